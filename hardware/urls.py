@@ -1,0 +1,117 @@
+"""Device URLs: one idiom for every printer and call-number display.
+
+Parsing is strict so that a typo in the centre's config is caught when the
+config is loaded, not when the first citizen presses "take a number".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+PRINTER_SCHEMES = ("usb", "serial", "tcp", "cups", "file", "preview", "none")
+# pyserial understands these URL handlers itself; "serial" and "log" are ours.
+DISPLAY_SCHEMES = ("serial", "loop", "socket", "rfc2217", "hwgrep", "spy", "log", "none")
+
+
+class DeviceURLError(ValueError):
+    """A device URL that cannot be used; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class DeviceURL:
+    scheme: str
+    host: str = ""
+    port: int | None = None
+    path: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+    raw: str = ""
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+def _split(url: str, allowed: tuple[str, ...], kind: str) -> DeviceURL:
+    if not isinstance(url, str) or not url.strip():
+        raise DeviceURLError(f"a {kind} URL must be a non-empty string")
+    url = url.strip()
+    if url == "none":
+        return DeviceURL(scheme="none", raw=url)
+    if "://" not in url:
+        raise DeviceURLError(
+            f"{url!r} is not a {kind} URL; expected one of: "
+            + ", ".join(f"{s}://..." for s in allowed if s != "none")
+            + ", none"
+        )
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in allowed:
+        raise DeviceURLError(
+            f"{url!r} has an unknown scheme {scheme!r}; expected one of: {', '.join(allowed)}"
+        )
+    try:
+        # usb://VID:PID is hexadecimal, not host:port; parse_printer_url reads it itself.
+        port = None if scheme == "usb" else parts.port
+    except ValueError as exc:
+        raise DeviceURLError(f"{url!r} has an invalid port") from exc
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return DeviceURL(
+        scheme=scheme,
+        host=parts.hostname or "",
+        port=port,
+        path=parts.path,
+        params=params,
+        raw=url,
+    )
+
+
+def _int_param(dev: DeviceURL, name: str, lo: int, hi: int) -> None:
+    if name in dev.params:
+        value = dev.params[name]
+        if not value.isdigit() or not lo <= int(value) <= hi:
+            raise DeviceURLError(f"{dev.raw!r}: {name} must be a whole number from {lo} to {hi}")
+
+
+def parse_printer_url(url: str) -> DeviceURL:
+    """Parse and check a printer URL (DESIGN.md 4.2)."""
+    dev = _split(url, PRINTER_SCHEMES, "printer")
+    if dev.scheme == "usb":
+        # urlsplit would read usb://04b8:0202 as host and decimal port; read the raw ids.
+        vid, _, pid = dev.raw.split("://", 1)[1].split("?", 1)[0].strip("/").partition(":")
+        try:
+            int(vid, 16), int(pid, 16)
+        except ValueError:
+            raise DeviceURLError(
+                f"{dev.raw!r}: a USB printer is usb://VID:PID with hexadecimal ids, "
+                "e.g. usb://04b8:0202"
+            ) from None
+    elif dev.scheme == "serial":
+        if not dev.path:
+            raise DeviceURLError(f"{dev.raw!r}: a serial printer needs a device path")
+        _int_param(dev, "baudrate", 300, 921600)
+    elif dev.scheme == "tcp":
+        if not dev.host:
+            raise DeviceURLError(
+                f"{dev.raw!r}: a network printer needs a host, e.g. tcp://HOST:9100"
+            )
+    elif dev.scheme == "cups":
+        if not (dev.host or dev.path.strip("/")):
+            raise DeviceURLError(f"{dev.raw!r}: a CUPS printer needs a queue name")
+    elif dev.scheme in ("file", "preview"):
+        if not dev.path and not dev.host:
+            raise DeviceURLError(f"{dev.raw!r}: needs a path, e.g. {dev.scheme}:///var/tickets")
+    _int_param(dev, "width", 200, 1000)
+    _int_param(dev, "timeout", 1, 120)
+    return dev
+
+
+def parse_display_url(url: str) -> DeviceURL:
+    """Parse and check a call-number display URL (DESIGN.md 4.2)."""
+    dev = _split(url, DISPLAY_SCHEMES, "display")
+    if dev.scheme == "serial" and not dev.path:
+        raise DeviceURLError(f"{dev.raw!r}: a serial display needs a device path")
+    if dev.scheme == "socket" and not (dev.host and dev.port):
+        raise DeviceURLError(f"{dev.raw!r}: a socket display needs host:port")
+    _int_param(dev, "baudrate", 300, 921600)
+    _int_param(dev, "address", 0, 255)
+    return dev

@@ -1,0 +1,16 @@
+"""`kiosk` subcommands (devices): not built yet, see issue #7."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.config import Config
+from kiosk.errors import UserError
+
+
+def print_test(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #7)")
+
+
+def display_test(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #7)")

@@ -1,0 +1,12 @@
+"""`kiosk` subcommands (report): not built yet, see issue #3."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.config import Config
+from kiosk.errors import UserError
+
+
+def report(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #3)")

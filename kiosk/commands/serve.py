@@ -1,0 +1,16 @@
+"""`kiosk` subcommands (serve): not built yet, see issue #3."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.config import Config
+from kiosk.errors import UserError
+
+
+def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #3)")
+
+
+def serve(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #3)")

@@ -1,0 +1,393 @@
+"""Load ``config/*.toml`` into typed, validated objects.
+
+Every mistake becomes one :class:`ConfigError` line naming the file, the key
+and what was expected, so centre IT can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
+from kiosk.credentials import is_secret_hash
+from kiosk.paths import PROJECT_ROOT
+
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
+LANGUAGES = ("vi", "km", "en")
+Lang = Literal["vi", "km", "en"]
+
+
+class ConfigError(Exception):
+    """A config problem, already phrased as one line for the user."""
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def _text(value: dict[str, str]) -> dict[str, str]:
+    if "vi" not in value:
+        raise ValueError("needs at least a Vietnamese text (key 'vi')")
+    unknown = set(value) - set(LANGUAGES)
+    if unknown:
+        raise ValueError(f"unknown language {sorted(unknown)[0]!r}; expected vi, km or en")
+    out = {}
+    for lang, text in value.items():
+        if not text.strip():
+            raise ValueError(f"the {lang!r} text is empty")
+        out[lang] = _nfc(text.strip())
+    return out
+
+
+LocalText = Annotated[dict[str, str], AfterValidator(_text)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+
+
+def _printer(url: str) -> str:
+    try:
+        parse_printer_url(url)
+    except DeviceURLError as exc:
+        raise ValueError(str(exc)) from None
+    return url.strip()
+
+
+def _display(url: str) -> str:
+    try:
+        parse_display_url(url)
+    except DeviceURLError as exc:
+        raise ValueError(str(exc)) from None
+    return url.strip()
+
+
+def _secret_hash(value: str) -> str:
+    if not is_secret_hash(value):
+        raise ValueError("must be a hash made by `kiosk hash-secret`, not the secret itself")
+    return value
+
+
+PrinterURL = Annotated[str, AfterValidator(_printer)]
+DisplayURL = Annotated[str, AfterValidator(_display)]
+SecretHash = Annotated[str, AfterValidator(_secret_hash)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Centre(Strict):
+    id: Identifier
+    name: LocalText
+    address: LocalText | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    data_dir: str = "../var"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. 'Asia/Ho_Chi_Minh'") from None
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _vi_first(cls, value: list[str]) -> list[str]:
+        if "vi" not in value:
+            raise ValueError("must include 'vi' (Vietnamese is the authoritative language)")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a language twice")
+        return value
+
+
+class Server(Strict):
+    host: str = "0.0.0.0"  # noqa: S104 - the centre server is meant to be reached on the LAN
+    port: int = Field(default=8080, ge=1, le=65535)
+    public_url: str = ""
+    db: str = "queue.sqlite3"
+    max_body_bytes: int = Field(default=65536, ge=1024)
+
+
+class PriorityReason(Strict):
+    id: Identifier
+    name: LocalText
+
+
+class Queue(Strict):
+    priority_reasons: list[PriorityReason] = Field(min_length=1)
+    max_consecutive_priority: int = Field(default=2, ge=1, le=20)
+    no_show_grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    default_service_minutes: float = Field(default=8.0, gt=0, le=240)
+    eta_window: int = Field(default=20, ge=1, le=500)
+    kiosk_rate_limit: int = Field(default=6, ge=1, le=1000)
+    kiosk_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
+
+
+class Service(Strict):
+    id: Identifier
+    name: LocalText
+    prefix: str | None = Field(default=None, pattern=r"^[A-Z]{1,2}$")
+    width: int = Field(default=3, ge=1, le=6)
+    band: Annotated[list[int], Field(min_length=2, max_length=2)] | None = None
+    daily_limit: int | None = Field(default=None, ge=1, le=100_000)
+    fields: list[str] = Field(default_factory=list)
+    procedures: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _numbering(self) -> Service:
+        if (self.prefix is None) == (self.band is None):
+            raise ValueError(
+                "give exactly one of 'prefix' (like A -> A001) or 'band' (like [1001, 1999])"
+            )
+        if self.band is not None:
+            lo, hi = self.band
+            if not 0 <= lo < hi <= 999_999:
+                raise ValueError("band must be [low, high] with 0 <= low < high <= 999999")
+        return self
+
+
+class Counter(Strict):
+    id: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,8}$")]
+    name: LocalText
+    services: list[Identifier] = Field(min_length=1)
+    display: DisplayURL = "none"
+    priority: bool = False
+    pin_hash: SecretHash | None = None
+
+
+class Kiosk(Strict):
+    id: Identifier = "kiosk-1"
+    printer: PrinterURL = "preview://tickets"
+    paper_width_mm: Literal[58, 80] = 80
+    idle_seconds: int = Field(default=60, ge=15, le=3600)
+    idle_warning_seconds: int = Field(default=10, ge=3, le=60)
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    admin_pin_hash: SecretHash
+    ticket_qr: Literal["status", "procedure", "none"] = "status"
+    ticket_digits: Literal["latin", "native"] = "latin"
+    print_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class Board(Strict):
+    recent_calls: int = Field(default=8, ge=1, le=30)
+    highlight_seconds: int = Field(default=10, ge=1, le=120)
+    notice: LocalText | None = None
+
+
+class Catalogue(Strict):
+    db: str = "catalogue.sqlite3"
+    sample: str = "../assets/catalogue/sample.json"
+    source: str = ""
+    public_key: str = ""
+    allowed_url_hosts: list[str] = Field(default_factory=lambda: ["*.gov.vn"])
+    sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
+
+class Voice(Strict):
+    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    repeat: int = Field(default=2, ge=1, le=5)
+    number_reading: Literal["digits", "words"] = "digits"
+    dialect: Literal["north", "south"] = "south"
+    cache_dir: str = "voice-cache"
+    packs_dir: str = "../assets/voice"
+    enabled: bool = True
+
+
+class Token(Strict):
+    role: str
+    hash: SecretHash
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        if value in ("kiosk", "board", "admin") or value.startswith("counter:"):
+            return value
+        raise ValueError("role must be kiosk, board, admin or counter:<id>")
+
+
+class Logging(Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    dir: str = "log"
+    max_bytes: int = Field(default=5 * 1024 * 1024, ge=10_000)
+    backups: int = Field(default=5, ge=0, le=100)
+
+
+class Config(Strict):
+    centre: Centre
+    server: Server = Server()
+    queue: Queue
+    services: list[Service] = Field(min_length=1)
+    counters: list[Counter] = Field(min_length=1)
+    kiosk: Kiosk
+    board: Board = Board()
+    catalogue: Catalogue = Catalogue()
+    voice: Voice = Voice()
+    tokens: list[Token] = Field(default_factory=list)
+    logging: Logging = Logging()
+
+    # Set by load_config; the directory relative paths are resolved against.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    source: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _cross_refs(self) -> Config:
+        def dup(items: list[str], what: str) -> None:
+            seen: set[str] = set()
+            for item in items:
+                if item in seen:
+                    raise ValueError(f"{what} {item!r} is defined twice")
+                seen.add(item)
+
+        dup([s.id for s in self.services], "service")
+        dup([c.id for c in self.counters], "counter")
+        dup([s.prefix for s in self.services if s.prefix], "ticket prefix")
+        dup([r.id for r in self.queue.priority_reasons], "priority reason")
+        bands = sorted(s.band for s in self.services if s.band)
+        for (_, hi), (lo2, _) in itertools.pairwise(bands):
+            if lo2 <= hi:
+                raise ValueError(f"number bands overlap near {lo2}")
+        service_ids = {s.id for s in self.services}
+        for i, counter in enumerate(self.counters):
+            for sid in counter.services:
+                if sid not in service_ids:
+                    raise ValueError(
+                        f"counters[{i}].services names {sid!r}, which is not a service "
+                        f"(known: {', '.join(sorted(service_ids))})"
+                    )
+        counter_ids = {c.id for c in self.counters}
+        for i, token in enumerate(self.tokens):
+            if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
+                raise ValueError(
+                    f"tokens[{i}].role names counter {token.role[8:]!r}, which does not exist"
+                )
+        for lang in self.voice.languages:
+            if lang not in self.centre.languages:
+                raise ValueError(f"voice.languages has {lang!r}, which is not in centre.languages")
+        return self
+
+    # -- derived helpers -------------------------------------------------
+    def path(self, value: str) -> Path:
+        """Resolve a path from config: relative to the config file's directory."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.centre.data_dir)
+
+    def data_path(self, value: str) -> Path:
+        """A path under the data dir unless it is absolute."""
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.data_dir / p
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.centre.timezone)
+
+    def service(self, service_id: str) -> Service:
+        for s in self.services:
+            if s.id == service_id:
+                return s
+        raise KeyError(service_id)
+
+    def counter(self, counter_id: str) -> Counter:
+        for c in self.counters:
+            if c.id == counter_id:
+                return c
+        raise KeyError(counter_id)
+
+    def service_for_field(self, field_code: str) -> Service | None:
+        for s in self.services:
+            if field_code in s.fields:
+                return s
+        return None
+
+    def printer_url(self) -> str:
+        """The kiosk printer URL; ``preview://tickets`` (no third slash) lives under data_dir."""
+        dev = parse_printer_url(self.kiosk.printer)
+        if dev.scheme in ("preview", "file") and dev.host:
+            query = self.kiosk.printer.partition("?")[2]
+            resolved = f"{dev.scheme}://{self.data_path(dev.host + dev.path)}"
+            return f"{resolved}?{query}" if query else resolved
+        return self.kiosk.printer
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-", "constrained-", "tagged-union")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", ""))
+    if kind == "extra_forbidden":
+        return "is not a known setting (check the spelling)"
+    if kind == "missing":
+        return "is required but missing"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    if msg.startswith("Assertion failed, "):
+        msg = msg[len("Assertion failed, ") :]
+    return f"expected {msg[0].lower() + msg[1:]}" if msg.startswith("Input should") else msg
+
+
+def parse_config(data: dict[str, Any], source: Path) -> Config:
+    """Validate an already-parsed TOML document."""
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = _loc(tuple(err.get("loc", ())))
+        what = _describe(err)
+        if loc == "(top level)":
+            raise ConfigError(f"{source}: {what}") from None
+        if what.startswith("expected ") or what.startswith("is "):
+            raise ConfigError(f"{source}: {loc} {what}") from None
+        raise ConfigError(f"{source}: {loc}: {what}") from None
+    return cfg.model_copy(update={"base_dir": source.resolve().parent, "source": source})
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError with one line on any problem."""
+    source = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{source}: is a directory, expected a .toml file") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot read config ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{source}: is not UTF-8 text") from None
+    try:
+        data = tomllib.loads(unicodedata.normalize("NFC", text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return parse_config(data, source)

@@ -1,0 +1,53 @@
+"""One log format for every process: stderr plus a rotating file under data_dir."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(name)s: %(message)s"
+_configured: set[str] = set()
+
+
+def setup_logging(
+    log_dir: Path | None,
+    *,
+    level: str = "INFO",
+    component: str = "kiosk",
+    max_bytes: int = 5 * 1024 * 1024,
+    backups: int = 5,
+    stderr: bool = True,
+) -> Path | None:
+    """Configure the root logger once per component; return the log file path (or None)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    formatter = logging.Formatter(FORMAT)
+    if stderr and "stderr" not in _configured:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+        _configured.add("stderr")
+    if log_dir is None:
+        return None
+    path = log_dir / f"{component}.log"
+    if str(path) in _configured:
+        return path
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
+    except OSError as exc:
+        root.warning(
+            "cannot write the log file %s (%s); logging to stderr only", path, exc.strerror
+        )
+        return None
+    file_handler.setFormatter(formatter)
+    root.addHandler(file_handler)
+    _configured.add(str(path))
+    # Kivy reads this to avoid installing its own console handler over ours.
+    os.environ.setdefault("KCFG_KIVY_LOG_ENABLE", "0")
+    return path

@@ -1,0 +1,61 @@
+"""Shared test fixtures: a writable copy of the default centre config."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "center.toml"
+
+# Kivy must not read sys.argv or write into the user's home during tests.
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _kivy_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    os.environ.setdefault("KIVY_HOME", str(tmp_path_factory.mktemp("kivy-home")))
+
+
+def write_config(tmp_path: Path, text: str | None = None, **replace: str) -> Path:
+    """Copy the default config into tmp_path (data under tmp_path/var) with edits.
+
+    ``replace`` maps a regular expression to its replacement in the TOML text.
+    """
+    conf_dir = tmp_path / "config"
+    conf_dir.mkdir(exist_ok=True)
+    body = DEFAULT_CONFIG.read_text(encoding="utf-8") if text is None else text
+    # Shipped assets stay where they are; data goes to the temp dir.
+    body = body.replace('"../assets/', f'"{ROOT}/assets/')
+    for pattern, repl in replace.items():
+        body, n = re.subn(pattern, repl, body, flags=re.M)
+        assert n, f"pattern {pattern!r} not found in the config"
+    path = conf_dir / "center.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+def copy_config(tmp_path: Path):
+    def _copy(**replace: str) -> Path:
+        return write_config(tmp_path, **replace)
+
+    return _copy
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return ROOT
+
+
+__all__ = ["DEFAULT_CONFIG", "ROOT", "shutil", "write_config"]

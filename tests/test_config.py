@@ -1,0 +1,97 @@
+"""kiosk.config: the default centre loads; every mistake is one line naming file and key."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, load_config
+from kiosk.credentials import verify_secret
+
+from .conftest import DEFAULT_CONFIG
+
+
+def test_default_config_is_a_complete_centre() -> None:
+    cfg = load_config(DEFAULT_CONFIG)
+    assert cfg.centre.languages == ["vi", "km", "en"]
+    assert len(cfg.services) >= 4 and len(cfg.counters) == 4
+    for service in cfg.services:
+        assert {"vi", "km", "en"} <= set(service.name)
+    roles = {t.role for t in cfg.tokens}
+    assert {"kiosk", "board", "admin"} <= roles
+    assert {f"counter:{c.id}" for c in cfg.counters} <= roles
+    assert cfg.printer_url().startswith("preview:///")
+    assert cfg.printer_url().endswith("/var/tickets")
+    assert all(c.display.startswith("log://") for c in cfg.counters)
+    # The published development secrets match their hashes (README documents them).
+    kiosk_hash = next(t.hash for t in cfg.tokens if t.role == "kiosk")
+    assert verify_secret("dev-kiosk", kiosk_hash)
+    assert not verify_secret("dev-kiosk ", kiosk_hash)
+
+
+def test_every_text_is_nfc(tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    path = tmp_path / "c.toml"
+    path.write_text(decomposed, encoding="utf-8")
+    cfg = load_config(path)
+    name = cfg.services[0].name["vi"]
+    assert unicodedata.is_normalized("NFC", name)
+    assert name == "Tư pháp – Hộ tịch"
+
+
+def test_relative_paths_resolve_against_the_config_file(config_path: Path) -> None:
+    cfg = load_config(config_path)
+    assert cfg.data_dir == (config_path.parent / ".." / "var").resolve()
+    assert cfg.data_path("queue.sqlite3") == cfg.data_dir / "queue.sqlite3"
+    assert (
+        cfg.path(cfg.catalogue.sample)
+        == DEFAULT_CONFIG.parent.parent / "assets/catalogue/sample.json"
+    )
+
+
+BROKEN = [
+    # (pattern, replacement, words the one-line message must contain)
+    (r"^port = 8080", "port = 'eighty'", ["server.port", "integer"]),
+    (r"^port = 8080", "port = 70000", ["server.port", "65535"]),
+    (r"^idle_seconds = 60", "idle_secs = 60", ["kiosk.idle_secs", "not a known setting"]),
+    (r'services = \["dat-dai"\]', 'services = ["dat-dia"]', ["counters[2].services", "dat-dia"]),
+    (r'^printer = "preview://tickets"', 'printer = "lpt1"', ["kiosk.printer", "lpt1"]),
+    (r'^printer = "preview://tickets"', 'printer = "usb://epson"', ["kiosk.printer", "VID:PID"]),
+    (r'display = "log://\?address=3"', 'display = "com3://x"', ["counters[2].display", "com3"]),
+    (r'prefix = "B"', 'prefix = "A"', ["ticket prefix", "'A'", "twice"]),
+    (r'^timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Saigon_City"', ["centre.timezone"]),
+    (r'^admin_pin_hash = ".*"', 'admin_pin_hash = "2468"', ["kiosk.admin_pin_hash", "hash-secret"]),
+    (r'^role = "board"', 'role = "boss"', ["tokens[1].role", "kiosk, board, admin"]),
+    (r"^band = \[5001, 5999\]", "band = [5999, 5001]", ["services[4]", "band"]),
+    (r'^prefix = "C"\nwidth = 3', "", ["services[2]", "exactly one of"]),
+    (r"^max_consecutive_priority = 2", "max_consecutive_priority = 0", ["queue.max_consecutive"]),
+]
+
+
+@pytest.mark.parametrize(("pattern", "repl", "words"), BROKEN, ids=[b[1][:30] for b in BROKEN])
+def test_mistakes_are_one_line_naming_file_and_key(copy_config, pattern, repl, words) -> None:
+    path = copy_config(**{pattern: repl})
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    for word in words:
+        assert word in message, message
+
+
+def test_missing_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="is a directory"):
+        load_config(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[centre\nname = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(bad)
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes("[centre]\nid = 'x'\nname = {vi = 'Hộ'}".encode("utf-16"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(latin1)
