@@ -111,14 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", metavar="URL", help="central API base URL (default from config)")
 
-    p = cmd("print-test", "print a sample ticket", "kiosk.commands.devices:print_test")
+    p = cmd("print-test", "print a sample ticket", "kiosk.commands.printer:print_test")
     p.add_argument("--printer", metavar="URL", help="printer URL (default from config)")
     _lang(p)
 
     p = cmd(
         "display-test",
         "show a number on one call-number display",
-        "kiosk.commands.devices:display_test",
+        "kiosk.commands.display:display_test",
     )
     p.add_argument("--display", metavar="URL", required=True, help="display URL")
     p.add_argument("--number", required=True, help="ticket number, e.g. 1005 or A012")

@@ -1,4 +1,4 @@
-"""`kiosk` subcommands (devices): not built yet, see issue #7."""
+"""`kiosk` subcommands (printer): not built yet, see issue #7."""
 
 from __future__ import annotations
 
@@ -9,8 +9,4 @@ from kiosk.errors import UserError
 
 
 def print_test(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (issue #7)")
-
-
-def display_test(args: argparse.Namespace, cfg: Config | None) -> int:
     raise UserError("this command is not available in this build yet (issue #7)")

@@ -1,0 +1,1 @@
+"""The performance suite: ``make bench`` -> benchmarks/results.json."""

@@ -1,0 +1,12 @@
+"""`kiosk` subcommands (display): not built yet, see issue #8."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.config import Config
+from kiosk.errors import UserError
+
+
+def display_test(args: argparse.Namespace, cfg: Config | None) -> int:
+    raise UserError("this command is not available in this build yet (issue #8)")
