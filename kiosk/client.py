@@ -1,0 +1,152 @@
+"""The one client object that kiosks and boards use to talk to the centre server.
+
+It speaks the HTTP API of DESIGN.md 4.3 and turns every failure into one of
+two exceptions the screens know how to show: :class:`ServerUnreachable`
+(network, timeout, 5xx: "tickets are unavailable, look-up still works") and
+:class:`ServerRefused` (a 4xx with the server's one-line reason).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
+
+
+class ServerError(Exception):
+    """Base class of every failure talking to the centre server."""
+
+
+class ServerUnreachable(ServerError):
+    """No answer, a timeout, or a server-side failure (5xx)."""
+
+
+class ServerRefused(ServerError):
+    """The server answered 4xx; ``status`` and ``error`` say why."""
+
+    def __init__(self, status: int, error: str, detail: Any = None) -> None:
+        super().__init__(f"{status}: {error}")
+        self.status = status
+        self.error = error
+        self.detail = detail
+
+
+class CentreClient:
+    """Thread-safe enough for one UI: each call is one request on a shared Session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = (connect_timeout, read_timeout)
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = "commune-kiosk"
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- plumbing ---------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> Any:
+        timeout = (self.timeout[0], read_timeout or self.timeout[1])
+        try:
+            resp = self._session.request(
+                method,
+                f"{self.base_url}{path}",
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+            )
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
+        if resp.status_code >= 500:
+            raise ServerUnreachable(f"{method} {path}: HTTP {resp.status_code}")
+        if resp.status_code == 204:
+            return None
+        try:
+            body = resp.json()
+        except ValueError:
+            raise ServerUnreachable(f"{method} {path}: answer is not JSON") from None
+        if resp.status_code >= 400:
+            error = body.get("error", "") if isinstance(body, dict) else ""
+            detail = body.get("detail") if isinstance(body, dict) else None
+            raise ServerRefused(resp.status_code, str(error or resp.reason), detail)
+        return body
+
+    # -- the API ------------------------------------------------------------
+    def healthy(self) -> bool:
+        try:
+            resp = self._session.get(f"{self.base_url}/healthz", timeout=self.timeout)
+        except requests.RequestException:
+            return False
+        return resp.status_code == 200
+
+    def info(self) -> dict[str, Any]:
+        return self._request("GET", "/api/v1/info")
+
+    def services(self) -> list[dict[str, Any]]:
+        body = self._request("GET", "/api/v1/services")
+        return body["services"] if isinstance(body, dict) else body
+
+    def issue_ticket(
+        self,
+        service: str,
+        *,
+        priority: bool = False,
+        priority_reason: str | None = None,
+        lang: str = "vi",
+        procedure: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Ask the server for a number. The key makes a retried request return the same ticket."""
+        payload: dict[str, Any] = {"service": service, "priority": priority, "lang": lang}
+        if priority_reason:
+            payload["priority_reason"] = priority_reason
+        if procedure:
+            payload["procedure"] = procedure
+        key = idempotency_key or uuid.uuid4().hex
+        return self._request(
+            "POST", "/api/v1/tickets", json=payload, headers={"Idempotency-Key": key}
+        )
+
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        return self._request("GET", f"/api/v1/tickets/{ticket_id}")
+
+    def report_print(self, ticket_id: str, ok: bool, error: str | None = None) -> None:
+        self._request(
+            "POST", f"/api/v1/tickets/{ticket_id}/print-result", json={"ok": ok, "error": error}
+        )
+
+    def events(self, after: int, wait: float = 25.0) -> tuple[list[dict[str, Any]], int]:
+        """Long-poll for events after ``after``; returns (events, last id)."""
+        body = self._request(
+            "GET",
+            "/api/v1/events",
+            params={"after": after, "wait": wait},
+            read_timeout=wait + self.timeout[1],
+        )
+        return body.get("events", []), int(body.get("last", after))
+
+    def counter_action(self, counter: str, action: str, **payload: Any) -> dict[str, Any] | None:
+        return self._request("POST", f"/api/v1/counters/{counter}/{action}", json=payload or None)
