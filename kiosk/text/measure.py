@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,9 +92,7 @@ _measurers: dict[tuple[str, int, str | None], Measurer] = {}
 _measurers_lock = threading.Lock()
 
 
-def measurer(
-    font_path: str | Path, font_size: float, language: str | None = None
-) -> Callable[[str], float]:
+def measurer(font_path: str | Path, font_size: float, language: str | None = None) -> Measurer:
     """The shared, cached :class:`Measurer` for a font file, pixel size and shaping language."""
     key = (str(font_path), font_px(font_size), language)
     found = _measurers.get(key)

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 
 from kiosk.text.fonts import font_for, normalize_lang
-from kiosk.text.measure import Measurer, measurer
+from kiosk.text.measure import measurer
 from kiosk.text.normalize import nfc
 from kiosk.text.segment import _break_opportunities, cluster_boundaries
 
@@ -139,7 +139,6 @@ def wrap_with_font(
     """:func:`wrap_text` measuring with an explicit font file (for the printer layer)."""
     lang = normalize_lang(lang)
     m = measurer(font_path, font_size, font_for(lang).language)
-    assert isinstance(m, Measurer)
     return wrap_text(text, width_px, m, lang, advance=m.advance)
 
 
@@ -153,8 +152,18 @@ def wrap_lines(
     """
     spec = font_for(lang, bold)
     m = measurer(spec.path, font_size, spec.language)
-    assert isinstance(m, Measurer)
     return wrap_text(text, width_px, m, spec.lang, advance=m.advance)
+
+
+def clear_caches() -> None:
+    """Forget fonts, measurements and break opportunities (tests, benchmarks, a font rebuild)."""
+    from kiosk.text import measure, segment
+
+    with measure._measurers_lock:
+        measure._measurers.clear()
+    measure.load_font.cache_clear()
+    segment._break_opportunities.cache_clear()
+    segment._cluster_set.cache_clear()
 
 
 def line_wrapper(lang: str, *, bold: bool = False) -> Callable[[str, float, float], list[str]]:

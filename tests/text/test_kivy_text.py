@@ -54,6 +54,21 @@ def show(window: Any, widget: Any, frames: int = 3) -> Any:
     return widget
 
 
+def khmer_line(text: str, font_size: int, height: int = 120) -> Any:
+    """An unwrapped black km label in a box wide enough for one line."""
+    from kiosk.ui.textkit import ShapedLabel
+
+    return ShapedLabel(
+        text=text,
+        lang="km",
+        wrap=False,
+        font_size=font_size,
+        color=(0, 0, 0, 1),
+        size_hint=(None, None),
+        size=(600, height),
+    )
+
+
 def reference(text: str, lang: str, size: int) -> Image.Image:
     """The same text laid out by HarfBuzz (Pillow's RAQM) with the same font file."""
     spec = font_for(lang)
@@ -69,18 +84,7 @@ def matches_reference(drawn: Image.Image, ref: Image.Image) -> bool:
 
 
 def test_khmer_label_is_shaped_like_harfbuzz(window: Any) -> None:
-    from kiosk.ui.textkit import ShapedLabel
-
-    label = ShapedLabel(
-        text=SAMPLE,
-        lang="km",
-        wrap=False,
-        font_size=48,
-        color=(0, 0, 0, 1),
-        size_hint=(None, None),
-        size=(600, 120),
-    )
-    show(window, label)
+    label = show(window, khmer_line(SAMPLE, 48))
     ref = reference(SAMPLE, "km", 48)
     shaped = crop_ink(grab(label))
     assert label.font_script_name == "Khmr"
@@ -119,20 +123,9 @@ def test_first_measurement_of_a_fresh_font_size_is_shaped(window: Any) -> None:
 def test_latin_in_a_khmer_label_after_khmer_labels_is_whole(window: Any) -> None:
     # Same SDL font (Kiosk Sans Khmer, 40 px) for both: the second label must be
     # measured with its own settings, not the first one's, or it would be clipped.
-    from kiosk.ui.textkit import ShapedLabel
-
     text = "Lịch Hội Thượng A012"
-    khmer = show(window, ShapedLabel(text=SAMPLE, lang="km", wrap=False, font_size=40))
-    latin = ShapedLabel(
-        text=text,
-        lang="km",
-        wrap=False,
-        font_size=40,
-        color=(0, 0, 0, 1),
-        size_hint=(None, None),
-        size=(600, 80),
-    )
-    show(window, latin)
+    khmer = show(window, khmer_line(SAMPLE, 40))
+    latin = show(window, khmer_line(text, 40, height=80))
     measured = width_in(text, "km", 40)
     # Never wider on screen than wrap_lines measured (so never rewrapped) ...
     assert measured * 0.97 <= latin.texture_size[0] <= measured + 1
@@ -265,3 +258,61 @@ def test_khmer_wrap_screenshot(window: Any, tmp_path: Path) -> None:
     inside = shot.image.convert("L").crop((left + 2, top + 2, right - 2, bottom - 2))
     ink = ink_box(inside)
     assert ink is not None and ink[2] < inside.width  # nothing touches the frame
+
+
+KV = """
+#:import language kiosk.ui.textkit.language
+
+<ProcedureCard@BoxLayout>:
+    orientation: "vertical"
+    name_km: ""
+    ahead: 0
+    ShapedLabel:
+        id: title
+        msgid: "Documents to bring"
+        font_size: 30
+    ShapedLabel:
+        id: name
+        text: root.name_km
+        lang: "km"
+        auto_height: True
+        font_size: 28
+    ShapedLabel:
+        id: ahead
+        msgid: "{n} person ahead of you"
+        msgid_plural: "{n} people ahead of you"
+        values: {"n": root.ahead}
+    ShapedButton:
+        id: back
+        msgid: "Back"
+    Label:
+        id: code
+        text: "lang=" + language.lang
+"""
+
+
+def test_kv_usage_as_documented(window: Any, ui_language: None) -> None:
+    from kivy.factory import Factory
+    from kivy.lang import Builder
+
+    from kiosk.ui.textkit import language
+
+    Builder.load_string(KV, filename="text-test.kv")
+    card = Factory.ProcedureCard(size_hint=(None, None), size=(320, 600))
+    show(window, card)
+    card.name_km = LONG_KHMER_NAME
+    card.ahead = 2
+    pump()
+    ids = card.ids
+    assert ids.title.source_text == "Giấy tờ cần mang theo"
+    assert ids.name.text.split("\n") == wrap_lines(LONG_KHMER_NAME, "km", 28, 318)
+    assert ids.name.height == ids.name.texture_size[1] > 100
+    assert ids.ahead.text == "Trước bạn còn 2 người"
+    language.switch("km")
+    pump(1)
+    assert ids.title.source_text == "ឯកសារដែលត្រូវយកមក"
+    assert ids.ahead.text == "មាន ២ នាក់នៅមុនអ្នក"
+    assert ids.back.text == "ត្រឡប់ក្រោយ"
+    assert ids.code.text == "lang=km"
+    window.remove_widget(card)
+    Builder.unload_file("text-test.kv")
