@@ -1,0 +1,90 @@
+"""kiosk.text: how fast a procedure page wraps (wrap_lines with real fonts, ICU, RAQM)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kiosk.text.wrap import clear_caches, wrap_lines
+
+KHMER = [
+    "ការចុះបញ្ជីកំណើតសម្រាប់កុមារដែលកើតនៅក្រៅមន្ទីរពេទ្យ និងការចុះបញ្ជីស្នាក់នៅអចិន្ត្រៃយ៍",
+    "ឯកសារដែលត្រូវយកមក៖ លិខិតបញ្ជាក់កំណើត ឬលិខិតធានាកំណើតរបស់មន្ទីរពេទ្យ សៀវភៅគ្រួសារ និងអត្តសញ្ញាណប័ណ្ណរបស់ឪពុកម្តាយ។",
+    "រយៈពេលដោះស្រាយ៖ ក្នុងថ្ងៃធ្វើការតែមួយ ប្រសិនបើដាក់ឯកសារមុនម៉ោង ១៥ "
+    "បើក្រោយម៉ោងនោះ នឹងប្រគល់លទ្ធផលនៅថ្ងៃធ្វើការបន្ទាប់។",
+    "អ្នកអាចដាក់ឯកសារតាមអនឡាញនៅ dichvucong.gov.vn ដោយស្កេនកូដ QR នៅលើអេក្រង់នេះ។",
+]
+VIETNAMESE = [
+    "Giấy chứng sinh do cơ sở khám bệnh, chữa bệnh cấp; trường hợp không có giấy chứng "
+    "sinh thì nộp văn bản của người làm chứng xác nhận về việc sinh.",
+    "Thời hạn giải quyết: ngay trong ngày làm việc; trường hợp nhận hồ sơ sau 15 giờ "
+    "mà không giải quyết được ngay thì trả kết quả trong ngày làm việc tiếp theo.",
+    "Căn cứ pháp lý: Luật Hộ tịch năm 2014; Nghị định số 123/2015/NĐ-CP ngày 15/11/2015.",
+]
+
+
+def _page(paragraphs: list[str], count: int) -> list[str]:
+    # Distinct paragraphs (a different number in each), as on a real procedure page.
+    return [f"{paragraphs[i % len(paragraphs)]} ({i + 1})" for i in range(count)]
+
+
+def _time(fn) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
+def run(workdir: Path) -> list[dict]:
+    km_page, vi_page = _page(KHMER, 40), _page(VIETNAMESE, 40)
+
+    def wrap(page: list[str], lang: str, width: int) -> None:
+        for paragraph in page:
+            wrap_lines(paragraph, lang, 28, width)
+
+    clear_caches()
+    first = _time(lambda: wrap(km_page, "km", 700))  # includes opening the font
+    warm = min(_time(lambda: wrap(km_page, "km", 700)) for _ in range(5))
+    resized = _time(lambda: wrap(km_page, "km", 520))  # words cached, lines new
+    clear_caches()
+    wrap(KHMER[:1], "km", 700)  # font open, nothing else cached
+    cold_vi = _time(lambda: wrap(vi_page, "vi", 700))
+    clear_caches()
+    wrap(["ក"], "km", 700)
+    cold_km = _time(lambda: wrap(km_page, "km", 700))
+    return [
+        {
+            "name": "wrap 40-paragraph Khmer page, cold (fonts opened)",
+            "value": round(first, 1),
+            "unit": "ms",
+            "target": "<= 200",
+            "note": "first page after start-up: font load, ICU, RAQM, 28 px, 700 px wide",
+        },
+        {
+            "name": "wrap 40-paragraph Khmer page, cold caches",
+            "value": round(cold_km, 1),
+            "unit": "ms",
+            "target": "<= 100",
+            "note": f"{cold_km / 40 * 1000:.0f} us per paragraph",
+        },
+        {
+            "name": "wrap 40-paragraph Vietnamese page, cold caches",
+            "value": round(cold_vi, 1),
+            "unit": "ms",
+            "target": "<= 100",
+            "note": None,
+        },
+        {
+            "name": "re-wrap the Khmer page (language switch back)",
+            "value": round(warm, 2),
+            "unit": "ms",
+            "target": "<= 10",
+            "note": "best of 5",
+        },
+        {
+            "name": "re-wrap the Khmer page at a new width",
+            "value": round(resized, 1),
+            "unit": "ms",
+            "target": "<= 50",
+            "note": "word widths cached, lines measured anew",
+        },
+    ]

@@ -1,0 +1,179 @@
+"""Line wrapping that never breaks a Khmer word or cluster: ``wrap_lines``.
+
+Every multi-line label of the UI and the ticket printer's layout wrap here, so
+a Khmer procedure name breaks between words on the screen and on paper alike.
+
+Contract of :func:`wrap_lines` / :func:`wrap_text`:
+
+* Paragraphs are separated by newlines (``\\n``, ``\\r\\n``, ``\\r``, U+2028,
+  U+2029); each starts a new line, an empty paragraph gives an empty line.
+* A line ends only at a break opportunity (:func:`kiosk.text.break_opportunities`):
+  Khmer word boundaries and U+200B, spaces and hyphens in Vietnamese/English.
+* A word wider than the line is cut between clusters (never inside one, never
+  before a Khmer subscript), nothing else; no hyphen is added.
+* Each line's measured width (:func:`kiosk.text.text_width`, the real font
+  shaped by RAQM) is at most ``width_px``, except a line that is one single
+  cluster wider than the whole width (nothing can be done about it).
+* Nothing visible is added or lost: every line is a slice of the NFC input;
+  only the spaces (U+0020, TAB, U+3000) and U+200B at the end of a line, at
+  the place where it was broken, are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from kiosk.text.fonts import font_for, normalize_lang
+from kiosk.text.measure import measurer
+from kiosk.text.normalize import nfc
+from kiosk.text.segment import _break_opportunities, cluster_boundaries
+
+BREAK_SPACES = " \t\u3000\u200b"
+_PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
+_EPSILON = 1e-6
+
+Measure = Callable[[str], float]
+
+
+def _fits(width: float, limit: float) -> bool:
+    return width <= limit + _EPSILON
+
+
+def _longest_fitting_prefix(
+    text: str, start: int, stop: int, limit: float, measure: Measure
+) -> int:
+    """End offset of the longest run of whole clusters from ``start`` that fits (at least one)."""
+    piece = text[start:stop]
+    bounds = cluster_boundaries(piece)[1:]
+    lo, hi = 0, len(bounds) - 1  # bounds[lo] always accepted (one cluster minimum)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _fits(measure(piece[: bounds[mid]]), limit):
+            lo = mid
+        else:
+            hi = mid - 1
+    return start + bounds[lo]
+
+
+def _wrap_paragraph(
+    par: str, width: float, measure: Measure, advance: Measure, opportunities: tuple[int, ...]
+) -> list[str]:
+    n = len(par)
+    if not par.strip(BREAK_SPACES):
+        return [""]
+    ends = [*opportunities, n]
+    lines: list[str] = []
+    pos, k = 0, 0  # ends[k] is the first candidate end after pos
+    while pos < n:
+        # Estimate with cached per-segment advances, then confirm on the whole line.
+        best = None
+        estimate = 0.0
+        prev = pos
+        j = k
+        while j < len(ends):
+            end = ends[j]
+            segment = par[prev:end]
+            visible = segment.rstrip(BREAK_SPACES)
+            if best is not None and not _fits(estimate + advance(visible), width):
+                break
+            best = j
+            estimate += advance(segment)
+            prev = end
+            j += 1
+        while best is not None and best > k:
+            if _fits(measure(par[pos : ends[best]].rstrip(BREAK_SPACES)), width):
+                break
+            best -= 1
+        assert best is not None
+        line = par[pos : ends[best]].rstrip(BREAK_SPACES)
+        if best > k or _fits(measure(line), width):
+            lines.append(line)
+            pos, k = ends[best], best + 1
+            continue
+        # One segment wider than the line: cut it between clusters.
+        visible_end = pos + len(line)
+        cut = _longest_fitting_prefix(par, pos, visible_end, width, measure)
+        lines.append(par[pos:cut])
+        pos = cut
+        if pos == visible_end:  # only the dropped spaces of this segment are left
+            pos, k = ends[k], k + 1
+    return lines
+
+
+def wrap_text(
+    text: str,
+    width_px: float,
+    measure: Measure,
+    lang: str,
+    *,
+    advance: Measure | None = None,
+) -> list[str]:
+    """Wrap ``text`` to ``width_px`` with any measuring function (see the module contract).
+
+    ``measure(s)`` gives the width of ``s`` on one line; ``advance`` (default:
+    ``measure``) may be a cheaper estimate used to pick candidate break points.
+    """
+    if width_px <= 0:
+        raise ValueError("width_px must be positive")
+    text = nfc(text)
+    if not text:
+        return []
+    lang = normalize_lang(lang)
+    advance = advance or measure
+    lines: list[str] = []
+    for par in _PARAGRAPHS.split(text):
+        lines.extend(
+            _wrap_paragraph(par, width_px, measure, advance, _break_opportunities(par, lang))
+        )
+    return lines
+
+
+def wrap_with_font(
+    text: str,
+    font_path: str,
+    font_size: float,
+    width_px: float,
+    lang: str,
+) -> list[str]:
+    """:func:`wrap_text` measuring with an explicit font file (for the printer layer)."""
+    lang = normalize_lang(lang)
+    m = measurer(font_path, font_size, font_for(lang).language)
+    return wrap_text(text, width_px, m, lang, advance=m.advance)
+
+
+def wrap_lines(
+    text: str, lang: str, font_size: float, width_px: float, *, bold: bool = False
+) -> list[str]:
+    """``text`` broken into lines that fit ``width_px`` in the UI font of ``lang``.
+
+    ``font_size`` is in pixels (Kivy ``sp``/``dp`` already converted; truncated
+    to an int like Kivy's SDL2 provider does). See the module doc for the contract.
+    """
+    spec = font_for(lang, bold)
+    m = measurer(spec.path, font_size, spec.language)
+    return wrap_text(text, width_px, m, spec.lang, advance=m.advance)
+
+
+def clear_caches() -> None:
+    """Forget fonts, measurements and break opportunities (tests, benchmarks, a font rebuild)."""
+    from kiosk.text import measure, segment
+
+    with measure._measurers_lock:
+        measure._measurers.clear()
+    measure.load_font.cache_clear()
+    segment._break_opportunities.cache_clear()
+    segment._cluster_set.cache_clear()
+
+
+def line_wrapper(lang: str, *, bold: bool = False) -> Callable[[str, float, float], list[str]]:
+    """A ``wrap(text, font_size, width_px) -> lines`` callable for code that may not import kiosk.
+
+    The ticket printer layer (``hardware``) is handed this together with
+    ``font_for(lang, bold).path`` to draw with the same font it was measured with.
+    """
+
+    def wrap(text: str, font_size: float, width_px: float) -> list[str]:
+        return wrap_lines(text, lang, font_size, width_px, bold=bold)
+
+    return wrap

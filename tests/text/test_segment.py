@@ -1,0 +1,82 @@
+"""Break opportunities (ICU, Khmer dictionary) and clusters (Khmer subscripts kept whole)."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+
+from kiosk.text import break_opportunities, cluster_boundaries, clusters
+from tests.text.samples import COENG, LONG_KHMER_NAME, khmer_text, mixed_text
+
+
+def pieces(text: str, lang: str) -> list[str]:
+    ops = [0, *break_opportunities(text, lang), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(ops)]
+
+
+def test_khmer_breaks_between_dictionary_words() -> None:
+    assert pieces(LONG_KHMER_NAME, "km") == [
+        "ការចុះបញ្ជី",
+        "កំណើត",
+        "សម្រាប់",
+        "កុមារ",
+        "ដែល",
+        "កើត",
+        "នៅ",
+        "ក្រៅ",
+        "មន្ទីរពេទ្យ ",
+        "និង",
+        "ការចុះបញ្ជី",
+        "ស្នាក់នៅ",
+        "អចិន្ត្រៃយ៍",
+    ]
+
+
+def test_zero_width_space_is_honoured() -> None:
+    # Not dictionary words: only the ZWSPs the author put in may break.
+    text = "ក\u200bខគ\u200bឃ"
+    assert break_opportunities(text, "km") == [2, 5]
+
+
+def test_latin_breaks_after_spaces_and_hyphens_not_inside_numbers() -> None:
+    assert pieces("Tạm trú khai-báo 08:30 2.000đ", "vi") == [
+        "Tạm ",
+        "trú ",
+        "khai-",
+        "báo ",
+        "08:30 ",
+        "2.000đ",
+    ]
+    assert break_opportunities("   indented", "en") == []
+
+
+def test_offsets_are_python_indices_even_after_astral_characters() -> None:
+    text = "😀😀 ការ ចុះ"  # each emoji is 2 UTF-16 units but 1 Python index
+    assert pieces(text, "km") == ["😀", "😀 ", "ការ ", "ចុះ"]  # emoji are ideograph-like (UAX 14)
+
+
+def test_clusters_keep_subscripts_with_their_base() -> None:
+    assert clusters("ស្ត្រី") == ["ស្ត្រី"]
+    assert clusters("ក្រៅមន្ទីរ") == ["ក្រៅ", "ម", "ន្ទី", "រ"]
+    assert clusters("é\u0301x") == ["é\u0301", "x"]
+    assert clusters("👨\u200d👩\u200d👧!") == ["👨\u200d👩\u200d👧", "!"]
+    assert cluster_boundaries("") == [0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=khmer_text)
+def test_no_opportunity_inside_a_cluster(text: str) -> None:
+    bounds = set(cluster_boundaries(text))
+    for offset in break_opportunities(text, "km"):
+        assert offset in bounds
+        assert text[offset - 1] != COENG
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=mixed_text)
+def test_clusters_partition_the_text(text: str) -> None:
+    parts = clusters(text)
+    assert "".join(parts) == text
+    for part in parts[1:]:
+        assert part[0] not in "\u17d2\u17b6\u17b7\u17b8\u17b9\u17ba\u17bb\u17bc\u17bd\u17c6\u17c7"

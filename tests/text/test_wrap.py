@@ -1,0 +1,220 @@
+"""wrap_lines: Khmer breaks between words, lines fit the real shaped width, nothing is lost."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.text import (
+    break_opportunities,
+    clusters,
+    font_for,
+    line_wrapper,
+    nfc,
+    text_width,
+    width_in,
+    wrap_lines,
+    wrap_text,
+    wrap_with_font,
+)
+from kiosk.text.wrap import BREAK_SPACES
+from tests.text.samples import COENG, LONG_KHMER_NAME, khmer_text, mixed_text, vietnamese_text
+
+PARAGRAPH_SEPARATORS = "\n\r\u2028\u2029"
+
+
+def reassemble(text: str, lines: list[str]) -> str:
+    """Walk ``text`` line by line; return what is left over (must be only dropped blanks).
+
+    Each line must be the next slice of the NFC input; between two lines only
+    break spaces, ZWSP and one paragraph separator may have been dropped.
+    """
+    source = nfc(text)
+    pos = 0
+    for line in lines:
+        gap_start = pos
+        while pos < len(source) and not source.startswith(line, pos):
+            assert source[pos] in BREAK_SPACES + PARAGRAPH_SEPARATORS, (
+                f"{source[pos]!r} at {pos} was lost between lines (gap {source[gap_start:pos]!r})"
+            )
+            pos += 1
+        assert source.startswith(line, pos), f"line {line!r} is not the next part of the input"
+        pos += len(line)
+    rest = source[pos:]
+    assert not rest.strip(BREAK_SPACES + PARAGRAPH_SEPARATORS), f"lost the tail {rest!r}"
+    return rest
+
+
+def starts_cleanly(text: str, lines: list[str]) -> None:
+    """No line except a paragraph's first starts with a mark or a subscript consonant."""
+    source = nfc(text)
+    pos = 0
+    for line in lines:
+        if not line:
+            continue
+        pos = source.index(line, pos)
+        previous = source[pos - 1] if pos else "\n"
+        if previous not in PARAGRAPH_SEPARATORS:
+            assert unicodedata.category(line[0]) not in ("Mn", "Mc", "Me"), line
+            assert previous != COENG, f"line starts with a subscript consonant: {line!r}"
+        pos += len(line)
+
+
+def fits(lines: list[str], lang: str, size: int, width: float) -> None:
+    for line in lines:
+        measured = width_in(line, lang, size)
+        assert measured <= width or len(clusters(line)) == 1, (
+            f"{line!r} is {measured:.1f} px wide, more than {width}"
+        )
+
+
+def check(text: str, lang: str, size: int, width: int) -> list[str]:
+    lines = wrap_lines(text, lang, size, width)
+    reassemble(text, lines)
+    starts_cleanly(text, lines)
+    fits(lines, lang, size, width)
+    return lines
+
+
+def test_long_khmer_name_breaks_only_between_words() -> None:
+    lines = check(LONG_KHMER_NAME, "km", 32, 260)
+    assert len(lines) > 3
+    words = {"ការចុះបញ្ជី", "កំណើត", "សម្រាប់", "កុមារ", "ដែល", "កើត", "នៅ", "ក្រៅ"}
+    words |= {"មន្ទីរពេទ្យ", "និង", "ស្នាក់នៅ", "អចិន្ត្រៃយ៍"}
+    for line in lines:
+        # every line is a run of whole dictionary words
+        rest = line.replace(" ", "")
+        while rest:
+            word = next(
+                (w for w in sorted(words, key=len, reverse=True) if rest.startswith(w)), None
+            )
+            assert word, f"{line!r} does not end at a word boundary"
+            rest = rest[len(word) :]
+
+
+def test_khmer_line_is_filled_greedily() -> None:
+    assert wrap_lines(LONG_KHMER_NAME, "km", 32, 10_000) == [LONG_KHMER_NAME]
+    narrow = wrap_lines(LONG_KHMER_NAME, "km", 32, 300)
+    for line, following in itertools.pairwise(narrow):
+        ops = break_opportunities(following, "km")
+        next_word = following[: ops[0]] if ops else following
+        assert width_in(line + next_word.rstrip(), "km", 32) > 300
+
+
+def test_existing_zwsp_is_a_break_and_is_dropped_at_the_break() -> None:
+    text = "ក្រៅ\u200bក្រៅ\u200bក្រៅ"
+    one_word = width_in("ក្រៅ", "km", 30)
+    lines = wrap_lines(text, "km", 30, one_word + 2)
+    assert lines == ["ក្រៅ", "ក្រៅ", "ក្រៅ"]
+
+
+def test_vietnamese_breaks_at_spaces_and_hyphens_only() -> None:
+    text = "Đăng ký khai-sinh lúc 08:30, lệ phí 2.000đ"
+    lines = check(text, "vi", 24, 80)
+    assert "08:30," in lines or any("08:30" in line for line in lines)
+    assert all("08:" != line[-3:] for line in lines)
+    assert "khai-" in lines
+    assert break_opportunities("khai-sinh", "vi") == [5]
+    assert break_opportunities("08:30 2.000đ", "vi") == [6]
+
+
+def test_word_longer_than_the_line_is_cut_between_clusters() -> None:
+    word = "អចិន្ត្រៃយ៍អចិន្ត្រៃយ៍អចិន្ត្រៃយ៍"
+    lines = check(word, "km", 40, 90)
+    assert len(lines) > 1
+    assert "".join(lines) == word
+    url = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html"
+    lines = check(url, "en", 24, 120)
+    assert "".join(lines) == url
+
+
+def test_one_cluster_wider_than_the_line_stays_whole() -> None:
+    assert wrap_lines("ញ្ញា", "km", 60, 5) == ["ញ្ញា"]
+    assert wrap_lines("ស្ត្រី", "km", 60, 5) == ["ស្ត្រី"]
+
+
+def test_paragraphs_and_blank_lines_are_kept() -> None:
+    assert wrap_lines("Một\n\nHai", "vi", 20, 500) == ["Một", "", "Hai"]
+    assert wrap_lines("a\r\nb", "en", 20, 500) == ["a", "b"]
+    assert wrap_lines("", "vi", 20, 500) == []
+    assert wrap_lines("   ", "vi", 20, 500) == [""]
+    assert wrap_lines("  indented line", "en", 20, 500) == ["  indented line"]
+
+
+def test_input_is_normalised_to_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Đăng ký khai sinh")
+    assert wrap_lines(decomposed, "vi", 20, 1000) == ["Đăng ký khai sinh"]
+
+
+def test_bold_is_measured_with_the_bold_font() -> None:
+    text = "Trung tâm Phục vụ hành chính công xã Lịch Hội Thượng"
+    regular = wrap_lines(text, "vi", 30, 400)
+    bold = wrap_lines(text, "vi", 30, 400, bold=True)
+    assert len(bold) >= len(regular)
+    for line in bold:
+        assert width_in(line, "vi", 30, bold=True) <= 400
+
+
+def test_bad_width_is_refused() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        wrap_lines("x", "vi", 20, 0)
+
+
+def test_explicit_font_path_and_wrapper_callable_agree() -> None:
+    spec = font_for("km")
+    via_path = wrap_with_font(LONG_KHMER_NAME, str(spec.path), 28, 250, "km")
+    assert via_path == wrap_lines(LONG_KHMER_NAME, "km", 28, 250)
+    assert line_wrapper("km")(LONG_KHMER_NAME, 28, 250) == via_path
+    for line in via_path:
+        assert text_width(line, spec.path, 28, language="km") <= 250
+
+
+def test_wrap_text_takes_any_measure() -> None:
+    # A monospace "font": every cluster is 10 px, so at most 4 clusters a line.
+    text = "ការចុះបញ្ជី កំណើត"
+    lines = wrap_text(text, 40, lambda s: 10.0 * len(clusters(s)), "km")
+    assert all(len(clusters(line)) <= 4 for line in lines)
+    assert lines[-1] == "កំណើត"  # three clusters: កំ ណើ ត
+    reassemble(text, lines)
+
+
+PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(text=khmer_text, size=st.sampled_from([18, 24, 32, 44]), width=st.integers(40, 700))
+def test_property_khmer(text: str, size: int, width: int) -> None:
+    check(text, "km", size, width)
+
+
+@PROPERTY
+@given(text=vietnamese_text, size=st.sampled_from([16, 24, 32]), width=st.integers(30, 700))
+def test_property_vietnamese(text: str, size: int, width: int) -> None:
+    check(text, "vi", size, width)
+
+
+@PROPERTY
+@given(text=mixed_text, size=st.sampled_from([18, 28, 40]), width=st.integers(40, 700))
+def test_property_mixed_khmer_and_latin(text: str, size: int, width: int) -> None:
+    check(text, "km", size, width)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(
+            include_characters="ក្រៅ ស ា ិ ំ ះ ៉ \u200b A é\u0301 -\n😀",
+            categories=(),
+        ),
+        max_size=60,
+    ),
+    width=st.integers(1, 300),
+)
+def test_property_junk_never_loses_text(text: str, width: int) -> None:
+    lines = wrap_lines(text, "km", 24, width)
+    reassemble(text, lines)
+    fits(lines, "km", 24, width)
