@@ -117,6 +117,12 @@ def _hex(text: str) -> int:
     return int(text, 16)  # "0x82" and "82" alike
 
 
+def _target(dev: DeviceURL) -> str:
+    """What follows ``scheme://`` up to the query, as written: urlsplit lower-cases
+    host names, but CUPS queue names and relative paths are case-sensitive."""
+    return dev.raw.split("://", 1)[1].split("?", 1)[0]
+
+
 def link_for(dev: DeviceURL, settings: Settings, fonts: FontBook) -> Link:
     """The transport for a parsed printer URL."""
     t = settings.timeout
@@ -126,19 +132,17 @@ def link_for(dev: DeviceURL, settings: Settings, fonts: FontBook) -> Link:
         baud = int(dev.params.get("baudrate", 9600))
         return SerialLink(dev.path, baud, dev.params.get("flow", "dsrdtr"), t)
     if dev.scheme == "usb":
-        ids = dev.raw.split("://", 1)[1].split("?", 1)[0].strip("/")
-        vid, _, pid = ids.partition(":")
+        vid, _, pid = _target(dev).strip("/").partition(":")
         in_ep = _hex(dev.params.get("in_ep", "0x82"))
         out_ep = _hex(dev.params.get("out_ep", "0x01"))
         return UsbLink(int(vid, 16), int(pid, 16), in_ep, out_ep, t)
     if dev.scheme == "cups":
-        return CupsLink(dev.host or dev.path.strip("/"), t)
+        return CupsLink(_target(dev).strip("/"), t)
     if dev.scheme == "file":
-        return FileLink(dev.host + dev.path if dev.host else dev.path)
+        return FileLink(_target(dev))
     if dev.scheme == "preview":
-        directory = Path(dev.host + dev.path if dev.host else dev.path)
         return PreviewLink(
-            directory, lambda job: paint(job.blocks, job.width_px, _text_font(fonts))
+            Path(_target(dev)), lambda job: paint(job.blocks, job.width_px, _text_font(fonts))
         )
     return NoPrinterLink()
 
@@ -236,7 +240,9 @@ class Printer:
             log.debug("ignored byte 0x%02x from %s", value, link.describe())
         return None
 
-    def _query(self, link: Link, timeout: float = STATUS_TIMEOUT) -> PrinterStatus:
+    def _query(self, link: Link, timeout: float | None = None) -> PrinterStatus:
+        if timeout is None:
+            timeout = min(STATUS_TIMEOUT, self.settings.timeout)
         link.discard_input()
         answers = []
         for n in (1, 2, 3, 4):

@@ -208,17 +208,26 @@ class SerialLink(Link):
                 "offline", f"cannot open the serial port {self.where} (unplugged or wrong path?)"
             ) from None
         self._port = self._printer.device
+        # The port is ours from here: escpos's close() (also run by its __del__) would
+        # tcdrain it, which never returns on a stalled printer.
+        self._printer._device = False
         if self._flow == "rtscts":
             self._port.rtscts = True  # type: ignore[attr-defined]
 
     def close(self) -> None:
         port, self._port = self._port, None
-        self._printer._device = False  # escpos's close() would flush: unbounded on a stalled port
-        if port is not None:
-            try:
-                port.close()
-            except Exception:  # noqa: S110 - closing a port that is already gone
-                pass
+        if port is None:
+            return
+        try:
+            # Unsent bytes would make close() wait for the port's drain time (30 s on
+            # USB serial adapters) when the printer stalls; a failed job's rest is dropped.
+            port.reset_output_buffer()
+        except Exception:  # noqa: S110 - the port may already be gone
+            pass
+        try:
+            port.close()
+        except Exception:  # noqa: S110 - closing a port that is already gone
+            pass
 
     def _serial(self):  # -> serial.Serial
         if self._port is None:

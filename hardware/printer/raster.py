@@ -48,22 +48,28 @@ class Ink:
         return self.image.height
 
 
-def _features(script: str) -> list[str] | None:
-    return None if script == KHMER else ["-liga"]
+def _options(book: FontBook, script: str, lang: str = "") -> dict[str, object]:
+    """Layout options for a run: language-specific glyphs (Vietnamese stacked marks in
+    Noto Sans), and no "fi"/"fl" ligatures, which thin printer dots make look broken."""
+    if not book.raqm:
+        return {}  # Pillow refuses these without libraqm (Latin/Vietnamese still draw)
+    if script == KHMER:
+        return {"language": "km"}
+    return {"features": ["-liga"], "language": "vi" if lang == "vi" else None}
 
 
-def measure(book: FontBook, text: str, size: int, bold: bool = False) -> int:
+def measure(book: FontBook, text: str, size: int, bold: bool = False, lang: str = "") -> int:
     """Advance width in pixels of ``text`` drawn as mixed-script runs."""
     total = 0.0
     for run, script in book.runs(text):
-        total += book.font(script, size, bold).getlength(run, features=_features(script))
+        total += book.font(script, size, bold).getlength(run, **_options(book, script, lang))
     return math.ceil(total)
 
 
 def draw_ink(book: FontBook, text: str, size: int, bold: bool, lang: str) -> Ink | None:
     """Draw ``text`` on one line; None when it has no ink (blank text)."""
     book.check_can_draw(text)
-    advance = measure(book, text, size, bold)
+    advance = measure(book, text, size, bold, lang)
     if advance <= 0:
         return None
     pad = size  # room for glyphs that overhang their advance box
@@ -74,17 +80,9 @@ def draw_ink(book: FontBook, text: str, size: int, bold: bool, lang: str) -> Ink
     x = float(pad)
     for run, script in book.runs(text):
         font = book.font(script, size, bold)
-        language = "km" if script == KHMER else ("vi" if lang == "vi" else None)
-        draw.text(
-            (x, baseline),
-            run,
-            font=font,
-            fill=255,
-            anchor="ls",
-            language=language,
-            features=_features(script),
-        )
-        x += font.getlength(run, features=_features(script))
+        options = _options(book, script, lang)
+        draw.text((x, baseline), run, font=font, fill=255, anchor="ls", **options)  # type: ignore[arg-type]
+        x += font.getlength(run, **options)  # type: ignore[arg-type]
     mono = canvas.point(lambda v: 255 if v >= INK_THRESHOLD else 0, mode="1")
     box = mono.getbbox()
     if box is None:
