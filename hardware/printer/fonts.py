@@ -147,9 +147,10 @@ def _is_attached(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me", "Cf")
 
 
-@dataclass
+@dataclass(frozen=True)
 class FontBook:
-    """Loaded fonts by (script, bold, size), and script runs for a text."""
+    """Loaded fonts by (script, bold, size), and script runs for a text (hashable: the
+    raster layer caches drawn lines per book)."""
 
     files: FontFiles
     raqm: bool = field(default_factory=raqm_available)

@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -58,6 +59,7 @@ def _options(book: FontBook, script: str, lang: str = "") -> dict[str, object]:
     return {"features": ["-liga"], "language": "vi" if lang == "vi" else None}
 
 
+@lru_cache(maxsize=4096)
 def measure(book: FontBook, text: str, size: int, bold: bool = False, lang: str = "") -> int:
     """Advance width in pixels of ``text`` drawn as mixed-script runs."""
     total = 0.0
@@ -66,6 +68,10 @@ def measure(book: FontBook, text: str, size: int, bold: bool = False, lang: str 
     return math.ceil(total)
 
 
+# Most lines of a ticket (centre, headings, service, footer) repeat from ticket to
+# ticket; FreeType drawing is the slowest step, so drawn lines are kept. Callers
+# never draw into an Ink's image (the layout copies before changing one).
+@lru_cache(maxsize=512)
 def draw_ink(book: FontBook, text: str, size: int, bold: bool, lang: str) -> Ink | None:
     """Draw ``text`` on one line; None when it has no ink (blank text)."""
     book.check_can_draw(text)
