@@ -103,6 +103,15 @@ class Column:
             module = (self.page.qr_module + 1) // 2
             self.raster(qr_image(data, "M", module), scale=2)
 
+    def qr_block(self, url: str, caption: str, lang: str) -> None:
+        """A QR code with its caption under it (nothing when there is no URL)."""
+        if not url:
+            return
+        self.space(SECTION_GAP)
+        self.qr(url)
+        self.space(LINE_GAP)
+        self.text(caption, lang, SMALL)
+
     def text(self, text: str, lang: str, style: Style) -> None:
         """One paragraph: wrapped to the paper, each line as printer text or raster."""
         text = text.strip()
@@ -216,11 +225,7 @@ def ticket_blocks(slip: TicketSlip, page: Page) -> list[Block]:
     col.space(SECTION_GAP)
     col.text(slip.people_ahead_text, lang, BODY)
     col.text(slip.wait_text, lang, BODY)
-    if slip.qr_url:
-        col.space(SECTION_GAP)
-        col.qr(slip.qr_url)
-        col.space(LINE_GAP)
-        col.text(slip.qr_caption, lang, SMALL)
+    col.qr_block(slip.qr_url, slip.qr_caption, lang)
     col.space(SECTION_GAP)
     col.text(slip.footer_text, lang, SMALL)
     col.space(LINE_GAP)
@@ -285,10 +290,6 @@ def checklist_blocks(slip: ChecklistSlip, page: Page) -> list[Block]:
     if slip.note_text:
         col.space(LINE_GAP)
         col.text(slip.note_text, lang, SMALL)
-    if slip.qr_url:
-        col.space(SECTION_GAP)
-        col.qr(slip.qr_url)
-        col.space(LINE_GAP)
-        col.text(slip.qr_caption, lang, SMALL)
+    col.qr_block(slip.qr_url, slip.qr_caption, lang)
     col.cut()
     return col.blocks

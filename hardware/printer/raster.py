@@ -173,13 +173,25 @@ def wrap_text(book: FontBook, text: str, size: int, bold: bool, width_px: int) -
         current = word
     if current:
         lines.append(current)
+    return _fitted(book, lines, size, bold, width_px, split_to_fit)
+
+
+def _fitted(
+    book: FontBook,
+    lines: list[str],
+    size: int,
+    bold: bool,
+    width_px: int,
+    split: Callable[[FontBook, str, int, bool, int], list[str]],
+) -> list[str]:
+    """Lines without break spaces, each too-wide one broken further by ``split``."""
     out: list[str] = []
     for line in lines:
         cleaned = _clean(line)
         if not cleaned:
             continue
         if measure(book, cleaned, size, bold) > width_px:
-            out.extend(split_to_fit(book, cleaned, size, bold, width_px))
+            out.extend(split(book, cleaned, size, bold, width_px))
         else:
             out.append(cleaned)
     return out
@@ -205,13 +217,5 @@ def wrap_lines(
         return []
     if wrap is None:
         return wrap_text(book, text, size, bold, width_px)
-    out: list[str] = []
-    for line in wrap(text, lang, book.primary(lang, size, bold), width_px):
-        cleaned = _clean(line)
-        if not cleaned:
-            continue
-        if measure(book, cleaned, size, bold) > width_px:
-            out.extend(wrap_text(book, cleaned, size, bold, width_px))
-        else:
-            out.append(cleaned)
-    return out
+    lines = wrap(text, lang, book.primary(lang, size, bold), width_px)
+    return _fitted(book, list(lines), size, bold, width_px, wrap_text)
