@@ -43,8 +43,8 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
     "Your number": {"vi": "Số thứ tự của bạn", "km": "លេខរបស់អ្នក", "en": "Your number"},
     "PRIORITY": {"vi": "ƯU TIÊN", "km": "អាទិភាព", "en": "PRIORITY"},
     "{n} person ahead of you": {
-        "vi": "Trước bạn còn {n} người",
-        "km": "មានមនុស្ស {n} នាក់នៅមុនអ្នក",
+        "vi": "Trước bạn còn {n}\u00a0người",
+        "km": "មានមនុស្ស\u00a0{n}\u00a0នាក់នៅមុនអ្នក",
         "en": "{n} person ahead of you",
         "en_plural": "{n} people ahead of you",
     },
@@ -54,9 +54,9 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
         "en": "You are next",
     },
     "Estimated wait: about {n} min": {
-        "vi": "Thời gian chờ dự kiến: khoảng {n} phút",
-        "km": "រយៈពេលរង់ចាំប្រហែល {n} នាទី",
-        "en": "Estimated wait: about {n} min",
+        "vi": "Thời gian chờ dự kiến: khoảng {n}\u00a0phút",
+        "km": "រយៈពេលរង់ចាំប្រហែល {n}\u00a0នាទី",
+        "en": "Estimated wait: about {n}\u00a0min",
     },
     "Scan to follow your turn": {
         "vi": "Quét mã để theo dõi lượt của bạn",
@@ -79,32 +79,43 @@ TICKET_TEXTS: dict[str, dict[str, str]] = {
         "km": "ឯកសារដែលត្រូវយកមក",
         "en": "Documents to bring",
     },
+    # A no-break space (U+00A0) keeps a count on the line of its word.
     "{n} original": {
-        "vi": "{n} bản chính",
-        "km": "ច្បាប់ដើម {n}",
-        "en": "{n} original",
-        "en_plural": "{n} originals",
+        "vi": "{n}\u00a0bản chính",
+        "km": "ច្បាប់ដើម\u00a0{n}",
+        "en": "{n}\u00a0original",
+        "en_plural": "{n}\u00a0originals",
     },
     "{n} copy": {
-        "vi": "{n} bản sao",
-        "km": "ច្បាប់ចម្លង {n}",
-        "en": "{n} copy",
-        "en_plural": "{n} copies",
+        "vi": "{n}\u00a0bản sao",
+        "km": "ច្បាប់ចម្លង\u00a0{n}",
+        "en": "{n}\u00a0copy",
+        "en_plural": "{n}\u00a0copies",
     },
     "Code {code}": {"vi": "Mã thủ tục {code}", "km": "លេខកូដ {code}", "en": "Procedure code {code}"},
 }
 
 
+# Values printed as given: a procedure code is typed on the portal in Latin digits.
+_VERBATIM = frozenset({"code"})
+
+
+def _fill(template: str, lang: str, values: dict[str, object]) -> str:
+    return template.format(
+        **{k: v if k in _VERBATIM else native_digits(str(v), lang) for k, v in values.items()}
+    )
+
+
 def _t(msgid: str, lang: str, **values: object) -> str:
     texts = TICKET_TEXTS[msgid]
-    return native_digits(texts.get(lang, texts["vi"]).format(**values), lang)
+    return _fill(texts.get(lang, texts["vi"]), lang, values)
 
 
 def _nt(msgid: str, n: int, lang: str, **values: object) -> str:
     """A sentence with a count: English has a plural form, Vietnamese and Khmer do not."""
     texts = TICKET_TEXTS[msgid]
     text = texts.get("en_plural" if lang == "en" and n != 1 else lang, texts["vi"])
-    return native_digits(text.format(n=n, **values), lang)
+    return _fill(text, lang, {"n": n, **values})
 
 
 def _local(texts: Mapping[str, str] | str, lang: str) -> str:

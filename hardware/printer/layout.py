@@ -117,10 +117,9 @@ class Column:
         text = text.strip()
         if not text:
             return
-        if style.printer_text and text.isascii() and text.isprintable():
+        if style.printer_text and _is_printer_text(text):
             mul = 2 if style.size >= 30 else 1
-            columns = self.page.width_px // (CELL_W * mul)
-            for line in textwrap.wrap(text, columns) or [text[:columns]]:
+            for line in _printer_lines(text, self.page.width_px // (CELL_W * mul)):
                 self._emit(PrinterText(line, mul, style.bold, style.align))  # type: ignore[arg-type]
                 self.space(LINE_GAP)
             return
@@ -167,6 +166,32 @@ class Column:
 
     def cut(self) -> None:
         self._emit(Cut(self.page.cut))  # type: ignore[arg-type]
+
+
+NBSP = "\u00a0"
+_GLUE = "\x00"  # stands for a no-break space while textwrap looks for spaces
+
+
+def _is_printer_text(text: str) -> bool:
+    plain = text.replace(NBSP, " ")
+    return plain.isascii() and plain.isprintable()
+
+
+def _printer_lines(text: str, columns: int) -> list[str]:
+    """ASCII text wrapped to the printer's columns, the lines balanced like raster lines;
+    a no-break space joins its words and prints as a space."""
+    glued = text.replace(NBSP, _GLUE)
+
+    def wrap(width: int) -> list[str]:
+        return textwrap.wrap(glued, width, break_on_hyphens=False) or [glued[:width]]
+
+    lines = wrap(columns)
+    for narrower in range(len(glued) // len(lines), columns):
+        balanced = wrap(narrower)
+        if len(balanced) == len(lines):
+            lines = balanced
+            break
+    return [line.replace(_GLUE, " ") for line in lines]
 
 
 def _inverse_label(ink: Image.Image) -> Image.Image:
@@ -271,7 +296,9 @@ def checklist_blocks(slip: ChecklistSlip, page: Page) -> list[Block]:
             case = item.case
             col.space(LINE_GAP)
             col.text(case, lang, Style(ITEM.size, bold=True, align="left", printer_text=False))
-        text = f"{item.name} ({item.counts_text})" if item.counts_text else item.name
+        # The counts stay together on one line: "(1 bản chính, 1 bản sao)".
+        counts = item.counts_text.replace(" ", NBSP)
+        text = f"{item.name}{NBSP}({counts})" if counts else item.name
         lines = wrap_lines(page.fonts, text, lang, ITEM.size, False, width, page.wrap)
         for i, line in enumerate(lines):
             ink = draw_ink(page.fonts, line, ITEM.size, False, lang)

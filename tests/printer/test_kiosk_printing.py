@@ -57,8 +57,8 @@ def test_vietnamese_slip_from_config(cfg):
     assert slip.service_name_vi == ""  # the same text once is enough
     assert slip.priority_text == "ƯU TIÊN · Người cao tuổi"
     assert slip.issued_text == "09:41 05/03/2025"  # UTC 02:41 is 09:41 in Cần Thơ
-    assert slip.people_ahead_text == "Trước bạn còn 3 người"
-    assert slip.wait_text == "Thời gian chờ dự kiến: khoảng 24 phút"
+    assert slip.people_ahead_text == "Trước bạn còn 3\u00a0người"
+    assert slip.wait_text == "Thời gian chờ dự kiến: khoảng 24\u00a0phút"
     assert slip.counters_text == "Quầy 1 – Ưu tiên · Quầy 2"
     assert slip.qr_url == "http://127.0.0.1:8080/t/t-9fK2mQ7xLp3vR8sZ"
     assert slip.footer_text and slip.heading_text and not slip.reprint_text
@@ -68,7 +68,7 @@ def test_khmer_slip_has_khmer_digits_and_the_vietnamese_name(cfg):
     slip = build_ticket_slip(TICKET, cfg, "km")
     assert slip.service_name == "យុត្តិធម៌ – អត្រានុកូលដ្ឋាន"
     assert slip.service_name_vi == "Tư pháp – Hộ tịch"
-    assert slip.people_ahead_text == "មានមនុស្ស ៣ នាក់នៅមុនអ្នក"
+    assert slip.people_ahead_text == "មានមនុស្ស\u00a0៣\u00a0នាក់នៅមុនអ្នក"
     assert slip.issued_text == "០៩:៤១ ០៥/០៣/២០២៥"
     assert slip.number == "A012"  # staff read the number as issued, unless config says native
     assert slip.priority_text == "អាទិភាព · មនុស្សចាស់"
@@ -114,11 +114,12 @@ def test_qr_choice_from_config(tmp_path):
 
 def test_checklist_slip_counts_per_language():
     vi = build_checklist_slip(SAMPLE_PROCEDURE, "vi")
-    assert vi.items[0].counts_text == "1 bản chính"
+    assert vi.items[0].counts_text == "1\u00a0bản chính"
     assert vi.items[0].case == "Giấy tờ phải nộp"
-    assert vi.items[3].counts_text == "1 bản sao"
+    assert vi.items[3].counts_text == "1\u00a0bản sao"
     km = build_checklist_slip(SAMPLE_PROCEDURE, "km")
-    assert km.items[0].counts_text == "ច្បាប់ដើម ១"
+    assert km.items[0].counts_text == "ច្បាប់ដើម\u00a0១"
+    assert km.procedure_code == "លេខកូដ 1.001193"  # typed on the portal: Latin digits
     en = build_checklist_slip(SAMPLE_PROCEDURE, "en")
     assert en.items[2].counts_text == ""
     assert en.title == "Documents to bring"
