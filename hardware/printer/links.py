@@ -427,7 +427,12 @@ class CupsLink(Link):
 
 
 class PreviewLink(Link):
-    """``preview:///dir``: a PNG of the paper and the raw bytes per job; the default printer."""
+    """``preview:///dir``: a PNG of the paper and the raw bytes per job; the default printer.
+
+    Keeps the newest ``keep`` jobs (a busy day is ~300 tickets, ~20 KB each).
+    """
+
+    keep = 2000
 
     def __init__(self, directory: Path, render: Callable[[Job], object]) -> None:
         self.where = str(directory)
@@ -451,6 +456,16 @@ class PreviewLink(Link):
                 "io", f"cannot write the preview to {self.directory} ({exc})"
             ) from None
         self.last = (png, raw)
+        self._prune()
+
+    def _prune(self) -> None:
+        jobs = sorted(self.directory.glob("*.bin"))  # names start with the time
+        for old in jobs[: max(0, len(jobs) - self.keep)]:
+            for path in (old, old.with_suffix(".png")):
+                try:
+                    path.unlink()
+                except OSError:
+                    log.warning("cannot remove the old preview %s", path)
 
     def _stem(self, name: str) -> str:
         safe = re.sub(r"[^0-9A-Za-z_-]+", "-", name).strip("-") or "job"

@@ -6,6 +6,7 @@ right PrinterError kind, within the time limit, and never as "printed".
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -233,3 +234,57 @@ def test_status_byte_shape():
     assert (
         not valid_status_byte(0x00) and not valid_status_byte(0x13) and not valid_status_byte(0x92)
     )
+
+
+def test_file_that_never_takes_the_bytes_times_out(tmp_path):
+    # A FIFO nobody reads: open() blocks like a device node of a switched-off printer.
+    fifo = tmp_path / "lp0"
+    os.mkfifo(fifo)
+    printer = open_printer(f"file://{fifo}", FONTS, timeout=TIMEOUT)
+    started = time.monotonic()
+    with pytest.raises(PrinterError) as info:
+        printer.print_ticket(TICKETS["vi"], name="B007")
+    assert info.value.kind == "timeout"
+    assert time.monotonic() - started < BOUND
+    # Let the abandoned writer finish so that no thread is left blocked.
+    with open(fifo, "rb") as reader:
+        assert reader.read(2) == b"\x1b@"
+
+
+def test_stale_serial_port_is_reopened_once():
+    with PtyFakePrinter() as fake:
+        printer = _open(fake.url)
+        printer.print_ticket(TICKETS["vi"], name="one")
+        # The port kept open since the last job went away under us (cable replugged).
+        printer.link._port.close()
+        report = printer.print_ticket(TICKETS["vi"], name="two")
+        assert report.after.state == "ok"
+        printer.close()
+
+
+def test_preview_keeps_the_newest_jobs(tmp_path, monkeypatch):
+    from hardware.printer.links import PreviewLink
+
+    monkeypatch.setattr(PreviewLink, "keep", 3)
+    printer = open_printer(f"preview://{tmp_path}/previews", FONTS)
+    reports = [printer.print_ticket(TICKETS["en"], name=f"n{i}") for i in range(5)]
+    kept = sorted(p.name for p in (tmp_path / "previews").iterdir())
+    assert len(kept) == 6
+    assert {p.name for p in reports[-1].preview} <= set(kept)
+    assert reports[0].preview[0].name not in kept
+
+
+def test_hardware_imports_nothing_from_kiosk():
+    import ast
+    from pathlib import Path
+
+    import hardware
+
+    for path in Path(hardware.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n == "kiosk" or n.startswith("kiosk.") for n in names), path
