@@ -297,11 +297,17 @@ class UsbLink(Link):
         self._dev = None
 
     def open(self) -> None:
+        import usb.core
+
         try:
             self._printer.open()
         except DeviceNotFoundError:
             raise PrinterError(
                 "offline", f"{self.where} is not connected (or this user may not open it)"
+            ) from None
+        except usb.core.NoBackendError:
+            raise PrinterError(
+                "unsupported", "USB printing needs libusb-1.0 (apt-get install libusb-1.0-0)"
             ) from None
         self._dev = self._printer.device
 
