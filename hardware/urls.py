@@ -72,9 +72,46 @@ def _int_param(dev: DeviceURL, name: str, lo: int, hi: int) -> None:
             raise DeviceURLError(f"{dev.raw!r}: {name} must be a whole number from {lo} to {hi}")
 
 
+# Query settings a printer URL may carry (docs/printers.md explains each).
+PRINTER_PARAMS = {
+    "*": ("width", "timeout", "profile", "qr", "cut", "status"),
+    "serial": ("baudrate", "flow"),
+    "usb": ("in_ep", "out_ep"),
+}
+_PRINTER_CHOICES = {
+    "qr": ("native", "image"),
+    "cut": ("partial", "full", "none"),
+    "status": ("on", "off"),
+    "flow": ("none", "dsrdtr", "rtscts", "xonxoff"),
+}
+
+
+def _check_printer_params(dev: DeviceURL) -> None:
+    known = PRINTER_PARAMS["*"] + PRINTER_PARAMS.get(dev.scheme, ())
+    for name, value in dev.params.items():
+        if name not in known:
+            raise DeviceURLError(
+                f"{dev.raw!r}: unknown setting {name!r} for a {dev.scheme} printer "
+                f"(known: {', '.join(known)})"
+            )
+        choices = _PRINTER_CHOICES.get(name)
+        if choices and value not in choices:
+            raise DeviceURLError(f"{dev.raw!r}: {name} must be one of {', '.join(choices)}")
+        if name in ("in_ep", "out_ep"):
+            try:
+                ok = 0 <= int(value, 16) <= 0xFF
+            except ValueError:
+                ok = False
+            if not ok:
+                raise DeviceURLError(f"{dev.raw!r}: {name} must be an endpoint like 0x81")
+        if name == "profile" and not value.replace("-", "").replace("_", "").isalnum():
+            raise DeviceURLError(f"{dev.raw!r}: profile must be a printer model like TM-T20II")
+
+
 def parse_printer_url(url: str) -> DeviceURL:
     """Parse and check a printer URL (DESIGN.md 4.2)."""
     dev = _split(url, PRINTER_SCHEMES, "printer")
+    _check_printer_params(dev)
     if dev.scheme == "usb":
         # urlsplit would read usb://04b8:0202 as host and decimal port; read the raw ids.
         vid, _, pid = dev.raw.split("://", 1)[1].split("?", 1)[0].strip("/").partition(":")

@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("print-test", "print a sample ticket", "kiosk.commands.printer:print_test")
     p.add_argument("--printer", metavar="URL", help="printer URL (default from config)")
     _lang(p)
+    p.add_argument(
+        "--checklist", action="store_true", help="add the documents-to-bring slip to the job"
+    )
 
     p = cmd(
         "display-test",

@@ -1,0 +1,205 @@
+"""Fonts for raster lines, and the split of mixed text into per-script runs.
+
+Noto Sans Khmer has no Latin letters or ASCII digits, and Noto Sans has no
+Khmer, so a line such as "ឃុំ Lịch Hội Thượng" is drawn as runs, each with the
+font that has its glyphs. Khmer runs must be shaped (coeng subscripts,
+pre-base vowels), which Pillow only does with its RAQM layout engine.
+"""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont, features
+
+KHMER = "khmer"
+LATIN = "latin"
+
+
+class FontProblem(RuntimeError):
+    """The fonts or the text engine cannot draw what was asked (one plain sentence)."""
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """The four font files a slip is drawn with (paths are passed in, never guessed)."""
+
+    latin: Path
+    latin_bold: Path
+    khmer: Path
+    khmer_bold: Path
+
+    @classmethod
+    def from_mapping(cls, files: dict[str, Path | str]) -> FontFiles:
+        """Build from a mapping with keys latin, latin-bold, khmer, khmer-bold."""
+        try:
+            return cls(
+                latin=Path(files["latin"]),
+                latin_bold=Path(files["latin-bold"]),
+                khmer=Path(files["khmer"]),
+                khmer_bold=Path(files["khmer-bold"]),
+            )
+        except KeyError as exc:
+            raise FontProblem(f"the font set has no {exc.args[0]!r} font") from None
+
+    def path(self, script: str, bold: bool) -> Path:
+        if script == KHMER:
+            return self.khmer_bold if bold else self.khmer
+        return self.latin_bold if bold else self.latin
+
+
+def raqm_available() -> bool:
+    """True when Pillow can shape complex scripts (libraqm with HarfBuzz and FriBiDi)."""
+    return bool(features.check("raqm"))
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, size: int, raqm: bool) -> ImageFont.FreeTypeFont:
+    engine = ImageFont.Layout.RAQM if raqm else ImageFont.Layout.BASIC
+    try:
+        return ImageFont.truetype(path, size, layout_engine=engine)
+    except OSError as exc:
+        raise FontProblem(f"cannot load the font {path} ({exc})") from None
+
+
+@lru_cache(maxsize=8)
+def _cmap(path: str) -> frozenset[int]:
+    """The code points a font file has glyphs for (read once per file)."""
+    try:
+        data = Path(path).read_bytes()
+        return frozenset(read_cmap(data))
+    except (OSError, struct.error, ValueError) as exc:
+        raise FontProblem(f"cannot read the character map of {path} ({exc})") from None
+
+
+def read_cmap(data: bytes) -> set[int]:
+    """Code points of a TrueType/OpenType font's Unicode cmap (formats 4 and 12).
+
+    Small enough to keep here rather than pull in a font library for one table.
+    """
+    num_tables = struct.unpack_from(">H", data, 4)[0]
+    cmap_at = None
+    for i in range(num_tables):
+        tag, _, offset, _ = struct.unpack_from(">4sIII", data, 12 + 16 * i)
+        if tag == b"cmap":
+            cmap_at = offset
+    if cmap_at is None:
+        raise ValueError("no cmap table")
+    count = struct.unpack_from(">H", data, cmap_at + 2)[0]
+    subtables = {}
+    for i in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap_at + 4 + 8 * i)
+        subtables[(platform, encoding)] = cmap_at + offset
+    for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)):
+        at = subtables.get(key)
+        if at is None:
+            continue
+        fmt = struct.unpack_from(">H", data, at)[0]
+        if fmt == 12:
+            groups = struct.unpack_from(">I", data, at + 12)[0]
+            out: set[int] = set()
+            for g in range(groups):
+                start, end, _ = struct.unpack_from(">III", data, at + 16 + 12 * g)
+                out.update(range(start, end + 1))
+            return out
+        if fmt == 4:
+            return _cmap_format4(data, at)
+    raise ValueError("no Unicode cmap subtable of format 4 or 12")
+
+
+def _cmap_format4(data: bytes, at: int) -> set[int]:
+    segs = struct.unpack_from(">H", data, at + 6)[0] // 2
+    ends_at = at + 14
+    starts_at = ends_at + 2 * segs + 2
+    deltas_at = starts_at + 2 * segs
+    ranges_at = deltas_at + 2 * segs
+    out: set[int] = set()
+    for i in range(segs):
+        end = struct.unpack_from(">H", data, ends_at + 2 * i)[0]
+        start = struct.unpack_from(">H", data, starts_at + 2 * i)[0]
+        delta = struct.unpack_from(">h", data, deltas_at + 2 * i)[0]
+        range_offset = struct.unpack_from(">H", data, ranges_at + 2 * i)[0]
+        for code in range(start, end + 1):
+            if code == 0xFFFF:
+                continue
+            if range_offset == 0:
+                glyph = (code + delta) & 0xFFFF
+            else:
+                where = ranges_at + 2 * i + range_offset + 2 * (code - start)
+                glyph = struct.unpack_from(">H", data, where)[0]
+                glyph = (glyph + delta) & 0xFFFF if glyph else 0
+            if glyph:
+                out.add(code)
+    return out
+
+
+def _is_khmer(ch: str) -> bool:
+    return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
+
+
+def _is_attached(ch: str) -> bool:
+    """Marks and joiners belong to the run of the character before them."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me", "Cf")
+
+
+@dataclass(frozen=True)
+class FontBook:
+    """Loaded fonts by (script, bold, size), and script runs for a text (hashable: the
+    raster layer caches drawn lines per book)."""
+
+    files: FontFiles
+    raqm: bool = field(default_factory=raqm_available)
+
+    def font(self, script: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        return _load(str(self.files.path(script, bold)), size, self.raqm)
+
+    def primary(self, lang: str, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        """The font a language is mostly written in (what a word wrapper measures with)."""
+        return self.font(KHMER if lang == "km" else LATIN, size, bold)
+
+    def runs(self, text: str) -> Iterator[tuple[str, str]]:
+        """Split ``text`` into (run, script) pieces, each drawable with one font.
+
+        Khmer letters go to the Khmer font; everything else to Noto Sans unless
+        only the Khmer font has it. Spaces and punctuation both fonts have stay
+        in the current run, so a Khmer sentence is not cut at every space.
+        """
+        khmer_cmap = _cmap(str(self.files.khmer))
+        latin_cmap = _cmap(str(self.files.latin))
+        current = ""
+        script = ""
+        for ch in text:
+            if _is_khmer(ch):
+                want = KHMER
+            elif _is_attached(ch) and script:
+                want = script
+            elif ord(ch) in latin_cmap and ord(ch) in khmer_cmap and script:
+                want = script
+            elif ord(ch) in latin_cmap:
+                want = LATIN
+            elif ord(ch) in khmer_cmap:
+                want = KHMER
+            else:
+                want = script or LATIN
+            if want != script and current:
+                yield current, script
+                current = ""
+            script = want
+            current += ch
+        if current:
+            yield current, script
+
+    def needs_shaping(self, text: str) -> bool:
+        return any(_is_khmer(ch) for ch in text)
+
+    def check_can_draw(self, text: str) -> None:
+        if not self.raqm and self.needs_shaping(text):
+            raise FontProblem(
+                "Khmer text needs Pillow built with libraqm (check PIL.features.check('raqm'));"
+                " install libraqm0 / libfribidi0 and reinstall Pillow"
+            )
