@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kiosk.config import load_config
@@ -24,13 +26,23 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def _bridge(workdir: Path, bench: DisplayBench, protocol: str) -> DisplayBridge:
+@contextmanager
+def _rig(workdir: Path, protocol: str) -> Iterator[tuple[DisplayBridge, DisplayBench]]:
+    """Counters 1-4 on one pty line through the server's bridge, as `kiosk serve` runs it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    bench = DisplayBench(workdir / "usb-rs485", protocol)
+    bench.plug()
     url = f"serial://{bench.url_path}?protocol={protocol}"
     edits = {
         rf'^display = "log://\?address={n}"': f'display = "{url}&address={n}"' for n in range(1, 5)
     }
-    workdir.mkdir(parents=True, exist_ok=True)
-    return DisplayBridge(load_config(write_config(workdir, **edits)))
+    bridge = DisplayBridge(load_config(write_config(workdir, **edits)))
+    bridge.start()
+    try:
+        yield bridge, bench
+    finally:
+        bridge.stop(timeout=1)
+        bench.unplug()
 
 
 def _event(counter: str, number: str) -> dict:
@@ -75,16 +87,9 @@ def _reconnects(bridge: DisplayBridge, bench: DisplayBench, cycles: int) -> list
 
 def run(workdir: Path) -> list[dict]:
     results = []
-    bench = DisplayBench(workdir / "usb-rs485-bcd", "bcd-pair")
-    bench.plug()
-    bridge = _bridge(workdir / "bcd", bench, "bcd-pair")
-    bridge.start()
-    try:
+    with _rig(workdir / "bcd", "bcd-pair") as (bridge, bench):
         wire, call = _latencies(bridge, bench, "bcd-pair", 200, 0.01)
         recon = _reconnects(bridge, bench, 5)
-    finally:
-        bridge.stop(timeout=1)
-        bench.unplug()
     ms = [x * 1000 for x in wire]
     results += [
         {"name": "bcd-pair event->frame p50", "value": round(statistics.median(ms), 2),
@@ -100,15 +105,8 @@ def run(workdir: Path) -> list[dict]:
          "note": "new pty behind the same by-id style symlink"},
     ]  # fmt: skip
 
-    bench = DisplayBench(workdir / "usb-rs485-ascii", "ascii")
-    bench.plug()
-    bridge = _bridge(workdir / "ascii", bench, "ascii")
-    bridge.start()
-    try:
+    with _rig(workdir / "ascii", "ascii") as (bridge, bench):
         wire, _ = _latencies(bridge, bench, "ascii", 20, 0.35)
-    finally:
-        bridge.stop(timeout=1)
-        bench.unplug()
     ms = [x * 1000 for x in wire]
     results.append(
         {"name": "ascii event->frame p95", "value": round(_pct(ms, 0.95), 2), "unit": "ms",

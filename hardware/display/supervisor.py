@@ -189,11 +189,11 @@ class PortSupervisor:
             number = self._wanted.get(address)
             seq = self._dirty.get(address)
         try:
-            frame = self.protocol.frame(address, number)
+            frame, shown = self.protocol.frame(address, number), self.protocol.shown(number)
         except DisplayError as exc:
-            log.error("display %s address %d: %s", self.spec.label(), address, exc)
-            self._mark_sent(address, number, seq)
-            return
+            # Better dark than still showing the previous citizen's number.
+            log.error("display %s address %d: %s; blanking it", self.spec.label(), address, exc)
+            frame, shown = self.protocol.frame(address, None), ""
         port = self._port
         if port is None:
             return
@@ -207,14 +207,8 @@ class PortSupervisor:
         self._last_frame_end = time.monotonic() + len(frame) * bits / self.spec.baudrate
         self.frames_sent += 1
         level = logging.INFO if self.spec.kind == "log" else logging.DEBUG
-        log.log(
-            level,
-            "display %s address %d shows %r (%s)",
-            self.spec.label(),
-            address,
-            self.protocol.shown(number),
-            frame.hex(" "),
-        )
+        log.log(level, "display %s address %d shows %r (%s)", self.spec.label(), address, shown,
+                frame.hex(" "))  # fmt: skip
         self._mark_sent(address, number, seq)
 
     def _mark_sent(self, address: int, number: str | None, seq: int | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from typing import TextIO
 
@@ -18,6 +17,7 @@ from kiosk.voice import (
     TTSUnavailable,
     build_cache,
     required_fragments,
+    text_fragment,
 )
 
 
@@ -81,8 +81,7 @@ def say(cfg: Config, text: str, lang: str) -> int:
     text = nfc(text).strip()
     if not text:
         raise UserError("TEXT is empty: give the words to say, e.g. kiosk voice say 'Xin chào'")
-    key = "say-" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
-    frag = Fragment(lang, key, text)
+    frag = text_fragment(text, lang)
     cache = FragmentCache.for_config(cfg)
     clip = cache.lookup(frag)
     source = "cache"

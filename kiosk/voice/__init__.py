@@ -8,7 +8,7 @@ from kiosk.voice.announcer import Announcer
 from kiosk.voice.build import BuildReport, build_cache
 from kiosk.voice.cache import FragmentCache
 from kiosk.voice.composer import compose_call, compose_for, required_fragments
-from kiosk.voice.fragments import CHIME, PAUSE, Fragment
+from kiosk.voice.fragments import CHIME, PAUSE, Fragment, text_fragment
 from kiosk.voice.player import AudioSink, NullSink, Player
 from kiosk.voice.tts import GTTSRenderer, TTSFailed, TTSUnavailable
 
@@ -29,4 +29,5 @@ __all__ = [
     "compose_call",
     "compose_for",
     "required_fragments",
+    "text_fragment",
 ]

@@ -8,6 +8,8 @@ phrase part of the call template. ``lang`` is empty for sounds (chime, pause).
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -29,3 +31,10 @@ class Fragment:
 
 CHIME = Fragment("", "chime", "")
 PAUSE = Fragment("", "pause", "")
+
+
+def text_fragment(text: str, lang: str) -> Fragment:
+    """A free text (`kiosk voice say`) as a fragment keyed by its content."""
+    text = unicodedata.normalize("NFC", text).strip()
+    digest = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    return Fragment(lang, f"say-{digest}", text)

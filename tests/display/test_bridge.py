@@ -109,6 +109,7 @@ def test_unknown_and_malformed_events_are_harmless(rig) -> None:
         None,
     ):
         bridge.handle_event(bad)  # type: ignore[arg-type]
+    assert bench.wait_showing({1: None})  # "XYZ" has no digits: dark, not a stale number
     bridge.handle_event(event("called", "1", "5001"))  # still working afterwards
     assert bench.wait_showing({1: "5001"})
     assert not bench.errors

@@ -134,3 +134,16 @@ def test_display_urls_to_ports() -> None:
 def test_display_urls_refused(url: str, words: str) -> None:
     with pytest.raises(DeviceURLError, match=words):
         parse_display(url)
+
+
+def test_config_refuses_an_unknown_protocol(tmp_path) -> None:
+    from kiosk.config import ConfigError, load_config
+    from tests.conftest import write_config
+
+    conf = write_config(
+        tmp_path, **{r'^display = "log://\?address=2"': 'display = "log://?protocol=led7"'}
+    )
+    with pytest.raises(
+        ConfigError, match=r"counters\[1\]\.display.*unknown display protocol 'led7'"
+    ):
+        load_config(conf)

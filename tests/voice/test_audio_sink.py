@@ -13,8 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.config import load_config
-from kiosk.voice import FragmentCache
+from kiosk.voice import FragmentCache, compose_for
 from kiosk.voice.cache import BUILTIN_SOUNDS
 from kiosk.voice.fragments import Fragment
 from tests.conftest import ROOT, write_config
@@ -127,3 +129,70 @@ def test_voice_build_offline_lists_missing_and_fails(tmp_path: Path) -> None:
     assert "km/call-0: សូមអញ្ជើញប្រជាពលរដ្ឋដែលមានលេខរៀង" in out.stdout
     assert "missing" in out.stdout
     assert out.stderr.count("\n") == 1 and "cannot reach Google TTS" in out.stderr
+
+
+BOARD = """
+import sys, time
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.label import Label
+from kiosk.config import load_config
+from kiosk.ui.audio import KivySoundSink
+from kiosk.voice import Announcer
+
+cfg = load_config(sys.argv[1])
+
+
+class Board(App):
+    def build(self):
+        return Label(text="A012 -> 2")
+
+    def on_start(self):
+        self.announcer = Announcer(cfg, KivySoundSink())
+        self.announcer.start()
+        self.frames, self.t0 = 0, time.monotonic()
+        for number, counter in (("A012", "2"), ("5001", "4")):
+            self.announcer.handle_event({"id": 1, "type": "called", "counter": counter,
+                                         "ticket": {"number": number}})
+        Clock.schedule_interval(self.tick, 0)
+
+    def tick(self, dt):
+        self.frames += 1
+        if self.announcer.player.pending() == 0 or time.monotonic() - self.t0 > 60:
+            print(self.frames, round(time.monotonic() - self.t0, 2), self.announcer.player.played)
+            self.announcer.stop()
+            self.stop()
+
+
+Board().run()
+"""
+
+
+@pytest.mark.ui
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs a display (xvfb-run)")
+def test_board_announces_while_its_window_keeps_drawing(tmp_path: Path) -> None:
+    """A real Kivy app: two calls are heard in turn and the main loop never stalls."""
+    conf = write_config(tmp_path, **{r"^languages = \[\"vi\", \"km\"\]": 'languages = ["vi"]',
+                                     r"^repeat = 2": "repeat = 1"})  # fmt: skip
+    cfg = load_config(conf)
+    cache = FragmentCache.for_config(cfg)
+    spoken = 0
+    for number, counter in (("A012", "2"), ("5001", "4")):
+        for frag in compose_for(cfg, number, counter):
+            if not frag.is_sound:
+                cache.store(frag, MP3.read_bytes(), "gtts")
+                spoken += 1
+    env, raw = sdl_env(tmp_path)
+    env["PYTHONUNBUFFERED"] = "1"
+    script = tmp_path / "board.py"  # a file: Kivy's App looks up its class's source file
+    script.write_text(BOARD, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(conf)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=180)  # fmt: skip
+    assert out.returncode == 0, (out.stdout, out.stderr[-2000:])
+    frames, seconds, played = out.stdout.split()[-3:]
+    assert int(played) == 2
+    # The window kept drawing while the speech played on the worker thread.
+    assert int(frames) > 5 * float(seconds)
+    heard = sum(runs(loud_windows(raw))) / 100
+    expected = 2 * 1.6 + spoken * 0.4  # two chimes and the 0.4 s clips
+    assert 0.8 * expected <= heard <= 1.2 * expected, (heard, expected)
