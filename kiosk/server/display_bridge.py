@@ -18,7 +18,7 @@ What each event does to the counter's display (docs/displays.md):
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from hardware.display import Display, DisplayError, DisplayHub
@@ -89,6 +89,11 @@ class DisplayBridge:
         except Exception:  # a malformed event must never reach the server's event loop
             log.exception("display bridge: cannot apply event %r", event)
 
+    def handle_events(self, events: Iterable[Mapping[str, Any]]) -> None:
+        """Apply a batch in order (the shape QueueEngine.subscribe delivers)."""
+        for event in events:
+            self.handle_event(event)
+
     def status(self) -> dict[str, dict[str, Any]]:
         """Per counter: URL, port, connected, what it shows (for the admin panel / health)."""
         return {cid: d.status() for cid, d in self._displays.items()}
@@ -126,3 +131,21 @@ class DisplayBridge:
                 display.clear()
         elif kind in PAUSE_EVENTS:
             self._displays[counter].clear()
+
+
+def start_display_bridge(cfg: Config, engine: Any) -> Callable[[], None]:
+    """Run the bridge beside the server: the ``extras`` hook of kiosk.server.run.
+
+    ``engine.subscribe(callback)`` must call ``callback(events)`` after each
+    commit and return an unsubscribe function. Returns the function that stops
+    the bridge.
+    """
+    bridge = DisplayBridge(cfg)
+    bridge.start()
+    unsubscribe = engine.subscribe(bridge.handle_events)
+
+    def stop() -> None:
+        unsubscribe()
+        bridge.stop()
+
+    return stop

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_config
-from kiosk.server.display_bridge import DisplayBridge
+from kiosk.server.display_bridge import DisplayBridge, start_display_bridge
 from tests.conftest import write_config
 
 from .emulator import DisplayBench
@@ -149,3 +149,38 @@ def test_a_bad_display_does_not_stop_the_others(tmp_path: Path, caplog) -> None:
     bridge = DisplayBridge(cfg)
     assert "one protocol and speed" in caplog.text
     assert set(bridge.status()) == {"1", "3", "4"}
+
+
+class Publisher:
+    """Stands in for QueueEngine.subscribe (the engine lives in the queue branch)."""
+
+    def __init__(self) -> None:
+        self.callbacks: list = []
+
+    def subscribe(self, callback):
+        self.callbacks.append(callback)
+        return lambda: self.callbacks.remove(callback)
+
+    def commit(self, *events: dict) -> None:
+        for cb in list(self.callbacks):
+            cb(list(events))
+
+
+def test_start_display_bridge_follows_committed_events(tmp_path: Path) -> None:
+    with DisplayBench(tmp_path / "line", "ascii") as bench:
+        url = f"serial://{bench.url_path}?protocol=ascii"
+        cfg = load_config(
+            write_config(
+                tmp_path,
+                **{r'^display = "log://\?address=1"': f'display = "{url}&address=1"',
+                   r'^display = "log://\?address=2"': f'display = "{url}&address=2"'},
+            )
+        )  # fmt: skip
+        engine = Publisher()
+        stop = start_display_bridge(cfg, engine)
+        engine.commit(event("called", "1", "A001", id=1), event("called", "2", "B001", id=2))
+        assert bench.wait_showing({1: "A001", 2: "B001"})
+        engine.commit(event("done", "1", "A001", id=3))
+        assert bench.wait_showing({1: None})
+        stop()
+        assert engine.callbacks == []
