@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 from hardware.display.protocols import DisplayError, get_protocol
@@ -135,9 +134,7 @@ def show_once(url: str, number: str | None, *, address: int | None = None) -> by
         port.write(frame)
         flush = getattr(port, "flush", None)
         if flush is not None:
-            flush()
-        # Let a board that latches on the quiet line see the frame before the port closes.
-        time.sleep(min(spec.gap, 0.05))
+            flush()  # tcdrain: the frame has left the UART before the port closes
     except PORT_ERRORS as exc:
         raise DisplayError(f"cannot write to {spec.label()}: {describe_error(exc)}") from None
     finally:
