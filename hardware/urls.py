@@ -6,6 +6,7 @@ config is loaded, not when the first citizen presses "take a number".
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -50,8 +51,8 @@ def _split(url: str, allowed: tuple[str, ...], kind: str) -> DeviceURL:
             f"{url!r} has an unknown scheme {scheme!r}; expected one of: {', '.join(allowed)}"
         )
     try:
-        # usb://VID:PID is hexadecimal, not host:port; parse_printer_url reads it itself.
-        port = None if scheme == "usb" else parts.port
+        # usb://VID:PID is hexadecimal and hwgrep://REGEX a pattern, not host:port.
+        port = None if scheme in ("usb", "hwgrep") else parts.port
     except ValueError as exc:
         raise DeviceURLError(f"{url!r} has an invalid port") from exc
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
@@ -142,13 +143,39 @@ def parse_printer_url(url: str) -> DeviceURL:
     return dev
 
 
+def _hwgrep_params(dev: DeviceURL) -> DeviceURL:
+    """pyserial's hwgrep://REGEX&n=2 puts options after '&'; accept ours there too."""
+    body = dev.raw.split("://", 1)[1]
+    names = "protocol|address|baudrate|bytesize|parity|stopbits|gap|n|skip_busy"
+    regexp, *opts = re.split(rf"[?&](?=(?:{names})\b)", body)
+    if not regexp:
+        raise DeviceURLError(f"{dev.raw!r}: hwgrep:// needs a pattern, e.g. hwgrep://1a86:7523")
+    params = dict(parse_qsl("&".join(opts), keep_blank_values=True))
+    return DeviceURL(scheme=dev.scheme, path=regexp, params=params, raw=dev.raw)
+
+
 def parse_display_url(url: str) -> DeviceURL:
-    """Parse and check a call-number display URL (DESIGN.md 4.2)."""
+    """Parse and check a call-number display URL (DESIGN.md 4.2, docs/displays.md)."""
     dev = _split(url, DISPLAY_SCHEMES, "display")
     if dev.scheme == "serial" and not dev.path:
         raise DeviceURLError(f"{dev.raw!r}: a serial display needs a device path")
     if dev.scheme == "socket" and not (dev.host and dev.port):
         raise DeviceURLError(f"{dev.raw!r}: a socket display needs host:port")
+    if dev.scheme == "hwgrep":
+        dev = _hwgrep_params(dev)
     _int_param(dev, "baudrate", 300, 921600)
     _int_param(dev, "address", 0, 255)
+    _int_param(dev, "bytesize", 5, 8)
+    _int_param(dev, "stopbits", 1, 2)
+    _int_param(dev, "gap", 0, 5000)
+    if dev.params.get("parity", "N").upper() not in ("N", "E", "O", "M", "S"):
+        raise DeviceURLError(f"{dev.raw!r}: parity must be N, E, O, M or S")
+    if "protocol" in dev.params:
+        # Imported here: the protocol registry imports nothing from this module's users.
+        from hardware.display.protocols import DisplayError, get_protocol
+
+        try:
+            get_protocol(dev.params["protocol"])
+        except DisplayError as exc:
+            raise DeviceURLError(f"{dev.raw!r}: {exc}") from None
     return dev

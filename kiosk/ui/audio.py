@@ -1,0 +1,67 @@
+"""The board's audio sink: Kivy's SDL2 mixer (wav, ogg and mp3 in Kivy's wheels).
+
+A thin adapter for kiosk.voice.Player: ``play`` loads a clip, starts it and
+returns when it has finished. It runs on the player's worker thread and waits
+for the clip's length rather than for Kivy's ``on_stop`` event, because that
+event comes from the Clock, which only ticks inside a running App (the board
+has one; `kiosk voice say` does not).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from kivy.core.audio import Sound, SoundLoader
+
+log = logging.getLogger(__name__)
+
+
+class AudioError(Exception):
+    """A clip cannot be played (no audio device, unreadable file); one sentence."""
+
+
+class KivySoundSink:
+    """Plays one clip at a time through SDL2_mixer; keeps recently used clips loaded."""
+
+    def __init__(self, *, volume: float = 1.0, keep_loaded: int = 64, tail: float = 0.05) -> None:
+        self.volume = volume
+        self.keep_loaded = keep_loaded
+        self.tail = tail  # SDL's output buffer still holds the clip's end when length elapses
+        self._sounds: OrderedDict[tuple[str, int], Sound] = OrderedDict()
+        self._interrupt = threading.Event()
+
+    def _load(self, clip: Path) -> Sound:
+        try:
+            key = (str(clip), clip.stat().st_mtime_ns)
+        except OSError as exc:
+            raise AudioError(f"cannot read {clip}: {exc.strerror}") from None
+        sound = self._sounds.pop(key, None)
+        if sound is None:
+            sound = SoundLoader.load(str(clip))
+            # SDL2 returns a Sound with no data when the mixer or the decoder failed.
+            if sound is None or not sound.length or sound.length <= 0:
+                raise AudioError(
+                    f"cannot play {clip.name}: no audio output or unsupported format "
+                    "(see the Kivy log line 'AudioSDL2')"
+                )
+        self._sounds[key] = sound
+        while len(self._sounds) > self.keep_loaded:
+            _, old = self._sounds.popitem(last=False)
+            old.unload()
+        return sound
+
+    def play(self, clip: Path) -> None:
+        sound = self._load(Path(clip))
+        sound.volume = self.volume
+        sound.play()
+        try:
+            self._interrupt.wait(sound.length + self.tail)
+        finally:
+            sound.stop()
+
+    def interrupt(self) -> None:
+        """Cut the clip in progress short (board shutting down)."""
+        self._interrupt.set()

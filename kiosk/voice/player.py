@@ -1,0 +1,117 @@
+"""One announcement at a time: a queue, one worker thread, a pluggable audio sink.
+
+The sink plays one clip to its end (``play`` blocks), so clips of one
+announcement follow each other and two announcements never overlap. Callers
+(the board's event handler) only enqueue and return at once; a failing sink
+is logged and the queue goes on, so calling is never blocked by audio.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class AudioSink(Protocol):
+    """Where clips are heard. ``play`` returns when the clip has finished."""
+
+    def play(self, clip: Path) -> None: ...
+
+
+class NullSink:
+    """Plays nothing (a board without speakers, ``voice.enabled = false`` tests)."""
+
+    def play(self, clip: Path) -> None:
+        log.debug("null sink: %s", clip)
+
+
+@dataclass(frozen=True)
+class Job:
+    label: str
+    clips: tuple[Path, ...]
+
+
+class Player:
+    """Plays queued announcements in order, never two at once."""
+
+    def __init__(self, sink: AudioSink, *, max_pending: int = 8) -> None:
+        self.sink = sink
+        self.max_pending = max_pending
+        self._queue: deque[Job] = deque()
+        self._cond = threading.Condition()
+        self._busy = False
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self.played: int = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop = False
+            self._thread = threading.Thread(target=self._run, name="voice-player", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Drop what is waiting, let the clip in progress end (bounded), stop the thread."""
+        with self._cond:
+            self._stop = True
+            self._queue.clear()
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def enqueue(self, clips: Sequence[Path], label: str = "") -> bool:
+        """Queue one announcement; False if it was dropped (duplicate waiting, or queue full)."""
+        job = Job(label, tuple(clips))
+        with self._cond:
+            if label and any(j.label == label for j in self._queue):
+                log.info("voice: %s is already waiting to be announced", label)
+                return False
+            if len(self._queue) >= self.max_pending:
+                dropped = self._queue.popleft()
+                log.warning("voice: queue full, dropping the oldest announcement %s", dropped.label)
+            self._queue.append(job)
+            self._cond.notify_all()
+        return True
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._queue) + (1 if self._busy else 0)
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._queue and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._queue or self._stop)
+                if self._stop:
+                    return
+                job = self._queue.popleft()
+                self._busy = True
+            try:
+                self._play(job)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self.played += 1
+                    self._cond.notify_all()
+
+    def _play(self, job: Job) -> None:
+        log.debug("voice: announcing %s (%d clips)", job.label, len(job.clips))
+        for clip in job.clips:
+            if self._stop:
+                return
+            try:
+                self.sink.play(clip)
+            except Exception:  # audio trouble must never stop the queue
+                log.exception("voice: cannot play %s", clip)

@@ -1,0 +1,201 @@
+"""Displays on real ptys and loop://: sharing a line, pacing, unplug and replug."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hardware.display import DisplayError, DisplayHub, show_once
+from hardware.display.transport import open_port
+
+from .emulator import DisplayBench, parse_bcd_pair
+
+
+@pytest.fixture
+def hub():
+    hub = DisplayHub()
+    yield hub
+    hub.stop(timeout=1)
+
+
+def test_loop_port_is_shared_by_addresses() -> None:
+    captured = bytearray()
+    written = threading.Event()
+
+    class Tap:
+        """Wraps the real loop:// port and keeps what comes back out of it."""
+
+        def __init__(self, port):
+            self.port = port
+
+        def write(self, data: bytes) -> int:
+            n = self.port.write(data)
+            captured.extend(self.port.read(len(data)))
+            written.set()
+            return n
+
+        def read(self, size: int = 1) -> bytes:
+            return b""
+
+        def close(self) -> None:
+            self.port.close()
+
+    opens = []
+
+    def opener(spec):
+        opens.append(spec.target)
+        return Tap(open_port(spec))
+
+    hub = DisplayHub(opener=opener)
+    d1 = hub.display("loop://?protocol=bcd-pair&address=1")
+    d2 = hub.display("loop://?protocol=bcd-pair&address=2")
+    hub.start()
+    d1.show("1005")
+    d2.show("A012")
+    assert d1.wait_sent(10) and d2.wait_sent(10)
+    hub.stop(timeout=1)
+    assert opens == ["loop://"]  # one port object for both addresses
+    frames, rest = parse_bcd_pair(captured)
+    assert [(a, t) for a, t, _ in frames] == [(1, "1005"), (2, "0012")]
+    assert not rest
+
+
+def test_two_displays_on_one_pty_line(tmp_path: Path, hub: DisplayHub) -> None:
+    with DisplayBench(tmp_path / "usb-rs485", "ascii") as bench:
+        url = f"serial://{bench.url_path}?protocol=ascii"
+        d1 = hub.display(url + "&address=1")
+        d2 = hub.display(url + "&address=2")
+        assert len(hub.ports) == 1
+        hub.start()
+        d1.show("A012")
+        d2.show("5001")
+        assert bench.wait_showing({1: "A012", 2: "5001"})
+        assert [f.raw for f in bench.frames] == [b"\x01\x01A012\x07", b"\x01\x025001\x07"]
+        # The boards need 300 ms of quiet between frames (a lower bound: never flaky).
+        assert bench.frames[1].at - bench.frames[0].at >= 0.29
+        d1.clear()
+        assert bench.wait_showing({1: None, 2: "5001"})
+        assert not bench.errors
+
+
+def test_rapid_calls_show_the_latest_and_coalesce(tmp_path: Path, hub: DisplayHub) -> None:
+    with DisplayBench(tmp_path / "line", "ascii") as bench:
+        display = hub.display(f"serial://{bench.url_path}?protocol=ascii&address=5")
+        hub.start()
+        for n in range(1, 21):
+            display.show(f"A{n:03d}")
+        assert bench.wait_showing({5: "A020"})
+        assert display.wait_sent(10)
+        # While a 300 ms gap runs, newer numbers replace older unsent ones.
+        assert len(bench.frames) < 20
+        assert display.current == "A020"
+
+
+def test_unplug_replug_resends_every_display(tmp_path: Path, hub: DisplayHub) -> None:
+    bench = DisplayBench(tmp_path / "by-id-usb-1a86_USB_Serial-if00-port0", "bcd-pair")
+    bench.plug()
+    try:
+        url = f"serial://{bench.url_path}?protocol=bcd-pair"
+        d1 = hub.display(url + "&address=1")
+        d2 = hub.display(url + "&address=2")
+        d3 = hub.display(url + "&address=3")
+        hub.start()
+        d1.show("1005")
+        d2.show("5002")
+        assert bench.wait_showing({1: "1005", 2: "5002"})
+        d3.clear()
+        assert bench.wait_showing({3: None})
+
+        bench.unplug()
+        deadline = time.monotonic() + 10
+        while hub.ports[0].connected and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not hub.ports[0].connected
+        d1.show("1006")  # called while the display is away: must not be lost
+        assert d1.current == "1006"
+
+        bench.plug()
+        replugged = bench.plugged_at
+        assert bench.wait_showing({1: "1006", 2: "5002", 3: None}, timeout=10)
+        resent = bench.frames_since(replugged)
+        assert {f.raw for f in resent} == {
+            bytes.fromhex("AA 01 10 06"),
+            bytes.fromhex("AA 02 50 02"),
+            bytes.fromhex("AA 03 FF FF"),
+        }
+        # The promise to the hall: back on every display within 2 s of the replug.
+        assert max(f.at for f in resent) - replugged < 2.0
+        assert hub.ports[0].reconnects == 1
+        assert not bench.errors
+    finally:
+        bench.unplug()
+
+
+def test_display_absent_at_start_shows_once_plugged(tmp_path: Path, hub: DisplayHub) -> None:
+    bench = DisplayBench(tmp_path / "late", "bcd-pair")
+    display = hub.display(f"serial://{bench.url_path}?protocol=bcd-pair&address=4")
+    hub.start()
+    display.show("2024")
+    time.sleep(0.3)  # let the supervisor fail to open at least once
+    assert not display.connected
+    status = display.status()
+    assert "no such device" in status["last_error"] and status["showing"] == "2024"
+    bench.plug()
+    try:
+        assert bench.wait_showing({4: "2024"})
+    finally:
+        bench.unplug()
+
+
+def test_port_is_opened_exclusively(tmp_path: Path, hub: DisplayHub) -> None:
+    with DisplayBench(tmp_path / "busy", "ascii") as bench:
+        url = f"serial://{bench.url_path}?protocol=ascii&address=1"
+        display = hub.display(url)
+        hub.start()
+        display.show("1")
+        assert bench.wait_showing({1: "1"})
+        with pytest.raises(DisplayError, match="busy"):
+            show_once(url, "2")
+        hub.stop(timeout=1)
+        show_once(url, "3")  # free again once the hub closed it
+        assert bench.wait_showing({1: "3"})
+
+
+def test_socket_display_reconnects(hub: DisplayHub) -> None:
+    """A display behind a serial-to-Ethernet converter (socket://) that drops the link."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(10)
+    port = server.getsockname()[1]
+    display = hub.display(f"socket://127.0.0.1:{port}?protocol=bcd-pair&address=2")
+    hub.start()
+    display.show("1005")
+    conn, _ = server.accept()
+    conn.settimeout(10)
+    assert conn.recv(4) == bytes.fromhex("AA 02 10 05")
+    conn.close()  # the converter reboots
+    display.show("1006")
+    conn, _ = server.accept()  # the supervisor came back by itself
+    conn.settimeout(10)
+    got = b""
+    while len(got) < 4:
+        got += conn.recv(4 - len(got))
+    assert got == bytes.fromhex("AA 02 10 06")
+    conn.close()
+    server.close()
+
+
+def test_settings_conflict_on_one_port(tmp_path: Path, hub: DisplayHub) -> None:
+    hub.display(f"serial://{tmp_path}/x?protocol=ascii&address=1")
+    with pytest.raises(DisplayError, match="one protocol and speed"):
+        hub.display(f"serial://{tmp_path}/x?protocol=bcd-pair&address=2")
+
+
+def test_none_display_is_a_no_op(hub: DisplayHub) -> None:
+    display = hub.display("none")
+    display.show("1005")
+    display.clear()
+    assert display.current is None and display.connected and display.wait_sent(0.1)
