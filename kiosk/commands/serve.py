@@ -1,16 +1,61 @@
-"""`kiosk` subcommands (serve): not built yet, see issue #3."""
+"""`kiosk serve` (the centre server) and `kiosk run` (the one-machine centre)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import threading
 
 from kiosk.config import Config
 from kiosk.errors import UserError
+from kiosk.logs import setup_logging
+from kiosk.queue.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 
-def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (issue #3)")
+def _logging(cfg: Config, component: str) -> None:
+    setup_logging(
+        cfg.data_path(cfg.logging.dir),
+        level=cfg.logging.level,
+        component=component,
+        max_bytes=cfg.logging.max_bytes,
+        backups=cfg.logging.backups,
+    )
 
 
 def serve(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (issue #3)")
+    assert cfg is not None
+    from kiosk.server.run import ServeError, serve_forever
+
+    _logging(cfg, "server")
+    try:
+        serve_forever(cfg, args.host, args.port, args.db)
+    except (ServeError, StorageError) as exc:
+        raise UserError(str(exc)) from None
+    return 0
+
+
+def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
+    """The centre server in this process; the kiosk UI joins it once it is built."""
+    assert cfg is not None
+    from kiosk.server.run import ServeError, start_in_thread, warn_dev_secrets
+
+    _logging(cfg, "run")
+    try:
+        handle = start_in_thread(cfg)
+    except (ServeError, StorageError) as exc:
+        raise UserError(str(exc)) from None
+    warn_dev_secrets(cfg)
+    print(
+        f"centre server running at {handle.url} (API docs: {handle.url}/docs). "
+        "The kiosk UI is not part of this build yet; press Ctrl+C to stop.",
+        flush=True,
+    )
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handle.stop()
+    return 0

@@ -1,0 +1,690 @@
+"""The queue engine: issuing, calling and finishing tickets; counters; listings.
+
+Numbering, ordering and ETA rules live in their own modules; transactions, the
+local day and the event log live in :mod:`kiosk.queue.store`. Every public
+method is one transaction: its result is on disk (and its events published)
+when it returns.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config, Counter, Service
+from kiosk.queue import errors, eta, ordering
+from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
+from kiosk.queue.numbering import capacity, daily_allowance, format_number
+from kiosk.queue.report import build_report
+from kiosk.queue.store import Event, Store, Subscriber, Tx
+from kiosk.text import nfc
+
+Ticket = dict[str, Any]
+
+EVENT_TYPES = (
+    "issued",
+    "called",
+    "recalled",
+    "serving",
+    "no_show",
+    "done",
+    "transferred",
+    "counter_paused",
+    "counter_resumed",
+    "print_failed",
+    "print_ok",
+    "day_reset",
+)
+MAX_PRINT_ERROR = 500
+
+
+class QueueEngine:
+    """Thread-safe queue engine over the SQLite file ``db_path``.
+
+    ``clock`` returns the current aware UTC time; tests inject a
+    :class:`kiosk.queue.clock.ManualClock`.
+    """
+
+    def __init__(
+        self, cfg: Config, db_path: str | Path | None = None, *, clock: Clock = utc_now
+    ) -> None:
+        self.cfg = cfg
+        self.path = Path(db_path) if db_path else cfg.data_path(cfg.server.db)
+        self._clock = clock
+        self._services: dict[str, Service] = {s.id: s for s in cfg.services}
+        self._counters: dict[str, Counter] = {c.id: c for c in cfg.counters}
+        self._reasons = {r.id for r in cfg.queue.priority_reasons}
+        self._store = Store(self.path, cfg.tz, clock, self._new_day)
+        self._store.open()
+        try:
+            with self._store.write() as tx:
+                tx.conn.executemany(
+                    "INSERT OR IGNORE INTO counters (id) VALUES (?)",
+                    [(cid,) for cid in self._counters],
+                )
+        except errors.StorageError:
+            self._store.close()
+            raise
+
+    def close(self) -> None:
+        """Close every database connection (from any thread); wake blocked waiters."""
+        self._store.close()
+
+    def _new_day(self, tx: Tx, archived: list[str]) -> None:
+        # A new day starts with every counter open, empty-handed, without a priority streak.
+        tx.conn.execute("UPDATE counters SET current = NULL, streak = 0, paused = 0")
+        self._store.emit(tx, "day_reset", data={"day": tx.day, "archived": archived})
+
+    def roll_day(self) -> bool:
+        """Open the new local day if midnight has passed; True if this call opened it.
+
+        Writes open the day by themselves; the server also calls this every few
+        seconds so that boards hear ``day_reset`` at midnight, not at the first ticket.
+        """
+        if self._store.day_is_open():
+            return False
+        with self._store.write() as tx:
+            return any(e["type"] == "day_reset" for e in tx.events)
+
+    def today(self) -> str:
+        """The centre's current local date, ``YYYY-MM-DD``."""
+        return self._store.today()
+
+    # -- events --------------------------------------------------------------
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(events)`` right after each commit in this process.
+
+        The callback runs in the committing thread while the write lock is
+        held, so callbacks see events in id order; it must return quickly (hand
+        work to its own thread or event loop). Returns a function that unsubscribes.
+        Events written by another process are not pushed: use wait_for_events.
+        """
+        return self._store.subscribe(callback)
+
+    def last_event_id(self) -> int:
+        """The id of the newest event (0 when the log is empty)."""
+        return self._store.last_event_id()
+
+    def events_after(self, after_id: int, limit: int = 100) -> list[Event]:
+        """Events with ``id > after_id``, oldest first, at most ``limit``."""
+        return self._store.events_after(after_id, limit)
+
+    def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
+        """Block until there are events after ``after_id`` or ``timeout`` seconds pass."""
+        return self._store.wait_for_events(after_id, timeout, limit)
+
+    # -- lookups -------------------------------------------------------------
+    def _service(self, service_id: str) -> Service:
+        svc = self._services.get(service_id) if isinstance(service_id, str) else None
+        if svc is None:
+            raise errors.UnknownService(
+                f"there is no service {service_id!r} (known: {', '.join(self._services)})",
+                service=service_id,
+            )
+        return svc
+
+    def _counter(self, counter_id: str) -> Counter:
+        counter = self._counters.get(counter_id) if isinstance(counter_id, str) else None
+        if counter is None:
+            raise errors.UnknownCounter(
+                f"there is no counter {counter_id!r} (known: {', '.join(self._counters)})",
+                counter=counter_id,
+            )
+        return counter
+
+    def _row(self, conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
+        row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise errors.UnknownTicket("there is no ticket with this id", ticket=ticket_id)
+        return row
+
+    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
+        paused = {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
+        return sum(
+            1 for c in self._counters.values() if service in c.services and c.id not in paused
+        )
+
+    def _ahead(self, conn: sqlite3.Connection, row: sqlite3.Row) -> int:
+        # Priority tickets waiting now go before a regular one; within a kind, older first.
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM tickets WHERE day = ? AND status = 'waiting' "
+                "AND service = ? AND pk != ? AND (priority > ? OR (priority = ? AND "
+                "(issued_at < ? OR (issued_at = ? AND pk < ?))))",
+                (
+                    row["day"],
+                    row["service"],
+                    row["pk"],
+                    row["priority"],
+                    row["priority"],
+                    row["issued_at"],
+                    row["issued_at"],
+                    row["pk"],
+                ),
+            ).fetchone()[0]
+        )
+
+    def _service_minutes(self, conn: sqlite3.Connection, service: str) -> float:
+        q = self.cfg.queue
+        return eta.recent_service_minutes(conn, service, q.eta_window, q.default_service_minutes)
+
+    def _public(self, tx: Tx, row: sqlite3.Row) -> Ticket:
+        """The ticket as clients see it (GET /api/v1/tickets/{id}, event snapshots)."""
+        ahead = eta_min = None
+        if row["status"] == "waiting" and row["day"] == tx.day:
+            ahead = self._ahead(tx.conn, row)
+            eta_min = eta.eta_minutes(
+                ahead,
+                self._service_minutes(tx.conn, row["service"]),
+                self._open_counters(tx.conn, row["service"]),
+            )
+        return {
+            "id": row["id"],
+            "number": row["number"],
+            "service": row["service"],
+            "priority": bool(row["priority"]),
+            "priority_reason": row["priority_reason"],
+            "lang": row["lang"],
+            "procedure": row["procedure"],
+            "kiosk": row["kiosk"],
+            "day": row["day"],
+            "issued_at": row["issued_at"],
+            "called_at": row["called_at"],
+            "last_called_at": row["last_called_at"],
+            "serving_at": row["serving_at"],
+            "finished_at": row["finished_at"],
+            "counter": row["counter"],
+            "status": row["status"],
+            "calls": row["calls"],
+            "print_status": row["print_status"],
+            "print_error": row["print_error"],
+            "transferred_from": row["transferred_from"],
+            "transferred_to": row["transferred_to"],
+            "ahead": ahead,
+            "eta_minutes": eta_min,
+        }
+
+    # -- issuance ------------------------------------------------------------
+    def issue(
+        self,
+        service: str,
+        *,
+        priority: bool = False,
+        priority_reason: str | None = None,
+        lang: str = "vi",
+        procedure: str | None = None,
+        kiosk: str | None = None,
+    ) -> Ticket:
+        """Issue the next number of ``service``; the ticket is on disk when this returns."""
+        svc = self._service(service)
+        if lang not in self.cfg.centre.languages:
+            raise errors.InvalidRequest(
+                f"language {lang!r} is not offered here "
+                f"(choose {', '.join(self.cfg.centre.languages)})",
+                field="lang",
+            )
+        if priority_reason is not None:
+            if not priority:
+                raise errors.InvalidRequest(
+                    "a priority reason was given for a ticket that is not a priority ticket",
+                    field="priority_reason",
+                )
+            if priority_reason not in self._reasons:
+                raise errors.InvalidRequest(
+                    f"unknown priority reason {priority_reason!r} "
+                    f"(known: {', '.join(sorted(self._reasons))})",
+                    field="priority_reason",
+                )
+        kiosk = nfc(kiosk) if kiosk else self.cfg.kiosk.id
+        procedure = nfc(procedure) if procedure else None
+        with self._store.write() as tx:
+            self._check_rate(tx, kiosk)
+            seq = (
+                1
+                + tx.conn.execute(
+                    "SELECT coalesce(max(seq), 0) FROM tickets "
+                    "WHERE day = ? AND origin_service = ? AND transferred_from IS NULL",
+                    (tx.day, svc.id),
+                ).fetchone()[0]
+            )
+            if svc.daily_limit and seq > svc.daily_limit:
+                raise errors.DailyLimitReached(
+                    f"the daily limit of {svc.daily_limit} tickets for this service is reached; "
+                    "please come back tomorrow",
+                    service=svc.id,
+                    limit=svc.daily_limit,
+                )
+            if seq > capacity(svc):
+                raise errors.NumbersExhausted(
+                    f"all {capacity(svc)} numbers of this service are used up for today",
+                    service=svc.id,
+                )
+            ticket_id = secrets.token_urlsafe(16)
+            tx.conn.execute(
+                "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
+                "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
+                (
+                    ticket_id,
+                    tx.day,
+                    format_number(svc, seq),
+                    seq,
+                    svc.id,
+                    svc.id,
+                    int(priority),
+                    priority_reason,
+                    lang,
+                    procedure,
+                    kiosk,
+                    tx.at,
+                    tx.at,
+                ),
+            )
+            ticket = self._public(tx, self._row(tx.conn, ticket_id))
+            self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
+        return ticket
+
+    def _check_rate(self, tx: Tx, kiosk: str) -> None:
+        q = self.cfg.queue
+        since = tx.now - timedelta(seconds=q.kiosk_rate_window_seconds)
+        count, oldest = tx.conn.execute(
+            "SELECT count(*), min(issued_at) FROM tickets "
+            "WHERE kiosk = ? AND issued_at > ? AND transferred_from IS NULL",
+            (kiosk, to_iso(since)),
+        ).fetchone()
+        if count >= q.kiosk_rate_limit:
+            wait = (from_iso(oldest) - since).total_seconds()
+            raise errors.RateLimited(
+                f"this kiosk has issued {count} tickets in the last "
+                f"{q.kiosk_rate_window_seconds} s; please wait a moment",
+                retry_after=max(1.0, round(wait, 1)),
+                kiosk=kiosk,
+            )
+
+    def ticket(self, ticket_id: str) -> Ticket:
+        """A ticket by its id, with ``ahead`` and ``eta_minutes`` while it waits today."""
+        with self._store.read() as tx:
+            return self._public(tx, self._row(tx.conn, ticket_id))
+
+    def record_print(self, ticket_id: str, ok: bool, error: str | None = None) -> Ticket:
+        """Record what the kiosk's printer did with a ticket (print_ok / print_failed)."""
+        status = "ok" if ok else "failed"
+        error = None if ok else (nfc(error)[:MAX_PRINT_ERROR] if error else "print failed")
+        with self._store.write() as tx:
+            row = self._row(tx.conn, ticket_id)
+            changed = (row["print_status"], row["print_error"]) != (status, error)
+            tx.conn.execute(
+                "UPDATE tickets SET print_status = ?, print_error = ? WHERE id = ?",
+                (status, error, ticket_id),
+            )
+            ticket = self._public(tx, self._row(tx.conn, ticket_id))
+            if changed:
+                self._store.emit(
+                    tx,
+                    "print_ok" if ok else "print_failed",
+                    service=ticket["service"],
+                    ticket=ticket,
+                    data={} if ok else {"error": error},
+                )
+        return ticket
+
+    # -- counters ------------------------------------------------------------
+    def _counter_row(self, tx: Tx, counter: Counter) -> sqlite3.Row:
+        return tx.conn.execute("SELECT * FROM counters WHERE id = ?", (counter.id,)).fetchone()
+
+    def _current(self, tx: Tx, counter: Counter) -> sqlite3.Row | None:
+        current = self._counter_row(tx, counter)["current"]
+        return self._row(tx.conn, current) if current else None
+
+    def _require_current(self, tx: Tx, counter: Counter, *allowed: str) -> sqlite3.Row:
+        row = self._current(tx, counter)
+        if row is None:
+            raise errors.NoCurrentTicket(
+                f"counter {counter.id} has no ticket in hand; call the next one first",
+                counter=counter.id,
+            )
+        if row["status"] not in allowed:
+            raise errors.WrongState(
+                f"ticket {row['number']} is {row['status']}; this needs it to be "
+                f"{' or '.join(allowed)}",
+                counter=counter.id,
+                status=row["status"],
+            )
+        return row
+
+    def _finish(self, tx: Tx, counter: Counter, row: sqlite3.Row, status: str) -> Ticket:
+        tx.conn.execute(
+            "UPDATE tickets SET status = ?, finished_at = ? WHERE pk = ?",
+            (status, tx.at, row["pk"]),
+        )
+        tx.conn.execute("UPDATE counters SET current = NULL WHERE id = ?", (counter.id,))
+        return self._public(tx, self._row(tx.conn, row["id"]))
+
+    def _done(self, tx: Tx, counter: Counter, row: sqlite3.Row) -> Ticket:
+        started = row["serving_at"] or row["last_called_at"]
+        ticket = self._finish(tx, counter, row, "done")
+        seconds = (tx.now - from_iso(started)).total_seconds() if started else None
+        self._store.emit(
+            tx,
+            "done",
+            counter=counter.id,
+            service=ticket["service"],
+            ticket=ticket,
+            data={"service_seconds": round(seconds, 1) if seconds is not None else None},
+        )
+        return ticket
+
+    def call_next(self, counter_id: str) -> Ticket | None:
+        """Finish the counter's current ticket (done) and call the next one, or None."""
+        counter = self._counter(counter_id)
+        cap = self.cfg.queue.max_consecutive_priority
+        with self._store.write() as tx:
+            state = self._counter_row(tx, counter)
+            if state["paused"]:
+                raise errors.CounterPaused(
+                    f"counter {counter.id} is paused; resume it before calling", counter=counter.id
+                )
+            current = self._current(tx, counter)
+            if current is not None and current["status"] in ("called", "serving"):
+                self._done(tx, counter, current)
+            prio = ordering.oldest_waiting(tx.conn, tx.day, counter.services, priority=True)
+            regular = ordering.oldest_waiting(tx.conn, tx.day, counter.services, priority=False)
+            cap_applies = not counter.priority or (
+                regular is not None and not self._other_open(tx, counter, regular.service)
+            )
+            chosen = ordering.pick(
+                prio, regular, streak=state["streak"], cap=cap, cap_applies=cap_applies
+            )
+            if chosen is None:
+                tx.conn.execute("UPDATE counters SET current = NULL WHERE id = ?", (counter.id,))
+                return None
+            streak = state["streak"] + 1 if chosen.priority else 0
+            tx.conn.execute(
+                "UPDATE tickets SET status = 'called', counter = ?, called_at = ?, "
+                "last_called_at = ?, calls = calls + 1 WHERE pk = ?",
+                (counter.id, tx.at, tx.at, chosen.pk),
+            )
+            tx.conn.execute(
+                "UPDATE counters SET current = ?, streak = ? WHERE id = ?",
+                (chosen.id, streak, counter.id),
+            )
+            ticket = self._public(tx, self._row(tx.conn, chosen.id))
+            self._store.emit(
+                tx,
+                "called",
+                counter=counter.id,
+                service=ticket["service"],
+                ticket=ticket,
+                data={"calls": ticket["calls"]},
+            )
+        return ticket
+
+    def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
+        paused = {r[0] for r in tx.conn.execute("SELECT id FROM counters WHERE paused = 1")}
+        return any(
+            c.id != counter.id and service in c.services and c.id not in paused
+            for c in self._counters.values()
+        )
+
+    def recall(self, counter_id: str, ticket: str | None = None) -> Ticket:
+        """Announce the counter's current ticket again, or call back a no-show.
+
+        ``ticket`` (an id or today's number) names a no-show to call back within
+        ``queue.no_show_grace_minutes`` of being marked, the same day.
+        """
+        counter = self._counter(counter_id)
+        with self._store.write() as tx:
+            current = self._current(tx, counter)
+            target = self._find_today(tx, ticket) if ticket else None
+            if target is None or (current is not None and target["id"] == current["id"]):
+                row = self._require_current(tx, counter, "called", "serving")
+                from_no_show = False
+            else:
+                if current is not None:
+                    raise errors.CounterBusy(
+                        f"counter {counter.id} still has ticket {current['number']}; "
+                        "finish it (done, no-show or transfer) first",
+                        counter=counter.id,
+                    )
+                self._check_recallable(tx, counter, target)
+                row, from_no_show = target, True
+            tx.conn.execute(
+                "UPDATE tickets SET status = CASE WHEN status = 'no_show' THEN 'called' "
+                "ELSE status END, counter = ?, finished_at = NULL, last_called_at = ?, "
+                "called_at = coalesce(called_at, ?), calls = calls + 1 WHERE pk = ?",
+                (counter.id, tx.at, tx.at, row["pk"]),
+            )
+            tx.conn.execute("UPDATE counters SET current = ? WHERE id = ?", (row["id"], counter.id))
+            out = self._public(tx, self._row(tx.conn, row["id"]))
+            self._store.emit(
+                tx,
+                "recalled",
+                counter=counter.id,
+                service=out["service"],
+                ticket=out,
+                data={"calls": out["calls"], "from_no_show": from_no_show},
+            )
+        return out
+
+    def _find_today(self, tx: Tx, ref: str) -> sqlite3.Row:
+        row = tx.conn.execute("SELECT * FROM tickets WHERE id = ?", (ref,)).fetchone()
+        if row is None:
+            # A number: the latest leg of today's ticket with that number.
+            row = tx.conn.execute(
+                "SELECT * FROM tickets WHERE day = ? AND number = ? ORDER BY pk DESC LIMIT 1",
+                (tx.day, ref.strip().upper()),
+            ).fetchone()
+        if row is None:
+            raise errors.UnknownTicket(f"there is no ticket {ref!r} today", ticket=ref)
+        return row
+
+    def _check_recallable(self, tx: Tx, counter: Counter, row: sqlite3.Row) -> None:
+        grace = self.cfg.queue.no_show_grace_minutes
+        if row["status"] != "no_show":
+            raise errors.NotRecallable(
+                f"ticket {row['number']} is {row['status']}, not a no-show",
+                status=row["status"],
+            )
+        if row["day"] != tx.day:
+            raise errors.NotRecallable(f"ticket {row['number']} belongs to an earlier day")
+        if row["service"] not in counter.services:
+            raise errors.NotRecallable(
+                f"ticket {row['number']} is for a service counter {counter.id} does not serve"
+            )
+        if tx.now - from_iso(row["finished_at"]) > timedelta(minutes=grace):
+            raise errors.NotRecallable(
+                f"ticket {row['number']} was marked no-show more than {grace} minutes ago"
+            )
+
+    def start(self, counter_id: str) -> Ticket:
+        """The citizen has come to the counter: ``called`` -> ``serving``."""
+        counter = self._counter(counter_id)
+        with self._store.write() as tx:
+            row = self._require_current(tx, counter, "called", "serving")
+            if row["status"] == "serving":
+                return self._public(tx, row)
+            tx.conn.execute(
+                "UPDATE tickets SET status = 'serving', serving_at = ? WHERE pk = ?",
+                (tx.at, row["pk"]),
+            )
+            ticket = self._public(tx, self._row(tx.conn, row["id"]))
+            self._store.emit(
+                tx, "serving", counter=counter.id, service=ticket["service"], ticket=ticket
+            )
+        return ticket
+
+    def no_show(self, counter_id: str) -> Ticket:
+        """The called citizen did not come; recallable during the grace period."""
+        counter = self._counter(counter_id)
+        grace = self.cfg.queue.no_show_grace_minutes
+        with self._store.write() as tx:
+            row = self._require_current(tx, counter, "called")
+            ticket = self._finish(tx, counter, row, "no_show")
+            self._store.emit(
+                tx,
+                "no_show",
+                counter=counter.id,
+                service=ticket["service"],
+                ticket=ticket,
+                data={"recallable_until": to_iso(tx.now + timedelta(minutes=grace))},
+            )
+        return ticket
+
+    def done(self, counter_id: str) -> Ticket:
+        """The counter has finished with its current ticket."""
+        counter = self._counter(counter_id)
+        with self._store.write() as tx:
+            row = self._require_current(tx, counter, "called", "serving")
+            return self._done(tx, counter, row)
+
+    def transfer(self, counter_id: str, service: str) -> Ticket:
+        """Send the current ticket to another service's queue, keeping its number and place.
+
+        The old leg becomes ``transferred``; a new leg with a new id waits in
+        ``service``, ordered by the original issue time. Returns the new leg.
+        """
+        counter = self._counter(counter_id)
+        target = self._service(service)
+        with self._store.write() as tx:
+            row = self._require_current(tx, counter, "called", "serving")
+            if row["service"] == target.id:
+                raise errors.InvalidRequest(
+                    f"ticket {row['number']} is already in service {target.id}", field="service"
+                )
+            new_id = secrets.token_urlsafe(16)
+            tx.conn.execute(
+                "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
+                "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status, "
+                "print_status, print_error, transferred_from) "
+                "SELECT ?, day, number, seq, origin_service, ?, priority, priority_reason, "
+                "lang, procedure, kiosk, issued_at, ?, 'waiting', print_status, print_error, id "
+                "FROM tickets WHERE pk = ?",
+                (new_id, target.id, tx.at, row["pk"]),
+            )
+            tx.conn.execute(
+                "UPDATE tickets SET transferred_to = ? WHERE pk = ?", (new_id, row["pk"])
+            )
+            self._finish(tx, counter, row, "transferred")
+            ticket = self._public(tx, self._row(tx.conn, new_id))
+            self._store.emit(
+                tx,
+                "transferred",
+                counter=counter.id,
+                service=target.id,
+                ticket=ticket,
+                data={
+                    "from_service": row["service"],
+                    "to_service": target.id,
+                    "from_ticket": row["id"],
+                },
+            )
+        return ticket
+
+    def pause(self, counter_id: str) -> dict[str, Any]:
+        return self._set_paused(counter_id, True)
+
+    def resume(self, counter_id: str) -> dict[str, Any]:
+        return self._set_paused(counter_id, False)
+
+    def _set_paused(self, counter_id: str, paused: bool) -> dict[str, Any]:
+        counter = self._counter(counter_id)
+        with self._store.write() as tx:
+            if bool(self._counter_row(tx, counter)["paused"]) != paused:
+                tx.conn.execute(
+                    "UPDATE counters SET paused = ? WHERE id = ?", (int(paused), counter.id)
+                )
+                self._store.emit(
+                    tx,
+                    "counter_paused" if paused else "counter_resumed",
+                    counter=counter.id,
+                    data={"paused": paused},
+                )
+        return self.counter_state(counter.id)
+
+    def counter_state(self, counter_id: str) -> dict[str, Any]:
+        """What a staff console shows: current ticket, waiting, today's counts, no-shows."""
+        counter = self._counter(counter_id)
+        grace = timedelta(minutes=self.cfg.queue.no_show_grace_minutes)
+        with self._store.read() as tx:
+            state = self._counter_row(tx, counter)
+            current = self._row(tx.conn, state["current"]) if state["current"] else None
+            marks = ",".join("?" * len(counter.services))
+            waiting = dict.fromkeys(counter.services, 0)
+            for service, n in tx.conn.execute(
+                f"SELECT service, count(*) FROM tickets WHERE day = ? "  # noqa: S608
+                f"AND status = 'waiting' AND service IN ({marks}) GROUP BY service",
+                (tx.day, *counter.services),
+            ):
+                waiting[service] = n
+            today = {"called": 0, "done": 0, "no_show": 0, "transferred": 0}
+            for status, n in tx.conn.execute(
+                "SELECT status, count(*) FROM tickets WHERE day = ? AND counter = ? "
+                "GROUP BY status",
+                (tx.day, counter.id),
+            ):
+                today["called"] += n
+                if status in today:
+                    today[status] = n
+            recallable = tx.conn.execute(
+                f"SELECT * FROM tickets WHERE day = ? AND status = 'no_show' "  # noqa: S608
+                f"AND finished_at >= ? AND service IN ({marks}) ORDER BY finished_at DESC",
+                (tx.day, to_iso(tx.now - grace), *counter.services),
+            ).fetchall()
+            return {
+                "id": counter.id,
+                "name": counter.name,
+                "services": list(counter.services),
+                "priority": counter.priority,
+                "paused": bool(state["paused"]),
+                "day": tx.day,
+                "current": self._public(tx, current) if current else None,
+                "waiting": waiting,
+                "today": today,
+                "no_shows": [self._public(tx, r) for r in recallable],
+            }
+
+    # -- listings and figures ------------------------------------------------
+    def services(self) -> dict[str, Any]:
+        """Every service with people waiting now, the ETA for a newcomer and today's count."""
+        with self._store.read() as tx:
+            waiting = dict(
+                tx.conn.execute(
+                    "SELECT service, count(*) FROM tickets WHERE day = ? AND status = 'waiting' "
+                    "GROUP BY service",
+                    (tx.day,),
+                ).fetchall()
+            )
+            issued = dict(
+                tx.conn.execute(
+                    "SELECT origin_service, count(*) FROM tickets WHERE day = ? "
+                    "AND transferred_from IS NULL GROUP BY origin_service",
+                    (tx.day,),
+                ).fetchall()
+            )
+            out = []
+            for svc in self.cfg.services:
+                n = waiting.get(svc.id, 0)
+                minutes = self._service_minutes(tx.conn, svc.id)
+                open_counters = self._open_counters(tx.conn, svc.id)
+                out.append(
+                    {
+                        "id": svc.id,
+                        "name": svc.name,
+                        "waiting": n,
+                        "eta_minutes": eta.eta_minutes(n, minutes, open_counters),
+                        "service_minutes": round(minutes, 1),
+                        "open_counters": open_counters,
+                        "issued_today": issued.get(svc.id, 0),
+                        "remaining_today": max(0, daily_allowance(svc) - issued.get(svc.id, 0)),
+                    }
+                )
+            return {"day": tx.day, "services": out}
+
+    def report(self, day: str | None = None) -> dict[str, Any]:
+        """The figures of a local day (default today); see :mod:`kiosk.queue.report`."""
+        with self._store.read() as tx:
+            return build_report(tx.conn, self.cfg, day or tx.day, generated_at=tx.now)

@@ -1,0 +1,192 @@
+"""The figures of one local day, per service and per counter.
+
+* issued: tickets the service's numbering handed out that day
+* served / no_shows / transferred: how tickets ended at that service (or counter)
+* transferred_in: tickets sent to the service from another one
+* unserved: tickets still waiting, called or being served (at day end: never served)
+* wait: first call - joining the service's queue; service: done - start of service
+  (when the citizen reached the counter, else the last call); minutes, median and p90.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import sqlite3
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from kiosk.config import Config
+from kiosk.queue.clock import from_iso, to_iso
+
+CSV_COLUMNS = (
+    "scope",
+    "id",
+    "name",
+    "issued",
+    "served",
+    "no_shows",
+    "transferred_in",
+    "transferred_out",
+    "unserved",
+    "wait_median_minutes",
+    "wait_p90_minutes",
+    "service_median_minutes",
+)
+
+
+def parse_day(text: str) -> str:
+    """Check a ``YYYY-MM-DD`` date; raise ValueError with one clear sentence."""
+    value = text.strip()
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2025-07-01") from None
+
+
+def percentile(values: Iterable[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100); None without values."""
+    data = sorted(values)
+    if not data:
+        return None
+    pos = (len(data) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def _minutes(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return (from_iso(end) - from_iso(start)).total_seconds() / 60
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _figures(rows: list[sqlite3.Row], *, issued: int | None) -> dict[str, Any]:
+    waits = [w for r in rows if (w := _minutes(r["queued_at"], r["called_at"])) is not None]
+    services = [
+        s
+        for r in rows
+        if r["status"] == "done"
+        and (s := _minutes(r["serving_at"] or r["last_called_at"], r["finished_at"])) is not None
+    ]
+    count = {s: 0 for s in ("done", "no_show", "transferred", "waiting", "called", "serving")}
+    for r in rows:
+        count[r["status"]] += 1
+    return {
+        "issued": issued,
+        "served": count["done"],
+        "no_shows": count["no_show"],
+        "transferred_in": sum(1 for r in rows if r["transferred_from"]),
+        "transferred_out": count["transferred"],
+        "unserved": count["waiting"] + count["called"] + count["serving"],
+        "wait_median_minutes": _round(percentile(waits, 50)),
+        "wait_p90_minutes": _round(percentile(waits, 90)),
+        "service_median_minutes": _round(percentile(services, 50)),
+    }
+
+
+def build_report(
+    conn: sqlite3.Connection, cfg: Config, day: str, *, generated_at: datetime
+) -> dict[str, Any]:
+    rows = conn.execute("SELECT * FROM tickets WHERE day = ? ORDER BY pk", (day,)).fetchall()
+    service_ids = [s.id for s in cfg.services]
+    service_ids += sorted({r["service"] for r in rows} - set(service_ids))  # retired services
+    names = {s.id: s.name for s in cfg.services}
+    services = []
+    for sid in service_ids:
+        mine = [r for r in rows if r["service"] == sid]
+        issued = sum(1 for r in rows if r["origin_service"] == sid and not r["transferred_from"])
+        services.append(
+            {"id": sid, "name": names.get(sid, {"vi": sid})} | _figures(mine, issued=issued)
+        )
+    counter_ids = [c.id for c in cfg.counters]
+    counter_ids += sorted({r["counter"] for r in rows if r["counter"]} - set(counter_ids))
+    counter_names = {c.id: c.name for c in cfg.counters}
+    counters = []
+    for cid in counter_ids:
+        mine = [r for r in rows if r["counter"] == cid]
+        figures = _figures(mine, issued=None)
+        del figures["issued"], figures["transferred_in"], figures["unserved"]
+        counters.append(
+            {"id": cid, "name": counter_names.get(cid, {"vi": cid}), "called": len(mine)} | figures
+        )
+    originals = [r for r in rows if not r["transferred_from"]]
+    total = _figures(rows, issued=len(originals))
+    total["transferred_in"] = None
+    return {
+        "day": day,
+        "timezone": cfg.centre.timezone,
+        "generated_at": to_iso(generated_at),
+        "centre": cfg.centre.id,
+        "totals": total,
+        "services": services,
+        "counters": counters,
+    }
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """One row per service and per counter, then the total; columns :data:`CSV_COLUMNS`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for scope, items in (("service", report["services"]), ("counter", report["counters"])):
+        for item in items:
+            row = {"scope": scope, "id": item["id"], "name": item["name"].get("vi", item["id"])}
+            writer.writerow([_cell(row.get(c, item.get(c))) for c in CSV_COLUMNS])
+    total = {"scope": "total", "id": "", "name": ""} | report["totals"]
+    writer.writerow([_cell(total.get(c)) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def report_table(report: dict[str, Any]) -> str:
+    """A plain-text table for the terminal."""
+    head = (
+        "",
+        "issued",
+        "served",
+        "no-show",
+        "transf.",
+        "unserved",
+        "wait med",
+        "wait p90",
+        "svc med",
+    )
+    keys = (
+        "issued",
+        "served",
+        "no_shows",
+        "transferred_out",
+        "unserved",
+        "wait_median_minutes",
+        "wait_p90_minutes",
+        "service_median_minutes",
+    )
+    lines: list[tuple[str, ...]] = [head]
+    for item in report["services"]:
+        lines.append((f"service {item['id']}", *(_cell(item.get(k)) or "-" for k in keys)))
+    for item in report["counters"]:
+        lines.append((f"counter {item['id']}", *(_cell(item.get(k)) or "-" for k in keys)))
+    lines.append(("total", *(_cell(report["totals"].get(k)) or "-" for k in keys)))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    text = [
+        f"Day {report['day']} ({report['timezone']}), times in minutes",
+        *(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+            for line in lines
+        ),
+    ]
+    return "\n".join(text) + "\n"

@@ -1,0 +1,153 @@
+"""The queue database: schema and connection settings.
+
+One SQLite file in WAL mode with ``synchronous=FULL``: a state change is
+acknowledged only after its transaction is on disk, so a crash (even kill -9
+or a power cut) never loses a ticket that a kiosk has printed. Past days stay
+in the same tables (the day is a column): archived, never deleted; triggers
+refuse deletes and rewrites of the event log.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kiosk.queue.errors import StorageError
+
+SCHEMA_VERSION = 1
+STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred")
+OPEN_STATUSES = ("waiting", "called", "serving")
+
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS days (
+    day TEXT PRIMARY KEY,              -- the centre's local date, YYYY-MM-DD
+    opened_at TEXT NOT NULL,           -- UTC
+    archived_at TEXT                   -- UTC; set when the next day opens
+);
+
+CREATE TABLE IF NOT EXISTS tickets (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,           -- unguessable, the key of GET /tickets/{{id}}
+    day TEXT NOT NULL,
+    number TEXT NOT NULL,              -- what the citizen reads: A001, 5001
+    seq INTEGER NOT NULL,              -- 1-based position in origin_service's day
+    origin_service TEXT NOT NULL,      -- the service whose numbering issued it
+    service TEXT NOT NULL,             -- the service it waits for now
+    priority INTEGER NOT NULL CHECK (priority IN (0, 1)),
+    priority_reason TEXT,
+    lang TEXT NOT NULL,
+    procedure TEXT,
+    kiosk TEXT,
+    issued_at TEXT NOT NULL,           -- original issue time: the place in the queue
+    queued_at TEXT NOT NULL,           -- when it joined this service's queue
+    called_at TEXT,                    -- first call
+    last_called_at TEXT,
+    serving_at TEXT,
+    finished_at TEXT,                  -- done, no-show or transferred
+    counter TEXT,
+    status TEXT NOT NULL CHECK (status IN ({", ".join(f"'{s}'" for s in STATUSES)})),
+    calls INTEGER NOT NULL DEFAULT 0,
+    print_status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (print_status IN ('pending', 'ok', 'failed')),
+    print_error TEXT,
+    transferred_from TEXT,
+    transferred_to TEXT
+);
+
+-- A number is unique per day (and so per service per day: prefixes are unique
+-- and bands do not overlap). A transfer re-queues the same number under
+-- another service, so only original tickets take part.
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_number
+    ON tickets (day, number) WHERE transferred_from IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_seq
+    ON tickets (day, origin_service, seq) WHERE transferred_from IS NULL;
+CREATE INDEX IF NOT EXISTS tickets_queue
+    ON tickets (day, status, service, priority, issued_at);
+CREATE INDEX IF NOT EXISTS tickets_kiosk ON tickets (kiosk, issued_at);
+CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service, status, finished_at);
+
+CREATE TRIGGER IF NOT EXISTS tickets_never_deleted BEFORE DELETE ON tickets
+BEGIN SELECT RAISE(ABORT, 'tickets are archived, never deleted'); END;
+
+CREATE TABLE IF NOT EXISTS counters (
+    id TEXT PRIMARY KEY,
+    paused INTEGER NOT NULL DEFAULT 0,
+    current TEXT,                      -- ticket id being called or served
+    streak INTEGER NOT NULL DEFAULT 0  -- consecutive priority calls
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, strictly increasing
+    type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    day TEXT NOT NULL,
+    counter TEXT,
+    service TEXT,
+    ticket_id TEXT,
+    ticket TEXT,                       -- JSON snapshot of the ticket at that moment
+    data TEXT NOT NULL DEFAULT '{{}}'
+);
+
+CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+"""
+
+
+def connect(
+    path: Path, *, readonly: bool = False, busy_timeout_ms: int = 10_000
+) -> sqlite3.Connection:
+    """Open the queue database with the settings every connection must have."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.row_factory = sqlite3.Row
+        return conn
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open the queue database {path}: {exc}") from None
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create or check the tables; refuse a database from a newer version."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"the queue database was written by a newer version (schema {version}); "
+            "upgrade this program"
+        )
+    # executescript() would commit on its own; one explicit transaction instead.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _statements(_DDL):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split the DDL into statements (triggers contain ';' inside BEGIN ... END)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out

@@ -1,0 +1,296 @@
+"""Transactions, local days and the append-only event log over the queue database.
+
+Every state change is one ``BEGIN IMMEDIATE`` transaction that also appends its
+events; the caller gets an answer only after the commit is on disk. Inside one
+process writes are serialised by a lock (so no thread sleeps in SQLite's busy
+handler); several processes on the same file are serialised by SQLite itself.
+
+In-process consumers (the HTTP long-poll, a hardware bridge) learn about new
+events without polling: subscriber callbacks run right after each commit, in
+commit order, and :meth:`Store.wait_for_events` blocks on a condition.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from kiosk.queue.clock import Clock, local_day, to_iso
+from kiosk.queue.errors import StorageError
+from kiosk.queue.schema import connect, create_schema
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+Subscriber = Callable[[list[Event]], None]
+# How often a waiter re-reads the log even without a notification: catches
+# events written by another process on the same database file.
+POLL_SECONDS = 1.0
+
+
+@dataclass
+class Tx:
+    """One open transaction: its connection, its instant and the centre's local day."""
+
+    conn: sqlite3.Connection
+    now: datetime
+    day: str
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def at(self) -> str:
+        return to_iso(self.now)
+
+
+class Store:
+    """The database file, one connection per thread, and the event log.
+
+    ``on_new_day(tx, archived_days)`` runs inside the first write transaction
+    of each local day, after the ``days`` table has recorded it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        tz: tzinfo,
+        clock: Clock,
+        on_new_day: Callable[[Tx, list[str]], None],
+    ) -> None:
+        self.path = path
+        self._tz = tz
+        self._clock = clock
+        self._on_new_day = on_new_day
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._subscribers: list[Subscriber] = []
+        self._known_day = ""
+        self._closed = False
+        self._head = 0
+
+    def open(self) -> None:
+        """Create the folder and the schema; raise StorageError with one sentence."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the folder {self.path.parent} for the queue database "
+                f"({exc.strerror})"
+            ) from None
+        try:
+            create_schema(self.conn())
+        except sqlite3.Error as exc:
+            self.close()
+            raise StorageError(f"cannot use the queue database {self.path}: {exc}") from None
+        except StorageError:
+            self.close()
+            raise
+        self._head = self.last_event_id()
+
+    def close(self) -> None:
+        """Close every connection this store opened (from any thread); wake waiters."""
+        self._closed = True
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        with self._cond:
+            self._cond.notify_all()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared between threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self._closed:
+                raise StorageError("the queue database is closed")
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    def today(self) -> str:
+        return local_day(self._clock(), self._tz)
+
+    # -- transactions --------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """One state change: BEGIN IMMEDIATE ... COMMIT, then publish its events."""
+        with self._write_lock:
+            conn = self.conn()
+            now = self._clock()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"the queue database is unavailable: {exc}") from None
+            tx = Tx(conn, now, local_day(now, self._tz))
+            try:
+                self._open_day(tx)
+                yield tx
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"the queue database failed: {exc}") from exc
+                raise
+            self._known_day = tx.day
+            self._publish(tx.events)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A consistent snapshot for reads made of several queries."""
+        conn = self.conn()
+        now = self._clock()
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn, now, local_day(now, self._tz))
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StorageError(f"the queue database failed: {exc}") from exc
+
+    def _open_day(self, tx: Tx) -> None:
+        if self._known_day == tx.day:
+            return
+        cur = tx.conn.execute(
+            "INSERT OR IGNORE INTO days (day, opened_at) VALUES (?, ?)", (tx.day, tx.at)
+        )
+        if not cur.rowcount:
+            return  # another process opened it
+        archived = [
+            r[0]
+            for r in tx.conn.execute(
+                "SELECT day FROM days WHERE archived_at IS NULL AND day < ? ORDER BY day",
+                (tx.day,),
+            )
+        ]
+        tx.conn.execute(
+            "UPDATE days SET archived_at = ? WHERE archived_at IS NULL AND day < ?",
+            (tx.at, tx.day),
+        )
+        self._on_new_day(tx, archived)
+        log.info("queue day %s opened (archived: %s)", tx.day, ", ".join(archived) or "-")
+
+    def day_is_open(self) -> bool:
+        """True when this process has already written in the current local day."""
+        return self._known_day == self.today()
+
+    # -- the event log -------------------------------------------------------
+    def emit(
+        self,
+        tx: Tx,
+        kind: str,
+        *,
+        counter: str | None = None,
+        service: str | None = None,
+        ticket: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """Append an event to the log inside ``tx``; it is published after the commit."""
+        data = data or {}
+        cur = tx.conn.execute(
+            "INSERT INTO events (type, at, day, counter, service, ticket_id, ticket, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                kind,
+                tx.at,
+                tx.day,
+                counter,
+                service,
+                ticket["id"] if ticket else None,
+                json.dumps(ticket, ensure_ascii=False) if ticket else None,
+                json.dumps(data, ensure_ascii=False),
+            ),
+        )
+        event = {
+            "id": cur.lastrowid,
+            "type": kind,
+            "at": tx.at,
+            "counter": counter,
+            "service": service,
+            "ticket": ticket,
+            "data": data,
+        }
+        tx.events.append(event)
+        return event
+
+    def _publish(self, events: list[Event]) -> None:
+        # Runs under the write lock, so subscribers see events in id order.
+        if not events:
+            return
+        with self._cond:
+            self._head = max(self._head, events[-1]["id"])
+            self._cond.notify_all()
+        for callback in list(self._subscribers):
+            try:
+                callback(events)
+            except Exception:
+                log.exception("an event subscriber failed; it stays subscribed")
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def last_event_id(self) -> int:
+        row = self.conn().execute("SELECT coalesce(max(id), 0) FROM events").fetchone()
+        return int(row[0])
+
+    def events_after(self, after_id: int, limit: int = 100) -> list[Event]:
+        try:
+            rows = self.conn().execute(
+                "SELECT id, type, at, counter, service, ticket, data FROM events "
+                "WHERE id > ? ORDER BY id LIMIT ?",
+                (after_id, max(1, limit)),
+            )
+            return [
+                {
+                    "id": r[0],
+                    "type": r[1],
+                    "at": r[2],
+                    "counter": r[3],
+                    "service": r[4],
+                    "ticket": json.loads(r[5]) if r[5] else None,
+                    "data": json.loads(r[6]),
+                }
+                for r in rows
+            ]
+        except sqlite3.Error as exc:
+            raise StorageError(f"the queue database failed: {exc}") from exc
+
+    def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            found = self.events_after(after_id, limit)
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0 or self._closed:
+                return found
+            with self._cond:
+                if self._head <= after_id and not self._closed:
+                    self._cond.wait(min(remaining, POLL_SECONDS))

@@ -1,0 +1,83 @@
+"""The centre server's ASGI application (FastAPI): routes, auth, limits, errors, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+
+from kiosk.config import Config
+from kiosk.queue import QueueEngine
+from kiosk.server.auth import Authenticator
+from kiosk.server.errors import install_error_handlers
+from kiosk.server.limits import BodyLimit
+from kiosk.server.notify import EventNotifier
+from kiosk.server.routes import counters, events, public, report, sessions, tickets
+
+log = logging.getLogger(__name__)
+DAY_CHECK_SECONDS = 5.0
+# Engine calls run on a few dedicated threads: writes are serialised inside the
+# engine, reads run beside them; more threads would only add GIL hand-overs.
+ENGINE_THREADS = 2
+
+_DESCRIPTION = """\
+Queue tickets for a commune Public Administration Service Centre.
+
+Authenticate with `Authorization: Bearer TOKEN`: a device token from the
+centre's config (roles `kiosk`, `board`, `admin`, `counter:<id>`) or a staff
+session from `POST /api/v1/auth/pin`. Errors are `{"error": code, "detail": sentence}`.
+Events: long-poll `GET /api/v1/events?after=N&wait=S`. See docs/api.md.
+"""
+
+
+async def _day_watch(engine: QueueEngine, executor: ThreadPoolExecutor) -> None:
+    """Open the new day at local midnight even when nobody issues a ticket."""
+    loop = asyncio.get_running_loop()
+    while True:
+        try:
+            await loop.run_in_executor(executor, engine.roll_day)
+        except Exception:
+            log.exception("could not open the new queue day; retrying")
+        await asyncio.sleep(DAY_CHECK_SECONDS)
+
+
+def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
+    """The HTTP API over ``engine``; the caller owns the engine (and closes it)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notifier = EventNotifier(asyncio.get_running_loop())
+        executor = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="queue-engine")
+        app.state.notifier = notifier
+        app.state.executor = executor
+        unsubscribe = engine.subscribe(notifier.on_events)
+        watch = asyncio.create_task(_day_watch(engine, executor))
+        try:
+            yield
+        finally:
+            notifier.stop()
+            watch.cancel()
+            unsubscribe()
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    app = FastAPI(
+        title="Commune service-centre queue API",
+        version="1",
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.cfg = cfg
+    app.state.engine = engine
+    app.state.auth = Authenticator(cfg)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
+    for module in (public, tickets, counters, events, sessions, report):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,114 @@
+"""FastAPI dependencies: the caller's identity and what its role may do."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from kiosk.config import Config
+from kiosk.queue import QueueEngine
+from kiosk.server.auth import TOKEN_FAILURE_WINDOW, Authenticator, Principal
+from kiosk.server.errors import ApiError
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A device token from config ([[tokens]]) or a staff session from /api/v1/auth/pin",
+)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+T = TypeVar("T")
+
+
+def engine_of(request: Request) -> QueueEngine:
+    return request.app.state.engine
+
+
+def config_of(request: Request) -> Config:
+    return request.app.state.cfg
+
+
+async def in_engine(request: Request, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Run a (blocking) engine call on the server's engine worker thread.
+
+    One small dedicated pool instead of the general thread pool: writes are
+    serialised by the engine anyway, and fewer threads mean less GIL hand-over.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        request.app.state.executor, functools.partial(fn, *args, **kwargs)
+    )
+
+
+async def principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The authenticated caller, or 401."""
+    if credentials is None or not credentials.credentials:
+        raise ApiError(
+            401, "unauthorized", "this needs a header `Authorization: Bearer TOKEN`", _CHALLENGE
+        )
+    auth: Authenticator = request.app.state.auth
+    token = credentials.credentials
+    found = auth.quick(token)
+    if found is not None:
+        return found
+    client = request.client.host if request.client else "unknown"
+    if auth.failures_exceeded(client):
+        raise ApiError(
+            429,
+            "too_many_failures",
+            "too many unknown tokens from this address; wait a minute",
+            {"Retry-After": str(int(TOKEN_FAILURE_WINDOW))},
+        )
+    found = await run_in_threadpool(auth.verify, token)
+    if found is None:
+        auth.record_failure(client)
+        raise ApiError(401, "unauthorized", "this token is not known to the server", _CHALLENGE)
+    return found
+
+
+def require(*roles: str):
+    """A dependency that lets only ``roles`` through (403 for other known callers)."""
+
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if who.role not in roles:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"the role {who.role} may not do this (needs {' or '.join(roles)})",
+            )
+        return who
+
+    return check
+
+
+def _counter(request: Request, c: str, who: Principal, *, admin: bool) -> str:
+    cfg = config_of(request)
+    if c not in {counter.id for counter in cfg.counters}:
+        raise ApiError(404, "unknown_counter", f"there is no counter {c!r}")
+    if who.role == f"counter:{c}" or (admin and who.role == "admin"):
+        return c
+    raise ApiError(403, "forbidden", f"the role {who.role} may not act for counter {c}")
+
+
+CounterId = Annotated[str, Path(description="counter id from config", max_length=64)]
+
+
+async def acting_counter(
+    request: Request, c: CounterId, who: Annotated[Principal, Depends(principal)]
+) -> str:
+    """The counter in the path, when the caller is that counter's staff."""
+    return _counter(request, c, who, admin=False)
+
+
+async def viewed_counter(
+    request: Request, c: CounterId, who: Annotated[Principal, Depends(principal)]
+) -> str:
+    """The counter in the path, when the caller is its staff or an admin."""
+    return _counter(request, c, who, admin=True)

@@ -1,0 +1,125 @@
+"""Every error leaves the server as ``{"error": code, "detail": sentence}``, never a traceback.
+
+Queue errors map by family (404 not found, 422 invalid, 409 conflict or limit,
+429 rate limit, 503 storage); validation errors become 400 (malformed JSON) or
+422 (wrong types, missing fields) with the offending fields listed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kiosk.queue import errors as qerr
+
+log = logging.getLogger(__name__)
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+}
+
+_QUEUE_STATUS: tuple[tuple[type[qerr.QueueError], int], ...] = (
+    (qerr.NotFound, 404),
+    (qerr.InvalidRequest, 422),
+    (qerr.Conflict, 409),
+    (qerr.LimitReached, 409),
+    (qerr.RateLimited, 429),
+    (qerr.StorageError, 503),
+)
+
+
+class ApiError(Exception):
+    """Raise from a route or dependency to answer with a JSON error."""
+
+    def __init__(
+        self, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers
+
+
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail, **extra}, status, headers=headers)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = exc.errors()
+    if any(p.get("type") == "json_invalid" for p in problems):
+        return error_response(400, "malformed_json", "the request body is not valid JSON")
+    fields = [
+        {"field": _location(p.get("loc", ())), "problem": str(p.get("msg", ""))} for p in problems
+    ]
+    first = fields[0] if fields else {"field": "request", "problem": "is invalid"}
+    detail = f"{first['field']}: {first['problem']}"
+    return error_response(422, "invalid_request", detail, fields=fields[:20])
+
+
+def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"there is nothing at {request.url.path}"
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+
+
+def _api(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.detail, headers=exc.headers)
+
+
+def queue_status(exc: qerr.QueueError) -> int:
+    for family, status in _QUEUE_STATUS:
+        if isinstance(exc, family):
+            return status
+    return 409
+
+
+def _queue(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, qerr.QueueError)
+    status = queue_status(exc)
+    headers = None
+    if isinstance(exc, qerr.RateLimited):
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+    if status >= 500:
+        log.error("queue storage problem on %s: %s", request.url.path, exc.message)
+    return error_response(status, exc.code, exc.message, headers=headers)
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "the server hit an unexpected error; see its log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(qerr.QueueError, _queue)
+    app.add_exception_handler(Exception, _unexpected)

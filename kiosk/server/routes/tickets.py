@@ -1,0 +1,70 @@
+"""Issuing tickets (kiosks), reading a ticket (anyone with its id), print results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from kiosk.server.auth import Principal
+from kiosk.server.deps import engine_of, in_engine, require
+from kiosk.server.models import IssueRequest, PrintResult, TicketOut, errors_doc
+
+router = APIRouter(tags=["tickets"])
+TicketId = Annotated[str, Path(max_length=64, description="the ticket's id (not its number)")]
+
+
+@router.post(
+    "/api/v1/tickets",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": TicketOut}, **errors_doc(400, 401, 403, 409, 413, 422, 429, 503)},
+)
+async def issue(
+    request: Request,
+    body: IssueRequest,
+    who: Annotated[Principal, Depends(require("kiosk"))],
+) -> JSONResponse:
+    """Issue a number (role kiosk). The ticket is on disk before this answers.
+
+    409 `daily_limit_reached` / `numbers_exhausted`, 429 `rate_limited` (Retry-After).
+    """
+    engine = engine_of(request)
+    ticket = await in_engine(
+        request,
+        engine.issue,
+        body.service,
+        priority=body.priority,
+        priority_reason=body.priority_reason,
+        lang=body.lang,
+        procedure=body.procedure,
+        kiosk=body.kiosk,
+    )
+    return JSONResponse(ticket, status_code=201)
+
+
+@router.get(
+    "/api/v1/tickets/{ticket_id}",
+    response_model=None,
+    responses={200: {"model": TicketOut}, **errors_doc(404)},
+)
+async def ticket(request: Request, ticket_id: TicketId) -> dict[str, Any]:
+    """A ticket's status, people ahead and ETA (no auth: the id is unguessable)."""
+    return await in_engine(request, engine_of(request).ticket, ticket_id)
+
+
+@router.post(
+    "/api/v1/tickets/{ticket_id}/print-result",
+    response_model=None,
+    responses={200: {"model": TicketOut}, **errors_doc(400, 401, 403, 404, 413, 422)},
+)
+async def print_result(
+    request: Request,
+    ticket_id: TicketId,
+    body: PrintResult,
+    who: Annotated[Principal, Depends(require("kiosk"))],
+) -> dict[str, Any]:
+    """What the kiosk's printer did (role kiosk); a failure shows on the staff console."""
+    engine = engine_of(request)
+    return await in_engine(request, engine.record_print, ticket_id, body.ok, body.error)

@@ -1,0 +1,69 @@
+"""The day's figures: counts, median and p90 waits, median service time."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from kiosk.queue import ManualClock, QueueEngine
+from kiosk.queue.report import parse_day, percentile, report_csv, report_table
+
+
+def test_percentile() -> None:
+    assert percentile([], 50) is None
+    assert percentile([5], 90) == 5
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(range(1, 11), 90) == pytest.approx(9.1)
+
+
+@pytest.mark.parametrize("text", ["2025-13-01", "yesterday", "2025-7-1", "", "2025-02-30"])
+def test_parse_day_refuses_bad_dates(text: str) -> None:
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_day(text)
+
+
+def test_report_figures(engine: QueueEngine, clock: ManualClock) -> None:
+    for _ in range(4):
+        engine.issue("dat-dai")
+    engine.issue("ho-tich")
+    # Waits 2, 4, 6 minutes at counter 3; service 3 minutes each; the 4th is a no-show.
+    for _ in range(3):
+        clock.advance(minutes=2)
+        engine.call_next("3")
+        clock.advance(minutes=3)
+        engine.done("3")
+    engine.call_next("3")
+    engine.no_show("3")
+    engine.call_next("1")
+    engine.transfer("1", "dat-dai")
+    figures = engine.report()
+    assert figures["day"] == "2025-07-01" and figures["timezone"] == "Asia/Ho_Chi_Minh"
+    land = next(s for s in figures["services"] if s["id"] == "dat-dai")
+    assert {k: land[k] for k in ("issued", "served", "no_shows", "transferred_in", "unserved")} == {
+        "issued": 4,
+        "served": 3,
+        "no_shows": 1,
+        "transferred_in": 1,
+        "unserved": 1,
+    }
+    # Waits: 2, 7, 12 (the first three), 15 (the no-show), all queued at 09:00.
+    assert land["wait_median_minutes"] == 9.5
+    assert land["wait_p90_minutes"] == pytest.approx(14.1)
+    assert land["service_median_minutes"] == 3.0
+    civil = next(s for s in figures["services"] if s["id"] == "ho-tich")
+    assert (civil["issued"], civil["transferred_out"], civil["served"]) == (1, 1, 0)
+    counter3 = next(c for c in figures["counters"] if c["id"] == "3")
+    assert (counter3["called"], counter3["served"], counter3["no_shows"]) == (4, 3, 1)
+    assert figures["totals"]["issued"] == 5
+    rows = list(csv.DictReader(io.StringIO(report_csv(figures))))
+    assert rows[2]["id"] == "dat-dai" and rows[2]["wait_p90_minutes"] == "14.1"
+    assert rows[-1]["scope"] == "total"
+    assert "service dat-dai" in report_table(figures)
+
+
+def test_report_of_an_empty_day(engine: QueueEngine) -> None:
+    figures = engine.report("2024-01-01")
+    assert figures["totals"]["issued"] == 0
+    assert all(s["wait_median_minutes"] is None for s in figures["services"])
