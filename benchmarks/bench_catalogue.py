@@ -189,7 +189,7 @@ def synthetic_catalogue(n: int = 5000, seed: int = 1193, version: int = 1) -> di
                 "online_level": online,
                 "online_url": None
                 if online == "none"
-                else f"https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}",
+                else f"https://dichvucong.gov.vn/p/home/chi-tiet.html?ma_thu_tuc={code}",
                 "updated_at": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
                 "name": name,
                 "agency": _text(
@@ -197,7 +197,7 @@ def synthetic_catalogue(n: int = 5000, seed: int = 1193, version: int = 1) -> di
                     "គណៈកម្មាធិការប្រជាជនថ្នាក់ឃុំ",
                     "Commune People's Committee",
                 ),
-                "applicants": _text("Cá nhân, tổ chức", "បុគ្គល អង្គការ", "Individuals, organisations"),
+                "applicants": _text("Cá nhân, tổ chức", "បុគ្គល អង្គការ", "Individuals"),
                 "result": _text(
                     f"Giấy xác nhận {obj[0]}", f"លិខិតបញ្ជាក់{obj[1]}", f"Certificate of {obj[2]}"
                 ),
@@ -310,7 +310,7 @@ def run(workdir: Path) -> list[dict]:
             "value": round(loads[0], 1),
             "unit": "ms",
             "target": "<= 200",
-            "note": f"5,000 procedures x 3 languages; median of 5 opens {statistics.median(loads):.1f} ms",
+            "note": f"5,000 x 3 languages; median of 5: {statistics.median(loads):.1f} ms",
         },
         {
             "name": "catalogue store build",

@@ -16,8 +16,11 @@ from tests.conftest import ROOT
 from .conftest import HOSTS, catalogue_dict, procedure, sample_dict
 
 SCHEMA = json.loads((ROOT / "docs" / "catalogue-schema.json").read_text(encoding="utf-8"))
+# DOMAIN.md's table of sample commune-level procedures.
 DOMAIN_CODES = [
-    "1.001193", "1.000894", "1.000656", "1.004884", "1.004873",
+    "1.001193", "1.000894", "1.000656", "1.004884", "1.004873", "2.000815", "2.000884",
+    "1.004222", "1.004194", "1.002755", "1.003677", "1.010038", "1.001612", "2.000720",
+    "1.001570", "1.001266", "1.012753",
 ]  # fmt: skip
 
 
