@@ -297,7 +297,9 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _obj(value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()) -> dict:
+def expect_object(
+    value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict:
     if not isinstance(value, dict):
         raise _fail(path, f"expected an object, got {_type_name(value)}")
     for key in required:
@@ -310,7 +312,7 @@ def _obj(value: object, path: str, required: Sequence[str], optional: Sequence[s
     return value
 
 
-def _list(value: object, path: str, *, min_items: int = 0, max_items: int = MAX_LIST) -> list:
+def expect_list(value: object, path: str, *, min_items: int = 0, max_items: int = MAX_LIST) -> list:
     if not isinstance(value, list):
         raise _fail(path, f"expected a list, got {_type_name(value)}")
     if len(value) < min_items:
@@ -345,7 +347,7 @@ def _enum(value: object, path: str, allowed: Sequence[str]) -> str:
     return value
 
 
-def _int(value: object, path: str, lo: int, hi: int) -> int:
+def expect_int(value: object, path: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(path, f"expected a whole number, got {_type_name(value)}")
     if not lo <= value <= hi:
@@ -355,7 +357,7 @@ def _int(value: object, path: str, lo: int, hi: int) -> int:
 
 def parse_text(value: object, path: str) -> LocalText:
     """A localized text: required ``vi``, optional ``km``/``en`` (cleaned, NFC)."""
-    obj = _obj(value, path, ("vi",), ("km", "en"))
+    obj = expect_object(value, path, ("vi",), ("km", "en"))
     vi = _str(obj["vi"], f"{path}.vi")
     extra: dict[str, str | None] = {}
     for lang in ("km", "en"):
@@ -401,7 +403,7 @@ def parse_timestamp(value: object, path: str) -> str:
 
 
 def parse_field(value: object, path: str) -> Field:
-    obj = _obj(value, path, ("code", "name"))
+    obj = expect_object(value, path, ("code", "name"))
     code = _pattern(obj["code"], f"{path}.code", FIELD_CODE_RE, "ho-tich")
     if len(code) > 64:
         raise _fail(f"{path}.code", "is longer than 64 characters")
@@ -417,7 +419,7 @@ _PROCEDURE_KEYS = (
 
 def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> Procedure:
     """One procedure; every link must be https on ``allowed_hosts``."""
-    obj = _obj(value, path, _PROCEDURE_KEYS)
+    obj = expect_object(value, path, _PROCEDURE_KEYS)
     code = _pattern(obj["code"], f"{path}.code", CODE_RE, "1.001193")
     path = f"{path} ({code})"
     local_code = obj["local_code"]
@@ -432,9 +434,11 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
 
     channels = []
     seen_kinds: set[str] = set()
-    for i, raw in enumerate(_list(obj["channels"], f"{path}.channels", min_items=1, max_items=3)):
+    for i, raw in enumerate(
+        expect_list(obj["channels"], f"{path}.channels", min_items=1, max_items=3)
+    ):
         p = f"{path}.channels[{i}]"
-        ch = _obj(raw, p, ("kind", "time", "fee"))
+        ch = expect_object(raw, p, ("kind", "time", "fee"))
         kind = _enum(ch["kind"], f"{p}.kind", CHANNEL_KINDS)
         if kind in seen_kinds:
             raise _fail(f"{p}.kind", f"channel {kind!r} is listed twice")
@@ -444,16 +448,16 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
         )
 
     documents = []
-    for i, raw in enumerate(_list(obj["documents"], f"{path}.documents", min_items=1)):
+    for i, raw in enumerate(expect_list(obj["documents"], f"{path}.documents", min_items=1)):
         p = f"{path}.documents[{i}]"
-        grp = _obj(raw, p, ("case", "items"))
+        grp = expect_object(raw, p, ("case", "items"))
         items = []
-        for j, raw_item in enumerate(_list(grp["items"], f"{p}.items", min_items=1)):
+        for j, raw_item in enumerate(expect_list(grp["items"], f"{p}.items", min_items=1)):
             q = f"{p}.items[{j}]"
-            it = _obj(raw_item, q, ("name", "originals", "copies", "form"))
+            it = expect_object(raw_item, q, ("name", "originals", "copies", "form"))
             form = None
             if it["form"] is not None:
-                f = _obj(it["form"], f"{q}.form", ("name", "url"))
+                f = expect_object(it["form"], f"{q}.form", ("name", "url"))
                 form = Form(
                     _str(f["name"], f"{q}.form.name"),
                     _url(f["url"], f"{q}.form.url", allowed_hosts),
@@ -461,14 +465,14 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
             items.append(
                 DocumentItem(
                     parse_text(it["name"], f"{q}.name"),
-                    _int(it["originals"], f"{q}.originals", 0, 20),
-                    _int(it["copies"], f"{q}.copies", 0, 20),
+                    expect_int(it["originals"], f"{q}.originals", 0, 20),
+                    expect_int(it["copies"], f"{q}.copies", 0, 20),
                     form,
                 )
             )
         documents.append(DocumentGroup(_opt_text(grp["case"], f"{p}.case"), tuple(items)))
 
-    translations_raw = _obj(obj["translations"], f"{path}.translations", ("km", "en"))
+    translations_raw = expect_object(obj["translations"], f"{path}.translations", ("km", "en"))
     translations = {
         lang: _enum(translations_raw[lang], f"{path}.translations.{lang}", TRANSLATION_STATES)
         for lang in ("km", "en")
@@ -488,13 +492,17 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
         conditions=_opt_text(obj["conditions"], f"{path}.conditions"),
         steps=tuple(
             parse_text(s, f"{path}.steps[{i}]")
-            for i, s in enumerate(_list(obj["steps"], f"{path}.steps", min_items=1, max_items=12))
+            for i, s in enumerate(
+                expect_list(obj["steps"], f"{path}.steps", min_items=1, max_items=12)
+            )
         ),
         channels=tuple(channels),
         documents=tuple(documents),
         legal_basis=tuple(
             _str(s, f"{path}.legal_basis[{i}]", max_len=1000)
-            for i, s in enumerate(_list(obj["legal_basis"], f"{path}.legal_basis", min_items=1))
+            for i, s in enumerate(
+                expect_list(obj["legal_basis"], f"{path}.legal_basis", min_items=1)
+            )
         ),
         translations=translations,
     )
@@ -503,7 +511,7 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
 def parse_fields(value: object, path: str = "fields") -> tuple[Field, ...]:
     fields = []
     seen: set[str] = set()
-    for i, raw in enumerate(_list(value, path, min_items=1, max_items=MAX_LIST)):
+    for i, raw in enumerate(expect_list(value, path, min_items=1, max_items=MAX_LIST)):
         f = parse_field(raw, f"{path}[{i}]")
         if f.code in seen:
             raise _fail(f"{path}[{i}].code", f"field {f.code!r} is defined twice")
@@ -530,7 +538,7 @@ def parse_header(obj: dict) -> tuple[int, str, str]:
     """format, version, updated_at and source of a catalogue or a changes page."""
     if obj.get("format") != FORMAT or isinstance(obj.get("format"), bool):
         raise _fail("format", f"{obj.get('format')!r} is not supported (this kiosk reads 1)")
-    version = _int(obj["version"], "version", 1, 2**62)
+    version = expect_int(obj["version"], "version", 1, 2**62)
     updated_at = parse_timestamp(obj["updated_at"], "updated_at")
     source = _str(obj["source"], "source", max_len=500) if "source" in obj else ""
     return version, updated_at, source
@@ -538,14 +546,16 @@ def parse_header(obj: dict) -> tuple[int, str, str]:
 
 def parse_catalogue(data: object, *, allowed_hosts: Sequence[str]) -> CatalogueData:
     """A whole catalogue document (the bundled sample or a full export)."""
-    obj = _obj(
+    obj = expect_object(
         data,
         "",
         ("format", "version", "updated_at", "source", "fields", "procedures"),
     )
     version, updated_at, source = parse_header(obj)
     fields = parse_fields(obj["fields"])
-    raw_procedures = _list(obj["procedures"], "procedures", min_items=1, max_items=MAX_PROCEDURES)
+    raw_procedures = expect_list(
+        obj["procedures"], "procedures", min_items=1, max_items=MAX_PROCEDURES
+    )
     procedures = tuple(
         parse_procedure(p, f"procedures[{i}]", allowed_hosts) for i, p in enumerate(raw_procedures)
     )
