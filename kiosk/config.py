@@ -6,11 +6,14 @@ and what was expected, so centre IT can fix it without reading Python.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import tomllib
 import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -198,6 +201,36 @@ class Catalogue(Strict):
     allowed_url_hosts: list[str] = Field(default_factory=lambda: ["*.gov.vn"])
     sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_download_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    read_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    download_timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
+    retries: int = Field(default=3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(default=2.0, ge=0, le=600)
+    max_retry_after_seconds: float = Field(default=300.0, ge=0, le=86400)
+
+    @field_validator("public_key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if value.strip():
+            try:
+                raw = base64.b64decode(value.strip(), validate=True)
+            except binascii.Error:
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError("must be a base64 Ed25519 public key (32 bytes), or empty")
+        return value.strip()
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return value
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError("must be an https:// URL (http:// only for 127.0.0.1)")
+        return value
 
 
 class Voice(Strict):

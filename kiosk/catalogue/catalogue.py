@@ -1,0 +1,288 @@
+"""The catalogue as the kiosk reads it: search, browse by field, open a procedure.
+
+:func:`open_catalogue` is the one entry point for the UI and the CLI. It opens
+the store under the data dir; on first start (or when the store is unusable) it
+first installs the bundled sample. A :class:`Catalogue` is a snapshot: after a
+sync puts a new store in place, open a new one and swap (see
+:class:`kiosk.catalogue.sync.SyncScheduler`); the old one keeps answering from
+the old file until it is closed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.catalogue.model import (
+    LANGS,
+    CatalogueData,
+    CatalogueError,
+    CatalogueInfo,
+    Field,
+    LocalText,
+    Procedure,
+    parse_catalogue,
+    parse_procedure,
+)
+from kiosk.catalogue.search import GRAM, PREFIX, WORD, LangIndex, SearchIndex
+from kiosk.catalogue.store import (
+    StoreError,
+    connect_ro,
+    read_meta,
+    read_store,
+    record_error,
+    remove_stale_builds,
+    store_lock,
+    write_store,
+)
+from kiosk.text import fold_vi
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a result list shows for one procedure."""
+
+    code: str
+    field: str
+    name: LocalText
+    online_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A ranked result; ``lang`` is the language whose index matched."""
+
+    code: str
+    field: str
+    name: LocalText
+    online_level: str
+    score: float
+    lang: str
+
+    def as_json(self, lang: str) -> dict[str, Any]:
+        """The ``kiosk search --json`` form: code, name (in ``lang``), field, score."""
+        return {
+            "code": self.code,
+            "name": self.name.text(lang).text,
+            "field": self.field,
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCount:
+    field: Field
+    count: int
+
+
+class Catalogue:
+    """A loaded, read-only catalogue snapshot; safe to use from any thread."""
+
+    def __init__(
+        self,
+        path: Path,
+        con: sqlite3.Connection,
+        meta: dict[str, str],
+        fields: tuple[Field, ...],
+        summaries: list[Summary],
+        index: SearchIndex,
+        allowed_hosts: Sequence[str],
+    ) -> None:
+        self.path = path
+        self._con = con
+        self._lock = threading.Lock()
+        self.meta = meta
+        self.fields = fields
+        self._summaries = summaries
+        self._by_code = {s.code: s for s in summaries}
+        self._index = index
+        self._allowed_hosts = tuple(allowed_hosts)
+        counts = Counter(s.field for s in summaries)
+        self._field_counts = [FieldCount(f, counts.get(f.code, 0)) for f in fields]
+
+    @classmethod
+    def open(cls, path: Path, *, allowed_hosts: Sequence[str]) -> Catalogue:
+        """Load a store (raises FileNotFoundError or StoreError)."""
+        con = connect_ro(path)
+        try:
+            meta = read_meta(con)
+            fields = tuple(
+                Field(code, LocalText(**json.loads(name)))
+                for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
+            )
+            summaries = [
+                Summary(code, field, LocalText(**json.loads(name)), online)
+                for code, field, name, online in con.execute(
+                    "SELECT code, field, name, online_level FROM procedures ORDER BY position"
+                )
+            ]
+            langs = {lang: _load_index(con, lang) for lang in LANGS}
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as exc:
+            con.close()
+            raise StoreError(f"{path} cannot be read ({exc})") from None
+        return cls(path, con, meta, fields, summaries, SearchIndex(langs), allowed_hosts)
+
+    # -- what the admin panel and the footer show ---------------------------
+    @property
+    def info(self) -> CatalogueInfo:
+        m = self.meta
+        return CatalogueInfo(int(m["version"]), m["updated_at"], m["source"], len(self))
+
+    @property
+    def origin(self) -> str:
+        return self.meta.get("origin", "")
+
+    def __len__(self) -> int:
+        return len(self._summaries)
+
+    # -- search and browse --------------------------------------------------
+    def search(self, query: str, lang: str = "vi", limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+        """Ranked procedures for what was typed so far; [] for an empty or unmatched query.
+
+        Never raises for any text: quotes, operators, emoji and very long input are
+        just characters.
+        """
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        used, matches = self._index.search(query, lang, limit)
+        out = []
+        for m in matches:
+            s = self._summaries[m.position]
+            out.append(SearchHit(s.code, s.field, s.name, s.online_level, m.score, used))
+        return out
+
+    def fields_with_counts(self) -> list[FieldCount]:
+        """Every field of the catalogue in its order, with how many procedures it has."""
+        return list(self._field_counts)
+
+    def field(self, code: str) -> Field | None:
+        return next((f for f in self.fields if f.code == code), None)
+
+    def in_field(self, field_code: str, lang: str = "vi") -> list[Summary]:
+        """The procedures of one field, sorted by their name as shown in ``lang``."""
+        items = [s for s in self._summaries if s.field == field_code]
+        return sorted(items, key=lambda s: (fold_vi(s.name.text(lang).text), s.code))
+
+    def summary(self, code: str) -> Summary | None:
+        return self._by_code.get(code)
+
+    def procedure(self, code: str) -> Procedure | None:
+        """The full procedure, or None if the code is unknown."""
+        if code not in self._by_code:
+            return None
+        with self._lock:
+            row = self._con.execute("SELECT body FROM procedures WHERE code = ?", (code,))
+            found = row.fetchone()
+        if found is None:
+            return None
+        try:
+            return parse_procedure(json.loads(found[0]), "stored", self._allowed_hosts)
+        except CatalogueError as exc:
+            # Written by this kiosk, so only a narrowed allow-list gets here.
+            log.warning("stored procedure %s is no longer shown: %s", code, exc)
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+
+def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
+    order_rows = con.execute(
+        "SELECT position, km_name, km_body FROM search_order WHERE lang = ? ORDER BY rank",
+        (lang,),
+    ).fetchall()
+    terms = con.execute(
+        "SELECT kind, term, name, body FROM search_terms WHERE lang = ? ORDER BY kind, term",
+        (lang,),
+    ).fetchall()
+    words = [(t, n, b) for kind, t, n, b in terms if kind == WORD]
+    grams = [(t, n, b) for kind, t, n, b in terms if kind == GRAM]
+    prefixes = [(t, n, b) for kind, t, n, b in terms if kind == PREFIX]
+    km = lang == "km"
+    return LangIndex(
+        lang,
+        [r[0] for r in order_rows],
+        words,
+        grams,
+        prefixes,
+        [r[1] or "" for r in order_rows] if km else (),
+        [r[2] or "" for r in order_rows] if km else (),
+    )
+
+
+def store_path(cfg: Config) -> Path:
+    return cfg.data_path(cfg.catalogue.db)
+
+
+def sample_path(cfg: Config) -> Path:
+    return cfg.path(cfg.catalogue.sample)
+
+
+def load_sample(path: Path, *, allowed_hosts: Sequence[str]) -> CatalogueData:
+    """Read and check the bundled sample catalogue (raises CatalogueError)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogueError(f"the bundled catalogue {path} is missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CatalogueError(f"the bundled catalogue {path} cannot be read: {exc}") from None
+    try:
+        return parse_catalogue(raw, allowed_hosts=allowed_hosts)
+    except CatalogueError as exc:
+        raise CatalogueError(f"the bundled catalogue {path} is invalid: {exc}") from None
+
+
+def open_catalogue(cfg: Config) -> Catalogue:
+    """The catalogue in use, installing the bundled sample when there is none yet.
+
+    A store that cannot be read is moved aside (``.broken``) and, if its layout is
+    merely old, rebuilt from its own procedures, else replaced by the sample.
+    Raises CatalogueError only when not even the sample can be loaded.
+    """
+    path = store_path(cfg)
+    hosts = cfg.catalogue.allowed_url_hosts
+    with contextlib.suppress(FileNotFoundError, StoreError):
+        return Catalogue.open(path, allowed_hosts=hosts)
+    with store_lock(path):
+        try:  # another process may have installed it while we waited
+            return Catalogue.open(path, allowed_hosts=hosts)
+        except FileNotFoundError:
+            pass
+        except StoreError as exc:
+            log.error("catalogue store unusable, rebuilding: %s", exc)
+            _rebuild_or_set_aside(path, hosts, str(exc))
+            with contextlib.suppress(FileNotFoundError, StoreError):
+                return Catalogue.open(path, allowed_hosts=hosts)
+        remove_stale_builds(path)
+        sample = sample_path(cfg)
+        data = load_sample(sample, allowed_hosts=hosts)
+        write_store(path, data, origin=f"sample:{sample}")
+        return Catalogue.open(path, allowed_hosts=hosts)
+
+
+def _rebuild_or_set_aside(path: Path, hosts: Sequence[str], reason: str) -> None:
+    try:
+        data, meta = read_store(path, allowed_hosts=hosts, any_layout=True)
+        write_store(path, data, origin=meta.get("origin", "rebuilt"), sha256=meta.get("sha256", ""))
+        return
+    except (StoreError, FileNotFoundError, OSError) as exc:
+        log.error("cannot rebuild %s (%s); installing the bundled sample", path, exc)
+    with contextlib.suppress(OSError):
+        path.replace(path.with_name(path.name + ".broken"))
+    record_error(path, f"the catalogue store was unreadable and was set aside: {reason}")

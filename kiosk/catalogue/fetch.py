@@ -1,0 +1,252 @@
+"""HTTP for catalogue sync: timeouts, retries with backoff, a size cap, gzip, no redirects.
+
+One ``requests.Session`` per sync. A response body is read raw and inflated
+here, bounded by the *decompressed* size, so a gzip bomb stops at the cap; an
+overall deadline per download stops a server that drips a byte at a time;
+connection errors, timeouts, broken-off bodies, 5xx and 429 are retried with
+exponential backoff, honouring ``Retry-After`` up to a limit.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+import urllib3
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int | None], None]
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class SyncRefused(Exception):
+    """Why this sync changed nothing (one sentence for the admin panel)."""
+
+
+class Retryable(Exception):
+    """A failure worth another attempt; ``retry_after`` is the server's wish, if any."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: requests.structures.CaseInsensitiveDict
+    body: bytes = b""
+
+
+@dataclass(slots=True)
+class FetchOptions:
+    connect_timeout: float
+    read_timeout: float
+    deadline: float
+    retries: int
+    backoff: float
+    max_retry_after: float
+    max_bytes: int
+    allowed_hosts: list[str]
+    public_key: str
+    user_agent: str
+    sleep: Callable[[float], bool] = field(default=lambda s: False)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class Fetcher:
+    """GET with timeouts, retries, a size cap and gzip, counting requests."""
+
+    def __init__(self, opts: FetchOptions, cancel: threading.Event) -> None:
+        self.opts = opts
+        self.cancel = cancel
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "User-Agent": opts.user_agent,
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+            }
+        )
+        self.count = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        max_bytes: int | None = None,
+        progress: Progress | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> Response:
+        """The response (status in ``ok``), after retries; raises SyncRefused otherwise."""
+        attempts = self.opts.retries + 1
+        for attempt in range(attempts):
+            if self.cancel.is_set():
+                raise SyncRefused("the sync was stopped")
+            try:
+                return self._once(
+                    url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok
+                )
+            except Retryable as exc:
+                if attempt == attempts - 1:
+                    raise SyncRefused(f"{exc} (gave up after {attempts} attempts)") from None
+                delay = self._delay(attempt, exc.retry_after)
+                log.warning(
+                    "catalogue sync: %s; retrying in %.1f s (attempt %d of %d)",
+                    exc,
+                    delay,
+                    attempt + 2,
+                    attempts,
+                )
+                if self.opts.sleep(delay):
+                    raise SyncRefused("the sync was stopped") from None
+        raise SyncRefused("no attempt was made")  # pragma: no cover - attempts >= 1
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            if retry_after > self.opts.max_retry_after:
+                raise SyncRefused(
+                    f"the central API is busy and asks to retry after {retry_after:.0f} s"
+                )
+            return retry_after
+        base = self.opts.backoff * (2**attempt)
+        return min(self.opts.max_retry_after, base * random.uniform(0.75, 1.25))
+
+    def _once(
+        self,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        progress: Progress | None,
+        ok: tuple[int, ...],
+    ) -> Response:
+        self.count += 1
+        started = time.monotonic()
+        try:
+            resp = self.session.get(
+                url,
+                headers=headers,
+                timeout=(self.opts.connect_timeout, self.opts.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+        except requests.exceptions.Timeout:
+            raise Retryable(f"{url} did not answer in time") from None
+        except requests.exceptions.RequestException as exc:
+            raise Retryable(f"cannot reach {url} ({_short(exc)})") from None
+        with resp:
+            if resp.status_code in RETRY_STATUSES:
+                raise Retryable(
+                    f"{url} answered {resp.status_code}",
+                    _retry_after(resp.headers.get("Retry-After")),
+                )
+            if resp.status_code not in ok:
+                if 300 <= resp.status_code < 400:
+                    where = resp.headers.get("Location", "?")
+                    raise SyncRefused(
+                        f"{url} redirects to {where[:200]}; set catalogue.source to the final URL"
+                    )
+                raise SyncRefused(f"{url} answered {resp.status_code} {resp.reason}")
+            content = self._read(resp, url, max_bytes, progress, started)
+            return Response(resp.status_code, resp.headers, content)
+
+    def _read(
+        self,
+        resp: requests.Response,
+        url: str,
+        max_bytes: int,
+        progress: Progress | None,
+        started: float,
+    ) -> bytes:
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("identity", "gzip", ""):
+            raise SyncRefused(f"{url} sent an unsupported content encoding {encoding!r}")
+        total = resp.headers.get("Content-Length")
+        expected = int(total) if total and total.isdigit() else None
+        if encoding != "gzip" and expected is not None and expected > max_bytes:
+            raise SyncRefused(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+        out = bytearray()
+        received = 0
+        try:
+            # read1 returns what has arrived, so the deadline is checked while a server drips.
+            read = getattr(resp.raw, "read1", None) or resp.raw.read
+            while chunk := read(65536, decode_content=False):
+                received += len(chunk)
+                if inflate is not None:
+                    data = inflate.decompress(chunk, max_bytes + 1 - len(out))
+                    if inflate.unconsumed_tail:
+                        raise SyncRefused(f"{url} unpacks to more than the {max_bytes}-byte limit")
+                    out += data
+                else:
+                    out += chunk
+                if len(out) > max_bytes:
+                    raise SyncRefused(f"{url} is larger than the {max_bytes}-byte limit")
+                if progress is not None:
+                    progress(received, expected)
+                if time.monotonic() - started > self.opts.deadline:
+                    raise Retryable(f"{url} took longer than {self.opts.deadline:.0f} s")
+                if self.cancel.is_set():
+                    raise SyncRefused("the sync was stopped")
+        except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
+            if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                raise Retryable(f"{url} stalled while sending") from None
+            raise Retryable(f"{url} broke off ({_short(exc)})") from None
+        except zlib.error:
+            raise SyncRefused(f"{url} sent a damaged gzip body") from None
+        if inflate is not None and not inflate.eof:
+            raise Retryable(f"{url} ended before its gzip body was complete")
+        return bytes(out)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def parse_json(resp: Response, url: str) -> Any:
+    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise SyncRefused(f"{url} sent {ctype or 'no content type'}, expected application/json")
+    try:
+        text = resp.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SyncRefused(f"{url} sent text that is not valid UTF-8 (byte {exc.start})") from None
+
+    def no_constant(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(text, parse_constant=no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise SyncRefused(f"{url} sent malformed or truncated JSON ({_short(exc)})") from None

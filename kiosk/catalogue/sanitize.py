@@ -1,0 +1,97 @@
+"""What a catalogue may put on a government kiosk's screen: clean text and allowed links.
+
+A catalogue comes from someone else's system. Whatever it holds must not be
+able to restyle the kiosk (Kivy markup such as ``[color=ff0000]`` or
+``[ref=x]``), reorder what people read (bidirectional overrides), smuggle
+control characters, or point a QR code at a phishing site. Everything here is
+applied to every text and link when a catalogue is parsed, the bundled sample
+included.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+# Kivy markup tags: [b], [/b], [color=#ff0000], [ref=...], [size=..], [font=..], [sub],
+# [anchor=...], and any future [word] or [word=value]. Removed until none is left, so a
+# nested "[[b]b]" cannot reassemble a tag.
+_MARKUP = re.compile(r"\[/?[A-Za-z_][A-Za-z0-9_]*(?:=[^\[\]\n]*)?\]")
+# Control characters (C0, DEL, C1) except the line break, lone surrogates (json.loads
+# accepts "\ud800"), and the invisible characters that reorder or hide text. Zero-width
+# space and joiners stay: Khmer uses them.
+_UNWANTED = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_FAST_SAFE = re.compile(r"[\x20-\x5a\x5c\x5e-\x7e]*")  # printable ASCII without '[' ']'
+
+
+class UnsafeURL(ValueError):
+    """A link that may not be shown (wrong scheme, host not on the allow-list, malformed)."""
+
+
+def clean_text(text: str) -> str:
+    """NFC, no control characters, no Kivy markup, single spaces, trimmed; may return ''."""
+    if _FAST_SAFE.fullmatch(text):
+        return _SPACES.sub(" ", text).strip() if "  " in text or "\t" in text else text.strip()
+    text = _LINE_BREAKS.sub("\n", text.replace("\t", " "))
+    text = _UNWANTED.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    while True:
+        stripped = _MARKUP.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def host_allowed(host: str, patterns: Sequence[str]) -> bool:
+    """``*.gov.vn`` allows every sub-domain of gov.vn; a plain name allows only itself."""
+    host = host.lower()
+    for pattern in patterns:
+        pattern = pattern.strip().lower()
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+                return True
+        elif pattern and "*" not in pattern and host == pattern:
+            return True
+        elif "*" in pattern[1:] and fnmatch.fnmatchcase(host, pattern):
+            return True
+    return False
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def check_url(url: str, allowed_hosts: Sequence[str]) -> str:
+    """Return ``url`` if it is an https link to an allowed host, else raise UnsafeURL."""
+    if not isinstance(url, str) or not url:
+        raise UnsafeURL("is not a link")
+    if len(url) > 2048:
+        raise UnsafeURL("is longer than 2048 characters")
+    if not url.isascii() or any(ch.isspace() or ord(ch) < 0x21 or ch == "\\" for ch in url):
+        raise UnsafeURL(f"{url[:80]!r} has spaces, backslashes or non-ASCII characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise UnsafeURL(f"{url[:80]!r} is not a valid link") from None
+    if parts.scheme.lower() != "https":
+        raise UnsafeURL(f"{url[:80]!r} is not an https link")
+    host = (parts.hostname or "").lower()
+    if parts.username is not None or parts.password is not None:
+        raise UnsafeURL(f"{url[:80]!r} carries a user name")
+    if not _HOST.match(host):
+        raise UnsafeURL(f"{url[:80]!r} has no valid host name")
+    if port not in (None, 443):
+        raise UnsafeURL(f"{url[:80]!r} uses port {port}")
+    if not host_allowed(host, allowed_hosts):
+        allowed = ", ".join(allowed_hosts) or "none"
+        raise UnsafeURL(f"{url[:80]!r} points to {host}, which is not allowed ({allowed})")
+    return url

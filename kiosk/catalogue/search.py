@@ -1,0 +1,438 @@
+"""Search as you type, in Vietnamese, Khmer and English, within one 16 ms frame.
+
+The index is built once when a catalogue is stored (:func:`build_index`) and
+saved in the same SQLite file; loading it is reading rows, not re-tokenizing.
+Per language it holds:
+
+* a sorted vocabulary of words (folded Latin words, procedure codes, ICU
+  Khmer words), each with two bitsets: the procedures whose *name* has the
+  word and those whose *body* (documents, steps, applicants, result, agency,
+  conditions, field name) has it;
+* for Khmer, the trigrams of every Khmer run (and the 1- and 2-grams of names)
+  with the same two bitsets, plus the runs themselves to confirm a substring.
+
+A bitset is a Python int whose bit ``r`` is the procedure of rank ``r``; ranks
+order procedures by (words in the name, name, code), so among equal scores
+the shortest name -- the closest to what was typed -- comes first and the order
+is stable. A query is the AND of its terms; each term puts every matching
+procedure in its best class, and the classes' weights are summed with
+bit-sliced addition, so ranking costs a few dozen big-int operations whatever
+the number of matches.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from kiosk.catalogue.model import LANGS, Field, Procedure
+from kiosk.catalogue.tokenize import QueryTerm, Tokens, query_terms, tokenize
+
+# Weights of a term's best match (name before body, exact word before prefix before
+# substring). The maximum per term is W_NAME_EXACT; scores are shown as a share of it.
+W_NAME_EXACT, W_NAME_PREFIX, W_NAME_SUB = 10, 7, 6
+W_BODY_EXACT, W_BODY_PREFIX, W_BODY_SUB = 3, 2, 1
+
+WORD, GRAM, PREFIX = "w", "g", "p"
+WIDE_PREFIX = 32  # prefixes starting more words than this are merged when the index is built
+
+
+# -- building ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class IndexRows:
+    """What :func:`build_index` produces for one language, ready to store."""
+
+    lang: str
+    order: list[int]  # rank -> position of the procedure in the catalogue
+    terms: list[tuple[str, str, bytes | None, bytes | None]]  # (kind, term, name, body)
+    km_names: list[str]  # rank -> Khmer runs of the name, "\n"-joined (km only)
+    km_bodies: list[str]
+
+
+def _to_int(ranks: Sequence[int]) -> int:
+    if not ranks:
+        return 0
+    buf = bytearray((max(ranks) >> 3) + 1)
+    for r in ranks:
+        buf[r >> 3] |= 1 << (r & 7)
+    return int.from_bytes(buf, "little")
+
+
+def encode_postings(bits: int) -> bytes | None:
+    """A bitset as stored: a bitmap, or a uint16 list of ranks when that is smaller."""
+    if not bits:
+        return None
+    nbytes = (bits.bit_length() + 7) // 8
+    count = bits.bit_count()
+    if 2 * count < nbytes:
+        sparse = array("H", _first_bits(bits, count))
+        if sys.byteorder == "big":
+            sparse.byteswap()
+        return b"\x01" + sparse.tobytes()
+    return b"\x00" + bits.to_bytes(nbytes, "little")
+
+
+def decode_postings(blob: bytes | None) -> int:
+    """The bitset (bit r = rank r) of a stored posting list."""
+    if not blob:
+        return 0
+    if blob[0] == 0:
+        return int.from_bytes(memoryview(blob)[1:], "little")
+    ranks = array("H")
+    ranks.frombytes(blob[1:])
+    if sys.byteorder == "big":
+        ranks.byteswap()
+    return _to_int(ranks)
+
+
+def _code_words(p: Procedure) -> list[str]:
+    words = [p.code, p.code.partition(".")[2]]
+    if p.local_code:
+        words.extend(tokenize(p.local_code).words)
+    return words
+
+
+def _body_texts(p: Procedure, field_name: str | None, lang: str) -> Iterator[str]:
+    for t in p.texts():
+        if t is not p.name:
+            yield t.text(lang).text
+    if field_name:
+        yield field_name
+
+
+def _grams(run: str, sizes: Sequence[int]) -> set[str]:
+    return {run[i : i + n] for n in sizes for i in range(len(run) - n + 1)}
+
+
+def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: str) -> IndexRows:
+    """The search index of ``lang``.
+
+    Texts missing in ``lang`` are indexed in Vietnamese, as the kiosk shows them; the
+    Khmer index also holds the Vietnamese words (see below).
+    """
+    field_names = {f.code: f.name.text(lang).text for f in fields}
+    name_tokens = [tokenize(p.name.text(lang).text) for p in procedures]
+    order = sorted(
+        range(len(procedures)),
+        key=lambda i: (
+            len(name_tokens[i].words),
+            name_tokens[i].words,
+            procedures[i].code,
+        ),
+    )
+    name_words: dict[str, list[int]] = {}
+    body_words: dict[str, list[int]] = {}
+    name_grams: dict[str, list[int]] = {}
+    body_grams: dict[str, list[int]] = {}
+    km_names: list[str] = []
+    km_bodies: list[str] = []
+    khmer = lang == "km"
+    for rank, pos in enumerate(order):
+        p = procedures[pos]
+        toks = name_tokens[pos]
+        name_set = {*toks.words, *_code_words(p)}
+        body = [tokenize(t) for t in _body_texts(p, field_names.get(p.field), lang)]
+        if khmer:
+            # Khmer text has hardly any Latin words, so what a Khmer speaker types in
+            # Latin letters is Vietnamese: index the Vietnamese text too.
+            name_set.update(tokenize(p.name.vi).words)
+            body.extend(tokenize(t) for t in _body_texts(p, field_names.get(p.field), "vi"))
+        for w in name_set:
+            name_words.setdefault(w, []).append(rank)
+        for w in {w for t in body for w in t.words}:
+            body_words.setdefault(w, []).append(rank)
+        if khmer:
+            body_runs = list(dict.fromkeys(r for t in body for r in t.runs))
+            for g in set().union(*(_grams(r, (1, 2, 3)) for r in toks.runs)):
+                name_grams.setdefault(g, []).append(rank)
+            for g in set().union(*(_grams(r, (3,)) for r in body_runs)):
+                body_grams.setdefault(g, []).append(rank)
+            km_names.append("\n".join(toks.runs))
+            km_bodies.append("\n".join(body_runs))
+    terms: list[tuple[str, str, bytes | None, bytes | None]] = []
+    for kind, names, bodies in ((WORD, name_words, body_words), (GRAM, name_grams, body_grams)):
+        bits = {
+            t: (_to_int(names.get(t, ())), _to_int(bodies.get(t, ())))
+            for t in sorted(names.keys() | bodies.keys())
+        }
+        terms.extend(
+            (kind, t, encode_postings(n), encode_postings(b)) for t, (n, b) in bits.items()
+        )
+        if kind == WORD:
+            terms.extend(
+                (PREFIX, t, encode_postings(n), encode_postings(b))
+                for t, (n, b) in _wide_prefixes(bits).items()
+            )
+    return IndexRows(lang, order, terms, km_names, km_bodies)
+
+
+def _wide_prefixes(bits: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Pre-merged postings of the prefixes that start many words ("d", "1.0", "ការ").
+
+    The first keystrokes would otherwise merge thousands of words' postings.
+    """
+    counts: dict[str, int] = {}
+    for word in bits:
+        for n in range(1, len(word)):
+            counts[word[:n]] = counts.get(word[:n], 0) + 1
+    wide = {p for p, c in counts.items() if c > WIDE_PREFIX}
+    merged: dict[str, tuple[int, int]] = {}
+    for word, (name, body) in bits.items():
+        for n in range(1, len(word)):
+            p = word[:n]
+            if p in wide:
+                old_name, old_body = merged.get(p, (0, 0))
+                merged[p] = (old_name | name, old_body | body)
+    return merged
+
+
+# -- searching --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One result: the procedure's catalogue position and its score (0..1]."""
+
+    position: int
+    score: float
+
+
+def _add(slices: list[int], mask: int, weight: int) -> None:
+    """Add ``weight`` to the score of every procedure in ``mask`` (bit-sliced counters)."""
+    bit = 0
+    while weight:
+        if weight & 1:
+            carry, i = mask, bit
+            while carry:
+                while len(slices) <= i:
+                    slices.append(0)
+                s = slices[i]
+                slices[i] = s ^ carry
+                carry &= s
+                i += 1
+        weight >>= 1
+        bit += 1
+
+
+def _first_bits(mask: int, n: int) -> Iterator[int]:
+    """The ``n`` lowest set bits of ``mask``, ascending (byte-wise: small-int arithmetic)."""
+    if n <= 0 or mask <= 0:
+        return
+    data = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+    base = 0
+    for byte in data:
+        while byte:
+            low = byte & -byte
+            yield base + low.bit_length() - 1
+            n -= 1
+            if n == 0:
+                return
+            byte ^= low
+        base += 8
+
+
+class LangIndex:
+    """The loaded index of one language (see the module doc)."""
+
+    def __init__(
+        self,
+        lang: str,
+        order: Sequence[int],
+        words: Sequence[tuple[str, bytes | None, bytes | None]],
+        grams: Sequence[tuple[str, bytes | None, bytes | None]] = (),
+        prefixes: Sequence[tuple[str, bytes | None, bytes | None]] = (),
+        km_names: Sequence[str] = (),
+        km_bodies: Sequence[str] = (),
+    ) -> None:
+        self.lang = lang
+        self.order = list(order)
+        self.all = (1 << len(self.order)) - 1
+        self._words = [w for w, _, _ in words]  # sorted by the store
+        self._blobs = [(n, b) for _, n, b in words]
+        self._decoded: dict[int, tuple[int, int]] = {}
+        self._word_at = {w: i for i, w in enumerate(self._words)}
+        self._gram_blobs = {g: (n, b) for g, n, b in grams}
+        self._gram_decoded: dict[str, tuple[int, int]] = {}
+        self._prefix_blobs = {p: (n, b) for p, n, b in prefixes}
+        self._km_names = list(km_names)
+        self._km_bodies = list(km_bodies)
+
+    # Posting lists are decoded on first use: loading stays a plain read of rows.
+    def _postings(self, i: int) -> tuple[int, int]:
+        found = self._decoded.get(i)
+        if found is None:
+            n, b = self._blobs[i]
+            found = self._decoded[i] = (decode_postings(n), decode_postings(b))
+        return found
+
+    def _gram(self, gram: str) -> tuple[int, int]:
+        found = self._gram_decoded.get(gram)
+        if found is None:
+            n, b = self._gram_blobs.get(gram, (None, None))
+            found = self._gram_decoded[gram] = (decode_postings(n), decode_postings(b))
+        return found
+
+    # word classes: exact and prefix, as (name, body) bitsets
+    def _exact(self, word: str) -> tuple[int, int]:
+        i = self._word_at.get(word)
+        return (0, 0) if i is None else self._postings(i)
+
+    def _prefix(self, word: str) -> tuple[int, int]:
+        """Procedures with a word that starts with ``word`` and is longer."""
+        merged = self._prefix_blobs.get(word)
+        if merged is not None:
+            found = self._gram_decoded.get("\0" + word)
+            if found is None:
+                found = (decode_postings(merged[0]), decode_postings(merged[1]))
+                self._gram_decoded["\0" + word] = found
+            return found
+        words, name, body = self._words, 0, 0
+        i = bisect.bisect_right(words, word)
+        while i < len(words) and words[i].startswith(word):
+            n, b = self._postings(i)
+            name |= n
+            body |= b
+            i += 1
+        return name, body
+
+    def _substring(self, run: str, within: int) -> tuple[int, int]:
+        """Procedures (among ``within``) whose Khmer name/body contains ``run``."""
+        if len(run) <= 2:
+            return self._gram(run)[0] & within, 0
+        name, body = within, within
+        for i in range(len(run) - 2):
+            n, b = self._gram(run[i : i + 3])
+            name &= n
+            body &= b
+            if not (name or body):
+                return 0, 0
+        if len(run) == 3:
+            return name, body
+        # Trigrams can all be present without the run being there: confirm each one.
+        return self._confirm(name, self._km_names, run), self._confirm(body, self._km_bodies, run)
+
+    @staticmethod
+    def _confirm(candidates: int, texts: Sequence[str], run: str) -> int:
+        if not candidates:
+            return 0
+        ok = bytearray((candidates.bit_length() + 7) // 8)
+        for r in _first_bits(candidates, len(texts)):
+            if run in texts[r]:
+                ok[r >> 3] |= 1 << (r & 7)
+        return int.from_bytes(ok, "little")
+
+    def _classes(self, term: QueryTerm, within: int) -> list[tuple[int, int]]:
+        """(weight, bitset) of each match class of ``term``, disjoint, best class first."""
+        if term.khmer:
+            parts = term.parts or (term.text,)
+            ne, be = self.all, self.all
+            for part in parts[:-1]:
+                n, b = self._exact(part)
+                ne, be = ne & n, be & b
+            n, b = self._exact(parts[-1])
+            pn, pb = self._prefix(parts[-1])
+            np_, bp = ne & pn, be & pb
+            ne, be = ne & n, be & b
+            ns, bs = self._substring(term.text, within)
+        else:
+            ne, be = self._exact(term.text)
+            np_, bp = self._prefix(term.text)
+            ns = bs = 0
+        in_name = ne | np_ | ns
+        return [
+            (W_NAME_EXACT, ne),
+            (W_NAME_PREFIX, np_ & ~ne),
+            (W_NAME_SUB, ns & ~(ne | np_)),
+            (W_BODY_EXACT, be & ~in_name),
+            (W_BODY_PREFIX, bp & ~(in_name | be)),
+            (W_BODY_SUB, bs & ~(in_name | be | bp)),
+        ]
+
+    def search(self, terms: Sequence[QueryTerm], limit: int) -> list[tuple[int, float]]:
+        """(rank, score) of the best ``limit`` procedures having every term."""
+        if not terms or limit < 1:
+            return []
+        # Latin terms first: they are cheap and narrow what Khmer substrings must confirm.
+        ordered = sorted(terms, key=lambda t: t.khmer)
+        match = self.all
+        per_term: list[list[tuple[int, int]]] = []
+        for term in ordered:
+            classes = self._classes(term, match)
+            hit = 0
+            for _, mask in classes:
+                hit |= mask
+            match &= hit
+            if not match:
+                return []
+            per_term.append(classes)
+        slices: list[int] = []
+        totals = {0}
+        for classes in per_term:
+            weights = set()
+            for weight, mask in classes:
+                mask &= match
+                if mask:
+                    _add(slices, mask, weight)
+                    weights.add(weight)
+            totals = {t + w for t in totals for w in weights}
+        best = W_NAME_EXACT * len(per_term)
+        out: list[tuple[int, float]] = []
+        for total in sorted(totals, reverse=True):
+            if total >> len(slices):
+                continue  # a combination of weights that no procedure reached
+            bucket = match
+            for i, s in enumerate(slices):
+                bucket &= s if total >> i & 1 else ~s
+            for rank in _first_bits(bucket, limit - len(out)):
+                out.append((rank, round(total / best, 3)))
+            if len(out) >= limit:
+                break
+        return out
+
+
+class SearchIndex:
+    """Indexes of every language; :meth:`search` falls back to the other languages."""
+
+    def __init__(self, langs: dict[str, LangIndex]) -> None:
+        self.langs = langs
+
+    def search(self, query: str, lang: str, limit: int) -> tuple[str, list[Match]]:
+        """The language that answered and the ranked matches (empty for an empty query).
+
+        People type Vietnamese names whatever language the screen is in, so for km and
+        en the Vietnamese index is asked too and the better answer (higher best score;
+        ``lang`` on a tie) wins. When neither matches, the remaining language is tried
+        (Khmer typed on a Vietnamese screen).
+        """
+        terms = query_terms(query)
+        if not terms:
+            return lang, []
+        first = [lang] if lang == "vi" else [lang, "vi"]
+        best: tuple[str, list[tuple[int, float]]] = (lang, [])
+        for candidate in first:
+            found = self._search_one(candidate, terms, limit)
+            if found and (not best[1] or found[0][1] > best[1][0][1]):
+                best = (candidate, found)
+        if not best[1]:
+            for candidate in (x for x in LANGS if x not in first):
+                found = self._search_one(candidate, terms, limit)
+                if found:
+                    best = (candidate, found)
+                    break
+        used, found = best
+        order = self.langs[used].order if found else []
+        return used, [Match(order[r], score) for r, score in found]
+
+    def _search_one(
+        self, lang: str, terms: Sequence[QueryTerm], limit: int
+    ) -> list[tuple[int, float]]:
+        index = self.langs.get(lang)
+        return index.search(terms, limit) if index is not None else []
+
+
+__all__ = ["IndexRows", "LangIndex", "Match", "SearchIndex", "Tokens", "build_index"]

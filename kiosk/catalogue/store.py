@@ -1,0 +1,353 @@
+"""The kiosk's local copy of the catalogue: one SQLite file, only ever replaced whole.
+
+A new catalogue (the bundled sample on first start, or a sync) is written to
+a temporary file beside the live one, checked, fsynced and moved over it with
+``os.replace``; a reader has either the old file or the new one open, never a
+half-written mix, and the previous catalogue stays in place if anything fails.
+Readers open the file read-only and immutable (it never changes under an open
+connection: a replacement is a new inode) and reopen it to see a new catalogue.
+
+Beside the store, ``<db>.status.json`` records the last sync (time, result,
+error, ETag) for the admin panel; a failed sync updates it without touching
+the catalogue. ``<db>.lock`` serialises writers across processes (the kiosk's
+background sync and ``kiosk sync``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from kiosk.catalogue.model import (
+    LANGS,
+    CatalogueData,
+    CatalogueError,
+    Procedure,
+    check_procedures,
+    parse_fields,
+    parse_procedure,
+)
+from kiosk.catalogue.search import build_index
+
+log = logging.getLogger(__name__)
+
+STORE_FORMAT = 1  # PRAGMA user_version; a different value is rebuilt from the stored procedures
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE fields (position INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
+CREATE TABLE procedures (
+    position INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    field TEXT NOT NULL,
+    name TEXT NOT NULL,
+    online_level TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE search_order (
+    lang TEXT NOT NULL, rank INTEGER NOT NULL, position INTEGER NOT NULL,
+    km_name TEXT, km_body TEXT,
+    PRIMARY KEY (lang, rank)
+) WITHOUT ROWID;
+CREATE TABLE search_terms (
+    lang TEXT NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL, name BLOB, body BLOB,
+    PRIMARY KEY (lang, kind, term)
+) WITHOUT ROWID;
+"""
+
+
+class StoreError(Exception):
+    """The store file is missing, unreadable or of an unknown layout."""
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def canonical(obj: Any) -> str:
+    """The one JSON spelling used to store and compare procedures."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def connect_ro(path: Path, *, any_layout: bool = False) -> sqlite3.Connection:
+    """A read-only connection to a store that is never modified in place."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a readable catalogue store ({exc})") from None
+    if version != STORE_FORMAT and not (any_layout and version):
+        con.close()
+        raise StoreError(f"{path} has store layout {version}, this kiosk uses {STORE_FORMAT}")
+    return con
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_store(path: Path, data: CatalogueData, *, origin: str, sha256: str = "") -> None:
+    """Build ``data`` into a new store beside ``path`` and move it into place atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    tmp.unlink(missing_ok=True)
+    try:
+        _write(tmp, data, origin=origin, sha256=sha256)
+        _fsync(tmp)
+        os.replace(tmp, path)
+        _fsync(path.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    log.info(
+        "catalogue version %s (%d procedures, from %s) is in place at %s",
+        data.version,
+        len(data.procedures),
+        origin,
+        path,
+    )
+
+
+def _write(tmp: Path, data: CatalogueData, *, origin: str, sha256: str) -> None:
+    procs = data.procedures
+    indexes = [build_index(procs, data.fields, lang) for lang in LANGS]
+    con = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        # A file nobody reads yet: no journal; it is fsynced before it goes live.
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.executescript(_SCHEMA)
+        con.execute("BEGIN")
+        meta = {
+            "format": str(data.format),
+            "version": str(data.version),
+            "updated_at": data.updated_at,
+            "source": data.source,
+            "origin": origin,
+            "sha256": sha256,
+            "count": str(len(procs)),
+            "installed_at": now_utc(),
+        }
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        con.executemany(
+            "INSERT INTO fields VALUES (?, ?, ?)",
+            ((i, f.code, canonical(f.name.to_dict())) for i, f in enumerate(data.fields)),
+        )
+        con.executemany(
+            "INSERT INTO procedures VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, p.code, p.field, canonical(p.name.to_dict()), p.online_level, body(p))
+                for i, p in enumerate(procs)
+            ),
+        )
+        for idx in indexes:
+            km = idx.lang == "km"
+            con.executemany(
+                "INSERT INTO search_order VALUES (?, ?, ?, ?, ?)",
+                (
+                    (
+                        idx.lang,
+                        rank,
+                        pos,
+                        idx.km_names[rank] if km else None,
+                        idx.km_bodies[rank] if km else None,
+                    )
+                    for rank, pos in enumerate(idx.order)
+                ),
+            )
+            con.executemany(
+                "INSERT INTO search_terms VALUES (?, ?, ?, ?, ?)",
+                ((idx.lang, kind, term, n, b) for kind, term, n, b in idx.terms),
+            )
+        con.execute(f"PRAGMA user_version = {STORE_FORMAT}")
+        con.execute("COMMIT")
+        if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise StoreError(f"the new catalogue store {tmp} failed SQLite's check")
+    finally:
+        con.close()
+
+
+def body(p: Procedure) -> str:
+    return canonical(p.to_dict())
+
+
+def read_meta(con: sqlite3.Connection) -> dict[str, str]:
+    return dict(con.execute("SELECT key, value FROM meta").fetchall())
+
+
+def read_store(
+    path: Path, *, allowed_hosts: Sequence[str], any_layout: bool = False
+) -> tuple[CatalogueData, dict[str, str]]:
+    """The whole stored catalogue as objects (re-checked against today's rules) and its meta.
+
+    ``any_layout`` reads an older store layout too, as long as it kept ``meta``,
+    ``fields`` and ``procedures`` (how an upgraded kiosk keeps its last catalogue).
+    """
+    con = connect_ro(path, any_layout=any_layout)
+    try:
+        meta = read_meta(con)
+        fields_json = [
+            {"code": code, "name": json.loads(name)}
+            for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
+        ]
+        bodies = [b for (b,) in con.execute("SELECT body FROM procedures ORDER BY position")]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read ({exc})") from None
+    finally:
+        con.close()
+    try:
+        flds = parse_fields(fields_json)
+        procs = tuple(
+            parse_procedure(json.loads(b), f"stored[{i}]", allowed_hosts)
+            for i, b in enumerate(bodies)
+        )
+        check_procedures(procs, flds)
+        data = CatalogueData(
+            int(meta["version"]), meta["updated_at"], meta.get("source", ""), flds, procs
+        )
+        return data, meta
+    except (CatalogueError, KeyError, ValueError) as exc:
+        raise StoreError(f"{path} holds a catalogue this kiosk refuses: {exc}") from None
+
+
+def stored_bodies(path: Path) -> dict[str, str]:
+    """code -> canonical JSON of each stored procedure (to tell what a sync changed)."""
+    con = connect_ro(path)
+    try:
+        return dict(con.execute("SELECT code, body FROM procedures").fetchall())
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def store_lock(path: Path, *, blocking: bool = True) -> Iterator[bool]:
+    """Exclusive across processes; yields False (not held) if ``blocking`` is False and busy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def remove_stale_builds(path: Path) -> None:
+    """Temporary builds left by a process that died mid-write (called under the lock)."""
+    for tmp in path.parent.glob(f".{path.name}.*.new"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+# -- sync status --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SyncStatus:
+    """The last sync attempt, kept beside the store (the admin panel shows it)."""
+
+    last_attempt_at: str | None = None
+    last_success_at: str | None = None
+    last_result: str | None = None  # "unchanged", "+3 ~12 -1", or "refused"
+    last_error: str | None = None  # why the last attempt failed; None after a success
+    last_error_at: str | None = None
+    etag: str | None = None  # the manifest ETag of the catalogue in place
+    etag_origin: str | None = None
+    etag_version: int | None = None
+
+
+def status_path(path: Path) -> Path:
+    return path.with_name(path.name + ".status.json")
+
+
+def read_status(path: Path) -> SyncStatus:
+    try:
+        raw = json.loads(status_path(path).read_text(encoding="utf-8"))
+        known = {f.name for f in fields(SyncStatus)}
+        return SyncStatus(**{k: v for k, v in raw.items() if k in known})
+    except (OSError, ValueError, TypeError):
+        return SyncStatus()
+
+
+def write_status(path: Path, status: SyncStatus) -> None:
+    target = status_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(json.dumps(asdict(status), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def record_error(path: Path, reason: str) -> None:
+    status = read_status(path)
+    status.last_attempt_at = status.last_error_at = now_utc()
+    status.last_error = reason
+    status.last_result = "refused"
+    write_status(path, status)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """What the admin panel shows: the catalogue in use and the last sync."""
+
+    path: str
+    present: bool
+    version: int | None
+    updated_at: str | None
+    source: str | None
+    origin: str | None  # the central API URL it came from, or "sample:<path>"
+    count: int | None
+    installed_at: str | None
+    last_attempt_at: str | None
+    last_success_at: str | None
+    last_result: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+def store_status(path: Path) -> StoreStatus:
+    meta: dict[str, str] = {}
+    present = False
+    with contextlib.suppress(FileNotFoundError, StoreError, sqlite3.DatabaseError):
+        con = connect_ro(path)
+        try:
+            meta = read_meta(con)
+            present = True
+        finally:
+            con.close()
+    st = read_status(path)
+    return StoreStatus(
+        path=str(path),
+        present=present,
+        version=int(meta["version"]) if "version" in meta else None,
+        updated_at=meta.get("updated_at"),
+        source=meta.get("source"),
+        origin=meta.get("origin"),
+        count=int(meta["count"]) if "count" in meta else None,
+        installed_at=meta.get("installed_at"),
+        last_attempt_at=st.last_attempt_at,
+        last_success_at=st.last_success_at,
+        last_result=st.last_result,
+        last_error=st.last_error,
+        last_error_at=st.last_error_at,
+    )

@@ -1,0 +1,414 @@
+"""Catalogue sync from the central API (docs/catalogue-api.md): cheap, verified, never breaking.
+
+One sync: ask for the manifest with ``If-None-Match`` (an unchanged catalogue
+costs one request answered 304); check its Ed25519 signature; refuse a version
+older than the one in place (a replayed old manifest); fetch the changes since
+our version (pages of upserts and deletions, each signed) or, when the API has
+no changes for us, the full export (its SHA-256 is in the signed manifest);
+check every procedure like the bundled sample (schema, NFC, no markup or
+control characters, links only to https hosts on the allow-list); build the
+new store beside the old one and swap. Any failure at any step leaves the
+previous catalogue in use and records why (``<db>.status.json``, shown by the
+admin panel); the kiosk goes on serving.
+
+Network weather is handled in :mod:`kiosk.catalogue.fetch`; the background
+schedule in :mod:`kiosk.catalogue.scheduler`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlencode
+
+from kiosk.catalogue.fetch import Fetcher, FetchOptions, Progress, SyncRefused, parse_json
+from kiosk.catalogue.model import (
+    FORMAT,
+    CatalogueData,
+    CatalogueError,
+    check_procedures,
+    expect_int,
+    expect_list,
+    expect_object,
+    parse_catalogue,
+    parse_fields,
+    parse_procedure,
+    parse_timestamp,
+)
+from kiosk.catalogue.signing import (
+    SIGNATURE_HEADER,
+    PublicKeyError,
+    changes_message,
+    load_public_key,
+    manifest_message,
+    verify,
+)
+from kiosk.catalogue.store import (
+    StoreError,
+    body,
+    connect_ro,
+    now_utc,
+    read_meta,
+    read_status,
+    read_store,
+    record_error,
+    remove_stale_builds,
+    store_lock,
+    stored_bodies,
+    write_status,
+    write_store,
+)
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+MANIFEST_MAX_BYTES = 64 * 1024
+MAX_PAGES = 10_000
+
+try:
+    KIOSK_VERSION = version("commune-kiosk")
+except PackageNotFoundError:  # running from a source tree
+    KIOSK_VERSION = "dev"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What one sync did; ``summary`` is the one line ``kiosk sync`` prints."""
+
+    outcome: Literal["updated", "unchanged", "refused"]
+    summary: str
+    version: int | None = None
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    reason: str | None = None
+    requests: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "refused"
+
+
+@dataclass(slots=True)
+class _Manifest:
+    version: int
+    updated_at: str
+    count: int
+    sha256: str
+    etag: str | None
+
+
+@dataclass(slots=True)
+class _Current:
+    version: int | None = None
+    origin: str | None = None
+    count: int = 0
+
+
+class Syncer:
+    """One sync of the store at ``cfg.data_path(cfg.catalogue.db)`` from the central API."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        *,
+        source: str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        c = cfg.catalogue
+        self.cfg = cfg
+        self.path = cfg.data_path(c.db)
+        self.source = (source if source is not None else c.source).strip().rstrip("/")
+        self.progress = progress
+        self.cancel = cancel or threading.Event()
+        self.opts = FetchOptions(
+            connect_timeout=c.connect_timeout_seconds,
+            read_timeout=c.read_timeout_seconds,
+            deadline=c.download_timeout_seconds,
+            retries=c.retries,
+            backoff=c.retry_backoff_seconds,
+            max_retry_after=c.max_retry_after_seconds,
+            max_bytes=c.max_download_bytes,
+            allowed_hosts=list(c.allowed_url_hosts),
+            public_key=c.public_key,
+            user_agent=f"commune-kiosk/{KIOSK_VERSION} ({cfg.centre.id})",
+            sleep=self.cancel.wait,
+        )
+
+    # -- the one public step -------------------------------------------------
+    def run(self) -> SyncResult:
+        """Sync once; never raises for network or content problems (see ``outcome``)."""
+        if not self.source:
+            return self._refused(
+                "no central API is configured (set catalogue.source or pass --source)", 0
+            )
+        with store_lock(self.path, blocking=False) as held:
+            if not held:
+                return SyncResult("refused", "refused: another sync is running", reason="busy")
+            http = Fetcher(self.opts, self.cancel)
+            try:
+                return self._sync(http)
+            except SyncRefused as exc:
+                return self._refused(str(exc), http.count)
+            except (StoreError, OSError) as exc:
+                return self._refused(f"the new catalogue could not be stored: {exc}", http.count)
+            finally:
+                http.close()
+
+    def _refused(self, reason: str, requests_made: int) -> SyncResult:
+        log.warning("catalogue sync from %s refused: %s", self.source or "(none)", reason)
+        record_error(self.path, reason)
+        return SyncResult("refused", f"refused: {reason}", reason=reason, requests=requests_made)
+
+    # -- steps ------------------------------------------------------------
+    def _current(self) -> _Current:
+        try:
+            con = connect_ro(self.path)
+        except (FileNotFoundError, StoreError):
+            return _Current()
+        try:
+            meta = read_meta(con)
+        finally:
+            con.close()
+        return _Current(int(meta["version"]), meta.get("origin"), int(meta.get("count", 0)))
+
+    def _sync(self, http: Fetcher) -> SyncResult:
+        current = self._current()
+        same_origin = current.origin == self.source and current.version is not None
+        status = read_status(self.path)
+        headers = {}
+        if (
+            same_origin
+            and status.etag
+            and status.etag_origin == self.source
+            and status.etag_version == current.version
+        ):
+            headers["If-None-Match"] = status.etag
+        manifest = self._manifest(http, headers)
+        if manifest is None or (same_origin and manifest.version == current.version):
+            etag = manifest.etag if manifest else status.etag
+            return self._unchanged(current, etag, http.count)
+        if same_origin and manifest.version < current.version:
+            raise SyncRefused(
+                f"the central API offers version {manifest.version}, older than version "
+                f"{current.version} in use (rollback refused)"
+            )
+        data = None
+        if same_origin:
+            data = self._apply_changes(http, current.version, manifest)
+        if data is None:
+            data = self._export(http, manifest)
+        if len(data.procedures) != manifest.count:
+            raise SyncRefused(
+                f"the catalogue has {len(data.procedures)} procedures, the manifest says "
+                f"{manifest.count}"
+            )
+        added, changed, removed = self._diff(data, same_origin)
+        remove_stale_builds(self.path)
+        write_store(self.path, data, origin=self.source, sha256=manifest.sha256)
+        st = read_status(self.path)
+        st.last_attempt_at = st.last_success_at = now_utc()
+        st.last_error = None
+        st.last_result = f"+{added} ~{changed} -{removed}"
+        st.etag, st.etag_origin, st.etag_version = manifest.etag, self.source, manifest.version
+        write_status(self.path, st)
+        summary = (
+            f"+{added} ~{changed} -{removed} (version {manifest.version}, "
+            f"{len(data.procedures)} procedures from {self.source})"
+        )
+        log.info("catalogue sync: %s", summary)
+        return SyncResult(
+            "updated", summary, manifest.version, added, changed, removed, requests=http.count
+        )
+
+    def _unchanged(self, current: _Current, etag: str | None, count: int) -> SyncResult:
+        st = read_status(self.path)
+        st.last_attempt_at = st.last_success_at = now_utc()
+        st.last_error = None
+        st.last_result = "unchanged"
+        st.etag, st.etag_origin, st.etag_version = etag, self.source, current.version
+        write_status(self.path, st)
+        summary = f"unchanged (version {current.version}, {current.count} procedures)"
+        log.info("catalogue sync from %s: %s", self.source, summary)
+        return SyncResult("unchanged", summary, current.version, requests=count)
+
+    def _manifest(self, http: Fetcher, headers: dict[str, str]) -> _Manifest | None:
+        url = f"{self.source}/manifest"
+        resp = http.get(url, headers=headers, max_bytes=MANIFEST_MAX_BYTES, ok=(200, 304))
+        if resp.status == 304:
+            return None
+        raw = parse_json(resp, url)
+        try:
+            obj = expect_object(
+                raw,
+                "manifest",
+                ("format", "version", "updated_at", "count", "sha256"),
+                ("signature", "source"),
+            )
+            if obj["format"] != FORMAT or isinstance(obj["format"], bool):
+                raise CatalogueError(f"manifest: format {obj['format']!r} is not supported")
+            version = expect_int(obj["version"], "manifest.version", 1, 2**62)
+            updated_at = parse_timestamp(obj["updated_at"], "manifest.updated_at")
+            count = expect_int(obj["count"], "manifest.count", 0, 1_000_000)
+            sha = obj["sha256"]
+            if not isinstance(sha, str) or len(sha) != 64 or sha.strip("0123456789abcdef"):
+                raise CatalogueError("manifest.sha256: expected 64 lower-case hex digits")
+        except CatalogueError as exc:
+            raise SyncRefused(f"the manifest is invalid: {exc}") from None
+        self._check_signature(
+            manifest_message(version, updated_at, count, sha), obj.get("signature"), "manifest"
+        )
+        return _Manifest(version, updated_at, count, sha, resp.headers.get("ETag"))
+
+    def _check_signature(self, message: bytes, signature: object, what: str) -> None:
+        if not self.opts.public_key:
+            return  # logged once per sync in _export/_apply_changes
+        try:
+            key = load_public_key(self.opts.public_key)
+        except PublicKeyError as exc:
+            raise SyncRefused(str(exc)) from None
+        if signature is None:
+            raise SyncRefused(f"the {what} is not signed, and a public key is configured")
+        if not verify(key, message, signature):
+            raise SyncRefused(f"the {what} signature does not match the configured public key")
+
+    def _export(self, http: Fetcher, manifest: _Manifest) -> CatalogueData:
+        url = f"{self.source}/export?{urlencode({'version': manifest.version})}"
+        resp = http.get(url, progress=self.progress)
+        digest = hashlib.sha256(resp.body).hexdigest()
+        if digest != manifest.sha256:
+            raise SyncRefused(f"the export does not match the manifest's SHA-256 ({digest[:12]}…)")
+        raw = parse_json(resp, url)
+        try:
+            data = parse_catalogue(raw, allowed_hosts=self.opts.allowed_hosts)
+        except CatalogueError as exc:
+            raise SyncRefused(f"the catalogue is invalid: {exc}") from None
+        if data.version != manifest.version:
+            raise SyncRefused(
+                f"the export is version {data.version}, the manifest says {manifest.version}"
+            )
+        if not self.opts.public_key:
+            log.warning("catalogue from %s accepted unsigned: no public key is set", self.source)
+        return data
+
+    def _apply_changes(
+        self, http: Fetcher, since: int, manifest: _Manifest
+    ) -> CatalogueData | None:
+        """The current catalogue with the changes applied, or None to fetch the export."""
+        base = f"{self.source}/changes"
+        query = {"since": since, "version": manifest.version}
+        upserts: dict[str, Any] = {}
+        deletions: list[str] = []
+        fields_raw: Any = None
+        updated_at = manifest.updated_at
+        for page_no in range(MAX_PAGES):
+            url = f"{base}?{urlencode(query)}"
+            resp = http.get(url, progress=self.progress, ok=(200, 404, 410))
+            if resp.status in (404, 410):
+                log.info("no changes from version %s at %s: full export", since, self.source)
+                return None
+            self._check_signature(
+                changes_message(resp.body), resp.headers.get(SIGNATURE_HEADER), "changes page"
+            )
+            page = parse_json(resp, url)
+            try:
+                obj = expect_object(
+                    page,
+                    f"changes page {page_no + 1}",
+                    ("format", "since", "version", "upserts", "deletions", "next"),
+                    ("updated_at", "fields"),
+                )
+                if obj["format"] != FORMAT or obj["since"] != since:
+                    raise CatalogueError("answers for another format or starting version")
+                if obj["version"] != manifest.version:
+                    raise CatalogueError(
+                        f"is for version {obj['version']}, the manifest says {manifest.version}"
+                    )
+                if obj.get("updated_at") is not None:
+                    updated_at = parse_timestamp(obj["updated_at"], "changes.updated_at")
+                if obj.get("fields") is not None:
+                    fields_raw = obj["fields"]
+                for i, raw in enumerate(expect_list(obj["upserts"], "upserts", max_items=100_000)):
+                    p = parse_procedure(raw, f"upserts[{i}]", self.opts.allowed_hosts)
+                    if p.code in upserts:
+                        raise CatalogueError(f"upserts[{i}]: procedure {p.code} is listed twice")
+                    upserts[p.code] = p
+                for i, code in enumerate(
+                    expect_list(obj["deletions"], "deletions", max_items=100_000)
+                ):
+                    if not isinstance(code, str):
+                        raise CatalogueError(f"deletions[{i}]: expected a procedure code")
+                    deletions.append(code)
+                nxt = obj["next"]
+                if nxt is not None and (not isinstance(nxt, str) or len(nxt) > 500):
+                    raise CatalogueError("next: expected a cursor string or null")
+            except CatalogueError as exc:
+                raise SyncRefused(f"the changes are invalid: {exc}") from None
+            if nxt is None:
+                break
+            query = {**query, "cursor": nxt}
+        else:
+            raise SyncRefused(f"the changes run past {MAX_PAGES} pages")
+        return self._merge(manifest, updated_at, fields_raw, upserts, deletions)
+
+    def _merge(
+        self,
+        manifest: _Manifest,
+        updated_at: str,
+        fields_raw: Any,
+        upserts: dict[str, Any],
+        deletions: list[str],
+    ) -> CatalogueData:
+        hosts = self.opts.allowed_hosts
+        old, _ = read_store(self.path, allowed_hosts=hosts)
+        known = {p.code for p in old.procedures}
+        for code in deletions:
+            if code not in known:
+                raise SyncRefused(
+                    f"the changes delete procedure {str(code)[:20]!r}, which this kiosk does "
+                    "not have (the central API and this kiosk disagree; nothing was changed)"
+                )
+            if code in upserts:
+                raise SyncRefused(f"the changes both update and delete procedure {code}")
+        gone = set(deletions)
+        procs = [upserts.pop(p.code, p) for p in old.procedures if p.code not in gone]
+        procs.extend(upserts.values())
+        try:
+            flds = parse_fields(fields_raw) if fields_raw is not None else old.fields
+            check_procedures(procs, flds)
+        except CatalogueError as exc:
+            raise SyncRefused(f"the changed catalogue is invalid: {exc}") from None
+        if not self.opts.public_key:
+            log.warning("changes from %s accepted unsigned: no public key is set", self.source)
+        return CatalogueData(manifest.version, updated_at, old.source, flds, tuple(procs))
+
+    def _diff(self, data: CatalogueData, same_origin: bool) -> tuple[int, int, int]:
+        """(+added, ~changed, -removed) against the catalogue in place from the same source."""
+        if not same_origin:
+            return len(data.procedures), 0, 0
+        try:
+            before = stored_bodies(self.path)
+        except (FileNotFoundError, StoreError):
+            return len(data.procedures), 0, 0
+        added = changed = 0
+        for p in data.procedures:
+            old = before.pop(p.code, None)
+            if old is None:
+                added += 1
+            elif old != body(p):
+                changed += 1
+        return added, changed, len(before)
+
+
+def sync_once(
+    cfg: Config, *, source: str | None = None, progress: Progress | None = None
+) -> SyncResult:
+    """One sync from ``source`` (default ``catalogue.source``); see :class:`Syncer`."""
+    return Syncer(cfg, source=source, progress=progress).run()

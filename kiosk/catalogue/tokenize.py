@@ -1,0 +1,128 @@
+"""One tokenizer for the search index and for what people type, so both always agree.
+
+Latin text (Vietnamese, English, codes) is cut into words and folded with
+:func:`kiosk.text.fold_vi`: lower case, no tones, đ -> d, so ``Đăng ký``,
+``dang ky``, ``DANG KY``, decomposed input and both tone placements (hòa/hoà)
+give the same words. A procedure code keeps its dot (``1.001193``).
+
+Khmer is written without spaces between words and people type it in pieces,
+so it is matched on code points: a Khmer *run* (Khmer letters and signs, with
+spaces and zero-width marks between them removed) is what a substring search
+looks at, and ICU's dictionary word breaker cuts the run into words for the
+"exact word / word prefix" ranking. ICU splits half-typed words unpredictably
+(``កំណើ`` -> ``កំ`` ``ណើ``), which is why the substring match decides whether
+a procedure matches and the words only decide how high it ranks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from icu4py.breakers import WordBreaker
+from icu4py.locale import Locale
+
+from kiosk.text import fold_vi, latin_digits
+
+# Khmer letters, vowels and signs (not punctuation ។ ៕ ៖ or the riel sign), with the
+# repetition sign ៗ; spaces and zero-width characters between them are dropped.
+_KM = "\u1780-\u17d3\u17d7\u17dd"
+_KHMER_RUN = re.compile(f"[{_KM}](?:[\\s\u200b-\u200d]*[{_KM}])*")
+_KHMER_GAPS = re.compile(r"[\s\u200b-\u200d]+")
+_KHMER_LETTER = re.compile("[\u1780-\u17b3]")
+# A code like 1.001193 or a number like 2.000 stays one token; otherwise letters+digits.
+_LATIN_WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
+_KM_LOCALE = Locale("km")
+_KHMER_DIGIT = re.compile("[\u17e0-\u17e9]")
+
+
+def _ascii_digits(text: str) -> str:
+    return latin_digits(text) if _KHMER_DIGIT.search(text) else text
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """What one text contributes to the index: folded words and Khmer runs."""
+
+    words: tuple[str, ...]  # folded Latin words and ICU Khmer words
+    runs: tuple[str, ...]  # Khmer runs for substring matching
+
+
+def fold_km(run: str) -> str:
+    """Khmer as matched: no gaps, coeng-da written like coeng-ta (they look the same)."""
+    return _KHMER_GAPS.sub("", run).replace("\u17d2\u178a", "\u17d2\u178f")
+
+
+@lru_cache(maxsize=65536)
+def khmer_words(run: str) -> tuple[str, ...]:
+    """ICU dictionary segmentation of a folded Khmer run; punctuation-only pieces dropped."""
+    return tuple(w for w in WordBreaker(run, _KM_LOCALE) if _KHMER_LETTER.search(w))
+
+
+@lru_cache(maxsize=131072)
+def _fold_word(word: str) -> str:
+    return fold_vi(word)
+
+
+def _latin_words(text: str) -> list[str]:
+    # Folding a word at a time (cached) is much cheaper than folding whole texts.
+    return [_fold_word(w) for w in _LATIN_WORD.findall(text.lower())]
+
+
+@lru_cache(maxsize=32768)
+def tokenize(text: str) -> Tokens:
+    """Words and Khmer runs of one text (NFC, Khmer digits read as ASCII digits)."""
+    text = _ascii_digits(unicodedata.normalize("NFC", text))
+    runs: list[str] = []
+    words: list[str] = []
+    pos = 0
+    for m in _KHMER_RUN.finditer(text):
+        words.extend(_latin_words(text[pos : m.start()]))
+        run = fold_km(m.group())
+        runs.append(run)
+        words.extend(khmer_words(run))
+        pos = m.end()
+    words.extend(_latin_words(text[pos:]))
+    return Tokens(tuple(words), tuple(runs))
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One thing typed: a folded Latin word, or a Khmer run with its ICU words."""
+
+    text: str
+    khmer: bool
+    parts: tuple[str, ...] = ()  # ICU words of a Khmer run
+
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 8
+
+
+def query_terms(query: str) -> list[QueryTerm]:
+    """The terms of a query, in order, without repeats; bounded whatever the input."""
+    if not isinstance(query, str):
+        return []
+    query = query[: MAX_QUERY_CHARS * 4]
+    text = _ascii_digits(unicodedata.normalize("NFC", query))[:MAX_QUERY_CHARS]
+    terms: list[QueryTerm] = []
+    seen: set[tuple[str, bool]] = set()
+
+    def add(term: QueryTerm) -> None:
+        key = (term.text, term.khmer)
+        if term.text and key not in seen and len(terms) < MAX_QUERY_TERMS:
+            seen.add(key)
+            terms.append(term)
+
+    pos = 0
+    for m in _KHMER_RUN.finditer(text):
+        for w in _latin_words(text[pos : m.start()]):
+            add(QueryTerm(w, False))
+        run = fold_km(m.group())
+        add(QueryTerm(run, True, khmer_words(run)))
+        pos = m.end()
+    for w in _latin_words(text[pos:]):
+        add(QueryTerm(w, False))
+    return terms

@@ -1,0 +1,163 @@
+"""The SQLite store: first start, atomic replacement, damaged and old stores."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+import kiosk.catalogue.store as store
+from kiosk.catalogue import Catalogue, open_catalogue, store_path, store_status
+from kiosk.catalogue.model import parse_catalogue
+from kiosk.config import Config
+
+from .conftest import HOSTS, catalogue_dict, procedure, sample_dict
+
+
+def test_first_start_installs_the_bundled_sample(cfg: Config) -> None:
+    path = store_path(cfg)
+    assert not path.exists()
+    cat = open_catalogue(cfg)
+    assert path.is_file()
+    assert len(cat) == len(sample_dict()["procedures"])
+    assert cat.origin.startswith("sample:")
+    status = store_status(path)
+    assert status.present and status.version == sample_dict()["version"]
+    assert status.count == len(cat) and status.installed_at and status.last_error is None
+    cat.close()
+    # Second start reads the store, it does not reinstall.
+    installed = status.installed_at
+    again = open_catalogue(cfg)
+    assert store_status(path).installed_at == installed
+    again.close()
+
+
+def test_replacement_is_atomic_for_open_readers(tmp_path: Path) -> None:
+    path = tmp_path / "cat.sqlite3"
+    one = parse_catalogue(
+        catalogue_dict([procedure("1.000001", "Đăng ký khai sinh")]), allowed_hosts=HOSTS
+    )
+    store.write_store(path, one, origin="test")
+    reader = Catalogue.open(path, allowed_hosts=HOSTS)
+    two = parse_catalogue(
+        catalogue_dict(
+            [procedure("1.000002", "Đăng ký kết hôn"), procedure("1.000003", "Đăng ký khai tử")],
+            version=2,
+        ),
+        allowed_hosts=HOSTS,
+    )
+    store.write_store(path, two, origin="test")
+    # The open snapshot still answers from the old catalogue, whole.
+    assert [h.code for h in reader.search("dang ky")] == ["1.000001"]
+    assert reader.procedure("1.000001").name.vi == "Đăng ký khai sinh"
+    assert reader.info.version == 1
+    reopened = Catalogue.open(path, allowed_hosts=HOSTS)
+    assert reopened.info.version == 2 and len(reopened) == 2
+    assert reopened.procedure("1.000001") is None
+    assert not list(tmp_path.glob(".*.new"))
+    reader.close()
+    reopened.close()
+
+
+def test_readers_never_see_a_half_written_store(tmp_path: Path) -> None:
+    path = tmp_path / "cat.sqlite3"
+    versions = [
+        parse_catalogue(
+            catalogue_dict(
+                [procedure(f"1.{j:06d}", f"Thủ tục {j}") for j in range(i * 20 + 1)],
+                version=i + 1,
+            ),
+            allowed_hosts=HOSTS,
+        )
+        for i in range(3)
+    ]
+    store.write_store(path, versions[0], origin="test")
+    stop = threading.Event()
+    seen: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                cat = Catalogue.open(path, allowed_hosts=HOSTS)
+                seen.append((cat.info.version, len(cat)))
+                cat.close()
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    t = threading.Thread(target=read)
+    t.start()
+    for _ in range(5):
+        for data in versions:
+            store.write_store(path, data, origin="test")
+    stop.set()
+    t.join(30)
+    assert not errors
+    assert seen and all(count == (version - 1) * 20 + 1 for version, count in seen)
+
+
+def test_a_failed_build_keeps_the_previous_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cat.sqlite3"
+    store.write_store(
+        path,
+        parse_catalogue(catalogue_dict([procedure("1.000001", "Một")]), allowed_hosts=HOSTS),
+        origin="test",
+    )
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "build_index", broken)
+    new = parse_catalogue(
+        catalogue_dict([procedure("1.000002", "Hai")], version=2), allowed_hosts=HOSTS
+    )
+    with pytest.raises(OSError):
+        store.write_store(path, new, origin="test")
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob(".*.new"))
+
+
+def test_a_damaged_store_is_set_aside_and_the_sample_installed(cfg: Config) -> None:
+    path = store_path(cfg)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not SQLite" * 100)
+    cat = open_catalogue(cfg)
+    assert cat.origin.startswith("sample:")
+    assert path.with_name(path.name + ".broken").is_file()
+    assert "unreadable" in store_status(path).last_error
+    cat.close()
+
+
+def test_an_older_store_layout_is_rebuilt_from_its_own_procedures(cfg: Config) -> None:
+    path = store_path(cfg)
+    data = parse_catalogue(
+        catalogue_dict([procedure("1.000001", "Đăng ký khai sinh")], version=7), allowed_hosts=HOSTS
+    )
+    store.write_store(path, data, origin="https://central.example.gov.vn/api")
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE search_terms")
+    con.execute("PRAGMA user_version = 0")
+    con.commit()
+    con.execute("PRAGMA user_version = 99")  # a layout from another release
+    con.commit()
+    con.close()
+    cat = open_catalogue(cfg)
+    assert cat.info.version == 7 and cat.origin == "https://central.example.gov.vn/api"
+    assert [h.code for h in cat.search("khai sinh")] == ["1.000001"]
+    cat.close()
+
+
+def test_missing_sample_is_one_clear_error(tmp_path: Path) -> None:
+    from kiosk.catalogue import CatalogueError
+    from kiosk.config import load_config
+    from tests.conftest import write_config
+
+    cfg = load_config(write_config(tmp_path, **{r"^sample = .*$": 'sample = "nowhere.json"'}))
+    with pytest.raises(CatalogueError, match="is missing"):
+        open_catalogue(cfg)
