@@ -285,9 +285,15 @@ class Store:
             raise StorageError(f"the queue database failed: {exc}") from exc
 
     def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
+        """Events after ``after_id``, waiting up to ``timeout`` s; [] once the store closes."""
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
-            found = self.events_after(after_id, limit)
+            try:
+                found = self.events_after(after_id, limit)
+            except StorageError:
+                if self._closed:
+                    return []
+                raise
             remaining = deadline - time.monotonic()
             if found or remaining <= 0 or self._closed:
                 return found
