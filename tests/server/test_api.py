@@ -149,6 +149,22 @@ def test_bad_ticket_requests(api: Api, body: str, status: int, error: str) -> No
     assert answer["error"] == error and isinstance(answer["detail"], str) and answer["detail"]
 
 
+def test_bodies_that_are_not_json_objects(api: Api) -> None:
+    r = api.post("/api/v1/tickets", "kiosk", data="service=ho-tich")
+    assert (r.status_code, r.json()["error"]) == (422, "invalid_request")
+    assert "JSON object" in r.json()["detail"]
+    r = api.post(
+        "/api/v1/tickets",
+        "kiosk",
+        data=b'{"service": "\xff\xfe"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code in (400, 422) and r.json()["error"] in (
+        "malformed_json",
+        "invalid_request",
+    )
+
+
 @pytest.mark.parametrize(
     ("method", "path", "role", "status", "error"),
     [
