@@ -15,19 +15,12 @@ import pytest
 import requests
 
 from kiosk.config import load_config
+from kiosk.server.devsecrets import DEV_TOKENS
 from kiosk.server.run import ServerHandle, start_in_thread
 from tests.conftest import ROOT, write_config
 
 # The published development tokens of config/center.toml (README).
-TOKENS = {
-    "kiosk": "dev-kiosk",
-    "board": "dev-board",
-    "admin": "dev-admin",
-    "counter:1": "dev-counter-1",
-    "counter:2": "dev-counter-2",
-    "counter:3": "dev-counter-3",
-    "counter:4": "dev-counter-4",
-}
+TOKENS = DEV_TOKENS
 
 
 class Api:

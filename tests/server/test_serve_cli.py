@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -15,18 +16,9 @@ from pathlib import Path
 from kiosk.config import load_config
 from kiosk.queue import QueueEngine
 from tests.conftest import ROOT, write_config
+from tests.test_cli import kiosk
 
 from .conftest import free_port, serve_process, stop_process, wait_healthy
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def _http(method: str, url: str, token: str | None = None, body: dict | None = None):
@@ -69,6 +61,7 @@ def test_serve_walks_a_ticket_from_issue_to_done(tmp_path: Path) -> None:
             time.sleep(0.05)
     finally:
         stop_process(server)
+    assert server.returncode == 0  # SIGTERM is a clean stop
 
 
 def test_port_in_use_is_one_line_exit_2(tmp_path: Path) -> None:
@@ -122,3 +115,27 @@ def test_report_bad_input(tmp_path: Path) -> None:
     assert out.stderr.strip().count("\n") == 0
     out = kiosk("report", "--config", str(config))
     assert out.returncode == 2 and "no queue database" in out.stderr
+
+
+def test_run_starts_the_centre_server(tmp_path: Path) -> None:
+    port = free_port()
+    config = write_config(tmp_path, **{r"^port = 8080": f"port = {port}"})
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(config)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        status, ticket = _http(
+            "POST", f"http://127.0.0.1:{port}/api/v1/tickets", "dev-kiosk", {"service": "ho-tich"}
+        )
+        assert (status, ticket["number"]) == (201, "A001")
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 0
+    assert f"centre server running at http://127.0.0.1:{port}" in proc.stdout.read()
