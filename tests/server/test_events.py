@@ -22,6 +22,13 @@ def test_returns_at_once_when_events_exist(api: Api) -> None:
     assert body["last"] == body["head"] == body["events"][-1]["id"]
 
 
+def test_head_is_the_newest_id_even_when_a_page_is_full(api: Api) -> None:
+    for _ in range(4):
+        api.issue()
+    body = api.get("/api/v1/events?after=0&limit=2", "board").json()
+    assert (body["last"], body["head"]) == (2, 5)
+
+
 def test_without_after_answers_the_current_position(api: Api) -> None:
     api.issue()
     body = api.get("/api/v1/events", "board").json()
