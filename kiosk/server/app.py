@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 DAY_CHECK_SECONDS = 5.0
 # Engine calls run on a few dedicated threads: writes are serialised inside the
 # engine, reads run beside them; more threads would only add GIL hand-overs.
-ENGINE_THREADS = 2
+ENGINE_THREADS = 4
 
 _DESCRIPTION = """\
 Queue tickets for a commune Public Administration Service Centre.
