@@ -46,6 +46,7 @@ def _config(workdir: Path) -> Path:
     )
     text = re.sub(r"^daily_limit = \d+\n", "", text, flags=re.M)
     text = re.sub(r"^width = 3", "width = 6", text, flags=re.M)
+    text = re.sub(r"^band = \[5001, 5999\]", "band = [100000, 999999]", text, flags=re.M)
     text = re.sub(r'^level = "INFO"', 'level = "WARNING"', text, flags=re.M)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     path = workdir / "config" / "center.toml"
