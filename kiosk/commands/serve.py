@@ -39,7 +39,12 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
 def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     """The centre server in this process; the kiosk UI joins it once it is built."""
     assert cfg is not None
-    from kiosk.server.run import ServeError, start_in_thread, warn_dev_secrets
+    from kiosk.server.run import (
+        ServeError,
+        start_in_thread,
+        stop_cleanly_on_sigterm,
+        warn_dev_secrets,
+    )
 
     _logging(cfg, "run")
     try:
@@ -47,6 +52,7 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)
+    stop_cleanly_on_sigterm()
     print(
         f"centre server running at {handle.url} (API docs: {handle.url}/docs). "
         "The kiosk UI is not part of this build yet; press Ctrl+C to stop.",
