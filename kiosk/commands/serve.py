@@ -26,11 +26,12 @@ def _logging(cfg: Config, component: str) -> None:
 
 def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
+    from kiosk.server.display_bridge import start_display_bridge
     from kiosk.server.run import ServeError, serve_forever
 
     _logging(cfg, "server")
     try:
-        serve_forever(cfg, args.host, args.port, args.db)
+        serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     return 0
