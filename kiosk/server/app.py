@@ -18,6 +18,7 @@ from kiosk.server.limits import BodyLimit
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
+from kiosk.server.routes.console import mount_console
 
 log = logging.getLogger(__name__)
 DAY_CHECK_SECONDS = 5.0
@@ -82,4 +83,5 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_console(app)
     return app
