@@ -10,7 +10,3 @@ from kiosk.errors import UserError
 
 def ui(args: argparse.Namespace, cfg: Config | None) -> int:
     raise UserError("this command is not available in this build yet (issue #9)")
-
-
-def board(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (issue #9)")
