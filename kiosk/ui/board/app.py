@@ -126,6 +126,7 @@ class BoardController:
             changed = changed or call is not None or event.get("type") == "day_reset"
             if call is not None and self._is_fresh(call):
                 fresh = call
+                log.info("board: %s to counter %s", call.number, call.counter)
                 self.announcer.handle_event(event)
         if changed:
             self.render_calls(highlight=fresh is not None and fresh == self.recent.newest)
