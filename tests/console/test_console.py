@@ -226,3 +226,18 @@ def test_khmer_console(page: Page, centre: Centre) -> None:
     open_console(page, centre, "console/?lang=km")
     expect(page.locator("#login h2")).to_have_text("បុគ្គលិកចូលប្រើ")
     expect(page.locator("#login-counter option").first).to_have_text("បញ្ជរ ១ – អាទិភាព")
+
+
+def test_a_lost_session_without_the_pin_asks_to_sign_in_again(page: Page, centre: Centre) -> None:
+    """After a reload the PIN is gone from memory; a server restart then needs a new sign-in."""
+    sign_in(page, centre, "2", "2222")
+    page.reload()
+    expect(page.locator("#counter-name")).to_have_text("Quầy 2")
+    centre.stop()
+    expect(page.locator("#offline")).to_be_visible()
+    centre.start()
+    expect(page.locator("#login")).to_be_visible()
+    expect(page.locator("#login-error")).to_have_text(
+        "Phiên làm việc đã hết. Vui lòng đăng nhập lại."
+    )
+    expect(page.locator("#login-counter")).to_have_value("2")

@@ -31,6 +31,7 @@ let busy = false;
 let pollGeneration = 0;
 let refreshing = null;
 let refreshAgain = false;
+let renewing = null;
 const procedureNames = new Map();
 
 class ApiError extends Error {
@@ -151,24 +152,32 @@ async function api(method, path, body) {
   try {
     return await request(method, path, body);
   } catch (err) {
-    if (err.status !== 401 || !token) throw err;
+    if (err.status !== 401 || $("desk").hidden) throw err;
     if (pin !== null && (await renewSession())) return request(method, path, body);
     signOut(_("Your session has ended. Please sign in again."));
     throw err;
   }
 }
 
-async function renewSession() {
-  token = null;
-  try {
-    const res = await request("POST", "/auth/pin", { counter: counterId, pin });
-    keepSession(res.token);
-    return true;
-  } catch (err) {
-    if (err.status === 0) throw err;
-    pin = null;
-    return false;
+// One renewal at a time: the poll and an action may both meet the lost session.
+function renewSession() {
+  if (!renewing) {
+    renewing = (async () => {
+      try {
+        token = null;
+        const res = await request("POST", "/auth/pin", { counter: counterId, pin });
+        keepSession(res.token);
+        return true;
+      } catch (err) {
+        if (err.status === 0) throw err;
+        pin = null;
+        return false;
+      } finally {
+        renewing = null;
+      }
+    })();
   }
+  return renewing;
 }
 
 function keepSession(value) {
