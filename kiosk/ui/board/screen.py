@@ -141,18 +141,28 @@ class BoardScreen(FloatLayout):
 
     # -- calls ---------------------------------------------------------------
     def show_calls(self, rows: Sequence[tuple[str, str]], *, highlight_seconds: float = 0) -> None:
-        """``rows``: (number text, counter text), newest first; highlight the newest a while."""
-        box = self.ids.calls
-        box.clear_widgets()
-        for index in range(int(self.recent_calls)):
-            number, counter = rows[index] if index < len(rows) else ("", "")
-            row = CallRow(number=number, counter_text=counter, unit=self.unit)
-            row.highlighted = index == 0 and self.highlighted
-            self.bind(unit=row.setter("unit"), pulse=row.setter("pulse"))
-            box.add_widget(row)
+        """``rows``: (number text, counter text), newest first; highlight the newest a while.
+
+        The big number first, then the list; the row widgets are made once and
+        only their texts change, so a call is on screen in the next frame.
+        """
         self.now_number, self.now_counter = rows[0] if rows else ("", "")
+        for index, row in enumerate(self._rows()):
+            row.number, row.counter_text = rows[index] if index < len(rows) else ("", "")
         if highlight_seconds > 0:
             self.highlight(highlight_seconds)
+
+    def _rows(self) -> list[CallRow]:
+        box = self.ids.calls
+        wanted = int(self.recent_calls)
+        if len(box.children) != wanted:
+            box.clear_widgets()
+            for _ in range(wanted):
+                row = CallRow(unit=self.unit, pulse=self.pulse)
+                self.bind(unit=row.setter("unit"), pulse=row.setter("pulse"))
+                box.add_widget(row)
+            self._set_first_row(self.highlighted)
+        return list(reversed(box.children))
 
     def highlight(self, seconds: float) -> None:
         """Pulse the newest call for ``seconds``."""
@@ -185,11 +195,14 @@ class BoardScreen(FloatLayout):
     # -- waiting and notice --------------------------------------------------
     def show_waiting(self, services: Sequence[tuple[str, int]]) -> None:
         box = self.ids.services
-        box.clear_widgets()
-        for name, waiting in services:
-            tile = ServiceTile(service_name=name, waiting=waiting, unit=self.unit)
-            self.bind(unit=tile.setter("unit"))
-            box.add_widget(tile)
+        if len(box.children) != len(services):
+            box.clear_widgets()
+            for _ in services:
+                tile = ServiceTile(unit=self.unit)
+                self.bind(unit=tile.setter("unit"))
+                box.add_widget(tile)
+        for tile, (name, waiting) in zip(reversed(box.children), services, strict=True):
+            tile.service_name, tile.waiting = name, waiting
 
     def show_notice(self, texts: Sequence[tuple[str, str]]) -> None:
         self.ids.ticker.texts = list(texts)
