@@ -23,6 +23,9 @@ def configure_kivy(cfg: Config, *, window: bool, size: tuple[int, int] | None = 
     """Fullscreen without a cursor, no way out by keys, one touch provider, no screen saver."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Kivy's own mode takes over the root logger (level TRACE, stderr captured);
+    # PYTHON leaves logging to kiosk.logs like every other process of the product.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kivy.config import Config as KivyConfig
 
     width, height = size or WINDOW_SIZES[cfg.kiosk.orientation]
