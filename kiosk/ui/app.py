@@ -143,6 +143,8 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self._on_ready(), 0)  # type: ignore[misc]
 
     def on_stop(self) -> None:
+        language.unbind(lang=self._language_changed)
+        self._close_warning()
         for event in self._events:
             event.cancel()
         self.net.shutdown()
@@ -190,6 +192,7 @@ class KioskApp(App):
 
     def reset_session(self) -> None:
         """The idle reset: forget the citizen, Vietnamese, normal text, attract screen."""
+
         self._close_warning()
         for screen in self.manager.screens:
             screen.reset()

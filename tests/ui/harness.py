@@ -210,8 +210,12 @@ def kiosk_rig(
     handle = start_in_thread(cfg, host="127.0.0.1", port=0) if server else None
     url = handle.url if handle else closed_port_url()
     ensure_window(size or TEST_SIZES[orientation])
+    from kivy.lang import global_idmap
+
     from kiosk.ui.launch import build_app
 
+    # kv's `app` caches the first running app it sees; each rig is a new app.
+    object.__setattr__(global_idmap["app"], "_obj", None)
     app = build_app(cfg, url, KIOSK_TOKEN, start_sync=False)
     app._run_prepare()
     rig = Rig(cfg, tmp, app, handle)
@@ -225,7 +229,6 @@ def kiosk_rig(
         app.dispatch("on_stop")
         if app.root is not None and app.root.parent is not None:
             Window.remove_widget(app.root)
-        app._close_warning()
         app.backend.close()
         app.backend.catalogues.close()
         pump(2)

@@ -8,13 +8,23 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.text.i18n import gettext
+from kiosk.text.i18n import N_, gettext
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import data_date
 
 log = logging.getLogger(__name__)
-ADMIN_IDLE_SECONDS = 120
+# The labels of the status lines (kv/admin.kv shows them through msgid).
+STATUS_LABELS = (
+    N_("Server"),
+    N_("Printer"),
+    N_("Procedure list"),
+    N_("Sync"),
+    N_("Last sync error"),
+    N_("Disk"),
+    N_("Last ticket"),
+    N_("Print results not yet sent"),
+)
 
 
 class PinScreen(KioskScreen):

@@ -6,6 +6,7 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.lookup import DataNotice
 from kiosk.ui.textkit import language
@@ -26,6 +27,15 @@ BLOCK_WIDGETS = {
 }
 
 
+PRINT = N_("Print the checklist")
+WAIT = N_("Please wait…")
+PRINT_MESSAGES = {
+    "printed": N_("The checklist is printed. Please take it below."),
+    "failed": N_("The printer is not working. Please write down what to bring."),
+    "": "",
+}
+
+
 class ProcedureScreen(KioskScreen):
     code = StringProperty("")
     title = StringProperty("")
@@ -37,6 +47,14 @@ class ProcedureScreen(KioskScreen):
     can_queue = BooleanProperty(False)
     printing = BooleanProperty(False)
     print_message = StringProperty("")
+    print_msgid = StringProperty(PRINT)
+    print_message_msgid = StringProperty("")
+
+    def on_printing(self, _screen: Any, printing: bool) -> None:
+        self.print_msgid = WAIT if printing else PRINT
+
+    def on_print_message(self, _screen: Any, message: str) -> None:
+        self.print_message_msgid = PRINT_MESSAGES[message]
 
     def enter(self, code: str = "", back: str = "", **_kwargs: Any) -> None:
         if back:

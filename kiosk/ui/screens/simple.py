@@ -6,7 +6,14 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
+
+# The home cards' second lines (kv/home.kv names them as subtitle_msgid).
+HOME_SUBTITLES = (
+    N_("Get a number, then wait to be called to a counter"),
+    N_("Documents to bring, fees, processing time, applying online"),
+)
 
 
 class AttractScreen(KioskScreen):

@@ -9,12 +9,16 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.client import ServerRefused, ServerUnreachable
 from kiosk.text import pick
+from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import service_texts
 from kiosk.ui.widgets import make
 
 REFRESH_SECONDS = 5.0
+CONFIRM = N_("Get my number")
+WAIT = N_("Please wait…")
+NO_PRIORITY = N_("No, I do not need priority")
 
 
 class ServicesScreen(KioskScreen):
@@ -105,6 +109,10 @@ class ConfirmScreen(KioskScreen):
     reason = StringProperty("")
     reasons = ListProperty([])
     busy = BooleanProperty(False)
+    confirm_msgid = StringProperty(CONFIRM)
+
+    def on_busy(self, _screen: Any, busy: bool) -> None:
+        self.confirm_msgid = WAIT if busy else CONFIRM
 
     def enter(self, service: str = "", procedure: str = "", **_kwargs: Any) -> None:
         self.service = service
@@ -133,7 +141,7 @@ class ConfirmScreen(KioskScreen):
         for reason in [{"id": "", "text": ""}, *reasons]:
             option = make("ReasonOption", reason=reason["id"], text=reason["text"])
             if not reason["id"]:
-                option.msgid = "No, I do not need priority"
+                option.msgid = NO_PRIORITY
             option.selected = reason["id"] == self.reason
             option.bind(on_release=lambda o: self.choose_reason(o.reason))
             box.add_widget(option)

@@ -8,9 +8,19 @@ from kivy.clock import Clock
 from kivy.properties import DictProperty, NumericProperty, OptionProperty, StringProperty
 
 from kiosk.printing import status_url
+from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import ticket_texts
+
+
+BANNERS = {
+    "printing": N_("Please wait, printing your ticket…"),
+    "printed": N_("Please take your ticket below."),
+    "failed": N_("The printer is not working. Please note your number."),
+}
+DONE = N_("Done")
+DONE_IN = N_("Done ({seconds})")
 
 
 class TicketScreen(KioskScreen):
@@ -28,6 +38,8 @@ class TicketScreen(KioskScreen):
     #: printing -> printed | failed
     state = OptionProperty("printing", options=["printing", "printed", "failed"])
     seconds_left = NumericProperty(0)
+    banner_msgid = StringProperty(BANNERS["printing"])
+    done_msgid = StringProperty(DONE)
     outcome_kind = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
@@ -61,6 +73,12 @@ class TicketScreen(KioskScreen):
             on_done=self._printed,
             on_error=self._print_crashed,
         )
+
+    def on_state(self, _screen: Any, state: str) -> None:
+        self.banner_msgid = BANNERS[state]
+
+    def on_seconds_left(self, _screen: Any, seconds: int) -> None:
+        self.done_msgid = DONE_IN if seconds > 0 else DONE
 
     def on_language(self, lang: str) -> None:
         if self.ticket:
