@@ -13,7 +13,6 @@ from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import ticket_texts
 
-
 BANNERS = {
     "printing": N_("Please wait, printing your ticket…"),
     "printed": N_("Please take your ticket below."),
