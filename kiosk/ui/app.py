@@ -121,6 +121,7 @@ class KioskApp(App):
         manager.transition = NoTransition()
         for name, cls in screens.SCREENS.items():
             manager.add_widget(cls(name=name, app=self))
+        language.reset()  # the kiosk always starts in Vietnamese
         language.bind(lang=self._language_changed)
         self._language_changed(language, language.lang)
         self.refresh_catalogue_state()

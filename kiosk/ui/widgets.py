@@ -293,7 +293,7 @@ class OnScreenKeyboard(BoxLayout):
         elif key == SPACE:
             widget = KeyboardKey(key=key, caption=gettext(N_("Space")), wide=4.0)
         elif key == CLEAR:
-            widget = KeyboardKey(key=key, caption=gettext(N_("Clear")), wide=2.0)
+            widget = KeyboardKey(key=key, caption=gettext(N_("Clear")), wide=2.5)
         elif key == "switch":
             target = self.alternate
             caption = "ក ខ គ" if target == "km" else "A B C"

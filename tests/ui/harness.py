@@ -191,6 +191,7 @@ def rig_config(
         edits[r'^source = ""'] = f'source = "{source}"'
     if rate_limit is not None:
         edits[r"^kiosk_rate_limit = \d+"] = f"kiosk_rate_limit = {rate_limit}"
+    tmp.mkdir(parents=True, exist_ok=True)
     return load_config(write_config(tmp, **edits))
 
 
