@@ -19,8 +19,8 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter  # noqa: E402
-from tests.ui.harness import Rig, kiosk_rig, pump, screenshot, wait_until  # noqa: E402
+from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter
+from tests.ui.harness import Rig, kiosk_rig, pump, screenshot, wait_until
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 QUERIES = {"vi": "khai sinh", "km": "កំណើត"}
