@@ -33,7 +33,7 @@ from kiosk.ui.backend import CatalogueState, KioskBackend
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.tasks import Worker
 from kiosk.ui.textkit import language
-from kiosk.ui.theme import theme
+from kiosk.ui.theme import PAGE, theme
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch, size=self._fit)
         self._fit(Window, Window.size)
         Window.show_cursor = False
+        Window.clearcolor = PAGE
         self._events = [
             Clock.schedule_interval(self._tick_idle, IDLE_POLL_SECONDS),
             Clock.schedule_interval(self._tick_clock, 1.0),

@@ -59,10 +59,13 @@ class LookupScreen(KioskScreen):
 
     def on_language(self, lang: str) -> None:
         self.notice = DataNotice.text(self.app, lang)
-        if self.keyboard is not None:
-            self.keyboard.alternate = ALTERNATE_LAYOUT.get(lang, "")
-            self.keyboard.layout = lang
-            self.keyboard.rebuild()
+        keyboard = self.keyboard
+        if keyboard is not None and getattr(self, "_keyboard_lang", None) != lang:
+            # Seventy shaped keys: rebuilt only when the language changes.
+            keyboard.alternate = ALTERNATE_LAYOUT.get(lang, "")
+            keyboard.layout = lang
+            keyboard.rebuild()
+            self._keyboard_lang = lang
         self._search()
 
     def typed(self, text: str) -> None:
