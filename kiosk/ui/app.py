@@ -81,6 +81,7 @@ class KioskApp(App):
     """The citizen-facing kiosk. ``backend`` does the work; this class does the screens."""
 
     title = "Kiosk"
+    use_kivy_settings = False
     server_ok = BooleanProperty(True)
     centre_name = StringProperty("")
     clock_text = StringProperty("")
@@ -259,6 +260,10 @@ class KioskApp(App):
     def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
         # Escape (27) and the Android back key (1001) would close a Kivy app.
         return key in (27, 1001)
+
+    def open_settings(self, *_args: Any) -> bool:
+        """Kivy opens its settings panel on F1: not on a public kiosk."""
+        return False
 
     def exit_kiosk(self) -> None:
         """The only way out: from the admin panel."""
