@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.commands.serve import _logging
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
@@ -41,13 +41,7 @@ def ui(args: argparse.Namespace, cfg: Config | None) -> int:
     problem = display_problem()
     if problem:
         raise UserError(problem)
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component="ui",
-        max_bytes=cfg.logging.max_bytes,
-        backups=cfg.logging.backups,
-    )
+    _logging(cfg, "ui")
     return run_kiosk(cfg, url, token, window=bool(args.window))
 
 

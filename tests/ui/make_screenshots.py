@@ -38,6 +38,23 @@ def _go(rig: Rig, name: str, **kwargs: object) -> None:
     pump(4)
 
 
+def _ticket(rig: Rig, state: str) -> None:
+    """Confirm on the confirm screen and wait for the print to end in ``state``."""
+    rig.app.screen("confirm").confirm()
+    ticket = rig.wait_screen("ticket")
+    wait_until(lambda: ticket.state == state, 30, f"the ticket to be {state}")
+    pump(4)
+
+
+def _lookup(rig: Rig, lang: str) -> None:
+    """The look-up screen with the sample query typed on its keyboard."""
+    _go(rig, "lookup")
+    keyboard = rig.app.screen("lookup").keyboard
+    for char in QUERIES[lang]:
+        keyboard.press("␣" if char == " " else char)
+    pump(6)
+
+
 def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     from kiosk.ui.textkit import language
 
@@ -62,17 +79,9 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     pump(4)
     _shot(out, "confirm", lang, orientation)
 
-    rig.app.screen("confirm").confirm()
-    ticket = rig.wait_screen("ticket")
-    wait_until(lambda: ticket.state == "printed", 30, "the print")
-    pump(4)
+    _ticket(rig, "printed")
     _shot(out, "ticket", lang, orientation)
-
-    _go(rig, "lookup")
-    keyboard = rig.app.screen("lookup").keyboard
-    for char in QUERIES[lang]:
-        keyboard.press("␣" if char == " " else char)
-    pump(6)
+    _lookup(rig, lang)
     _shot(out, "lookup", lang, orientation)
 
     _go(rig, "fields")
@@ -110,17 +119,9 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
 def fault_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     rig.app.start_session(lang)
     _go(rig, "confirm", service="dat-dai")
-    rig.app.screen("confirm").confirm()
-    ticket = rig.wait_screen("ticket")
-    wait_until(lambda: ticket.state == "failed", 30, "the failed print")
-    pump(4)
+    _ticket(rig, "failed")
     _shot(out, "printfault", lang, orientation)
-
-    _go(rig, "lookup")
-    keyboard = rig.app.screen("lookup").keyboard
-    for char in QUERIES[lang]:
-        keyboard.press("␣" if char == " " else char)
-    pump(6)
+    _lookup(rig, lang)
     _shot(out, "stale", lang, orientation)
 
 
