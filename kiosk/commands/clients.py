@@ -6,9 +6,9 @@ import argparse
 import os
 from urllib.parse import urlsplit
 
+from kiosk.commands.serve import _logging
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.commands.serve import _logging
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
