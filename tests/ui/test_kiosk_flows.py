@@ -271,3 +271,32 @@ def test_wrong_pins_lock_the_pad(tmp_path: Path) -> None:
         pin.pin = "2468"
         pin.submit()  # even the right PIN waits out the lock
         assert rig.app.current == "pin"
+
+
+def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) -> None:
+    from kiosk.ui.textkit import language
+    from kiosk.ui.theme import theme
+
+    with kiosk_rig(tmp_path) as rig:
+        start(rig, "start_vi")
+        rig.app.go("procedure", code="1.001193", back="lookup")
+        proc = rig.wait_screen("procedure")
+        assert proc.title == "Đăng ký khai sinh"
+        assert "Giấy tờ cần mang theo" in visible_text(proc)
+        bar = rig.app.root.bar
+        km = next(w for w in bar.walk(restrict=True) if getattr(w, "code", "") == "km")
+        tap(km)
+        wait_until(lambda: proc.title == "ការចុះបញ្ជីកំណើត", what="the Khmer page")
+        pump(3)
+        assert language.lang == "km"
+        page = visible_text(proc)
+        assert "ឯកសារដែលត្រូវយកមក" in page and "Giấy tờ cần mang theo" not in page
+        heading = proc.ids.sections.children[-2]  # the first heading after the draft note
+        size = heading.children[0].font_size
+        tap(bar.ids.textsize)
+        pump(3)
+        assert theme.scale > 1 and heading.children[0].font_size > size * 1.2
+        tap(bar.ids.home)
+        rig.wait_screen("home")
+        rig.app.reset_session()
+        assert theme.scale == 1 and language.lang == "vi"

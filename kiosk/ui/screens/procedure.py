@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
@@ -36,6 +37,11 @@ PRINT_MESSAGES = {
 }
 
 
+# Pages kept built: back and forth between a result list and a few pages is what
+# people do, and a long Khmer page takes a few hundred ms to build.
+PAGE_CACHE = 4
+
+
 class ProcedureScreen(KioskScreen):
     code = StringProperty("")
     title = StringProperty("")
@@ -55,6 +61,10 @@ class ProcedureScreen(KioskScreen):
 
     def on_print_message(self, _screen: Any, message: str) -> None:
         self.print_message_msgid = PRINT_MESSAGES[message]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pages: OrderedDict[tuple[str, str], list[Any]] = OrderedDict()
 
     def enter(self, code: str = "", back: str = "", **_kwargs: Any) -> None:
         if back:
@@ -83,8 +93,15 @@ class ProcedureScreen(KioskScreen):
         self.subtitle = f"{proc.code} · {field_name}"
         self.notice = DataNotice.text(self.app, lang)
         self.can_queue = self.app.cfg.service_for_field(proc.field) is not None
-        for block in procedure_blocks(proc, lang):
-            box.add_widget(self._widget(block))
+        key = (proc.code, lang)
+        widgets = self._pages.pop(key, None)
+        if widgets is None:
+            widgets = [self._widget(block) for block in procedure_blocks(proc, lang)]
+        self._pages[key] = widgets
+        while len(self._pages) > PAGE_CACHE:
+            self._pages.popitem(last=False)
+        for widget in widgets:
+            box.add_widget(widget)
         self._built_lang = lang
 
     @staticmethod
@@ -96,6 +113,11 @@ class ProcedureScreen(KioskScreen):
             detail=block.detail,
             number=block.number,
         )
+
+    def on_catalogue(self, lang: str) -> None:
+        self._pages.clear()
+        self._built_lang = ""
+        self.on_language(lang)
 
     def take_number(self) -> None:
         proc = self.app.backend.procedure(self.code)
@@ -130,5 +152,6 @@ class ProcedureScreen(KioskScreen):
         self.code = ""
         self._built_lang = ""
         self.print_message = ""
+        self._pages.clear()
         if "sections" in self.ids:
             self.ids.sections.clear_widgets()
