@@ -26,13 +26,13 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.catalogue import Catalogue
 from kiosk.client import ServerError
 from kiosk.config import Config
-from kiosk.text import format_when, pick
+from kiosk.text import check_text_support, format_when, pick
 from kiosk.ui import screens, widgets  # noqa: F401 - widgets registers its classes with Kivy
 from kiosk.ui.admin import CornerTaps, PinGate
 from kiosk.ui.backend import CatalogueState, KioskBackend
 from kiosk.ui.idle import IdleWatch
 from kiosk.ui.tasks import Worker
-from kiosk.ui.textkit import language
+from kiosk.ui.textkit import check_kivy_text, language
 from kiosk.ui.theme import PAGE, theme
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,8 @@ class KioskApp(App):
     date_text = StringProperty("")
     catalogue_state = ObjectProperty(None, allownone=True)
     current = StringProperty("attract")
+    #: Problems with showing text (fonts, shaping, ICU), for the admin panel; "" when fine.
+    text_problems = StringProperty("")
 
     def __init__(
         self,
@@ -141,6 +143,9 @@ class KioskApp(App):
         ]
         self._tick_clock(0)
         self.check_server()
+        self.net.submit(
+            check_text_support, list(self.cfg.centre.languages), on_done=self._text_checked
+        )
         self.go("attract")
         if self._on_ready is not None:
             Clock.schedule_once(lambda _dt: self._on_ready(), 0)  # type: ignore[misc]
@@ -275,6 +280,12 @@ class KioskApp(App):
     def open_admin(self) -> None:
         if self.current not in ("pin", "admin"):
             self.go("pin")
+
+    def _text_checked(self, problems: list[str]) -> None:
+        problems = [*problems, *check_kivy_text()]  # renders: on the UI thread
+        for problem in problems:
+            log.warning("text display: %s", problem)
+        self.text_problems = " ".join(problems)
 
     # -- server and catalogue ------------------------------------------------------
     def check_server(self) -> None:

@@ -24,6 +24,7 @@ STATUS_LABELS = (
     N_("Disk"),
     N_("Last ticket"),
     N_("Print results not yet sent"),
+    N_("Text display"),
 )
 
 

@@ -18,6 +18,10 @@ BANNERS = {
     "printed": N_("Please take your ticket below."),
     "failed": N_("The printer is not working. Please note your number."),
 }
+QR_CAPTIONS = {
+    "status": N_("Scan to follow your turn on your phone"),
+    "procedure": N_("Scan this code with your phone to submit online."),
+}
 DONE = N_("Done")
 DONE_IN = N_("Done ({seconds})")
 
@@ -38,6 +42,7 @@ class TicketScreen(KioskScreen):
     state = OptionProperty("printing", options=["printing", "printed", "failed"])
     seconds_left = NumericProperty(0)
     banner_msgid = StringProperty(BANNERS["printing"])
+    qr_caption_msgid = StringProperty(QR_CAPTIONS["status"])
     done_msgid = StringProperty(DONE)
     outcome_kind = StringProperty("")
 
@@ -61,7 +66,7 @@ class TicketScreen(KioskScreen):
         self._procedure = procedure
         self.state = "printing"
         self.outcome_kind = ""
-        self.qr = status_url(self.app.cfg, str(ticket["id"]))
+        self.qr, self.qr_caption_msgid = self._qr(ticket, procedure)
         self.on_language(language.lang)
         self._stop_countdown()
         self.app.printing.submit(
@@ -72,6 +77,17 @@ class TicketScreen(KioskScreen):
             on_done=self._printed,
             on_error=self._print_crashed,
         )
+
+    def _qr(self, ticket: dict[str, Any], procedure: str) -> tuple[str, str]:
+        """The same QR as on the paper (``kiosk.ticket_qr``): status page, online service, none."""
+        mode = self.app.cfg.kiosk.ticket_qr
+        if mode == "procedure" and procedure:
+            proc = self.app.backend.procedure(procedure)
+            if proc is not None and proc.online_url:
+                return proc.online_url, QR_CAPTIONS["procedure"]
+        if mode == "none":
+            return "", ""
+        return status_url(self.app.cfg, str(ticket["id"])), QR_CAPTIONS["status"]
 
     def on_state(self, _screen: Any, state: str) -> None:
         self.banner_msgid = BANNERS[state]
