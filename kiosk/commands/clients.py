@@ -1,12 +1,45 @@
-"""`kiosk` subcommands (clients): not built yet, see issue #9."""
+"""`kiosk ui` (the kiosk touch UI against a centre server) and `kiosk board` (not built here)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from urllib.parse import urlsplit
 
+from kiosk.commands.serve import _logging
 from kiosk.config import Config
 from kiosk.errors import UserError
 
+TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the name of the variable, not a secret
+
+
+def server_url(cfg: Config, given: str | None) -> str:
+    """The centre server's URL: --server, else server.public_url, else host:port of the config."""
+    url = (given or cfg.server.public_url or "").strip().rstrip("/")
+    if not url:
+        host = cfg.server.host
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a listen address, not a bind
+            host = "127.0.0.1"
+        url = f"http://{host}:{cfg.server.port}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"--server must be an http:// or https:// URL, not {url!r}")
+    return url
+
 
 def ui(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (issue #9)")
+    assert cfg is not None
+    from kiosk.ui.launch import display_problem, run_kiosk
+
+    url = server_url(cfg, args.server)
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise UserError(
+            f"set {TOKEN_ENV} to this kiosk's token (its hash is a kiosk entry of [[tokens]] in "
+            "the server's config; see docs/deployment.md)"
+        )
+    problem = display_problem()
+    if problem:
+        raise UserError(problem)
+    _logging(cfg, "ui")
+    return run_kiosk(cfg, url, token, window=bool(args.window))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
+import secrets
 
 from kiosk.config import Config
 from kiosk.errors import UserError
@@ -37,32 +37,51 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     return 0
 
 
+def _with_run_token(cfg: Config) -> tuple[Config, str]:
+    """The config plus a kiosk token made for this run only (the UI in this process uses it)."""
+    from kiosk.config import Token
+    from kiosk.credentials import hash_secret
+
+    token = secrets.token_urlsafe(24)
+    tokens = [*cfg.tokens, Token(role="kiosk", hash=hash_secret(token))]
+    return cfg.model_copy(update={"tokens": tokens}), token
+
+
 def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
-    """The centre server in this process; the kiosk UI joins it once it is built."""
+    """The one-machine centre: the server in a background thread, the kiosk UI in this one.
+
+    Both run or neither: without a display nothing is started. Closing the
+    kiosk (admin panel) stops the server too.
+    """
     assert cfg is not None
+    from kiosk.server.display_bridge import start_display_bridge
     from kiosk.server.run import (
         ServeError,
         start_in_thread,
         stop_cleanly_on_sigterm,
         warn_dev_secrets,
     )
+    from kiosk.ui.launch import display_problem, run_kiosk
 
+    problem = display_problem()
+    if problem:
+        raise UserError(f"{problem}; for the server alone use `kiosk serve`")
     _logging(cfg, "run")
+    cfg, token = _with_run_token(cfg)
     try:
-        handle = start_in_thread(cfg)
+        handle = start_in_thread(cfg, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)
     stop_cleanly_on_sigterm()
     print(
-        f"centre server running at {handle.url} (API docs: {handle.url}/docs). "
-        "The kiosk UI is not part of this build yet; press Ctrl+C to stop.",
+        f"centre server running at {handle.url}: staff console {handle.url}/console/, "
+        f"API docs {handle.url}/docs; the kiosk opens now. Close it from its admin panel "
+        "(hidden gesture + PIN), or press Ctrl+C here.",
         flush=True,
     )
     try:
-        threading.Event().wait()
+        return run_kiosk(cfg, handle.url, token, window=bool(args.window), server_handle=handle)
     except KeyboardInterrupt:
-        pass
-    finally:
         handle.stop()
-    return 0
+        return 0

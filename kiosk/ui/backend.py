@@ -1,0 +1,408 @@
+"""What the kiosk does, without a window: services, tickets, printing, look-up, admin status.
+
+Screens never talk HTTP, SQL or ESC/POS themselves; they call this object from
+a background worker (``kiosk.ui.tasks``) and apply the result on the UI thread.
+Everything here is plain Python, so it is tested and benchmarked without Kivy.
+
+The rule from DESIGN.md 2: a number is shown or printed only after the server
+has recorded it, and what the printer did always reaches the server (a failed
+print alerts staff on their console), retried later if the server is away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hardware.printer import Printer, PrinterError, PrinterStatus
+from hardware.urls import DeviceURLError
+from kiosk.catalogue import Catalogue, Procedure, StoreStatus, store_path, store_status
+from kiosk.client import CentreClient, ServerError, ServerRefused, ServerUnreachable
+from kiosk.config import Config
+from kiosk.printing import (
+    PrintableDocument,
+    PrintableProcedure,
+    PrintResult,
+    open_kiosk_printer,
+    print_checklist,
+    print_ticket,
+    reprint_ticket,
+)
+
+log = logging.getLogger(__name__)
+
+#: A catalogue whose last successful sync is older than this is shown as "stale".
+STALE_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One service as the "take a number" screen shows it."""
+
+    id: str
+    name: Mapping[str, str]
+    waiting: int
+    eta_minutes: int
+    counters: tuple[str, ...]  # counter ids serving it
+    open_counters: int
+    remaining_today: int | None
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """A number the server recorded, and what the printer did with it."""
+
+    ticket: dict[str, Any]
+    printed: PrintResult
+    reported: bool  # the server has the print result (else it is retried later)
+    lang: str
+    procedure: PrintableProcedure | None = None
+
+
+@dataclass(frozen=True)
+class CatalogueState:
+    """What the look-up screens say about the data they show."""
+
+    count: int
+    updated_at: str | None  # the catalogue's own date (ISO)
+    last_success_at: str | None  # the last good sync (ISO), None for the bundled sample
+    stale: bool
+    empty: bool
+
+
+@dataclass(frozen=True)
+class AdminStatus:
+    server_ok: bool
+    server_url: str
+    server_detail: str
+    printer_url: str
+    printer: PrinterStatus
+    catalogue: StoreStatus
+    disk_free_bytes: int
+    disk_total_bytes: int
+    pending_reports: int
+    last_ticket: str | None
+
+
+def _iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def printable_procedure(proc: Procedure) -> PrintableProcedure:
+    """What the checklist slip needs of a catalogue procedure (every language kept)."""
+    docs = []
+    for group in proc.documents:
+        case = group.case.to_dict() if group.case else ""
+        for item in group.items:
+            docs.append(
+                PrintableDocument(
+                    item.name.to_dict(), originals=item.originals, copies=item.copies, case=case
+                )
+            )
+    return PrintableProcedure(
+        code=proc.code,
+        name=proc.name.to_dict(),
+        online_url=proc.online_url or "",
+        documents=tuple(docs),
+    )
+
+
+class CatalogueHolder:
+    """The catalogue in use; a sync swaps in a new one, the old closes one swap later."""
+
+    def __init__(self, catalogue: Catalogue | None) -> None:
+        self._current = catalogue
+        self._retired: list[Catalogue] = []
+        self._lock = threading.Lock()
+
+    @property
+    def current(self) -> Catalogue | None:
+        return self._current
+
+    def swap(self, new: Catalogue) -> None:
+        with self._lock:
+            # A search may still be running on the previous one: close the one before it.
+            for old in self._retired:
+                with contextlib.suppress(Exception):
+                    old.close()
+            self._retired = [self._current] if self._current is not None else []
+            self._current = new
+
+    def close(self) -> None:
+        with self._lock:
+            for cat in [*self._retired, self._current]:
+                if cat is not None:
+                    with contextlib.suppress(Exception):
+                        cat.close()
+            self._retired, self._current = [], None
+
+
+@dataclass
+class KioskBackend:
+    """The kiosk's work, called from worker threads (printer calls from one thread only)."""
+
+    cfg: Config
+    client: CentreClient
+    catalogues: CatalogueHolder
+    open_printer: Callable[[Config], Printer] = open_kiosk_printer
+    last_outcome: TicketOutcome | None = None
+    _printer: Printer | None = None
+    _pending_reports: dict[str, dict[str, object]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- the queue ---------------------------------------------------------
+    def services(self) -> list[ServiceRow]:
+        """Services with people waiting and the ETA; raises ServerError when unreachable."""
+        body = self.client.services()
+        by_id = {s["id"]: s for s in body if isinstance(s, dict) and "id" in s}
+        rows = []
+        for svc in self.cfg.services:
+            live = by_id.get(svc.id)
+            if live is None:  # the server runs another config: show what it knows only
+                continue
+            counters = tuple(c.id for c in self.cfg.counters if svc.id in c.services)
+            rows.append(
+                ServiceRow(
+                    id=svc.id,
+                    name=live.get("name") or svc.name,
+                    waiting=int(live.get("waiting") or 0),
+                    eta_minutes=int(live.get("eta_minutes") or 0),
+                    counters=counters,
+                    open_counters=int(live.get("open_counters", len(counters)) or 0),
+                    remaining_today=live.get("remaining_today"),
+                )
+            )
+        return rows
+
+    def issue(
+        self,
+        service: str,
+        lang: str,
+        priority_reason: str | None = None,
+        procedure_code: str | None = None,
+    ) -> dict[str, Any]:
+        """Ask the server for a number (recorded on its disk when this returns).
+
+        Raises ServerUnreachable or ServerRefused: then there is no number.
+        """
+        self.flush_reports()
+        return self.client.issue_ticket(
+            service,
+            priority=priority_reason is not None,
+            priority_reason=priority_reason,
+            lang=lang,
+            procedure=procedure_code,
+            idempotency_key=uuid.uuid4().hex,
+        )
+
+    def print_issued(
+        self,
+        ticket: dict[str, Any],
+        lang: str,
+        procedure_code: str | None = None,
+        *,
+        checklist: bool = False,
+    ) -> TicketOutcome:
+        """Print a ticket the server issued and tell the server what the printer did."""
+        proc = self.printable(procedure_code) if procedure_code else None
+        printed = self._print(
+            lambda p: print_ticket(
+                p, ticket, self.cfg, lang, proc, checklist=checklist and proc is not None
+            )
+        )
+        outcome = TicketOutcome(ticket, printed, self._report(ticket, printed), lang, proc)
+        self.last_outcome = outcome
+        return outcome
+
+    def take_number(
+        self,
+        service: str,
+        *,
+        lang: str,
+        priority_reason: str | None = None,
+        procedure_code: str | None = None,
+        checklist: bool = False,
+    ) -> TicketOutcome:
+        """Issue, print and report in one call (benchmarks, scripts)."""
+        ticket = self.issue(service, lang, priority_reason, procedure_code)
+        return self.print_issued(ticket, lang, procedure_code, checklist=checklist)
+
+    def reprint_last(self) -> TicketOutcome | None:
+        """The admin's "reprint last ticket" (marked reprinted on paper)."""
+        last = self.last_outcome
+        if last is None:
+            return None
+        printed = self._print(
+            lambda p: reprint_ticket(p, last.ticket, self.cfg, last.lang, last.procedure)
+        )
+        outcome = TicketOutcome(
+            last.ticket, printed, self._report(last.ticket, printed), last.lang, last.procedure
+        )
+        self.last_outcome = outcome
+        return outcome
+
+    def _report(self, ticket: Mapping[str, Any], printed: PrintResult) -> bool:
+        ticket_id = str(ticket["id"])
+        with self._lock:
+            self._pending_reports[ticket_id] = printed.report()
+        return self._send_report(ticket_id)
+
+    def _send_report(self, ticket_id: str) -> bool:
+        with self._lock:
+            body = self._pending_reports.get(ticket_id)
+        if body is None:
+            return True
+        try:
+            self.client.report_print(ticket_id, bool(body["ok"]), body["error"])  # type: ignore[arg-type]
+        except ServerUnreachable as exc:
+            log.warning("print result of %s not delivered yet (%s); will retry", ticket_id, exc)
+            return False
+        except ServerRefused as exc:  # the server will never take it: do not retry forever
+            log.error("the server refused the print result of %s: %s", ticket_id, exc)
+        with self._lock:
+            self._pending_reports.pop(ticket_id, None)
+        return True
+
+    def flush_reports(self) -> int:
+        """Retry print results the server did not get; returns how many are still pending."""
+        with self._lock:
+            pending = list(self._pending_reports)
+        for ticket_id in pending:
+            if not self._send_report(ticket_id):
+                break
+        with self._lock:
+            return len(self._pending_reports)
+
+    @property
+    def pending_reports(self) -> int:
+        with self._lock:
+            return len(self._pending_reports)
+
+    # -- the printer (call from the one printer worker) --------------------
+    def printer(self) -> Printer:
+        if self._printer is None:
+            self._printer = self.open_printer(self.cfg)
+        return self._printer
+
+    def _print(self, job: Callable[[Printer], PrintResult]) -> PrintResult:
+        try:
+            printer = self.printer()
+        except DeviceURLError as exc:
+            return PrintResult(ok=False, kind="unsupported", error=str(exc))
+        except PrinterError as exc:
+            return PrintResult(ok=False, kind=exc.kind, error=str(exc))
+        return job(printer)
+
+    def print_checklist(self, code: str, lang: str) -> PrintResult:
+        proc = self.printable(code)
+        if proc is None:
+            return PrintResult(ok=False, kind="io", error=f"no procedure {code} in the catalogue")
+        return self._print(lambda p: print_checklist(p, proc, lang))
+
+    def test_print(self, lang: str = "vi") -> PrintResult:
+        """A sample ticket marked as a test, for the admin panel."""
+        svc = self.cfg.services[0]
+        number = f"{svc.prefix}000" if svc.prefix else str(svc.band[0])  # type: ignore[index]
+        ticket = {
+            "id": "test-print",
+            "number": number,
+            "service": svc.id,
+            "priority": False,
+            "lang": lang,
+            "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "ahead": 0,
+            "eta_minutes": 0,
+        }
+        return self._print(lambda p: print_ticket(p, ticket, self.cfg, lang))
+
+    def printer_status(self) -> PrinterStatus:
+        try:
+            return self.printer().status()
+        except DeviceURLError as exc:
+            return PrinterStatus("unsupported", str(exc))
+        except PrinterError as exc:
+            return PrinterStatus(exc.kind, str(exc))
+
+    def close(self) -> None:
+        if self._printer is not None:
+            with contextlib.suppress(Exception):
+                self._printer.close()
+            self._printer = None
+        self.client.close()
+
+    # -- the catalogue -----------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue | None:
+        return self.catalogues.current
+
+    def procedure(self, code: str) -> Procedure | None:
+        cat = self.catalogue
+        return cat.procedure(code) if cat is not None else None
+
+    def printable(self, code: str) -> PrintableProcedure | None:
+        proc = self.procedure(code)
+        return printable_procedure(proc) if proc is not None else None
+
+    def catalogue_state(self, now: datetime | None = None) -> CatalogueState:
+        cat = self.catalogue
+        status = store_status(store_path(self.cfg))
+        count = len(cat) if cat is not None else 0
+        updated = cat.info.updated_at if cat is not None else status.updated_at
+        now = now or datetime.now(UTC)
+        synced = _iso(status.last_success_at)
+        # Without a central source the centre keeps its own list on purpose; with one, a
+        # list not refreshed for a week (or never) is stale and citizens see its date.
+        stale = (
+            bool(self.cfg.catalogue.source)
+            and count > 0
+            and (synced is None or now - synced > STALE_AFTER)
+        )
+        return CatalogueState(count, updated, status.last_success_at, stale, count == 0)
+
+    # -- admin ---------------------------------------------------------------
+    def admin_status(self) -> AdminStatus:
+        server_ok, detail = True, ""
+        try:
+            info = self.client.info()
+            detail = str(info.get("day", ""))
+        except ServerError as exc:
+            server_ok, detail = False, str(exc)
+        disk = shutil.disk_usage(self.cfg.data_dir if self.cfg.data_dir.exists() else "/")
+        last = self.last_outcome
+        return AdminStatus(
+            server_ok=server_ok,
+            server_url=self.client.base_url,
+            server_detail=detail,
+            printer_url=self.cfg.printer_url(),
+            printer=self.printer_status(),
+            catalogue=store_status(store_path(self.cfg)),
+            disk_free_bytes=disk.free,
+            disk_total_bytes=disk.total,
+            pending_reports=self.pending_reports,
+            last_ticket=str(last.ticket["number"]) if last else None,
+        )
+
+
+__all__ = [
+    "STALE_AFTER",
+    "AdminStatus",
+    "CatalogueHolder",
+    "CatalogueState",
+    "KioskBackend",
+    "ServiceRow",
+    "TicketOutcome",
+    "printable_procedure",
+]

@@ -1,0 +1,129 @@
+"""Starting the kiosk UI: Kivy settings for a locked-down kiosk, the backend, the app.
+
+``run_kiosk`` is what ``kiosk ui --server URL`` and ``kiosk run`` call. Kivy
+reads its settings when the window is created, so :func:`configure_kivy` runs
+before anything imports ``kivy.core.window``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+WINDOW_SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+def configure_kivy(cfg: Config, *, window: bool, size: tuple[int, int] | None = None) -> None:
+    """Fullscreen without a cursor, no way out by keys, one touch provider, no screen saver."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Kivy's own mode takes over the root logger (level TRACE, stderr captured);
+    # PYTHON leaves logging to kiosk.logs like every other process of the product.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    from kivy.config import Config as KivyConfig
+
+    width, height = size or WINDOW_SIZES[cfg.kiosk.orientation]
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    KivyConfig.set("kivy", "pause_on_minimize", "0")
+    KivyConfig.set("kivy", "log_level", "warning")
+    KivyConfig.set("graphics", "fullscreen", "0" if window else "auto")
+    KivyConfig.set("graphics", "borderless", "0" if window else "1")
+    KivyConfig.set("graphics", "show_cursor", "1" if window else "0")
+    KivyConfig.set("graphics", "allow_screensaver", "0")
+    KivyConfig.set("graphics", "width", str(width))
+    KivyConfig.set("graphics", "height", str(height))
+    KivyConfig.set("graphics", "resizable", "1" if window else "0")
+    KivyConfig.set("graphics", "multisamples", "0")
+    # One provider only: a touchscreen under X arrives as the mouse; a second
+    # provider (hidinput, mtdev) would deliver every touch twice.
+    if KivyConfig.has_section("input"):
+        for name, _value in list(KivyConfig.items("input")):
+            KivyConfig.remove_option("input", name)
+    else:
+        KivyConfig.add_section("input")
+    KivyConfig.set("input", "mouse", "mouse,disable_multitouch,disable_on_activity")
+    KivyConfig.set("postproc", "double_tap_time", "0")
+
+
+def build_app(
+    cfg: Config,
+    server_url: str,
+    token: str | None,
+    *,
+    on_ready: Callable[[], None] | None = None,
+    start_sync: bool = True,
+) -> Any:
+    """The KioskApp with its backend (client, catalogue, printer) and background sync."""
+    from kiosk.catalogue import open_catalogue
+    from kiosk.catalogue.scheduler import SyncScheduler
+    from kiosk.client import CentreClient
+    from kiosk.ui.app import KioskApp
+    from kiosk.ui.backend import CatalogueHolder, KioskBackend
+
+    try:
+        catalogue = open_catalogue(cfg)
+    except Exception:  # look-up shows its fault screen; tickets still work
+        log.exception("the procedure catalogue cannot be opened")
+        catalogue = None
+    backend = KioskBackend(cfg, CentreClient(server_url, token), CatalogueHolder(catalogue))
+    app_box: dict[str, Any] = {}
+
+    def new_catalogue(cat: Any) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: app_box["app"].use_catalogue(cat), 0)
+
+    sync = None
+    if cfg.catalogue.source and start_sync:
+        sync = SyncScheduler(cfg, new_catalogue)
+    app = KioskApp(cfg, backend, on_ready=on_ready, sync=sync)
+    app_box["app"] = app
+    return app
+
+
+def run_kiosk(
+    cfg: Config,
+    server_url: str,
+    token: str | None,
+    *,
+    window: bool,
+    server_handle: Any = None,
+    on_ready: Callable[[], None] | None = None,
+) -> int:
+    """Run the kiosk UI in this (main) thread until the admin closes it; returns 0.
+
+    ``server_handle`` (from ``kiosk.server.run.start_in_thread``) is stopped
+    when the UI ends, so ``kiosk run`` never leaves a server without its kiosk.
+    """
+    configure_kivy(cfg, window=window)
+    app = build_app(cfg, server_url, token, on_ready=on_ready)
+    try:
+        if app.sync is not None:
+            app.sync.start()
+        app.run()
+    finally:
+        if app.sync is not None:
+            app.sync.stop()
+        app.backend.close()
+        app.backend.catalogues.close()
+        if server_handle is not None:
+            server_handle.stop()
+    return 0
+
+
+def display_problem() -> str | None:
+    """A sentence when there is no screen to open a window on (None when there is one)."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if os.environ.get("KIVY_WINDOW") or os.environ.get("SDL_VIDEODRIVER"):
+        return None  # e.g. a framebuffer/KMS driver chosen on purpose
+    return (
+        "there is no display to show the kiosk on (DISPLAY is not set); start it from the "
+        "kiosk's graphical session, or use `xvfb-run -a` to try it without a screen"
+    )

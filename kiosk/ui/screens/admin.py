@@ -1,0 +1,177 @@
+"""Staff only: the PIN pad and the admin panel (status, test print, sync, reprint, exit)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.text.i18n import N_, gettext
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.textkit import language
+from kiosk.ui.views import data_date
+
+log = logging.getLogger(__name__)
+# The labels of the status lines (kv/admin.kv shows them through msgid).
+STATUS_LABELS = (
+    N_("Server"),
+    N_("Printer"),
+    N_("Procedure list"),
+    N_("Sync"),
+    N_("Last sync error"),
+    N_("Disk"),
+    N_("Last ticket"),
+    N_("Print results not yet sent"),
+    N_("Text display"),
+)
+
+
+class PinScreen(KioskScreen):
+    """A number pad; the PIN is checked off the UI thread, wrong ones are rate-limited."""
+
+    shows_bar = False
+    pin = StringProperty("")
+    message = StringProperty("")
+    checking = BooleanProperty(False)
+
+    def enter(self, **_kwargs: Any) -> None:
+        self.pin = ""
+        self.message = ""
+        self.checking = False
+
+    def press(self, key: str) -> None:
+        if self.checking:
+            return
+        if key == "back":
+            self.pin = self.pin[:-1]
+        elif key == "ok":
+            self.submit()
+        elif len(self.pin) < 12:
+            self.pin += key
+        self.message = ""
+
+    def submit(self) -> None:
+        locked = self.app.pin_gate.locked_for()
+        if locked:
+            self.message = gettext("Too many wrong PINs. Try again in {seconds} s.", seconds=locked)
+            self.pin = ""
+            return
+        self.checking = True
+        self.app.net.submit(self.app.pin_gate.check, self.pin, on_done=self._checked)
+
+    def _checked(self, ok: bool) -> None:
+        self.checking = False
+        self.pin = ""
+        if ok:
+            log.info("admin panel opened")
+            self.app.go("admin")
+            return
+        log.warning("wrong admin PIN entered at the kiosk")
+        locked = self.app.pin_gate.locked_for()
+        if locked:
+            self.message = gettext("Too many wrong PINs. Try again in {seconds} s.", seconds=locked)
+        else:
+            self.message = gettext("Wrong PIN")
+
+    def cancel(self) -> None:
+        self.app.reset_session()
+
+
+class AdminScreen(KioskScreen):
+    """Status of server, printer, catalogue and disk; the staff's actions."""
+
+    shows_bar = False
+    server = StringProperty("…")
+    printer = StringProperty("…")
+    catalogue = StringProperty("…")
+    sync = StringProperty("…")
+    error = StringProperty("-")
+    disk = StringProperty("…")
+    reports = StringProperty("0")
+    last = StringProperty("-")
+    message = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def enter(self, **_kwargs: Any) -> None:
+        self.message = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.app.net.submit(self.app.backend.admin_status, on_done=self._show)
+
+    def _show(self, st: Any) -> None:
+        lang = language.lang
+        cfg = self.app.cfg
+        cat = st.catalogue
+        printer = st.printer.state
+        if st.printer.paper_near_end:
+            printer = f"{printer} ({gettext('paper nearly finished', lang)})"
+        if st.printer.detail:
+            printer = f"{printer}: {st.printer.detail}"
+        status = {
+            "server": f"{'OK' if st.server_ok else gettext('unreachable', lang)} · "
+            f"{st.server_url} {st.server_detail}".strip(),
+            "printer": f"{printer} · {st.printer_url}",
+            "catalogue": gettext(
+                "version {version}, {count} procedures, data of {date}",
+                lang,
+                version=str(cat.version or "-"),
+                count=str(cat.count or 0),
+                date=data_date(cat.updated_at, lang, cfg) or "-",
+            ),
+            "sync": gettext(
+                "last sync {when}: {result}",
+                lang,
+                when=data_date(cat.last_attempt_at, lang, cfg) or "-",
+                result=cat.last_result or "-",
+            ),
+            "error": cat.last_error or "",
+            "disk": gettext(
+                "{free} GB free of {total} GB",
+                lang,
+                free=f"{st.disk_free_bytes / 1e9:.1f}",
+                total=f"{st.disk_total_bytes / 1e9:.1f}",
+            ),
+            "reports": str(st.pending_reports),
+            "last": st.last_ticket or "-",
+        }
+        status["error"] = status["error"] or "-"
+        for name, value in status.items():
+            setattr(self, name, value)
+
+    def _done(self, what: str, result: Any) -> None:
+        self.busy = False
+        ok = getattr(result, "ok", result is not None)
+        self.message = f"{what}: {'OK' if ok else getattr(result, 'report', lambda: '')()}"
+        self.refresh()
+
+    def test_print(self) -> None:
+        self.busy = True
+        self.app.printing.submit(
+            self.app.backend.test_print,
+            language.lang,
+            on_done=lambda r: self._done(gettext("Test print"), r),
+        )
+
+    def reprint(self) -> None:
+        self.busy = True
+        self.app.printing.submit(
+            self.app.backend.reprint_last,
+            on_done=lambda r: self._done(gettext("Reprint last ticket"), r.printed if r else None),
+        )
+
+    def sync_now(self) -> None:
+        if self.app.sync is None:
+            self.message = gettext("No central catalogue is configured.")
+            return
+        self.app.sync.sync_now()
+        self.message = gettext("Sync started.")
+        Clock.schedule_once(lambda _dt: self.refresh(), 3)
+
+    def close(self) -> None:
+        self.app.reset_session()
+
+    def exit_app(self) -> None:
+        self.app.exit_kiosk()

@@ -1,0 +1,172 @@
+"""Looking up a procedure: type on the on-screen keyboard, browse by field, read one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+
+from kiosk.text.i18n import gettext, ngettext
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.textkit import language
+from kiosk.ui.views import data_date, result_rows
+from kiosk.ui.widgets import make
+
+RESULT_LIMIT = 400
+# Keyboards to offer beside the screen language's own (people type Vietnamese names).
+ALTERNATE_LAYOUT = {"km": "vi", "en": "vi", "vi": ""}
+
+
+def field_names(catalogue: Any, lang: str) -> dict[str, str]:
+    if catalogue is None:
+        return {}
+    return {f.code: f.name.text(lang).text for f in catalogue.fields}
+
+
+class DataNotice:
+    """The "list last updated on" sentence for stale data (empty when fresh)."""
+
+    @staticmethod
+    def text(app: Any, lang: str) -> str:
+        state = app.catalogue_state
+        if state is None or not state.stale:
+            return ""
+        when = data_date(state.last_success_at or state.updated_at, lang, app.cfg)
+        return gettext("The procedure list was last updated on {date}.", lang, date=when)
+
+
+class LookupScreen(KioskScreen):
+    """Search as you type: the query in a shaping field, results in a RecycleView."""
+
+    query = StringProperty("")
+    results = ListProperty([])
+    count_text = StringProperty("")
+    notice = StringProperty("")
+    keyboard = ObjectProperty(None)
+    searched = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._search_trigger = Clock.create_trigger(self._search, 0.05)
+
+    def enter(self, **_kwargs: Any) -> None:
+        cat = self.app.backend.catalogue
+        if cat is None or len(cat) == 0:
+            Clock.schedule_once(lambda _dt: self.app.go("fault", kind="catalogue"), 0)
+            return
+        self.on_language(language.lang)
+
+    def on_language(self, lang: str) -> None:
+        self.notice = DataNotice.text(self.app, lang)
+        keyboard = self.keyboard
+        if keyboard is not None and getattr(self, "_keyboard_lang", None) != lang:
+            # Seventy shaped keys: rebuilt only when the language changes.
+            keyboard.alternate = ALTERNATE_LAYOUT.get(lang, "")
+            keyboard.layout = lang
+            keyboard.rebuild()
+            self._keyboard_lang = lang
+        self._search()
+
+    def typed(self, text: str) -> None:
+        self.query = text
+        self.app.idle.touch()
+        self._search_trigger()
+
+    def _search(self, *_args: Any) -> None:
+        cat = self.app.backend.catalogue
+        lang = language.lang
+        if cat is None or not self.query.strip():
+            self.results = []
+            self.count_text = ""
+            self.searched = False
+            return
+        hits = cat.search(self.query, lang=lang, limit=RESULT_LIMIT)
+        self.results = self._rows(hits, lang)
+        self.searched = True
+        if hits:
+            self.count_text = ngettext(
+                "{n} procedure found", "{n} procedures found", len(hits), lang
+            )
+        else:
+            self.count_text = gettext("No procedure found.", lang)
+
+    def _rows(self, hits: list[Any], lang: str) -> list[dict[str, Any]]:
+        rows = result_rows(hits, lang, field_names(self.app.backend.catalogue, lang))
+        for row in rows:
+            row["on_open"] = self.open
+        return rows
+
+    def open(self, code: str) -> None:
+        self.app.go("procedure", code=code, back="lookup")
+
+    def reset(self) -> None:
+        self.query = ""
+        self.results = []
+        self.count_text = ""
+        self.searched = False
+        if self.keyboard is not None:
+            self.keyboard.set_text("")
+
+
+class FieldsScreen(KioskScreen):
+    """Every field (lĩnh vực) with how many procedures it has."""
+
+    fields = ListProperty([])
+
+    def enter(self, **_kwargs: Any) -> None:
+        self.on_language(language.lang)
+
+    def on_language(self, lang: str) -> None:
+        cat = self.app.backend.catalogue
+        if cat is None:
+            self.fields = []
+            return
+        self.fields = [
+            {
+                "code": fc.field.code,
+                "title": fc.field.name.text(lang).text,
+                "title_lang": fc.field.name.text(lang).lang,
+                "count": ngettext("{n} procedure", "{n} procedures", fc.count, lang),
+            }
+            for fc in cat.fields_with_counts()
+            if fc.count
+        ]
+
+    def on_fields(self, _screen: Any, fields: list[dict[str, str]]) -> None:
+        grid = self.ids.grid
+        grid.clear_widgets()
+        for item in fields:
+            card = make("FieldCard", **item)
+            card.bind(on_release=lambda c: self.choose(c.code))
+            grid.add_widget(card)
+
+    def choose(self, code: str) -> None:
+        self.app.go("field", code=code)
+
+
+class FieldScreen(KioskScreen):
+    """The procedures of one field, by name."""
+
+    code = StringProperty("")
+    title = StringProperty("")
+    results = ListProperty([])
+
+    def enter(self, code: str = "", **_kwargs: Any) -> None:
+        if code:
+            self.code = code
+        self.on_language(language.lang)
+
+    def on_language(self, lang: str) -> None:
+        cat = self.app.backend.catalogue
+        if cat is None or not self.code:
+            return
+        found = cat.field(self.code)
+        self.title = found.name.text(lang).text if found else self.code
+        rows = result_rows(cat.in_field(self.code, lang), lang, {})
+        for row in rows:
+            row["on_open"] = self.open
+        self.results = rows
+
+    def open(self, code: str) -> None:
+        self.app.go("procedure", code=code, back="field")

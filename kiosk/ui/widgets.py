@@ -1,0 +1,338 @@
+"""Widgets the kiosk screens share: drawn icons, QR image, the on-screen keyboard, list rows.
+
+Layout and colours are in ``kv/widgets.kv``; here is only behaviour. The
+shipped fonts have no symbol glyphs (arrows, magnifier), so icons are drawn
+with Kivy's vector instructions: crisp at any size and the same on every
+machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from kivy.graphics import Color, Ellipse, Line, Rectangle, Triangle
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
+from kivy.uix.widget import Widget
+
+from kiosk.text.i18n import N_, gettext
+from kiosk.ui.keyboards import BACKSPACE, CLEAR, LAYOUTS, SPACE, QueryEditor
+from kiosk.ui.qr import qr_texture
+from kiosk.ui.textkit import ShapedButton
+from kiosk.ui.theme import INK, ON_DARK, PRIMARY, theme
+
+
+def make(kv_class: str, **values: Any) -> Any:
+    """An instance of a kv dynamic class with its kv-declared properties set.
+
+    (Kivy refuses kv-declared properties as constructor arguments.)
+    """
+    from kivy.factory import Factory
+
+    widget = getattr(Factory, kv_class)()
+    for name, value in values.items():
+        setattr(widget, name, value)
+    return widget
+
+
+class Icon(Widget):
+    """A simple line icon: back, home, search, ticket, backspace, print, check, clock."""
+
+    name = StringProperty("")
+    color = ListProperty([1, 1, 1, 1])
+    line = NumericProperty(0)  # 0: proportional to the size
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for prop in ("name", "color", "pos", "size", "line"):
+            self.fbind(prop, self._draw)
+        self._draw()
+
+    def _draw(self, *_args: Any) -> None:
+        self.canvas.clear()
+        s = min(self.width, self.height)
+        if s <= 0 or not self.name:
+            return
+        x0, y0 = self.center_x - s / 2, self.center_y - s / 2
+        w = self.line or max(1.5, s / 14)
+
+        def p(fx: float, fy: float) -> tuple[float, float]:
+            return x0 + fx * s, y0 + fy * s
+
+        with self.canvas:
+            Color(*self.color)
+            draw = _ICONS.get(self.name)
+            if draw is not None:
+                draw(p, s, w)
+
+
+def _pts(*points: tuple[float, float]) -> list[float]:
+    return [c for point in points for c in point]
+
+
+def _back(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    Line(points=_pts(p(0.85, 0.5), p(0.2, 0.5)), width=w, cap="round")
+    Line(
+        points=_pts(p(0.45, 0.78), p(0.17, 0.5), p(0.45, 0.22)), width=w, cap="round", joint="round"
+    )
+
+
+def _home(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    Line(points=_pts(p(0.1, 0.5), p(0.5, 0.88), p(0.9, 0.5)), width=w, cap="round", joint="round")
+    Line(
+        points=_pts(p(0.22, 0.58), p(0.22, 0.12), p(0.78, 0.12), p(0.78, 0.58)),
+        width=w,
+        joint="round",
+    )
+    Line(points=_pts(p(0.42, 0.12), p(0.42, 0.38), p(0.58, 0.38), p(0.58, 0.12)), width=w * 0.8)
+
+
+def _search(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    cx, cy = p(0.42, 0.58)
+    Line(circle=(cx, cy, s * 0.28), width=w)
+    Line(points=_pts(p(0.62, 0.38), p(0.88, 0.12)), width=w * 1.4, cap="round")
+
+
+def _ticket(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    # A ticket stub: outline with notches, a perforation, and the number's lines.
+    Line(points=_pts(p(0.08, 0.24), p(0.92, 0.24), p(0.92, 0.42)), width=w, joint="round")
+    Line(
+        points=_pts(p(0.92, 0.58), p(0.92, 0.76), p(0.08, 0.76), p(0.08, 0.58)),
+        width=w,
+        joint="round",
+    )
+    Line(points=_pts(p(0.08, 0.42), p(0.08, 0.24)), width=w)
+    cx, cy = p(0.92, 0.5)
+    Line(circle=(cx, cy, s * 0.08, 180, 360), width=w)
+    cx, cy = p(0.08, 0.5)
+    Line(circle=(cx, cy, s * 0.08, 0, 180), width=w)
+    for fy in (0.3, 0.4, 0.5, 0.6, 0.7):
+        dot = s * 0.03
+        x, y = p(0.66, fy)
+        Ellipse(pos=(x - dot / 2, y - dot / 2), size=(dot, dot))
+    Line(points=_pts(p(0.22, 0.6), p(0.52, 0.6)), width=w)
+    Line(points=_pts(p(0.22, 0.44), p(0.46, 0.44)), width=w * 0.7)
+
+
+def _backspace(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    Line(
+        points=_pts(p(0.3, 0.75), p(0.92, 0.75), p(0.92, 0.25), p(0.3, 0.25), p(0.06, 0.5)),
+        close=True,
+        width=w,
+        joint="round",
+    )
+    Line(points=_pts(p(0.48, 0.62), p(0.74, 0.38)), width=w, cap="round")
+    Line(points=_pts(p(0.48, 0.38), p(0.74, 0.62)), width=w, cap="round")
+
+
+def _print(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    Line(rectangle=(*p(0.1, 0.3), s * 0.8, s * 0.36), width=w)
+    Line(points=_pts(p(0.28, 0.66), p(0.28, 0.9), p(0.72, 0.9), p(0.72, 0.66)), width=w)
+    Rectangle(pos=p(0.28, 0.08), size=(s * 0.44, s * 0.3))
+
+
+def _check(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    Line(
+        points=_pts(p(0.14, 0.5), p(0.4, 0.24), p(0.88, 0.76)),
+        width=w * 1.3,
+        cap="round",
+        joint="round",
+    )
+
+
+def _clock(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    cx, cy = p(0.5, 0.5)
+    Line(circle=(cx, cy, s * 0.42), width=w)
+    Line(points=_pts(p(0.5, 0.78), p(0.5, 0.5), p(0.7, 0.4)), width=w, cap="round")
+
+
+def _people(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    for fx, scale in ((0.34, 1.0), (0.7, 0.85)):
+        r = 0.13 * scale
+        Ellipse(pos=p(fx - r, 0.62), size=(2 * r * s, 2 * r * s))
+        Triangle(points=_pts(p(fx - 0.22 * scale, 0.1), p(fx + 0.22 * scale, 0.1), p(fx, 0.55)))
+
+
+def _star(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    cx, cy = p(0.5, 0.5)
+    outer, inner = s * 0.45, s * 0.19
+    pts = []
+    for i in range(10):
+        radius = outer if i % 2 == 0 else inner
+        angle = math.pi / 2 + i * math.pi / 5
+        pts += [cx + radius * math.cos(angle), cy + radius * math.sin(angle)]
+    for i in range(0, 10, 2):
+        j, k = (i + 1) % 10, (i - 1) % 10
+        Triangle(points=[cx, cy, pts[2 * i], pts[2 * i + 1], pts[2 * j], pts[2 * j + 1]])
+        Triangle(points=[cx, cy, pts[2 * i], pts[2 * i + 1], pts[2 * k], pts[2 * k + 1]])
+
+
+_ICONS: dict[str, Callable[[Callable[..., tuple[float, float]], float, float], None]] = {
+    "back": _back,
+    "home": _home,
+    "search": _search,
+    "ticket": _ticket,
+    "backspace": _backspace,
+    "print": _print,
+    "check": _check,
+    "clock": _clock,
+    "people": _people,
+    "star": _star,
+}
+
+
+class Btn(ShapedButton):
+    """A big filled button (kv: colours, rounded corners, pressed and disabled looks)."""
+
+    bg = ColorProperty(PRIMARY)
+    fg = ColorProperty(ON_DARK)
+
+
+class ChoiceCard(ButtonBehavior, BoxLayout):
+    """A large pressable card: an icon and two translated lines."""
+
+    bg = ColorProperty(PRIMARY)
+    fg = ColorProperty(ON_DARK)
+    icon = StringProperty("")
+    title_msgid = StringProperty("")
+    subtitle_msgid = StringProperty("")
+
+
+class QRImage(Image):
+    """Shows ``data`` as a QR code with sharp modules (empty data: nothing)."""
+
+    data = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("fit_mode", "contain")
+        super().__init__(**kwargs)
+        self.fbind("data", self._update)
+        self._update()
+
+    def _update(self, *_args: Any) -> None:
+        self.texture = qr_texture(self.data) if self.data else None
+        self.opacity = 1 if self.data else 0
+
+
+class KeyboardKey(ButtonBehavior, BoxLayout):
+    """One key; ``key`` is what it types (or a special key), ``caption`` what it shows."""
+
+    key = StringProperty("")
+    caption = StringProperty("")
+    caption_lang = StringProperty("")
+    icon = StringProperty("")
+    wide = NumericProperty(1.0)
+
+
+class OnScreenKeyboard(BoxLayout):
+    """The keys of one language's layout; presses edit ``editor`` and fire ``on_text``."""
+
+    layout = StringProperty("vi")
+    #: Another layout the citizen may switch to (e.g. Latin letters on a Khmer screen).
+    alternate = StringProperty("")
+    text = StringProperty("")
+
+    __events__ = ("on_key",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.editor = QueryEditor("vi")
+        super().__init__(**kwargs)
+        self.orientation = "vertical"
+        self._build()
+
+    def set_text(self, text: str) -> None:
+        self.editor.text = text
+        self.text = text
+
+    def press(self, key: str) -> None:
+        if key == "switch":
+            if self.alternate:
+                self.layout, self.alternate = self.alternate, self.layout
+                self._build()
+            return
+        self.text = self.editor.press(key)
+        self.dispatch("on_key", key)
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def rebuild(self) -> None:
+        """Draw the keys again (the captions of Space and Clear follow the UI language)."""
+        self._build()
+
+    def _build(self, *_args: Any) -> None:
+        self.editor.lang = self.layout
+        self.clear_widgets()
+        rows = LAYOUTS[self.layout]
+        for index, row in enumerate(rows):
+            line = BoxLayout(orientation="horizontal")
+            keys = list(row)
+            last = index == len(rows) - 1
+            if last and self.alternate:
+                keys.insert(0, "switch")
+            for key in keys:
+                line.add_widget(self._key(key))
+            self.add_widget(line)
+
+    def _key(self, key: str) -> KeyboardKey:
+        lang = self.layout if self.layout == "km" else "vi"
+        if key == BACKSPACE:
+            widget = KeyboardKey(key=key, icon="backspace", wide=1.5)
+        elif key == SPACE:
+            widget = KeyboardKey(key=key, caption=gettext(N_("Space")), wide=4.0)
+        elif key == CLEAR:
+            widget = KeyboardKey(key=key, caption=gettext(N_("Clear")), wide=2.5)
+        elif key == "switch":
+            target = self.alternate
+            caption = "ក ខ គ" if target == "km" else "A B C"
+            widget = KeyboardKey(key=key, caption=caption, caption_lang=target, wide=2.0)
+        else:
+            widget = KeyboardKey(key=key, caption=key, caption_lang=lang)
+        widget.bind(on_release=lambda w: self.press(w.key))
+        return widget
+
+
+class ResultRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    """A procedure in a result list: its name, code and field; tap to open it."""
+
+    code = StringProperty("")
+    name = StringProperty("")
+    name_lang = StringProperty("")
+    detail = StringProperty("")
+    online = BooleanProperty(False)
+    index = NumericProperty(0)
+    on_open = ObjectProperty(None, allownone=True)
+
+    def refresh_view_attrs(self, rv: Any, index: int, data: dict[str, Any]) -> Any:
+        self.index = index
+        return super().refresh_view_attrs(rv, index, data)
+
+    def on_release(self) -> None:
+        if self.on_open is not None:
+            self.on_open(self.code)
+
+
+__all__ = [
+    "INK",
+    "Btn",
+    "ChoiceCard",
+    "Icon",
+    "KeyboardKey",
+    "OnScreenKeyboard",
+    "QRImage",
+    "ResultRow",
+    "make",
+    "theme",
+]

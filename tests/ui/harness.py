@@ -1,0 +1,237 @@
+"""Drive the real kiosk app in a real Kivy window: a centre server on 127.0.0.1, touches, shots.
+
+One Kivy window per process: the first rig creates it, later rigs resize and
+reuse it. A rig is a fresh ``KioskApp`` on a temp config and data dir, with
+the centre server (``kiosk.server.run.start_in_thread``) on an ephemeral port
+(unless the test wants the server away). Touches are ``MotionEvent``s posted
+to Kivy's event loop, so they go through the window's dispatch like a finger.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from kiosk.config import Config, load_config
+from tests.conftest import write_config
+
+# Window sizes: both fit the 1280x1024 screen of a plain `xvfb-run -a`; the
+# layout is drawn in units of the short side, so it is the kiosk's layout scaled.
+TEST_SIZES = {"portrait": (540, 960), "landscape": (960, 540)}
+KIOSK_TOKEN = "dev-kiosk"  # the published development token of config/center.toml
+
+
+def closed_port_url() -> str:
+    """A URL where nothing listens (connection refused at once)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def ensure_window(size: tuple[int, int]) -> Any:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.base import EventLoop
+
+    if EventLoop.window is None:
+        from kivy.config import Config as KivyConfig
+
+        KivyConfig.set("graphics", "width", str(size[0]))
+        KivyConfig.set("graphics", "height", str(size[1]))
+        KivyConfig.set("kivy", "exit_on_escape", "0")
+        KivyConfig.set("graphics", "multisamples", "0")
+        EventLoop.ensure_window()
+    window = EventLoop.window
+    if tuple(window.size) != tuple(size):
+        window.size = size
+        pump(3)
+    return window
+
+
+def pump(frames: int = 1) -> None:
+    from kivy.base import EventLoop
+
+    for _ in range(frames):
+        EventLoop.idle()
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+    """Run frames until ``condition()`` is truthy (background work lands via the clock)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pump(1)
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        time.sleep(0.005)
+
+
+def touch_at(x: float, y: float) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    pump(1)
+    touch.touch_up()
+    pump(2)
+
+
+def tap(widget: Any) -> None:
+    """A finger on the middle of ``widget`` (window coordinates: hit-testing is real)."""
+    assert widget.get_root_window() is not None, f"{widget} is not on screen"
+    x, y = widget.to_window(*widget.center)
+    touch_at(x, y)
+
+
+def swipe(widget: Any, dy: float, steps: int = 8) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y - dy / 2)
+    touch.touch_down()
+    pump(1)
+    for i in range(1, steps + 1):
+        touch.touch_move(x, y - dy / 2 + dy * i / steps)
+        pump(1)
+    touch.touch_up()
+    pump(2)
+
+
+def find(root: Any, predicate: Callable[[Any], bool]) -> list[Any]:
+    return [w for w in root.walk(restrict=True) if predicate(w)]
+
+
+def visible_text(root: Any) -> str:
+    """Every label's text under ``root`` that is visible (for asserting what a person reads)."""
+    from kiosk.ui.textkit import ShapedLabel
+
+    parts = []
+    for w in root.walk(restrict=True):
+        if isinstance(w, ShapedLabel) and w.opacity > 0 and w.source_text:
+            parts.append(w.source_text)
+    return "\n".join(parts)
+
+
+def screenshot(path: Path) -> Path:
+    """What the window shows right now, as a PNG (palette-reduced: small files)."""
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+
+    pump(2)
+    width, height = (int(v) for v in Window.size)
+    data = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+    image = Image.frombytes("RGBA", (width, height), data).transpose(
+        Image.Transpose.FLIP_TOP_BOTTOM
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(path, optimize=True)
+    return path
+
+
+@dataclass
+class Rig:
+    cfg: Config
+    tmp: Path
+    app: Any
+    server: Any = None
+    printed: list[Path] = field(default_factory=list)
+
+    @property
+    def screen(self) -> Any:
+        return self.app.manager.current_screen
+
+    def ids(self, name: str | None = None) -> Any:
+        return (self.app.screen(name) if name else self.screen).ids
+
+    def wait_screen(self, name: str, timeout: float = 20.0) -> Any:
+        wait_until(lambda: self.app.current == name, timeout, f"the {name} screen")
+        pump(2)
+        return self.app.screen(name)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        wait_until(
+            lambda: self.app.net.busy == 0 and self.app.printing.busy == 0, timeout, "workers"
+        )
+        pump(2)
+
+    def previews(self) -> list[Path]:
+        folder = self.tmp / "var" / "tickets"
+        return sorted(folder.glob("*")) if folder.exists() else []
+
+
+def rig_config(
+    tmp: Path,
+    *,
+    idle: int = 60,
+    warning: int = 10,
+    printer: str | None = None,
+    orientation: str = "portrait",
+    source: str | None = None,
+    rate_limit: int | None = None,
+) -> Config:
+    edits = {
+        r"^idle_seconds = \d+": f"idle_seconds = {idle}",
+        r"^idle_warning_seconds = \d+": f"idle_warning_seconds = {warning}",
+        r'^orientation = "portrait"': f'orientation = "{orientation}"',
+    }
+    if printer is not None:
+        edits[r'^printer = "preview://tickets"'] = f'printer = "{printer}"'
+    if source is not None:
+        edits[r'^source = ""'] = f'source = "{source}"'
+    if rate_limit is not None:
+        edits[r"^kiosk_rate_limit = \d+"] = f"kiosk_rate_limit = {rate_limit}"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return load_config(write_config(tmp, **edits))
+
+
+@contextmanager
+def kiosk_rig(
+    tmp: Path,
+    *,
+    orientation: str = "portrait",
+    server: bool = True,
+    size: tuple[int, int] | None = None,
+    **config: Any,
+) -> Iterator[Rig]:
+    """A running kiosk app (and, unless ``server=False``, its centre server)."""
+    from kiosk.server.run import start_in_thread
+
+    cfg = rig_config(tmp, orientation=orientation, **config)
+    handle = start_in_thread(cfg, host="127.0.0.1", port=0) if server else None
+    url = handle.url if handle else closed_port_url()
+    ensure_window(size or TEST_SIZES[orientation])
+    from kivy.lang import global_idmap
+
+    from kiosk.ui.launch import build_app
+
+    # kv's `app` caches the first running app it sees; each rig is a new app.
+    object.__setattr__(global_idmap["app"], "_obj", None)
+    app = build_app(cfg, url, KIOSK_TOKEN, start_sync=False)
+    app._run_prepare()
+    rig = Rig(cfg, tmp, app, handle)
+    try:
+        pump(3)
+        wait_until(lambda: app.current == "attract", 10, "the attract screen")
+        yield rig
+    finally:
+        from kivy.core.window import Window
+
+        app.dispatch("on_stop")
+        if app.root is not None and app.root.parent is not None:
+            Window.remove_widget(app.root)
+        app.backend.close()
+        app.backend.catalogues.close()
+        pump(2)
+        if handle is not None:
+            handle.stop()

@@ -1,0 +1,302 @@
+"""The kiosk in a real Kivy window under Xvfb, driven by touches, against a real centre server.
+
+Every test starts a fresh app (and server on 127.0.0.1 with a temp database)
+in the one window of this process. Waits are on conditions, never on time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter
+from tests.ui.harness import (
+    Rig,
+    find,
+    kiosk_rig,
+    pump,
+    tap,
+    touch_at,
+    visible_text,
+    wait_until,
+)
+
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(autouse=True)
+def _display() -> Iterator[None]:
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
+    from kiosk.text import translator
+
+    translator.reset()
+    yield
+    translator.reset()
+
+
+def key(rig: Rig, char: str) -> Any:
+    keyboard = rig.app.screen("lookup").keyboard
+    found = [k for k in keyboard.walk(restrict=True) if getattr(k, "key", None) == char]
+    assert found, f"no key {char!r} on the {keyboard.layout} keyboard"
+    return found[0]
+
+
+def type_on_keyboard(rig: Rig, keys: list[str]) -> None:
+    pump(3)  # the keyboard is laid out
+    for char in keys:
+        tap(key(rig, char))
+
+
+def result_rows(screen: Any) -> list[Any]:
+    from kiosk.ui.widgets import ResultRow
+
+    rows = find(screen.ids.results, lambda w: isinstance(w, ResultRow) and w.code)
+    return sorted(rows, key=lambda r: -r.y)  # top of the list first
+
+
+def server_ticket(rig: Rig, ticket_id: str) -> dict[str, Any]:
+    return rig.server.engine.ticket(ticket_id)
+
+
+def start(rig: Rig, lang_button: str = "start_vi") -> None:
+    tap(rig.ids("attract")[lang_button])
+    rig.wait_screen("home")
+
+
+def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path, orientation="portrait") as rig:
+        start(rig, "start_km")
+        from kiosk.ui.textkit import language
+
+        assert language.lang == "km"
+        assert "យកលេខរៀង" in visible_text(rig.screen)  # "take a number", in Khmer
+
+        tap(rig.ids("home").lookup)
+        lookup = rig.wait_screen("lookup")
+        assert lookup.keyboard.layout == "km"
+        type_on_keyboard(rig, ["ក", "ំ", "ណ", "ើ", "ត"])  # កំណើត: birth
+        wait_until(lambda: lookup.ids.query.field.value == "កំណើត", what="the typed query")
+        rows = wait_until(lambda: result_rows(lookup), what="results")
+        assert rows[0].code == "1.001193", [r.code for r in rows]
+        assert rows[0].name == "ការចុះបញ្ជីកំណើត"
+
+        tap(rows[0])
+        proc = rig.wait_screen("procedure")
+        assert proc.title == "ការចុះបញ្ជីកំណើត"
+        page = visible_text(proc)
+        assert "ឯកសារដែលត្រូវយកមក" in page  # documents to bring
+        assert proc.ids.take.opacity == 1
+
+        tap(proc.ids.take)
+        confirm = rig.wait_screen("confirm")
+        assert confirm.service == "ho-tich" and confirm.procedure == "1.001193"
+        tap(confirm.ids.confirm)
+
+        ticket = rig.wait_screen("ticket")
+        wait_until(lambda: ticket.state != "printing", 30, "the print")
+        assert ticket.state == "printed", ticket.outcome_kind
+        assert ticket.number == "A001"
+        assert ticket.ids.number.text == "A001"
+        assert ticket.qr.endswith(ticket.ticket["id"])
+
+        previews = rig.previews()
+        assert any(p.suffix == ".png" for p in previews), previews
+        assert any(p.suffix == ".bin" and p.stat().st_size > 1000 for p in previews), previews
+        stored = server_ticket(rig, ticket.ticket["id"])
+        assert stored["print_status"] == "ok"
+        assert stored["lang"] == "km" and stored["procedure"] == "1.001193"
+        assert stored["priority"] is False
+
+        tap(ticket.ids.done)
+        rig.wait_screen("home")
+
+
+def test_priority_ticket_with_a_reason_in_landscape(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path, orientation="landscape") as rig:
+        start(rig, "start_vi")
+        tap(rig.ids("home").take)
+        services = rig.wait_screen("services")
+        cards = wait_until(lambda: list(reversed(services.ids.grid.children)), what="services")
+        assert [c.service for c in cards][:2] == ["ho-tich", "chung-thuc"]
+        assert "Không phải chờ" in cards[0].wait or "phút" in cards[0].wait
+
+        tap(cards[1])  # chứng thực
+        confirm = rig.wait_screen("confirm")
+        options = {o.reason: o for o in confirm.ids.reasons.children}
+        assert set(options) == {"", "elderly", "disability", "pregnancy", "small-child", "merit"}
+        assert options[""].selected  # no priority unless chosen
+        tap(options["elderly"])
+        assert confirm.reason == "elderly" and options["elderly"].selected
+        assert not options[""].selected
+        tap(confirm.ids.confirm)
+
+        ticket = rig.wait_screen("ticket")
+        wait_until(lambda: ticket.state == "printed", 30, "the print")
+        assert ticket.number == "B001"
+        assert ticket.priority == "Ưu tiên: Người cao tuổi"
+        stored = server_ticket(rig, ticket.ticket["id"])
+        assert stored["priority"] is True and stored["priority_reason"] == "elderly"
+        assert stored["print_status"] == "ok"
+
+
+def test_idle_warns_then_resets_to_the_attract_screen_in_vietnamese(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path, idle=15, warning=3) as rig:
+        now = [1000.0]
+        rig.app.idle._clock = lambda: now[0]  # the app's own watch, on a clock we move
+        rig.app.idle.touch()
+        start(rig, "start_km")
+        tap(rig.ids("home").lookup)
+        rig.wait_screen("lookup")
+        type_on_keyboard(rig, ["ក", "ា"])
+        assert rig.app.screen("lookup").query == "កា"
+
+        now[0] += 13  # 2 s left: the warning shows, with a countdown
+        warning = wait_until(lambda: rig.app._warning, what="the idle warning")
+        pump(3)
+        assert warning.seconds == 2
+        assert "តើអ្នកចង់បន្តទៀតទេ?" in visible_text(warning)
+        tap(warning.ids.box.children[0])  # Continue
+        wait_until(lambda: rig.app._warning is None, what="the warning to close")
+        assert rig.app.current == "lookup"
+
+        now[0] += 16  # gone for good
+        rig.wait_screen("attract")
+        from kiosk.ui.textkit import language
+
+        assert language.lang == "vi"
+        lookup = rig.app.screen("lookup")
+        assert lookup.query == "" and lookup.results == []
+        assert lookup.ids.query.field.value == ""
+
+
+def test_printer_out_of_paper_shows_the_number_and_tells_staff(tmp_path: Path) -> None:
+    with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
+        with kiosk_rig(tmp_path, printer=f"{printer.url}?timeout=2") as rig:
+            start(rig)
+            tap(rig.ids("home").take)
+            services = rig.wait_screen("services")
+            cards = wait_until(lambda: list(reversed(services.ids.grid.children)))
+            tap(cards[0])
+            confirm = rig.wait_screen("confirm")
+            tap(confirm.ids.confirm)
+            ticket = rig.wait_screen("ticket")
+            wait_until(lambda: ticket.state != "printing", 30, "the print attempt")
+            assert ticket.state == "failed" and ticket.outcome_kind == "paper_out"
+            shown = visible_text(ticket)
+            assert "Máy in đang gặp sự cố. Vui lòng ghi lại số thứ tự của bạn." in shown
+            assert ticket.ids.number.text == "A001" and ticket.qr
+            assert ticket.ids.again.opacity == 1
+            stored = server_ticket(rig, ticket.ticket["id"])
+            assert stored["print_status"] == "failed"
+            assert stored["print_error"].startswith("paper_out")
+            assert printer.core.job == bytearray()  # nothing was sent to an empty printer
+
+
+def test_server_down_offers_lookup_which_still_works(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path, server=False) as rig:
+        start(rig)
+        wait_until(lambda: not rig.app.server_ok, what="the health check to fail")
+        home = rig.app.screen("home")
+        assert "Hiện tạm thời không lấy được số thứ tự" in visible_text(home)
+        tap(home.ids.take)
+        fault = rig.wait_screen("fault")
+        assert fault.kind == "offline"
+        tap(fault.ids.lookup)
+        lookup = rig.wait_screen("lookup")
+        type_on_keyboard(rig, list("khai"))
+        rows = wait_until(lambda: result_rows(lookup), what="results without a server")
+        assert any(r.code == "1.001193" for r in rows)
+
+
+def test_escape_alt_f4_and_window_close_do_not_leave_the_kiosk(tmp_path: Path) -> None:
+    from kivy.app import App
+    from kivy.core.window import Window
+
+    with kiosk_rig(tmp_path) as rig:
+        start(rig)
+        Window.dispatch("on_key_down", 27, 9, "", [])  # Escape
+        Window.dispatch("on_keyboard", 27, 9, "", [])
+        pump(3)
+        assert Window.dispatch("on_request_close") is True  # Alt+F4, the close button
+        pump(3)
+        assert App.get_running_app() is rig.app
+        assert rig.app.root.get_root_window() is Window
+        assert rig.app.current == "home"
+
+
+def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
+    from kivy.core.window import Window
+
+    with kiosk_rig(tmp_path) as rig:
+        for _ in range(5):  # five taps in the top-left corner
+            touch_at(4, Window.height - 4)
+        pin = rig.wait_screen("pin")
+
+        def enter(digits: str) -> None:
+            keys = {k.key: k for k in find(pin.ids.pad, lambda w: getattr(w, "key", ""))}
+            for d in digits:
+                tap(keys[d])
+            tap(keys["ok"])
+            wait_until(lambda: not pin.checking, what="the PIN check")
+
+        enter("1111")
+        assert pin.message == "Sai mã PIN" and rig.app.current == "pin"
+        enter("2468")  # the development admin PIN
+        admin = rig.wait_screen("admin")
+        wait_until(lambda: admin.server.startswith("OK"), what="the admin status")
+        assert "preview" in admin.printer
+        assert admin.catalogue.startswith("phiên bản 1")
+
+        stopped = []
+        rig.app.stop = lambda *a: stopped.append(True)  # keep this process's window
+        tap(admin.ids.exit)
+        assert stopped and rig.app._on_request_close() is False
+
+
+def test_wrong_pins_lock_the_pad(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path) as rig:
+        rig.app.go("pin")
+        pin = rig.wait_screen("pin")
+        for _ in range(3):
+            pin.pin = "0000"
+            pin.submit()
+            wait_until(lambda: not pin.checking)
+        assert rig.app.pin_gate.locked_for() > 0
+        assert "Nhập sai quá nhiều lần" in pin.message
+        pin.pin = "2468"
+        pin.submit()  # even the right PIN waits out the lock
+        assert rig.app.current == "pin"
+
+
+def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) -> None:
+    from kiosk.ui.textkit import language
+    from kiosk.ui.theme import theme
+
+    with kiosk_rig(tmp_path) as rig:
+        start(rig, "start_vi")
+        rig.app.go("procedure", code="1.001193", back="lookup")
+        proc = rig.wait_screen("procedure")
+        assert proc.title == "Đăng ký khai sinh"
+        assert "Giấy tờ cần mang theo" in visible_text(proc)
+        bar = rig.app.root.bar
+        km = next(w for w in bar.walk(restrict=True) if getattr(w, "code", "") == "km")
+        tap(km)
+        wait_until(lambda: proc.title == "ការចុះបញ្ជីកំណើត", what="the Khmer page")
+        pump(3)
+        assert language.lang == "km"
+        page = visible_text(proc)
+        assert "ឯកសារដែលត្រូវយកមក" in page and "Giấy tờ cần mang theo" not in page
+        heading = proc.ids.sections.children[-2]  # the first heading after the draft note
+        size = heading.children[0].font_size
+        tap(bar.ids.textsize)
+        pump(3)
+        assert theme.scale > 1 and heading.children[0].font_size > size * 1.2
+        tap(bar.ids.home)
+        rig.wait_screen("home")
+        rig.app.reset_session()
+        assert theme.scale == 1 and language.lang == "vi"
