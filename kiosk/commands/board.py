@@ -12,31 +12,17 @@ import argparse
 import logging
 import os
 import signal
-from urllib.parse import urlsplit
 
+from kiosk.commands.clients import server_url
 from kiosk.config import Config
 from kiosk.credentials import verify_secret
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.logs import setup_for
 from kiosk.server.devsecrets import DEV_TOKENS
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the variable's name, not a secret
-
-
-def server_url(given: str | None, cfg: Config) -> str:
-    """The centre server's base URL: --server, else server.public_url, else host:port."""
-    url = given or cfg.server.public_url
-    if not url:
-        host = cfg.server.host
-        if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a listen address, not one to call
-            host = "127.0.0.1"
-        url = f"http://{host}:{cfg.server.port}"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"--server {url!r} is not an http:// or https:// address of the server")
-    return url.rstrip("/")
 
 
 def board_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
@@ -76,14 +62,8 @@ def _configure_kivy(windowed: bool) -> None:
 
 def board(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
-    url = server_url(args.server, cfg)
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component="board",
-        max_bytes=cfg.logging.max_bytes,
-        backups=cfg.logging.backups,
-    )
+    url = server_url(cfg, args.server)
+    setup_for(cfg, "board")
     token = board_token(cfg)
     _configure_kivy(args.window)
 

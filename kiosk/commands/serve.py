@@ -8,20 +8,10 @@ import secrets
 
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.logs import setup_for
 from kiosk.queue.errors import StorageError
 
 log = logging.getLogger(__name__)
-
-
-def _logging(cfg: Config, component: str) -> None:
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component=component,
-        max_bytes=cfg.logging.max_bytes,
-        backups=cfg.logging.backups,
-    )
 
 
 def serve(args: argparse.Namespace, cfg: Config | None) -> int:
@@ -29,7 +19,7 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     from kiosk.server.display_bridge import start_display_bridge
     from kiosk.server.run import ServeError, serve_forever
 
-    _logging(cfg, "server")
+    setup_for(cfg, "server")
     try:
         serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
@@ -66,7 +56,7 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     problem = display_problem()
     if problem:
         raise UserError(f"{problem}; for the server alone use `kiosk serve`")
-    _logging(cfg, "run")
+    setup_for(cfg, "run")
     cfg, token = _with_run_token(cfg)
     try:
         handle = start_in_thread(cfg, extras=[start_display_bridge])
