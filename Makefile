@@ -24,7 +24,8 @@ test: install translations
 
 bench: install translations
 	@scripts/system-deps test
-	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24",) $(BIN)/python -m benchmarks
+	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24",) $(BIN)/python -m benchmarks; \
+	  status=$$?; $(BIN)/python -m benchmarks.report; exit $$status
 
 install: $(STAMP)
 

@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd(
         "board",
         "run the main board (hall TV) against a centre server",
-        "kiosk.commands.clients:board",
+        "kiosk.commands.board:board",
     )
     p.add_argument("--server", metavar="URL", help="centre server URL (default from config)")
     p.add_argument("--window", action="store_true", help="a window instead of fullscreen")

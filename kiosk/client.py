@@ -148,5 +148,10 @@ class CentreClient:
         )
         return body.get("events", []), int(body.get("last", after))
 
+    def event_head(self) -> int:
+        """The newest event id on the server: where a new listener starts (0 for an empty log)."""
+        body = self._request("GET", "/api/v1/events")
+        return int(body.get("head", body.get("last", 0)))
+
     def counter_action(self, counter: str, action: str, **payload: Any) -> dict[str, Any] | None:
         return self._request("POST", f"/api/v1/counters/{counter}/{action}", json=payload or None)

@@ -7,6 +7,10 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 FORMAT = "%(asctime)s %(levelname)-7s %(process)d %(name)s: %(message)s"
 _configured: set[str] = set()
@@ -51,3 +55,15 @@ def setup_logging(
     # Kivy reads this to avoid installing its own console handler over ours.
     os.environ.setdefault("KCFG_KIVY_LOG_ENABLE", "0")
     return path
+
+
+def setup_for(cfg: Config, component: str, *, stderr: bool = True) -> Path | None:
+    """Logging for one process of the centre, as its config says (``var/log/<component>.log``)."""
+    return setup_logging(
+        cfg.data_path(cfg.logging.dir),
+        level=cfg.logging.level,
+        component=component,
+        max_bytes=cfg.logging.max_bytes,
+        backups=cfg.logging.backups,
+        stderr=stderr,
+    )

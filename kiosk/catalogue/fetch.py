@@ -230,8 +230,18 @@ class Fetcher:
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if len(text) < 160 else text[:157] + "..."
+    """The root cause in a few words: urllib3's wrapped messages are unreadable to centre IT."""
+    root: BaseException = exc
+    while root.__cause__ is not None or root.__context__ is not None:
+        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    text = str(root) or type(root).__name__
+    for known in ("Connection refused", "Name or service not known", "No route to host",
+                  "Connection reset by peer", "Network is unreachable",
+                  "certificate verify failed", "Temporary failure in name resolution"):  # fmt: skip
+        if known in text or known in str(exc):
+            return known.lower()
+    text = text.split(": ", 1)[-1] if text.startswith("<") else text
+    return text if len(text) < 120 else text[:117] + "..."
 
 
 def parse_json(resp: Response, url: str) -> Any:

@@ -11,7 +11,7 @@ from pathlib import Path
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.logs import setup_for
 
 
 def _catalogue(cfg: Config) -> Catalogue:
@@ -85,14 +85,7 @@ def sync(args: argparse.Namespace, cfg: Config | None) -> int:
         raise UserError(
             "no central API is configured: set catalogue.source in the config or pass --source URL"
         )
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component="sync",
-        max_bytes=cfg.logging.max_bytes,
-        backups=cfg.logging.backups,
-        stderr=False,
-    )
+    setup_for(cfg, "sync", stderr=False)
     try:
         _catalogue(cfg).close()  # the catalogue in place (the sample on a first start)
     except UserError:

@@ -1,4 +1,4 @@
-"""`kiosk ui` (the kiosk touch UI against a centre server) and `kiosk board` (not built here)."""
+"""`kiosk ui` against a centre server, and the server URL rule every client shares."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import argparse
 import os
 from urllib.parse import urlsplit
 
-from kiosk.commands.serve import _logging
 from kiosk.config import Config
 from kiosk.errors import UserError
+from kiosk.logs import setup_for
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
@@ -23,7 +23,7 @@ def server_url(cfg: Config, given: str | None) -> str:
         url = f"http://{host}:{cfg.server.port}"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"--server must be an http:// or https:// URL, not {url!r}")
+        raise UserError(f"--server {url!r} is not an http:// or https:// address of the server")
     return url
 
 
@@ -41,9 +41,5 @@ def ui(args: argparse.Namespace, cfg: Config | None) -> int:
     problem = display_problem()
     if problem:
         raise UserError(problem)
-    _logging(cfg, "ui")
+    setup_for(cfg, "ui")
     return run_kiosk(cfg, url, token, window=bool(args.window))
-
-
-def board(args: argparse.Namespace, cfg: Config | None) -> int:
-    raise UserError("this command is not available in this build yet (the board's issue)")

@@ -9,7 +9,7 @@ from hardware.printer import PrinterError
 from hardware.urls import DeviceURLError
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.logs import setup_for
 from kiosk.printing import (
     PrintableDocument,
     PrintableProcedure,
@@ -92,12 +92,7 @@ def print_test(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
     lang = args.lang or "vi"
     # Details go to the log file; the terminal gets one line per outcome.
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component="print-test",
-        stderr=False,
-    )
+    setup_for(cfg, "print-test", stderr=False)
     try:
         printer = open_kiosk_printer(cfg, args.printer)
     except DeviceURLError as exc:

@@ -8,29 +8,20 @@ import secrets
 
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.logs import setup_logging
+from kiosk.logs import setup_for
 from kiosk.queue.errors import StorageError
 
 log = logging.getLogger(__name__)
 
 
-def _logging(cfg: Config, component: str) -> None:
-    setup_logging(
-        cfg.data_path(cfg.logging.dir),
-        level=cfg.logging.level,
-        component=component,
-        max_bytes=cfg.logging.max_bytes,
-        backups=cfg.logging.backups,
-    )
-
-
 def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
+    from kiosk.server.display_bridge import start_display_bridge
     from kiosk.server.run import ServeError, serve_forever
 
-    _logging(cfg, "server")
+    setup_for(cfg, "server")
     try:
-        serve_forever(cfg, args.host, args.port, args.db)
+        serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     return 0
@@ -53,22 +44,30 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     kiosk (admin panel) stops the server too.
     """
     assert cfg is not None
-    from kiosk.server.run import ServeError, start_in_thread, warn_dev_secrets
+    from kiosk.server.display_bridge import start_display_bridge
+    from kiosk.server.run import (
+        ServeError,
+        start_in_thread,
+        stop_cleanly_on_sigterm,
+        warn_dev_secrets,
+    )
     from kiosk.ui.launch import display_problem, run_kiosk
 
     problem = display_problem()
     if problem:
         raise UserError(f"{problem}; for the server alone use `kiosk serve`")
-    _logging(cfg, "run")
+    setup_for(cfg, "run")
     cfg, token = _with_run_token(cfg)
     try:
-        handle = start_in_thread(cfg)
+        handle = start_in_thread(cfg, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)
+    stop_cleanly_on_sigterm()
     print(
-        f"centre server running at {handle.url} (staff console and API docs: {handle.url}/docs); "
-        "the kiosk opens now. Close it from its admin panel, or press Ctrl+C here.",
+        f"centre server running at {handle.url}: staff console {handle.url}/console/, "
+        f"API docs {handle.url}/docs; the kiosk opens now. Close it from its admin panel "
+        "(hidden gesture + PIN), or press Ctrl+C here.",
         flush=True,
     )
     try:

@@ -1,9 +1,9 @@
 """The queue engine: issuing, calling and finishing tickets; counters; listings.
 
 Numbering, ordering and ETA rules live in their own modules; transactions, the
-local day and the event log live in :mod:`kiosk.queue.store`. Every public
-method is one transaction: its result is on disk (and its events published)
-when it returns.
+local day and the event log live in :mod:`kiosk.queue.store`. Every state
+change is one function ``change(tx)`` run atomically by ``Store.transact``:
+its result is on disk (and its events published) when the method returns.
 """
 
 from __future__ import annotations
@@ -61,11 +61,14 @@ class QueueEngine:
         self._store = Store(self.path, cfg.tz, clock, self._new_day)
         self._store.open()
         try:
-            with self._store.write() as tx:
+
+            def change(tx: Tx) -> None:
                 tx.conn.executemany(
                     "INSERT OR IGNORE INTO counters (id) VALUES (?)",
                     [(cid,) for cid in self._counters],
                 )
+
+            self._store.transact(change)
         except errors.StorageError:
             self._store.close()
             raise
@@ -87,8 +90,7 @@ class QueueEngine:
         """
         if self._store.day_is_open():
             return False
-        with self._store.write() as tx:
-            return any(e["type"] == "day_reset" for e in tx.events)
+        return self._store.transact(lambda tx: tx.opened_day)
 
     def today(self) -> str:
         """The centre's current local date, ``YYYY-MM-DD``."""
@@ -241,7 +243,8 @@ class QueueEngine:
                 )
         kiosk = nfc(kiosk) if kiosk else self.cfg.kiosk.id
         procedure = nfc(procedure) if procedure else None
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             self._check_rate(tx, kiosk)
             seq = (
                 1
@@ -286,7 +289,9 @@ class QueueEngine:
             )
             ticket = self._public(tx, self._row(tx.conn, ticket_id))
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     def _check_rate(self, tx: Tx, kiosk: str) -> None:
         q = self.cfg.queue
@@ -314,7 +319,8 @@ class QueueEngine:
         """Record what the kiosk's printer did with a ticket (print_ok / print_failed)."""
         status = "ok" if ok else "failed"
         error = None if ok else (nfc(error)[:MAX_PRINT_ERROR] if error else "print failed")
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             row = self._row(tx.conn, ticket_id)
             changed = (row["print_status"], row["print_error"]) != (status, error)
             tx.conn.execute(
@@ -330,7 +336,9 @@ class QueueEngine:
                     ticket=ticket,
                     data={} if ok else {"error": error},
                 )
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     # -- counters ------------------------------------------------------------
     def _counter_row(self, tx: Tx, counter: Counter) -> sqlite3.Row:
@@ -382,7 +390,8 @@ class QueueEngine:
         """Finish the counter's current ticket (done) and call the next one, or None."""
         counter = self._counter(counter_id)
         cap = self.cfg.queue.max_consecutive_priority
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket | None:
             state = self._counter_row(tx, counter)
             if state["paused"]:
                 raise errors.CounterPaused(
@@ -421,7 +430,9 @@ class QueueEngine:
                 ticket=ticket,
                 data={"calls": ticket["calls"]},
             )
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
         paused = {r[0] for r in tx.conn.execute("SELECT id FROM counters WHERE paused = 1")}
@@ -437,7 +448,8 @@ class QueueEngine:
         ``queue.no_show_grace_minutes`` of being marked, the same day.
         """
         counter = self._counter(counter_id)
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             current = self._current(tx, counter)
             target = self._find_today(tx, ticket) if ticket else None
             if target is None or (current is not None and target["id"] == current["id"]):
@@ -468,7 +480,9 @@ class QueueEngine:
                 ticket=out,
                 data={"calls": out["calls"], "from_no_show": from_no_show},
             )
-        return out
+            return out
+
+        return self._store.transact(change)
 
     def _find_today(self, tx: Tx, ref: str) -> sqlite3.Row:
         row = tx.conn.execute("SELECT * FROM tickets WHERE id = ?", (ref,)).fetchone()
@@ -503,7 +517,8 @@ class QueueEngine:
     def start(self, counter_id: str) -> Ticket:
         """The citizen has come to the counter: ``called`` -> ``serving``."""
         counter = self._counter(counter_id)
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             row = self._require_current(tx, counter, "called", "serving")
             if row["status"] == "serving":
                 return self._public(tx, row)
@@ -515,13 +530,16 @@ class QueueEngine:
             self._store.emit(
                 tx, "serving", counter=counter.id, service=ticket["service"], ticket=ticket
             )
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     def no_show(self, counter_id: str) -> Ticket:
         """The called citizen did not come; recallable during the grace period."""
         counter = self._counter(counter_id)
         grace = self.cfg.queue.no_show_grace_minutes
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             row = self._require_current(tx, counter, "called")
             ticket = self._finish(tx, counter, row, "no_show")
             self._store.emit(
@@ -532,14 +550,19 @@ class QueueEngine:
                 ticket=ticket,
                 data={"recallable_until": to_iso(tx.now + timedelta(minutes=grace))},
             )
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     def done(self, counter_id: str) -> Ticket:
         """The counter has finished with its current ticket."""
         counter = self._counter(counter_id)
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             row = self._require_current(tx, counter, "called", "serving")
             return self._done(tx, counter, row)
+
+        return self._store.transact(change)
 
     def transfer(self, counter_id: str, service: str) -> Ticket:
         """Send the current ticket to another service's queue, keeping its number and place.
@@ -549,7 +572,8 @@ class QueueEngine:
         """
         counter = self._counter(counter_id)
         target = self._service(service)
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> Ticket:
             row = self._require_current(tx, counter, "called", "serving")
             if row["service"] == target.id:
                 raise errors.InvalidRequest(
@@ -582,7 +606,9 @@ class QueueEngine:
                     "from_ticket": row["id"],
                 },
             )
-        return ticket
+            return ticket
+
+        return self._store.transact(change)
 
     def pause(self, counter_id: str) -> dict[str, Any]:
         return self._set_paused(counter_id, True)
@@ -592,7 +618,8 @@ class QueueEngine:
 
     def _set_paused(self, counter_id: str, paused: bool) -> dict[str, Any]:
         counter = self._counter(counter_id)
-        with self._store.write() as tx:
+
+        def change(tx: Tx) -> None:
             if bool(self._counter_row(tx, counter)["paused"]) != paused:
                 tx.conn.execute(
                     "UPDATE counters SET paused = ? WHERE id = ?", (int(paused), counter.id)
@@ -603,6 +630,8 @@ class QueueEngine:
                     counter=counter.id,
                     data={"paused": paused},
                 )
+
+        self._store.transact(change)
         return self.counter_state(counter.id)
 
     def counter_state(self, counter_id: str) -> dict[str, Any]:

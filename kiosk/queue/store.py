@@ -1,9 +1,14 @@
 """Transactions, local days and the append-only event log over the queue database.
 
-Every state change is one ``BEGIN IMMEDIATE`` transaction that also appends its
-events; the caller gets an answer only after the commit is on disk. Inside one
-process writes are serialised by a lock (so no thread sleeps in SQLite's busy
-handler); several processes on the same file are serialised by SQLite itself.
+Every state change is a function ``change(tx)`` that also appends its events;
+the caller gets an answer only after the commit is on disk. Changes that arrive
+while a commit is in progress are committed together (group commit): the
+thread that takes the write lock runs every waiting change, each inside its own
+SAVEPOINT (a change that fails is rolled back alone), then commits once. With
+``synchronous=FULL`` the fsync dominates a change, so concurrent kiosks share
+one instead of queueing for one each. Inside one process the lock serialises
+writers (no thread sleeps in SQLite's busy handler); several processes on the
+same file are serialised by SQLite itself.
 
 In-process consumers (the HTTP long-poll, a hardware bridge) learn about new
 events without polling: subscriber callbacks run right after each commit, in
@@ -22,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kiosk.queue.clock import Clock, local_day, to_iso
 from kiosk.queue.errors import StorageError
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
 Subscriber = Callable[[list[Event]], None]
+T = TypeVar("T")
 # How often a waiter re-reads the log even without a notification: catches
 # events written by another process on the same database file.
 POLL_SECONDS = 1.0
@@ -45,10 +51,27 @@ class Tx:
     now: datetime
     day: str
     events: list[Event] = field(default_factory=list)
+    opened_day: bool = False  # this commit opened the local day
 
     @property
     def at(self) -> str:
         return to_iso(self.now)
+
+
+class _Change(Generic[T]):
+    """One caller's change waiting for a commit, and what came of it."""
+
+    def __init__(self, fn: Callable[[Tx], T]) -> None:
+        self.fn = fn
+        self.finished = False
+        self.result: T | None = None
+        self.error: BaseException | None = None
+        self.events: list[Event] = []
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
 
 
 class Store:
@@ -73,6 +96,8 @@ class Store:
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._pending: list[_Change[Any]] = []
+        self._pending_lock = threading.Lock()
         self._cond = threading.Condition()
         self._subscribers: list[Subscriber] = []
         self._known_day = ""
@@ -131,31 +156,65 @@ class Store:
         return local_day(self._clock(), self._tz)
 
     # -- transactions --------------------------------------------------------
-    @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """One state change: BEGIN IMMEDIATE ... COMMIT, then publish its events."""
+    def transact(self, fn: Callable[[Tx], T]) -> T:
+        """Run ``fn(tx)`` atomically and durably; return its result or raise its error.
+
+        ``fn`` may run on another caller's thread (the one committing), on that
+        thread's connection: it must only use ``tx``.
+        """
+        change: _Change[T] = _Change(fn)
+        with self._pending_lock:
+            self._pending.append(change)
         with self._write_lock:
-            conn = self.conn()
-            now = self._clock()
+            if not change.finished:
+                self._commit_pending()
+        return change.outcome()
+
+    def _commit_pending(self) -> None:
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+        conn = self.conn()
+        now = self._clock()
+        day = local_day(now, self._tz)
+        opening = Tx(conn, now, day)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StorageError(f"the queue database is unavailable: {exc}") from None
-            tx = Tx(conn, now, local_day(now, self._tz))
-            try:
-                self._open_day(tx)
-                yield tx
+                opened = self._open_day(opening)
+                for change in batch:
+                    self._run(change, Tx(conn, now, day, opened_day=opened))
                 conn.execute("COMMIT")
-            except BaseException as exc:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                if isinstance(exc, sqlite3.Error):
-                    raise StorageError(f"the queue database failed: {exc}") from exc
+            except BaseException:
+                _rollback(conn)
                 raise
-            self._known_day = tx.day
-            self._publish(tx.events)
+        except BaseException as exc:
+            # Nothing of this batch was committed: every caller hears it.
+            failure = StorageError(f"the queue database is unavailable: {exc}")
+            for change in batch:
+                change.error = change.error or failure
+                change.finished = True
+            if not isinstance(exc, sqlite3.Error):
+                raise
+            return
+        self._known_day = day
+        events = opening.events + [e for c in batch if c.error is None for e in c.events]
+        for change in batch:
+            change.finished = True
+        self._publish(events)
+
+    def _run(self, change: _Change[Any], tx: Tx) -> None:
+        tx.conn.execute("SAVEPOINT change")
+        try:
+            change.result = change.fn(tx)
+        except BaseException as exc:
+            tx.conn.execute("ROLLBACK TO change")
+            tx.conn.execute("RELEASE change")
+            if isinstance(exc, sqlite3.Error):
+                exc = StorageError(f"the queue database failed: {exc}")
+            change.error = exc
+            return
+        tx.conn.execute("RELEASE change")
+        change.events = tx.events
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -171,14 +230,15 @@ class Store:
         except sqlite3.Error as exc:
             raise StorageError(f"the queue database failed: {exc}") from exc
 
-    def _open_day(self, tx: Tx) -> None:
+    def _open_day(self, tx: Tx) -> bool:
+        """Record the local day on its first write; True when this commit opened it."""
         if self._known_day == tx.day:
-            return
+            return False
         cur = tx.conn.execute(
             "INSERT OR IGNORE INTO days (day, opened_at) VALUES (?, ?)", (tx.day, tx.at)
         )
         if not cur.rowcount:
-            return  # another process opened it
+            return False  # another process opened it
         archived = [
             r[0]
             for r in tx.conn.execute(
@@ -192,6 +252,7 @@ class Store:
         )
         self._on_new_day(tx, archived)
         log.info("queue day %s opened (archived: %s)", tx.day, ", ".join(archived) or "-")
+        return True
 
     def day_is_open(self) -> bool:
         """True when this process has already written in the current local day."""
@@ -285,12 +346,25 @@ class Store:
             raise StorageError(f"the queue database failed: {exc}") from exc
 
     def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
+        """Events after ``after_id``, waiting up to ``timeout`` s; [] once the store closes."""
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
-            found = self.events_after(after_id, limit)
+            try:
+                found = self.events_after(after_id, limit)
+            except StorageError:
+                if self._closed:
+                    return []
+                raise
             remaining = deadline - time.monotonic()
             if found or remaining <= 0 or self._closed:
                 return found
             with self._cond:
                 if self._head <= after_id and not self._closed:
                     self._cond.wait(min(remaining, POLL_SECONDS))
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the transaction is already gone (e.g. the failed COMMIT ended it)

@@ -16,13 +16,15 @@ from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit
 from kiosk.server.notify import EventNotifier
+from kiosk.server.openapi import install_openapi
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
+from kiosk.server.routes.console import mount_console
 
 log = logging.getLogger(__name__)
 DAY_CHECK_SECONDS = 5.0
 # Engine calls run on a few dedicated threads: writes are serialised inside the
 # engine, reads run beside them; more threads would only add GIL hand-overs.
-ENGINE_THREADS = 2
+ENGINE_THREADS = 4
 
 _DESCRIPTION = """\
 Queue tickets for a commune Public Administration Service Centre.
@@ -77,7 +79,9 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.state.engine = engine
     app.state.auth = Authenticator(cfg)
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_console(app)
     return app

@@ -7,8 +7,9 @@
 * A counter's staff sign in with the counter PIN (``counters[].pin_hash``) and
   get a short-lived session token for the role ``counter:<id>``. Wrong PINs
   lock that counter's PIN login for a while.
-* Unknown tokens are counted per client address; a flood is answered 429
-  without hashing, so nobody can keep the server busy with scrypt.
+* An unknown token is remembered too (bounded), so repeating it costs nothing;
+  new unknown tokens are counted per client address and a spray of them is
+  answered 429 without hashing, so nobody can keep the server busy with scrypt.
 
 401: no token or an unknown one. 403: a known token whose role may not do this.
 """
@@ -34,6 +35,7 @@ PIN_LOCKOUT_SECONDS = 300
 TOKEN_MAX_FAILURES = 20
 TOKEN_FAILURE_WINDOW = 60.0
 MAX_TOKEN_LENGTH = 512
+MAX_REMEMBERED_UNKNOWN = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class Principal:
     @property
     def counter(self) -> str | None:
         return self.role[8:] if self.role.startswith("counter:") else None
+
+
+# quick() answer for a token already known to be wrong.
+UNKNOWN = Principal("")
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class Authenticator:
         self._matcher = SecretMatcher({f"{i}:{t.role}": t.hash for i, t in enumerate(cfg.tokens)})
         self._pins = {c.id: c.pin_hash for c in cfg.counters if c.pin_hash}
         self._known: dict[bytes, str] = {}
+        self._unknown: set[bytes] = set()
         self._sessions: dict[bytes, tuple[str, float]] = {}
         self._pin_failures: dict[str, deque[float]] = {}
         self._pin_locked_until: dict[str, float] = {}
@@ -79,7 +86,8 @@ class Authenticator:
 
     # -- bearer tokens -------------------------------------------------------
     def quick(self, token: str) -> Principal | None:
-        """A session or an already-verified device token: no hashing, safe on the event loop."""
+        """Without hashing (safe on the event loop): a session, a device token verified
+        before, UNKNOWN for a token already found wrong, or None when scrypt must decide."""
         key = _digest(token)
         with self._lock:
             session = self._sessions.get(key)
@@ -88,7 +96,10 @@ class Authenticator:
                 if expires > self._now():
                     return Principal(role, session=True)
                 del self._sessions[key]
+                return UNKNOWN
             role = self._known.get(key)
+            if role is None and key in self._unknown:
+                return UNKNOWN
         return Principal(role) if role else None
 
     def verify(self, token: str) -> Principal | None:
@@ -97,6 +108,9 @@ class Authenticator:
             return None
         label = self._matcher.match(token)
         if label is None:
+            with self._lock:
+                if len(self._unknown) < MAX_REMEMBERED_UNKNOWN:
+                    self._unknown.add(_digest(token))
             return None
         role = self._roles[label]
         with self._lock:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kiosk.config import Config
 from kiosk.queue import QueueEngine
-from kiosk.server.auth import TOKEN_FAILURE_WINDOW, Authenticator, Principal
+from kiosk.server.auth import TOKEN_FAILURE_WINDOW, UNKNOWN, Authenticator, Principal
 from kiosk.server.errors import ApiError
 
 bearer = HTTPBearer(
@@ -56,6 +56,8 @@ async def principal(
     auth: Authenticator = request.app.state.auth
     token = credentials.credentials
     found = auth.quick(token)
+    if found is UNKNOWN:
+        raise ApiError(401, "unauthorized", "this token is not known to the server", _CHALLENGE)
     if found is not None:
         return found
     client = request.client.host if request.client else "unknown"

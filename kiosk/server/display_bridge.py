@@ -143,6 +143,15 @@ def start_display_bridge(cfg: Config, engine: Any) -> Callable[[], None]:
     bridge = DisplayBridge(cfg)
     bridge.start()
     unsubscribe = engine.subscribe(bridge.handle_events)
+    # After a restart each counter's display shows the citizen it is serving again.
+    for counter in cfg.counters:
+        try:
+            current = engine.counter_state(counter.id).get("current")
+        except Exception:  # a display must never stop the server from starting
+            log.warning("cannot read counter %s to restore its display", counter.id, exc_info=True)
+            continue
+        if current and current.get("status") in ("called", "serving"):
+            bridge.show(counter.id, current.get("number"))
 
     def stop() -> None:
         unsubscribe()

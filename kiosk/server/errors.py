@@ -42,6 +42,11 @@ _QUEUE_STATUS: tuple[tuple[type[qerr.QueueError], int], ...] = (
 )
 
 
+_NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "model_type"}
+# FastAPI's words when a body cannot be decoded at all (e.g. not UTF-8).
+_UNPARSABLE = "There was an error parsing the body"
+
+
 class ApiError(Exception):
     """Raise from a route or dependency to answer with a JSON error."""
 
@@ -73,8 +78,13 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
     fields = [
         {"field": _location(p.get("loc", ())), "problem": str(p.get("msg", ""))} for p in problems
     ]
-    first = fields[0] if fields else {"field": "request", "problem": "is invalid"}
-    detail = f"{first['field']}: {first['problem']}"
+    first = problems[0] if problems else {}
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") in _NOT_AN_OBJECT:
+        detail = "the body must be a JSON object, sent with Content-Type: application/json"
+    elif fields:
+        detail = f"{fields[0]['field']}: {fields[0]['problem']}"
+    else:
+        detail = "the request is not valid"
     return error_response(422, "invalid_request", detail, fields=fields[:20])
 
 
@@ -82,7 +92,9 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    if exc.status_code == 404 and detail == "Not Found":
+    if exc.status_code == 400 and detail == _UNPARSABLE:
+        code, detail = "malformed_json", "the request body is not valid JSON (or not UTF-8)"
+    elif exc.status_code == 404 and detail == "Not Found":
         detail = f"there is nothing at {request.url.path}"
     elif exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"

@@ -67,6 +67,15 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="one sentence for people")
 
 
+class FieldProblem(BaseModel):
+    field: str = Field(description="where: body.service, query.after, path.c ...")
+    problem: str
+
+
+class ValidationErrorOut(ErrorOut):
+    fields: list[FieldProblem] = Field(default_factory=list)
+
+
 class TicketOut(BaseModel):
     id: str = Field(description="unguessable; the key of GET /api/v1/tickets/{id}")
     number: str = Field(description="what the citizen reads and the board shows: A001, 5001")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Callable, Sequence
@@ -184,6 +185,20 @@ def start_in_thread(
     return handle
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """Make SIGTERM end the process with exit code 0 through its finally blocks.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown; without this the
+    process would die by the signal before the database is closed.
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+
+
 def serve_forever(
     cfg: Config,
     host: str | None = None,
@@ -206,6 +221,7 @@ def serve_forever(
             stops.append(extra(cfg, engine))
         warn_dev_secrets(cfg)
         log.info("centre server on %s (queue database %s)", _url(sock), engine.path)
+        stop_cleanly_on_sigterm()
         _uvicorn(cfg, engine).run(sockets=[sock])
     finally:
         for stop in reversed(stops):

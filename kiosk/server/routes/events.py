@@ -59,5 +59,5 @@ async def events(
         if found or remaining <= 0 or notifier.stopping:
             break
         await notifier.wait(fired, min(remaining, _RECHECK))
-    head = found[-1]["id"] if found else engine.last_event_id()
-    return {"events": found, "last": found[-1]["id"] if found else after, "head": head}
+    last = found[-1]["id"] if found else after
+    return {"events": found, "last": last, "head": max(last, engine.last_event_id())}

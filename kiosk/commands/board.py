@@ -1,0 +1,84 @@
+"""`kiosk board --server URL`: the hall TV (fullscreen Kivy) with spoken calls.
+
+The board's token comes from the environment (``KIOSK_TOKEN``, set in its
+systemd unit), never from the shared config. A centre that still runs the
+published development secrets (a one-machine trial, `make run`) needs none:
+the board then uses the development board token and says so in the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+
+from kiosk.commands.clients import server_url
+from kiosk.config import Config
+from kiosk.credentials import verify_secret
+from kiosk.errors import UserError
+from kiosk.logs import setup_for
+from kiosk.server.devsecrets import DEV_TOKENS
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the variable's name, not a secret
+
+
+def board_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
+    """KIOSK_TOKEN, or the development board token while the config still accepts it."""
+    env = os.environ if environ is None else environ
+    token = env.get(TOKEN_ENV, "").strip()
+    if token:
+        return token
+    dev = DEV_TOKENS["board"]
+    if any(t.role == "board" and verify_secret(dev, t.hash) for t in cfg.tokens):
+        log.warning(
+            "board: %s is not set; using the published development board token "
+            "(replace it before the centre goes live, see docs/deployment.md)",
+            TOKEN_ENV,
+        )
+        return dev
+    raise UserError(
+        f"the board needs its token: set {TOKEN_ENV} to the secret whose hash is the "
+        "config's board token (see docs/board.md)"
+    )
+
+
+def _configure_kivy(windowed: bool) -> None:
+    """Window settings; must run before Kivy opens its window."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read `kiosk board`'s options
+    from kivy.config import Config as KivyConfig
+
+    KivyConfig.set("kivy", "exit_on_escape", "0")  # a keyboard left on the TV PC must not close it
+    if windowed:
+        KivyConfig.set("graphics", "fullscreen", "0")
+        KivyConfig.set("graphics", "width", "1280")
+        KivyConfig.set("graphics", "height", "720")
+    else:
+        KivyConfig.set("graphics", "fullscreen", "auto")
+        KivyConfig.set("graphics", "show_cursor", "0")
+
+
+def board(args: argparse.Namespace, cfg: Config | None) -> int:
+    assert cfg is not None
+    url = server_url(cfg, args.server)
+    setup_for(cfg, "board")
+    token = board_token(cfg)
+    _configure_kivy(args.window)
+
+    from kivy.clock import Clock
+
+    from kiosk.client import CentreClient
+    from kiosk.ui.board.app import BoardApp
+
+    client = CentreClient(url, token)
+    app = BoardApp(cfg, client)
+    # systemd stops the board with SIGTERM: close the window and the audio cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop(), 0))
+    log.info("board: starting against %s", url)
+    try:
+        app.run()
+    finally:
+        client.close()
+    return 0
