@@ -310,7 +310,7 @@ class KioskApp(App):
         self.backend.catalogues.swap(catalogue)
         self.refresh_catalogue_state()
         for screen in self.manager.screens:
-            screen.on_catalogue(language.lang)
+            screen.catalogue_changed(language.lang)
 
     def data_state(self) -> CatalogueState | None:
         return self.catalogue_state

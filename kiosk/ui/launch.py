@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -117,13 +118,50 @@ def run_kiosk(
     return 0
 
 
+def _x_display_answers(display: str, timeout: float = 2.0) -> bool:
+    """Whether the X server named by ``display`` (``:0``, ``unix:0``, ``host:0.0``) accepts."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".", 1)[0]
+    if not number.isdigit():
+        return False
+    try:
+        if host in ("", "unix"):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            address: Any = f"/tmp/.X11-unix/X{number}"  # noqa: S108 - where X servers listen
+        else:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.settimeout(timeout)
+            address = (host, 6000 + int(number))
+        with sock:
+            sock.connect(address)
+    except OSError:
+        return False
+    return True
+
+
 def display_problem() -> str | None:
-    """A sentence when there is no screen to open a window on (None when there is one)."""
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
+    """A sentence when there is no screen to open a window on (None when there is one).
+
+    Checked before anything starts: Kivy waits a long time on a display that does
+    not answer, and `kiosk run` must not leave a server running without its kiosk.
+    """
     if os.environ.get("KIVY_WINDOW") or os.environ.get("SDL_VIDEODRIVER"):
         return None  # e.g. a framebuffer/KMS driver chosen on purpose
-    return (
-        "there is no display to show the kiosk on (DISPLAY is not set); start it from the "
-        "kiosk's graphical session, or use `xvfb-run -a` to try it without a screen"
-    )
+    wayland = os.environ.get("WAYLAND_DISPLAY")
+    if wayland:
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        if os.path.exists(wayland if wayland.startswith("/") else os.path.join(runtime, wayland)):
+            return None
+    display = os.environ.get("DISPLAY")
+    if not display:
+        return (
+            "there is no display to show the kiosk on (DISPLAY is not set); start it from the "
+            "kiosk's graphical session, or use `xvfb-run -a` to try it without a screen"
+        )
+    if not _x_display_answers(display):
+        return (
+            f"the display {display} does not answer (is the kiosk's X session running?); "
+            "use `xvfb-run -a` to try it without a screen"
+        )
+    return None

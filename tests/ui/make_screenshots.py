@@ -111,7 +111,7 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     pump(3)
     _shot(out, "pin", lang, orientation)
     _go(rig, "admin")
-    wait_until(lambda: rig.app.screen("admin").server != "…", what="admin status")
+    wait_until(lambda: rig.app.screen("admin").disk != "…", what="admin status")
     pump(4)
     _shot(out, "admin", lang, orientation)
 

@@ -228,3 +228,17 @@ def test_kiosk_ui_and_run_explain_in_one_line_what_is_missing(tmp_path: Path) ->
     assert no_display.returncode == 2
     assert "no display" in no_display.stderr and "kiosk serve" in no_display.stderr
     assert not (tmp_path / "var" / "queue.sqlite3").exists()  # the server was not started
+
+    env["DISPLAY"] = ":9871"  # no X server answers there
+    dead_display = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(conf)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dead_display.returncode == 2
+    assert "does not answer" in dead_display.stderr
+    assert dead_display.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "var" / "queue.sqlite3").exists()

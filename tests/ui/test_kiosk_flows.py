@@ -249,6 +249,7 @@ def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
         enter("2468")  # the development admin PIN
         admin = rig.wait_screen("admin")
         wait_until(lambda: admin.server.startswith("OK"), what="the admin status")
+        assert admin.disk.endswith("GB") and admin.last == "-"
         assert "preview" in admin.printer
         assert admin.catalogue.startswith("phiên bản 1")
 

@@ -124,9 +124,11 @@ class AdminScreen(KioskScreen):
             "sync": gettext(
                 "last sync {when}: {result}",
                 lang,
-                when=data_date(cat.last_attempt_at, lang, cfg) or "-",
+                when=data_date(cat.last_attempt_at, lang, cfg),
                 result=cat.last_result or "-",
-            ),
+            )
+            if cat.last_attempt_at
+            else gettext("No sync yet", lang),
             "error": cat.last_error or "",
             "disk": gettext(
                 "{free} GB free of {total} GB",

@@ -29,6 +29,6 @@ class KioskScreen(Screen):
     def on_language(self, lang: str) -> None:
         """Rebuild Python-made content (lists) in the new language; labels follow by themselves."""
 
-    def on_catalogue(self, lang: str) -> None:
+    def catalogue_changed(self, lang: str) -> None:
         """A sync brought a new catalogue: show its content (by default, as for a language)."""
         self.on_language(lang)

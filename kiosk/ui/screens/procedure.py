@@ -114,7 +114,7 @@ class ProcedureScreen(KioskScreen):
             number=block.number,
         )
 
-    def on_catalogue(self, lang: str) -> None:
+    def catalogue_changed(self, lang: str) -> None:
         self._pages.clear()
         self._built_lang = ""
         self.on_language(lang)
