@@ -45,8 +45,11 @@ class CentreClient:
         *,
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
+        kiosk_id: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Sent with every issuance: the server's per-kiosk rate limit and retry keys use it.
+        self.kiosk_id = kiosk_id
         self.token = token
         self.timeout = (connect_timeout, read_timeout)
         self._session = requests.Session()
@@ -119,16 +122,25 @@ class CentreClient:
         procedure: str | None = None,
         idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        """Ask the server for a number. The key makes a retried request return the same ticket."""
+        """Ask the server for a number.
+
+        A lost answer (timeout, reset) is retried once with the same key, which the
+        server honours by returning the ticket it already issued: the citizen gets
+        the number that was recorded, never a second one.
+        """
         payload: dict[str, Any] = {"service": service, "priority": priority, "lang": lang}
+        if self.kiosk_id:
+            payload["kiosk"] = self.kiosk_id
         if priority_reason:
             payload["priority_reason"] = priority_reason
         if procedure:
             payload["procedure"] = procedure
-        key = idempotency_key or uuid.uuid4().hex
-        return self._request(
-            "POST", "/api/v1/tickets", json=payload, headers={"Idempotency-Key": key}
-        )
+        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
+        try:
+            return self._request("POST", "/api/v1/tickets", json=payload, headers=headers)
+        except ServerUnreachable:
+            log.warning("issuing a ticket got no answer; retrying once with the same key")
+            return self._request("POST", "/api/v1/tickets", json=payload, headers=headers)
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/tickets/{ticket_id}")

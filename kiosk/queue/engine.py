@@ -220,8 +220,13 @@ class QueueEngine:
         lang: str = "vi",
         procedure: str | None = None,
         kiosk: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Ticket:
-        """Issue the next number of ``service``; the ticket is on disk when this returns."""
+        """Issue the next number of ``service``; the ticket is on disk when this returns.
+
+        With ``idempotency_key``, a repeat of the same request from the same kiosk
+        (its answer was lost) returns the ticket already issued instead of a new number.
+        """
         svc = self._service(service)
         if lang not in self.cfg.centre.languages:
             raise errors.InvalidRequest(
@@ -245,6 +250,13 @@ class QueueEngine:
         procedure = nfc(procedure) if procedure else None
 
         def change(tx: Tx) -> Ticket:
+            if idempotency_key:
+                done = tx.conn.execute(
+                    "SELECT ticket_id FROM issue_keys WHERE kiosk = ? AND key = ?",
+                    (kiosk, idempotency_key),
+                ).fetchone()
+                if done:
+                    return self._public(tx, self._row(tx.conn, done[0]))
             self._check_rate(tx, kiosk)
             seq = (
                 1
@@ -287,6 +299,11 @@ class QueueEngine:
                     tx.at,
                 ),
             )
+            if idempotency_key:
+                tx.conn.execute(
+                    "INSERT INTO issue_keys (kiosk, key, ticket_id) VALUES (?, ?, ?)",
+                    (kiosk, idempotency_key, ticket_id),
+                )
             ticket = self._public(tx, self._row(tx.conn, ticket_id))
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
             return ticket

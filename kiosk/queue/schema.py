@@ -69,6 +69,15 @@ CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service, status, finished_at
 CREATE TRIGGER IF NOT EXISTS tickets_never_deleted BEFORE DELETE ON tickets
 BEGIN SELECT RAISE(ABORT, 'tickets are archived, never deleted'); END;
 
+-- A kiosk's retry of an issuance whose answer was lost gets the same ticket
+-- back instead of a second number nobody holds.
+CREATE TABLE IF NOT EXISTS issue_keys (
+    kiosk TEXT NOT NULL,
+    key TEXT NOT NULL,
+    ticket_id TEXT NOT NULL,
+    PRIMARY KEY (kiosk, key)
+);
+
 CREATE TABLE IF NOT EXISTS counters (
     id TEXT PRIMARY KEY,
     paused INTEGER NOT NULL DEFAULT 0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 
 from kiosk.server.auth import Principal
@@ -25,10 +25,20 @@ async def issue(
     request: Request,
     body: IssueRequest,
     who: Annotated[Principal, Depends(require("kiosk"))],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            pattern=r"^[A-Za-z0-9_-]{8,64}$",
+            description="the same key from the same kiosk returns the ticket already issued",
+        ),
+    ] = None,
 ) -> JSONResponse:
     """Issue a number (role kiosk). The ticket is on disk before this answers.
 
-    409 `daily_limit_reached` / `numbers_exhausted`, 429 `rate_limited` (Retry-After).
+    A retry with the same `Idempotency-Key` (the answer was lost) gets the same
+    ticket, never a second number. 409 `daily_limit_reached` / `numbers_exhausted`,
+    429 `rate_limited` (Retry-After).
     """
     engine = engine_of(request)
     ticket = await in_engine(
@@ -40,6 +50,7 @@ async def issue(
         lang=body.lang,
         procedure=body.procedure,
         kiosk=body.kiosk,
+        idempotency_key=idempotency_key,
     )
     return JSONResponse(ticket, status_code=201)
 
