@@ -29,6 +29,7 @@ from hardware.printer import (
     Wrap,
 )
 from hardware.printer import open_printer as _open_printer
+from kiosk.catalogue.model import Procedure
 from kiosk.config import Config
 from kiosk.paths import FONT_FILES
 from kiosk.text import format_when, native_digits
@@ -393,3 +394,22 @@ def print_checklist(printer: Printer, procedure: PrintableProcedure, lang: str) 
 def printer_status(printer: Printer) -> PrinterStatus:
     """For the admin panel: state (ok, paper_near_end, paper_out, ...) and detail."""
     return printer.status()
+
+
+def printable_procedure(proc: Procedure) -> PrintableProcedure:
+    """What the checklist slip needs of a catalogue procedure (every language kept)."""
+    docs = []
+    for group in proc.documents:
+        case = group.case.to_dict() if group.case else ""
+        for item in group.items:
+            docs.append(
+                PrintableDocument(
+                    item.name.to_dict(), originals=item.originals, copies=item.copies, case=case
+                )
+            )
+    return PrintableProcedure(
+        code=proc.code,
+        name=proc.name.to_dict(),
+        online_url=proc.online_url or "",
+        documents=tuple(docs),
+    )

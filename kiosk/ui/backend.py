@@ -27,12 +27,12 @@ from kiosk.catalogue import Catalogue, Procedure, StoreStatus, store_path, store
 from kiosk.client import CentreClient, ServerError, ServerRefused, ServerUnreachable
 from kiosk.config import Config
 from kiosk.printing import (
-    PrintableDocument,
     PrintableProcedure,
     PrintResult,
     open_kiosk_printer,
     print_checklist,
     print_ticket,
+    printable_procedure,
     reprint_ticket,
 )
 
@@ -99,25 +99,6 @@ def _iso(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def printable_procedure(proc: Procedure) -> PrintableProcedure:
-    """What the checklist slip needs of a catalogue procedure (every language kept)."""
-    docs = []
-    for group in proc.documents:
-        case = group.case.to_dict() if group.case else ""
-        for item in group.items:
-            docs.append(
-                PrintableDocument(
-                    item.name.to_dict(), originals=item.originals, copies=item.copies, case=case
-                )
-            )
-    return PrintableProcedure(
-        code=proc.code,
-        name=proc.name.to_dict(),
-        online_url=proc.online_url or "",
-        documents=tuple(docs),
-    )
 
 
 class CatalogueHolder:
