@@ -91,10 +91,14 @@ def decode_postings(blob: bytes | None) -> int:
 
 
 def _code_words(p: Procedure) -> list[str]:
-    words = [p.code, p.code.partition(".")[2]]
-    if p.local_code:
-        words.extend(tokenize(p.local_code).words)
-    return words
+    """The national code, whole and without its first group (``1.001193``, ``001193``)."""
+    return [p.code, p.code.partition(".")[2]]
+
+
+def _local_code_words(p: Procedure) -> list[str]:
+    """A province's own code is findable, but as body text: its letters ("SAMPLE-7",
+    "TTHC-ST") must not rank a procedure with the names a citizen is typing."""
+    return tokenize(p.local_code).words if p.local_code else []
 
 
 def _body_texts(p: Procedure, field_name: str | None, lang: str) -> Iterator[str]:
@@ -137,6 +141,7 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
         toks = name_tokens[pos]
         name_set = {*toks.words, *_code_words(p)}
         body = [tokenize(t) for t in _body_texts(p, field_names.get(p.field), lang)]
+        body_extra = _local_code_words(p)
         if khmer:
             # Khmer text has hardly any Latin words, so what a Khmer speaker types in
             # Latin letters is Vietnamese: index the Vietnamese text too.
@@ -144,7 +149,7 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
             body.extend(tokenize(t) for t in _body_texts(p, field_names.get(p.field), "vi"))
         for w in name_set:
             name_words.setdefault(w, []).append(rank)
-        for w in {w for t in body for w in t.words}:
+        for w in {w for t in body for w in t.words} | set(body_extra):
             body_words.setdefault(w, []).append(rank)
         if khmer:
             body_runs = list(dict.fromkeys(r for t in body for r in t.runs))

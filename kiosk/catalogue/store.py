@@ -42,7 +42,9 @@ from kiosk.catalogue.search import build_index
 
 log = logging.getLogger(__name__)
 
-STORE_FORMAT = 1  # PRAGMA user_version; a different value is rebuilt from the stored procedures
+# PRAGMA user_version; a store of another value is rebuilt from its own procedures.
+# 2: local codes are indexed as body text.
+STORE_FORMAT = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

@@ -226,3 +226,24 @@ def test_get_a_procedure(sample: Catalogue) -> None:
     assert p is not None and p.name.vi == "Đăng ký khai sinh"
     assert sample.procedure("9.999999") is None
     assert sample.procedure("'; --") is None
+
+
+def test_a_local_code_is_findable_but_does_not_rank_like_a_name(tmp_path) -> None:
+    """'khai s' is 'khai sinh' being typed: a procedure whose local code starts with S
+    (SAMPLE-7) must not rank with the names that have a word starting with s."""
+    from kiosk.catalogue import open_catalogue
+    from kiosk.config import load_config
+    from tests.conftest import write_config
+
+    cat = open_catalogue(load_config(write_config(tmp_path)))
+    try:
+        codes = [h.code for h in cat.search("khai s", "vi", 10)]
+        assert codes[0] == "1.001193"
+        # 9.900007 "Đăng ký khai thác nước dưới đất" has no word starting with s,
+        # only its local code SAMPLE-n does.
+        local = cat.procedure("9.900007")
+        assert local is not None and local.local_code
+        assert local.code not in codes[:4]
+        assert local.code in [h.code for h in cat.search(local.local_code, "vi", 5)]
+    finally:
+        cat.close()
