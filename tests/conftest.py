@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,27 @@ def write_config(tmp_path: Path, text: str | None = None, **replace: str) -> Pat
     return path
 
 
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """``kiosk ARGS`` as a user runs it: a real process from the repo root, output captured.
+
+    ``env`` is the whole environment (default: this process's); the repo is put on
+    PYTHONPATH so the process imports this checkout.
+    """
+    full = dict(os.environ if env is None else env)
+    full["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     return write_config(tmp_path)
@@ -58,4 +82,4 @@ def project_root() -> Path:
     return ROOT
 
 
-__all__ = ["DEFAULT_CONFIG", "ROOT", "shutil", "write_config"]
+__all__ = ["DEFAULT_CONFIG", "ROOT", "run_cli", "shutil", "write_config"]

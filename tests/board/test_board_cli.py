@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.credentials import hash_secret
-from tests.conftest import ROOT, write_config
+from tests.conftest import ROOT, run_cli, write_config
 from tests.console.centre import Centre, running_centre
 
 
@@ -30,14 +30,7 @@ def kiosk_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def run_kiosk(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", "board", *args],
-        cwd=ROOT,
-        env=kiosk_env(tmp_path, **env),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("board", *args, env=kiosk_env(tmp_path, **env), timeout=60)
 
 
 def test_a_server_url_that_is_not_http_is_one_line(tmp_path: Path) -> None:

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, write_config
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+from tests.conftest import run_cli, write_config
 
 
 def test_search_json_ranks_birth_registration_first(tmp_path: Path) -> None:
     conf = str(write_config(tmp_path))
-    out = kiosk("search", "dang ky khai sinh", "--json", "--config", conf)
+    out = run_cli("search", "dang ky khai sinh", "--json", "--config", conf)
     assert out.returncode == 0, out.stderr
     hits = json.loads(out.stdout)
     assert hits[0]["code"] == "1.001193"
@@ -30,7 +19,7 @@ def test_search_json_ranks_birth_registration_first(tmp_path: Path) -> None:
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
 
-    out = kiosk("search", "កំណើត", "--lang", "km", "--json", "--limit", "3", "--config", conf)
+    out = run_cli("search", "កំណើត", "--lang", "km", "--json", "--limit", "3", "--config", conf)
     assert out.returncode == 0, out.stderr
     hits = json.loads(out.stdout)
     assert len(hits) <= 3 and "1.001193" in [h["code"] for h in hits]
@@ -39,14 +28,14 @@ def test_search_json_ranks_birth_registration_first(tmp_path: Path) -> None:
 
 def test_search_readable_list_and_hostile_input(tmp_path: Path) -> None:
     conf = str(write_config(tmp_path))
-    out = kiosk("search", "birth", "--lang", "en", "--limit", "2", "--config", conf)
+    out = run_cli("search", "birth", "--lang", "en", "--limit", "2", "--config", conf)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 2 and "1.001193" in lines[0] and "Birth registration" in lines[0]
     for query in ('"(*)', "😀" * 500, "x" * 2000):
-        out = kiosk("search", query, "--json", "--config", conf)
+        out = run_cli("search", query, "--json", "--config", conf)
         assert out.returncode == 0 and json.loads(out.stdout) == [], out.stderr
-    out = kiosk("search", 'khai " AND ( sinh*', "--json", "--config", conf)
+    out = run_cli("search", 'khai " AND ( sinh*', "--json", "--config", conf)
     assert out.returncode == 0 and isinstance(json.loads(out.stdout), list), out.stderr
-    out = kiosk("search", "zzzz", "--config", conf)
+    out = run_cli("search", "zzzz", "--config", conf)
     assert out.returncode == 0 and out.stdout.strip() == "no procedure matches"

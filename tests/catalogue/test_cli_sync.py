@@ -17,18 +17,10 @@ from referencing import Registry, Resource
 
 from kiosk.catalogue.devcentral import DevCentral
 from kiosk.catalogue.sync import sync_once
-from tests.conftest import ROOT, write_config
+from tests.conftest import ROOT, run_cli, write_config
 
 from .conftest import sample_dict
 from .sync_helpers import kiosk_config
-
-
-def kiosk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
 
 
 def _free_port() -> int:
@@ -50,12 +42,12 @@ def test_kiosk_sync_against_kiosk_dev_central(tmp_path: Path) -> None:
         key = server.stdout.readline().rsplit(" ", 1)[-1].strip()
         conf = str(write_config(tmp_path, **{r"^public_key = .*$": f'public_key = "{key}"'}))
         url = f"http://127.0.0.1:{port}"
-        out = kiosk("sync", "--source", url, "--config", conf)
+        out = run_cli("sync", "--source", url, "--config", conf)
         n = len(sample_dict()["procedures"])
         assert out.returncode == 0, out.stderr
         assert re.match(rf"^\+{n} ~0 -0\b", out.stdout), out.stdout
         assert out.stdout.count("\n") == 1 and out.stderr == ""
-        out = kiosk("sync", "--source", url, "--config", conf)
+        out = run_cli("sync", "--source", url, "--config", conf)
         assert out.returncode == 0 and out.stdout.startswith("unchanged"), out.stdout + out.stderr
         # A fault injected over HTTP: refused, exit 1, one line, the catalogue still searchable.
         requests.post(
@@ -63,12 +55,12 @@ def test_kiosk_sync_against_kiosk_dev_central(tmp_path: Path) -> None:
             json={"endpoint": "manifest", "kind": "unsigned", "times": -1},
             timeout=10,
         ).raise_for_status()
-        out = kiosk("sync", "--source", url, "--config", conf)
+        out = run_cli("sync", "--source", url, "--config", conf)
         assert out.returncode == 1
         assert out.stderr.strip() == (
             "kiosk sync: refused: the manifest is not signed, and a public key is configured"
         )
-        out = kiosk("search", "dang ky khai sinh", "--json", "--config", conf)
+        out = run_cli("search", "dang ky khai sinh", "--json", "--config", conf)
         assert json.loads(out.stdout)[0]["code"] == "1.001193"
     finally:
         server.terminate()
@@ -82,10 +74,10 @@ def test_kiosk_sync_without_a_source_or_with_a_bad_one(tmp_path: Path) -> None:
             **{r"^sync_interval_minutes = 60$": "retries = 1\nretry_backoff_seconds = 0.05"},
         )
     )
-    out = kiosk("sync", "--config", conf)
+    out = run_cli("sync", "--config", conf)
     assert out.returncode == 2 and "no central API is configured" in out.stderr
     assert out.stderr.count("\n") == 1
-    out = kiosk("sync", "--source", f"http://127.0.0.1:{_free_port()}", "--config", conf)
+    out = run_cli("sync", "--source", f"http://127.0.0.1:{_free_port()}", "--config", conf)
     assert out.returncode == 1 and out.stderr.startswith("kiosk sync: refused: cannot reach")
     assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
 
@@ -94,7 +86,7 @@ def test_kiosk_dev_central_bad_catalogue(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{nope", encoding="utf-8")
     conf = str(write_config(tmp_path))
-    out = kiosk("dev-central", "--catalogue", str(bad), "--config", conf)
+    out = run_cli("dev-central", "--catalogue", str(bad), "--config", conf)
     assert out.returncode == 2 and "not a catalogue JSON file" in out.stderr
 
 

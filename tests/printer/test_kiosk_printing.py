@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from kiosk.printing import (
     printer_status,
     reprint_ticket,
 )
-from tests.conftest import ROOT, write_config
+from tests.conftest import run_cli, write_config
 from tests.printer.escpos_decoder import decode
 from tests.printer.samples import FONTS
 
@@ -180,21 +178,9 @@ def test_the_kiosk_wrapper_is_passed_font_size_and_width(cfg, monkeypatch):
     assert ("km", 30, 576) in seen  # the service name line
 
 
-def _kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli_print_test_khmer_to_a_file(tmp_path):
     out = tmp_path / "t.bin"
-    done = _kiosk("print-test", "--config", str(write_config(tmp_path)), "--printer",
+    done = run_cli("print-test", "--config", str(write_config(tmp_path)), "--printer",
                   f"file://{out}", "--lang", "km")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1 and done.stderr == ""
@@ -209,7 +195,7 @@ def test_cli_print_test_khmer_to_a_file(tmp_path):
 
 
 def test_cli_print_test_preview_with_checklist(tmp_path):
-    done = _kiosk("print-test", "--config", str(write_config(tmp_path)), "--checklist")
+    done = run_cli("print-test", "--config", str(write_config(tmp_path)), "--checklist")
     assert done.returncode == 0, done.stderr
     pngs = list((tmp_path / "var" / "tickets").glob("*.png"))
     assert len(pngs) == 1 and str(pngs[0]) in done.stdout
@@ -226,7 +212,7 @@ def test_cli_print_test_preview_with_checklist(tmp_path):
     ],
 )
 def test_cli_print_test_errors_are_one_line(tmp_path, url, code, words):
-    done = _kiosk("print-test", "--config", str(write_config(tmp_path)), "--printer", url)
+    done = run_cli("print-test", "--config", str(write_config(tmp_path)), "--printer", url)
     assert done.returncode == code
     assert words in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from kiosk.config import load_config
 from kiosk.queue import QueueEngine
-from tests.conftest import ROOT, write_config
-from tests.test_cli import kiosk
+from tests.conftest import ROOT, run_cli, write_config
 
 from .conftest import free_port, serve_process, stop_process, wait_healthy
 
@@ -70,7 +69,7 @@ def test_port_in_use_is_one_line_exit_2(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        out = kiosk("serve", "--config", str(config), "--host", "127.0.0.1", "--port", str(port))
+        out = run_cli("serve", "--config", str(config), "--host", "127.0.0.1", "--port", str(port))
     assert out.returncode == 2
     assert out.stderr.strip().splitlines()[-1].startswith("kiosk serve: port")
     assert "already in use" in out.stderr and "Traceback" not in out.stderr
@@ -80,7 +79,7 @@ def test_unusable_database_path_is_one_line_exit_2(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    out = kiosk(
+    out = run_cli(
         "serve", "--config", str(config), "--port", str(free_port()),
         "--db", str(blocker / "queue.sqlite3"),
     )  # fmt: skip
@@ -99,10 +98,10 @@ def test_report_table_and_csv(tmp_path: Path) -> None:
     engine.done("3")
     day = engine.today()
     engine.close()
-    table = kiosk("report", "--config", str(config))
+    table = run_cli("report", "--config", str(config))
     assert table.returncode == 0, table.stderr
     assert f"Day {day}" in table.stdout and "service dat-dai" in table.stdout
-    out = kiosk("report", "--config", str(config), "--date", day, "--csv")
+    out = run_cli("report", "--config", str(config), "--date", day, "--csv")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     land = next(r for r in rows if r["id"] == "dat-dai")
     assert (land["issued"], land["served"]) == ("1", "1")
@@ -110,10 +109,10 @@ def test_report_table_and_csv(tmp_path: Path) -> None:
 
 def test_report_bad_input(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    out = kiosk("report", "--config", str(config), "--date", "2025-13-01")
+    out = run_cli("report", "--config", str(config), "--date", "2025-13-01")
     assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr
     assert out.stderr.strip().count("\n") == 0
-    out = kiosk("report", "--config", str(config))
+    out = run_cli("report", "--config", str(config))
     assert out.returncode == 2 and "no queue database" in out.stderr
 
 

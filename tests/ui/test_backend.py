@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +16,7 @@ from kiosk.server.run import start_in_thread
 from kiosk.ui.admin import CornerTaps, PinGate
 from kiosk.ui.backend import CatalogueHolder, KioskBackend
 from kiosk.ui.views import procedure_blocks, service_texts, ticket_texts
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 from tests.printer.fakes import NEAR_END, PAPER_OUT, Behaviour, TcpFakePrinter
 from tests.ui.harness import KIOSK_TOKEN, closed_port_url, rig_config
 
@@ -195,49 +193,24 @@ def test_corner_taps_and_pin_lockout() -> None:
     assert gate.check("2468")
 
 
-def _kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
-        cwd=ROOT,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_kiosk_ui_and_run_explain_in_one_line_what_is_missing(tmp_path: Path) -> None:
     conf = rig_config(tmp_path).source
-    no_token = _kiosk("ui", "--config", str(conf), env={"KIOSK_TOKEN": ""})
+    no_token = run_cli("ui", "--config", str(conf), env={**os.environ, "KIOSK_TOKEN": ""})
     assert no_token.returncode == 2
     assert no_token.stderr.strip().count("\n") == 0 and "KIOSK_TOKEN" in no_token.stderr
-    bad_url = _kiosk("ui", "--config", str(conf), "--server", "ftp://x", env={"KIOSK_TOKEN": "t"})
+    bad_url = run_cli(
+        "ui", "--config", str(conf), "--server", "ftp://x", env={**os.environ, "KIOSK_TOKEN": "t"}
+    )
     assert bad_url.returncode == 2 and "http://" in bad_url.stderr
 
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["PYTHONPATH"] = str(ROOT)
-    no_display = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run", "--config", str(conf)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    no_display = run_cli("run", "--config", str(conf), env=env)
     assert no_display.returncode == 2
     assert "no display" in no_display.stderr and "kiosk serve" in no_display.stderr
     assert not (tmp_path / "var" / "queue.sqlite3").exists()  # the server was not started
 
     env["DISPLAY"] = ":9871"  # no X server answers there
-    dead_display = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run", "--config", str(conf)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    dead_display = run_cli("run", "--config", str(conf), env=env)
     assert dead_display.returncode == 2
     assert "does not answer" in dead_display.stderr
     assert dead_display.stderr.strip().count("\n") == 0

@@ -19,7 +19,7 @@ from kiosk.config import load_config
 from kiosk.voice import FragmentCache, compose_for
 from kiosk.voice.cache import BUILTIN_SOUNDS
 from kiosk.voice.fragments import Fragment
-from tests.conftest import ROOT, write_config
+from tests.conftest import ROOT, run_cli, write_config
 
 MP3 = Path(__file__).parent / "fixtures" / "tone-440hz.mp3"
 RATE = 44100
@@ -86,11 +86,6 @@ def test_kivy_sink_without_audio_output_is_one_sentence(tmp_path: Path) -> None:
     assert "no audio output" in out.stdout
 
 
-def kiosk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-
-
 def test_voice_say_plays_a_cached_text(tmp_path: Path) -> None:
     conf = write_config(tmp_path)
     cfg = load_config(conf)
@@ -102,7 +97,7 @@ def test_voice_say_plays_a_cached_text(tmp_path: Path) -> None:
     FragmentCache.for_config(cfg).store(Fragment("vi", key, text), MP3.read_bytes(), "gtts")
     env, raw = sdl_env(tmp_path)
     env["HTTPS_PROXY"] = "http://127.0.0.1:9"  # offline: must not be needed
-    out = kiosk(env, "voice", "say", text, "--lang", "vi", "--config", str(conf))
+    out = run_cli("voice", "say", text, "--lang", "vi", "--config", str(conf), env=env)
     assert out.returncode == 0, out.stderr
     assert "said 'Xin chào' in vi (cache" in out.stdout
     assert runs(loud_windows(raw)) and 30 <= runs(loud_windows(raw))[0] <= 45
@@ -112,11 +107,11 @@ def test_voice_say_offline_and_uncached_is_one_line(tmp_path: Path) -> None:
     conf = write_config(tmp_path)
     env, _ = sdl_env(tmp_path)
     env["HTTPS_PROXY"] = "http://127.0.0.1:9"  # a closed port: no route to Google, quickly
-    out = kiosk(env, "voice", "say", "ស្វាគមន៍", "--lang", "km", "--config", str(conf))
+    out = run_cli("voice", "say", "ស្វាគមន៍", "--lang", "km", "--config", str(conf), env=env)
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1, out.stderr
     assert "not in the voice cache" in out.stderr and "Traceback" not in out.stderr
-    out = kiosk(env, "voice", "say", "   ", "--lang", "km", "--config", str(conf))
+    out = run_cli("voice", "say", "   ", "--lang", "km", "--config", str(conf), env=env)
     assert out.returncode == 2 and "TEXT is empty" in out.stderr
 
 
@@ -124,7 +119,7 @@ def test_voice_build_offline_lists_missing_and_fails(tmp_path: Path) -> None:
     conf = write_config(tmp_path, **{r"^languages = \[\"vi\", \"km\"\]": 'languages = ["km"]'})
     env, _ = sdl_env(tmp_path)
     env["HTTPS_PROXY"] = "http://127.0.0.1:9"
-    out = kiosk(env, "voice", "build", "--config", str(conf))
+    out = run_cli("voice", "build", "--config", str(conf), env=env)
     assert out.returncode == 1
     assert "km/call-0: សូមអញ្ជើញប្រជាពលរដ្ឋដែលមានលេខរៀង" in out.stdout
     assert "missing" in out.stdout
