@@ -23,6 +23,7 @@ test: install translations
 	@scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(NEED_XVFB)
 	$(XVFB) $(BIN)/python -m pytest
 
@@ -62,6 +63,7 @@ extract-messages: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

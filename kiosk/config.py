@@ -25,14 +25,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
-LANGUAGES = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "km", "en")
 
 
 class ConfigError(Exception):
@@ -97,7 +98,7 @@ class Centre(Strict):
     name: LocalText
     address: LocalText | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
     data_dir: str = "../var"
 
     @field_validator("timezone")
@@ -234,7 +235,7 @@ class Catalogue(Strict):
 
 
 class Voice(Strict):
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES[:2]))
     repeat: int = Field(default=2, ge=1, le=5)
     number_reading: Literal["digits", "words"] = "digits"
     dialect: Literal["north", "south"] = "south"
@@ -374,7 +375,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":
