@@ -322,6 +322,22 @@ class Config(Strict):
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
+    def asset_path(self, value: str) -> Path:
+        """A shipped file (sample catalogue, voice packs): beside the config when it is
+        there, else where the shipped config would find it in the installed project.
+
+        So a config copied to /etc/kiosk/ keeps ``../assets/...`` meaning the
+        project's assets, while a centre may still put its own files beside it.
+        """
+        p = Path(value).expanduser()
+        if p.is_absolute():
+            return p
+        beside = (self.base_dir / p).resolve()
+        if beside.exists():
+            return beside
+        shipped = (DEFAULT_CONFIG.parent / p).resolve()
+        return shipped if shipped.exists() else beside
+
     @property
     def data_dir(self) -> Path:
         return self.path(self.centre.data_dir)
