@@ -25,14 +25,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
-LANGUAGES = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "km", "en")
 
 
 class ConfigError(Exception):
@@ -97,7 +98,7 @@ class Centre(Strict):
     name: LocalText
     address: LocalText | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
     data_dir: str = "../var"
 
     @field_validator("timezone")
@@ -234,7 +235,7 @@ class Catalogue(Strict):
 
 
 class Voice(Strict):
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES[:2]))
     repeat: int = Field(default=2, ge=1, le=5)
     number_reading: Literal["digits", "words"] = "digits"
     dialect: Literal["north", "south"] = "south"
@@ -321,6 +322,22 @@ class Config(Strict):
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
+    def asset_path(self, value: str) -> Path:
+        """A shipped file (sample catalogue, voice packs): beside the config when it is
+        there, else where the shipped config would find it in the installed project.
+
+        So a config copied to /etc/kiosk/ keeps ``../assets/...`` meaning the
+        project's assets, while a centre may still put its own files beside it.
+        """
+        p = Path(value).expanduser()
+        if p.is_absolute():
+            return p
+        beside = (self.base_dir / p).resolve()
+        if beside.exists():
+            return beside
+        shipped = (DEFAULT_CONFIG.parent / p).resolve()
+        return shipped if shipped.exists() else beside
+
     @property
     def data_dir(self) -> Path:
         return self.path(self.centre.data_dir)
@@ -374,7 +391,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":

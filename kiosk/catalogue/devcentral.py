@@ -107,7 +107,7 @@ class DevCentral:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def public_key(self) -> str:
@@ -323,18 +323,19 @@ def _handler(central: DevCentral) -> type[BaseHTTPRequestHandler]:
             extra: dict[str, str] | None = None,
         ) -> None:
             kind = fault.kind if fault else ""
+            params: dict[str, Any] = fault.params if fault else {}
             ctype = "text/html; charset=utf-8" if kind == "content-type" else "application/json"
             if kind == "truncated-json":
                 body = body[: len(body) // 2]
             elif kind == "invalid-utf8":
                 at = body.find(b'"', body.find(b":")) + 1
                 body = body[:at] + b"\xff\xfe\xc3(" + body[at:]
-            elif kind == "oversized":
+            elif fault and kind == "oversized":
                 self._oversized(fault)
                 return
             encoding = None
             if kind == "gzip-bomb":
-                body = _gzip_zeros(int(fault.params.get("size", 200 * 1024 * 1024)))
+                body = _gzip_zeros(int(params.get("size", 200 * 1024 * 1024)))
                 encoding = "gzip"
             elif "gzip" in self.headers.get("Accept-Encoding", "") and len(body) > 1024:
                 body = gzip.compress(body, compresslevel=5, mtime=0)
@@ -355,15 +356,15 @@ def _handler(central: DevCentral) -> type[BaseHTTPRequestHandler]:
             elif kind == "stall":
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
-                central._release.wait(float(fault.params.get("seconds", 30)))
+                central._release.wait(float(params.get("seconds", 30)))
                 self.close_connection = True
             elif kind == "drip":
-                chunk = int(fault.params.get("chunk", 64))
+                chunk = int(params.get("chunk", 64))
                 try:
                     for i in range(0, len(body), chunk):
                         self.wfile.write(body[i : i + chunk])
                         self.wfile.flush()
-                        if central._release.wait(float(fault.params.get("interval", 0.2))):
+                        if central._release.wait(float(params.get("interval", 0.2))):
                             break
                 except OSError:
                     self.close_connection = True  # the client gave up, as it should

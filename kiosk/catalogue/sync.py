@@ -195,13 +195,13 @@ class Syncer:
         if manifest is None or (same_origin and manifest.version == current.version):
             etag = manifest.etag if manifest else status.etag
             return self._unchanged(current, etag, http.count)
-        if same_origin and manifest.version < current.version:
+        if same_origin and current.version is not None and manifest.version < current.version:
             raise SyncRefused(
                 f"the central API offers version {manifest.version}, older than version "
                 f"{current.version} in use (rollback refused)"
             )
         data = None
-        if same_origin:
+        if same_origin and current.version is not None:
             data = self._apply_changes(http, current.version, manifest)
         if data is None:
             data = self._export(http, manifest)
@@ -303,7 +303,7 @@ class Syncer:
     ) -> CatalogueData | None:
         """The current catalogue with the changes applied, or None to fetch the export."""
         base = f"{self.source}/changes"
-        query = {"since": since, "version": manifest.version}
+        query: dict[str, int | str] = {"since": since, "version": manifest.version}
         upserts: dict[str, Any] = {}
         deletions: list[str] = []
         fields_raw: Any = None

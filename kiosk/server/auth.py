@@ -97,10 +97,10 @@ class Authenticator:
                     return Principal(role, session=True)
                 del self._sessions[key]
                 return UNKNOWN
-            role = self._known.get(key)
-            if role is None and key in self._unknown:
+            known = self._known.get(key)
+            if known is None and key in self._unknown:
                 return UNKNOWN
-        return Principal(role) if role else None
+        return Principal(known) if known else None
 
     def verify(self, token: str) -> Principal | None:
         """Check a device token against the config hashes (scrypt: call from a worker thread)."""

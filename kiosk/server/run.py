@@ -111,7 +111,7 @@ def warn_dev_secrets(cfg: Config) -> None:
         if found:
             log.warning(
                 "SECURITY: the published development secrets are in use (%s); anyone who has "
-                "read the README can act as these roles. Replace them: kiosk hash-secret NEW",
+                "read the README can act as these roles. Replace them: kiosk hash-secret",
                 ", ".join(found),
             )
 
