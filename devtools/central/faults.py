@@ -4,6 +4,8 @@ Faults (``kind``, optional ``params``):
 
 ===================  ==============================================================
 ``status``           answer ``status`` (default 503) with ``Retry-After: retry_after``
+                     and the status text ``reason`` (raw: escape codes reach the client)
+``redirect``         answer 302 with ``Location: location`` (raw, as given)
 ``reset``            close the connection with a TCP reset, no answer
 ``stall``            send the headers and half the body, then hang ``seconds``
 ``drip``             send the body one ``chunk`` every ``interval`` seconds
@@ -18,6 +20,10 @@ Faults (``kind``, optional ``params``):
 ``rollback``         the manifest of the previous version (a replayed old manifest)
 ``delete-unknown``   changes that also delete ``code`` (default 9.999999)
 ``wrong-sha``        an export body that does not match the manifest
+``count``            a manifest (signed) announcing ``count`` procedures
+``splice``           a later changes page (``skip`` pages on) than the one asked for
+``drop-updates``     changes pages (signed) that leave out the first ``n`` upserts
+``flood``            changes pages (signed) with ``n`` extra procedures no one announced
 ===================  ==============================================================
 """
 
@@ -136,13 +142,20 @@ def oversized(handler: BaseHTTPRequestHandler, fault: Fault, release: threading.
 
 # -- faults in place of an answer ---------------------------------------------------
 def status(handler: BaseHTTPRequestHandler, fault: Fault, body: bytes) -> None:
-    handler.send_response(int(fault.number("status", 503)))
+    handler.send_response(int(fault.number("status", 503)), fault.params.get("reason"))
     if "retry_after" in fault.params:
         handler.send_header("Retry-After", str(fault.params["retry_after"]))
     handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def redirect(handler: BaseHTTPRequestHandler, fault: Fault) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", str(fault.params.get("location", "https://example.org/")))
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
 
 
 def reset(handler: BaseHTTPRequestHandler) -> None:

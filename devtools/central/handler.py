@@ -82,6 +82,9 @@ class CentralHandler(BaseHTTPRequestHandler):
         if fault.kind == "reset":
             faults.reset(self)
             return True
+        if fault.kind == "redirect":
+            faults.redirect(self, fault)
+            return True
         return False
 
     # -- routes -------------------------------------------------------------------
@@ -104,17 +107,16 @@ class CentralHandler(BaseHTTPRequestHandler):
         self.send(200, body, fault)
 
     def changes(self, query: dict[str, str], fault: Fault | None) -> None:
-        page = self.central.changes(
+        answer = self.central.changes_page(
             int(query["since"]),
             int(query.get("version", self.central.version)),
             int(query.get("cursor", "0")),
             fault,
         )
-        if page is None:
+        if answer is None:
             self.send_json(410, {"error": "no changes from that version", "detail": query})
             return
-        body = dumps(page)
-        signature = self.central.sign_page(body, fault)
+        body, signature = answer
         self.send(200, body, fault, {SIGNATURE_HEADER: signature} if signature else {})
 
     # -- sending, with content faults ---------------------------------------------

@@ -30,6 +30,7 @@ from kiosk.catalogue.signing import (
     manifest_message,
     public_key_text,
     sign,
+    state_sha256,
 )
 
 
@@ -38,7 +39,7 @@ class _Version:
     doc: dict[str, Any]
     body: bytes
     sha256: str
-    gz: bytes | None = None
+    state_sha256: str
 
 
 class DevCentral:
@@ -105,7 +106,7 @@ class DevCentral:
         body = dumps(doc)
         with self._lock:
             self.versions[int(doc["version"])] = _Version(
-                doc, body, hashlib.sha256(body).hexdigest()
+                doc, body, hashlib.sha256(body).hexdigest(), state_of(doc, body)
             )
         return int(doc["version"])
 
@@ -113,7 +114,8 @@ class DevCentral:
         """Serve ``body`` as the export of ``version`` exactly as given (broken on purpose)."""
         doc = {"version": version, "updated_at": updated_at, "procedures": [None] * count}
         with self._lock:
-            self.versions[version] = _Version(doc, body, hashlib.sha256(body).hexdigest())
+            sha = hashlib.sha256(body).hexdigest()
+            self.versions[version] = _Version(doc, body, sha, sha)
 
     def add_fault(self, endpoint: str, kind: str, times: int = 1, **params: Any) -> None:
         fault = Fault(endpoint, kind, times, params)
@@ -145,14 +147,18 @@ class DevCentral:
             older = [v for v in self.versions if v < version]
             version = max(older) if older else version
         v = self.versions[version]
+        count = len(v.doc.get("procedures") or ())
+        if fault and fault.kind == "count":
+            count = int(fault.number("count", count))
         out = {
             "format": 1,
             "version": version,
             "updated_at": v.doc["updated_at"],
-            "count": len(v.doc.get("procedures") or ()),
+            "count": count,
             "sha256": v.sha256,
+            "state_sha256": v.state_sha256,
         }
-        message = manifest_message(version, out["updated_at"], out["count"], v.sha256)
+        message = manifest_message(version, v.doc["updated_at"], count, v.sha256, v.state_sha256)
         if fault and fault.kind == "bad-signature":
             message = message + b"tampered"
         if not (fault and fault.kind == "unsigned"):
@@ -170,20 +176,51 @@ class DevCentral:
             return dumps(doc)
         return v.body
 
-    def sign_page(self, body: bytes, fault: Fault | None) -> str | None:
-        if fault and fault.kind == "unsigned":
-            return None
-        if fault and fault.kind == "bad-signature":
-            body += b" "
-        return sign(self.key, changes_message(body))
-
     def etag(self) -> str:
         v = self.versions[self.version]
         return f'"v{self.version}-{v.sha256[:16]}"'
 
-    def changes(
+    def changes_page(
         self, since: int, version: int, cursor: int, fault: Fault | None
-    ) -> dict[str, Any] | None:
+    ) -> tuple[bytes, str | None] | None:
+        """A changes page and its signature; None when there are no changes from ``since``.
+
+        ``splice`` answers with a later page than the one asked for (its genuine
+        signature, made for its own place in the chain), as a server that leaves
+        pages out would.
+        """
+        items = self._change_items(since, version, fault)
+        if items is None:
+            return None
+        if fault and fault.kind == "splice":
+            cursor += self.page_size * int(fault.number("skip", 1))
+        page = items[cursor : cursor + self.page_size]
+        nxt = cursor + self.page_size
+        body = dumps(
+            {
+                "format": 1,
+                "since": since,
+                "version": version,
+                "updated_at": self.versions[version].doc["updated_at"],
+                "fields": self.versions[version].doc["fields"] if cursor == 0 else None,
+                "upserts": [p for kind, p in page if kind == "u"],
+                "deletions": [c for kind, c in page if kind == "d"],
+                "next": str(nxt) if nxt < len(items) else None,
+            }
+        )
+        if fault and fault.kind == "unsigned":
+            return body, None
+        previous = cursor - self.page_size
+        message = changes_message(
+            body + (b" " if fault and fault.kind == "bad-signature" else b""),
+            str(cursor) if cursor else None,
+            str(previous) if previous > 0 else None,
+        )
+        return body, sign(self.key, message)
+
+    def _change_items(
+        self, since: int, version: int, fault: Fault | None
+    ) -> list[tuple[str, Any]] | None:
         old, new = self.versions.get(since), self.versions.get(version)
         if old is None or new is None or since >= version:
             return None
@@ -191,21 +228,27 @@ class DevCentral:
         after = {p["code"]: p for p in new.doc["procedures"]}
         upserts = [p for code, p in after.items() if before.get(code) != p]
         deletions = [code for code in before if code not in after]
-        if fault and fault.kind == "delete-unknown":
+        kind = fault.kind if fault else ""
+        if fault is not None and kind == "delete-unknown":
             deletions.append(fault.params.get("code", "9.999999"))
-        items = [("u", p) for p in upserts] + [("d", c) for c in deletions]
-        page = items[cursor : cursor + self.page_size]
-        nxt = cursor + self.page_size
-        return {
-            "format": 1,
-            "since": since,
-            "version": version,
-            "updated_at": new.doc["updated_at"],
-            "fields": new.doc["fields"] if cursor == 0 else None,
-            "upserts": [p for kind, p in page if kind == "u"],
-            "deletions": [c for kind, c in page if kind == "d"],
-            "next": str(nxt) if nxt < len(items) else None,
-        }
+        elif fault is not None and kind == "drop-updates":
+            upserts = upserts[int(fault.number("n", 1)) :]
+        elif fault is not None and kind == "flood":
+            upserts += flood(next(iter(after.values())), int(fault.number("n", 1000)))
+        return [("u", p) for p in upserts] + [("d", c) for c in deletions]
+
+
+def flood(template: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """``n`` valid procedures no manifest announced (codes 8.000000 up)."""
+    return [{**template, "code": f"8.{i:06d}"} for i in range(n)]
+
+
+def state_of(doc: dict[str, Any], body: bytes) -> str:
+    """The state hash the manifest signs; a deliberately broken document gets its body's."""
+    try:
+        return state_sha256(doc["fields"], doc["procedures"])
+    except (KeyError, TypeError):
+        return hashlib.sha256(body).hexdigest()
 
 
 def wait_forever(central: DevCentral) -> None:

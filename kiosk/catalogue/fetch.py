@@ -31,6 +31,7 @@ from tenacity import (
 )
 
 from hardware.retry import Retryable, Stopped, cancellable, parse_retry_after, wait_retry_after
+from kiosk.text.escape import escape_untrusted
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 class SyncRefused(Exception):
     """Why this sync changed nothing (one sentence for the admin panel)."""
+
+
+class TooLarge(SyncRefused):
+    """A body over the byte limit it was read with."""
 
 
 @dataclass(slots=True)
@@ -142,6 +147,9 @@ class Fetcher:
             )
         except requests.exceptions.Timeout:
             raise Retryable(f"{url} did not answer in time") from None
+        except UnicodeError:
+            # requests decodes a redirect's Location as UTF-8 even when not following it.
+            raise SyncRefused(f"{url} sent a header that is not valid UTF-8 text") from None
         except requests.exceptions.RequestException as exc:
             raise Retryable(f"cannot reach {url} ({_short(exc)})") from None
         with resp:
@@ -152,11 +160,12 @@ class Fetcher:
                 )
             if resp.status_code not in ok:
                 if 300 <= resp.status_code < 400:
-                    where = resp.headers.get("Location", "?")
+                    where = escape_untrusted(resp.headers.get("Location", "?"), 200)
                     raise SyncRefused(
-                        f"{url} redirects to {where[:200]}; set catalogue.source to the final URL"
+                        f"{url} redirects to {where}; set catalogue.source to the final URL"
                     )
-                raise SyncRefused(f"{url} answered {resp.status_code} {resp.reason}")
+                reason = escape_untrusted(resp.reason or "", 100)
+                raise SyncRefused(f"{url} answered {resp.status_code} {reason}".rstrip())
             content = self._read(resp, url, max_bytes, progress, started)
             return Response(resp.status_code, resp.headers, content)
 
@@ -170,11 +179,13 @@ class Fetcher:
     ) -> bytes:
         encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", ""):
-            raise SyncRefused(f"{url} sent an unsupported content encoding {encoding!r}")
+            raise SyncRefused(
+                f"{url} sent an unsupported content encoding {escape_untrusted(encoding, 60)!r}"
+            )
         total = resp.headers.get("Content-Length")
         expected = int(total) if total and total.isdigit() else None
         if encoding != "gzip" and expected is not None and expected > max_bytes:
-            raise SyncRefused(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
+            raise TooLarge(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
         inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
         out = bytearray()
         received = 0
@@ -186,12 +197,12 @@ class Fetcher:
                 if inflate is not None:
                     data = inflate.decompress(chunk, max_bytes + 1 - len(out))
                     if inflate.unconsumed_tail:
-                        raise SyncRefused(f"{url} unpacks to more than the {max_bytes}-byte limit")
+                        raise TooLarge(f"{url} unpacks to more than the {max_bytes}-byte limit")
                     out += data
                 else:
                     out += chunk
                 if len(out) > max_bytes:
-                    raise SyncRefused(f"{url} is larger than the {max_bytes}-byte limit")
+                    raise TooLarge(f"{url} is larger than the {max_bytes}-byte limit")
                 if progress is not None:
                     progress(received, expected)
                 if time.monotonic() - started > self.opts.deadline:
@@ -239,13 +250,14 @@ def _short(exc: BaseException) -> str:
         if known in text or known in str(exc):
             return known.lower()
     text = text.split(": ", 1)[-1] if text.startswith("<") else text
-    return text if len(text) < 120 else text[:117] + "..."
+    return escape_untrusted(text, 120)
 
 
 def parse_json(resp: Response, url: str) -> Any:
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
-        raise SyncRefused(f"{url} sent {ctype or 'no content type'}, expected application/json")
+        sent = escape_untrusted(ctype, 80) if ctype else "no content type"
+        raise SyncRefused(f"{url} sent {sent}, expected application/json")
     try:
         text = resp.body.decode("utf-8")
     except UnicodeDecodeError as exc:
