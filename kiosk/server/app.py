@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
@@ -15,7 +16,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.limits import BodyLimit
+from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
@@ -46,6 +47,14 @@ async def _day_watch(engine: QueueEngine, executor: ThreadPoolExecutor) -> None:
         except Exception:
             log.exception("could not open the new queue day; retrying")
         await asyncio.sleep(DAY_CHECK_SECONDS)
+
+
+def _server_names(cfg: Config) -> list[str]:
+    """Host names this server answers for (besides IP addresses and this machine's names)."""
+    names = [*cfg.server.allowed_hosts, cfg.server.host]
+    if cfg.server.public_url:
+        names.append(urlsplit(cfg.server.public_url).hostname or "")
+    return names
 
 
 def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
@@ -85,6 +94,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
+    app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
     mount_console(app)
