@@ -128,6 +128,7 @@ class Server(Strict):
     # Limits against a hostile device on the LAN (docs/security.md).
     allowed_hosts: list[str] = Field(default_factory=list)
     max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
 
 
 class PriorityReason(Strict):

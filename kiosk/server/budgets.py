@@ -4,8 +4,10 @@ Any known role may read ``/events``; a board token on a hostile device must not
 be able to crowd out the kiosks. A *caller* is (role, client address):
 
 * catch-up reads (events already in the log) run on READER_THREADS dedicated
-  threads, not the engine's; a caller may have MAX_READS_PER_CALLER of them at
-  once and all callers together MAX_READS_QUEUED;
+  threads, not the engine's, one after the other; a caller may have
+  MAX_READS_PER_CALLER of them queued or running (enough for all its long-polls
+  to read at once when an event wakes them) and all callers together
+  MAX_READS_QUEUED;
 * long-polls (waiting for the next event) hold no thread but a socket: a
   caller may hold MAX_WAITS_PER_CALLER, everybody together MAX_WAITS.
 
@@ -26,9 +28,9 @@ from kiosk.server.auth import Throttled
 from kiosk.server.guard import CapLog
 
 READER_THREADS = 1
-MAX_READS_PER_CALLER = 2
-MAX_READS_QUEUED = 32
 MAX_WAITS_PER_CALLER = 8
+MAX_READS_PER_CALLER = MAX_WAITS_PER_CALLER + 2
+MAX_READS_QUEUED = 64
 MAX_WAITS = 1000
 T = TypeVar("T")
 

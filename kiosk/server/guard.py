@@ -5,7 +5,7 @@ keeps a connection that never sends a byte for ever. :class:`GuardedHttpTools`
 is uvicorn's httptools protocol with, per connection:
 
 * a header deadline: a request's line and headers must arrive within
-  HEADER_TIMEOUT seconds of its first byte (of the connection, for the first
+  ``server.header_timeout_seconds`` (10) of its first byte (of the connection, for the first
   request), else the connection is closed (408);
 * a request line of at most MAX_REQUEST_LINE bytes (414) and headers of at most
   MAX_HEADER_BYTES (431); nothing beyond that is buffered or parsed;
@@ -32,7 +32,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger(__name__)
 
-HEADER_TIMEOUT = 10.0
 MAX_REQUEST_LINE = 8 * 1024
 MAX_HEADER_BYTES = 16 * 1024
 # A request's head (line + headers) is fed to the parser up to this many bytes.
@@ -67,8 +66,11 @@ class CapLog:
 class ConnectionGuard:
     """Open connections per client address, against a cap (event-loop thread only)."""
 
-    def __init__(self, per_address: int, trusted: Callable[[str], bool]) -> None:
+    def __init__(
+        self, per_address: int, trusted: Callable[[str], bool], header_timeout: float = 10.0
+    ) -> None:
         self.per_address = per_address
+        self.header_timeout = header_timeout
         self._trusted = trusted
         self._open: dict[str, int] = {}
         self.caps = CapLog()
@@ -139,7 +141,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._head_bytes = 0
         self._header_bytes = 0
         if self._deadline is None:
-            self._deadline = self.loop.call_later(HEADER_TIMEOUT, self._too_slow)
+            self._deadline = self.loop.call_later(self._guard.header_timeout, self._too_slow)
 
     def _disarm_deadline(self) -> None:
         if self._deadline is not None:
@@ -149,10 +151,11 @@ class GuardedHttpTools(HttpToolsProtocol):
     def _too_slow(self) -> None:
         self._deadline = None
         if self._in_head and not self.transport.is_closing():
+            limit = self._guard.header_timeout
             self._guard.caps.hit(
-                "header_timeout", self._address, "no complete request head in %g s", HEADER_TIMEOUT
+                "header_timeout", self._address, "no complete request head in %g s", limit
             )
-            self._answer(408, f"the request headers did not arrive within {HEADER_TIMEOUT:g} s")
+            self._answer(408, f"the request headers did not arrive within {limit:g} s")
 
     # -- reading -------------------------------------------------------------
     def data_received(self, data: bytes) -> None:

@@ -88,7 +88,11 @@ class _Server(uvicorn.Server):
 
 def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
     app = create_app(cfg, engine)
-    guard = ConnectionGuard(cfg.server.max_connections_per_address, app.state.auth.trusted)
+    guard = ConnectionGuard(
+        cfg.server.max_connections_per_address,
+        app.state.auth.trusted,
+        cfg.server.header_timeout_seconds,
+    )
 
     def release_waiters() -> None:
         notifier = getattr(app.state, "notifier", None)
