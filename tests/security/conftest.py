@@ -54,12 +54,18 @@ def kiosk_token_toml(kiosk_id: str, secret: str) -> str:
 StartCentre = Callable[..., Centre]
 
 
-def launch(tmp_path: Path, extra_toml: str = "", db: Path | None = None, **replace: str) -> Centre:
+def launch(
+    tmp_path: Path,
+    extra_toml: str = "",
+    db: Path | None = None,
+    port: int | None = None,
+    **replace: str,
+) -> Centre:
     """Start `kiosk serve` on an edited copy of the default config; returns once it answers."""
     config = write_config(tmp_path, **replace)
     if extra_toml:
         config.write_text(config.read_text(encoding="utf-8") + extra_toml, encoding="utf-8")
-    port = free_port()
+    port = port or free_port()
     log = tmp_path / f"serve-{port}.log"
     proc = serve_process(config, port, db or tmp_path / "queue.sqlite3", log)
     centre = Centre(f"http://127.0.0.1:{port}", port, proc, log, db or tmp_path / "queue.sqlite3")
@@ -73,11 +79,13 @@ def launch(tmp_path: Path, extra_toml: str = "", db: Path | None = None, **repla
 
 @pytest.fixture
 def start_centre(tmp_path: Path) -> Iterator[StartCentre]:
-    """``start_centre(extra_toml="", db=None, **{regex: replacement})`` -> a running centre."""
+    """``start_centre(extra_toml="", db=None, port=None, **{regex: replacement})`` -> a centre."""
     centres: list[Centre] = []
 
-    def start(extra_toml: str = "", db: Path | None = None, **replace: str) -> Centre:
-        centres.append(launch(tmp_path, extra_toml, db, **replace))
+    def start(
+        extra_toml: str = "", db: Path | None = None, port: int | None = None, **replace: str
+    ) -> Centre:
+        centres.append(launch(tmp_path, extra_toml, db, port, **replace))
         return centres[-1]
 
     yield start
