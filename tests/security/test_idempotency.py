@@ -14,9 +14,7 @@ from tests.security.conftest import Centre, StartCentre, issue, kiosk_token_toml
 SECOND_KIOSK = "kiosk-2-secret-token"
 
 
-def _issue(
-    centre: Centre, key: str, token: str = "dev-kiosk", **body: object
-) -> requests.Response:
+def _issue(centre: Centre, key: str, token: str = "dev-kiosk", **body: object) -> requests.Response:
     body.setdefault("service", "ho-tich")
     return requests.post(
         f"{centre.url}/api/v1/tickets",

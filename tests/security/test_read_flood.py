@@ -17,7 +17,7 @@ from pathlib import Path
 from kiosk.config import load_config
 from kiosk.queue import QueueEngine
 from tests.conftest import write_config
-from tests.security.conftest import BOARD, Centre, StartCentre, attacker_connection, issue
+from tests.security.conftest import BOARD, StartCentre, attacker_connection, issue
 
 EVENTS = 3000
 READERS = 20
@@ -77,5 +77,3 @@ def test_twenty_readers_of_1000_events_do_not_hold_up_a_kiosk(
         statuses = [s for per in flood for s in per]
     assert [r.status_code for r in tickets] == [201] * 5
     assert set(statuses) <= {200, 429} and statuses.count(200) >= READERS
-
-
