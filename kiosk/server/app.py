@@ -17,6 +17,7 @@ from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
+from kiosk.server.phone import mount_phone, start_watch
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
 
@@ -58,9 +59,11 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         app.state.executor = executor
         unsubscribe = engine.subscribe(notifier.on_events)
         watch = asyncio.create_task(_day_watch(engine, executor))
+        stop_phones = start_watch(app, engine)
         try:
             yield
         finally:
+            stop_phones()
             notifier.stop()
             watch.cancel()
             unsubscribe()
@@ -83,5 +86,6 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_phone(app)
     mount_console(app)
     return app

@@ -88,6 +88,9 @@ def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
         notifier = getattr(app.state, "notifier", None)
         if notifier is not None:
             notifier.stop()
+        phones = getattr(app.state, "ticket_watch", None)
+        if phones is not None:
+            phones.stop()
 
     config = uvicorn.Config(
         app,
