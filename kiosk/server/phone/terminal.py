@@ -39,4 +39,5 @@ async def question(request: Request, ticket_id: str, lang: Lang = None) -> HTMLR
     if not ctx["rating"] or ctx["rating"]["done"]:
         raise ApiError(409, "not_ratable", "this ticket cannot be rated now")
     html = render.render_rating(ctx, action=f"/api/v1/tickets/{ticket_id}/rating")
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    idle = str(cfg.satisfaction.terminal_idle_seconds)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Idle-Seconds": idle})
