@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from kiosk.config import Config
 from kiosk.text import N_, gettext
 
+# The ticket `kiosk print-test` prints: its QR opens a page saying phones reach the server.
+SAMPLE_TICKET_ID = "sample-7Qm4ZK2vXcR9pL3wTn8yBd"
 WILDCARDS = ("0.0.0.0", "::", "")  # noqa: S104 - compared with, not bound to
 # Routes are looked up for these addresses, but no packet is sent (UDP connect).
 _PROBES = ("10.255.255.255", "192.168.255.255", "172.31.255.255")

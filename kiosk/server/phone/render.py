@@ -18,7 +18,7 @@ from kiosk.config import Config
 from kiosk.queue.clock import from_iso
 from kiosk.queue.errors import NotRatable, QueueError
 from kiosk.queue.ratings import MAX_COMMENT
-from kiosk.text import format_when, gettext, ngettext, pick, ticket_number_text
+from kiosk.text import N_, format_when, gettext, ngettext, pick, ticket_number_text
 from kiosk.text.fonts import LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -252,23 +252,32 @@ def render_rating(ctx: dict[str, Any], action: str) -> str:
     return _env.get_template("rating.html").render(ctx | {"action": action})
 
 
-def render_missing(cfg: Config) -> str:
-    """The friendly page for an unknown id, in every language of the centre."""
+def _all_languages(cfg: Config, headline: str, line: str) -> str:
     langs = [lang for lang in cfg.centre.languages if lang in LANGUAGES]
     return _env.get_template("missing.html").render(
         {
             "centre": pick(cfg.centre.name, "vi"),
             "texts": [
-                {
-                    "lang": lang,
-                    "headline": gettext("We cannot find this ticket", lang),
-                    "line": gettext(
-                        "Check that you scanned the QR code on your ticket, "
-                        "or ask at the reception.",
-                        lang,
-                    ),
-                }
+                {"lang": lang, "headline": gettext(headline, lang), "line": gettext(line, lang)}
                 for lang in langs
             ],
         }
+    )
+
+
+def render_missing(cfg: Config) -> str:
+    """The friendly page for an unknown id, in every language of the centre."""
+    return _all_languages(
+        cfg,
+        N_("We cannot find this ticket"),
+        N_("Check that you scanned the QR code on your ticket, or ask at the reception."),
+    )
+
+
+def render_sample(cfg: Config) -> str:
+    """What the QR of `kiosk print-test`'s sample ticket opens: proof that phones get here."""
+    return _all_languages(
+        cfg,
+        N_("Printer test: the QR code works"),
+        N_("Phones on this network can open the centre's ticket pages."),
     )

@@ -25,6 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.paths import FONTS
+from kiosk.publicurl import SAMPLE_TICKET_ID
 from kiosk.queue import citizen
 from kiosk.queue import errors as qerr
 from kiosk.queue.clock import utc_now
@@ -59,7 +60,7 @@ Lang = Annotated[str | None, Query(max_length=8, description="vi, km or en")]
 
 
 class RatingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     score: int = Field(description="1..N, N = the most satisfied level of [satisfaction]")
     reasons: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=20)
     comment: str | None = Field(default=None, max_length=2000, description="kept: 500 characters")
@@ -111,6 +112,8 @@ def _context(
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse)
 async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLResponse:
+    if ticket_id == SAMPLE_TICKET_ID:
+        return HTMLResponse(render.render_sample(config_of(request)), headers=_HEADERS)
     view = await follow_view(request, ticket_id)
     if view is None:
         return _missing(request)

@@ -126,7 +126,7 @@ async function signIn(counter, secret) {
   const resp = await api("POST", "auth/pin", { counter, pin: secret });
   if (!resp.ok) {
     const body = await resp.json().catch(() => ({}));
-    throw new Error(resp.status === 401 ? _("Wrong PIN.", "vi") : (body.detail || String(resp.status)));
+    throw new Error(resp.status === 401 ? _("Wrong PIN", "vi") : (body.detail || String(resp.status)));
   }
   const body = await resp.json();
   token = body.token;
