@@ -77,6 +77,7 @@ def view(
     closes = ratings.closes_at(leg, cfg.satisfaction)
     out = {
         "id": asked["id"],
+        "leg": leg["id"],  # the current leg (after transfers): its events concern this page
         "day": asked["day"],
         "state": "today" if age <= 0 else "past",
         "number": ticket["number"],

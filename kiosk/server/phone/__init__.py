@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -40,14 +41,22 @@ def mount_phone(app: FastAPI) -> None:
     app.mount("/rate", _Static(directory=HERE / "rate", html=True), name="rate-terminal")
 
 
+# Phones' views are read and rendered on their own threads, so that hundreds of
+# phones never queue in front of the kiosks' issuance on the engine's threads.
+PHONE_THREADS = 2
+
+
 def start_watch(app: FastAPI, engine: QueueEngine) -> Callable[[], None]:
     """Wake phones' long-polls on the events that concern them; returns the stop function."""
     watch = TicketWatch(asyncio.get_running_loop())
     app.state.ticket_watch = watch
+    executor = ThreadPoolExecutor(PHONE_THREADS, thread_name_prefix="phone-views")
+    app.state.phone_executor = executor
     unsubscribe = engine.subscribe(watch.on_events)
 
     def stop() -> None:
         unsubscribe()
         watch.stop()
+        executor.shutdown(wait=False, cancel_futures=True)
 
     return stop

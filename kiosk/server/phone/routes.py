@@ -41,6 +41,10 @@ MAX_WAIT = 30.0
 # Re-read the ticket at least this often while waiting: events from another
 # process on the same database, and a no-show's call-back time running out.
 RECHECK = 5.0
+# A change of the queue only (people ahead, the wait) is answered after this
+# much more quiet, so a burst of calls costs a phone one answer; well within
+# the 2 s in which the page must show a change.
+SETTLE = 1.0
 PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
@@ -122,9 +126,43 @@ async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLRespo
 
 def _keys(ticket_id: str, view: dict[str, Any]) -> list[str]:
     keys = [f"id:{ticket_id}"]
+    if view.get("leg") and view["leg"] != ticket_id:
+        keys.append(f"id:{view['leg']}")
     if view.get("service"):
         keys.append(f"svc:{view['service']}")
     return keys
+
+
+def _answer(request: Request, view: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """The long-poll's answer: the status block rendered (blocking: on a worker thread)."""
+    ctx = _context(request, view, lang)
+    return {
+        "version": view["version"],
+        "status": view.get("status"),
+        "html": render.render_status(ctx),
+        "title": ctx["title"],
+        "alert": ctx["alert"],
+        "calls": ctx["calls"],
+        "live": ctx["live"],
+    }
+
+
+async def _live_view(request: Request, ticket_id: str) -> dict[str, Any] | None:
+    """The ticket's view, reused while nothing it shows can have changed."""
+    watch = watch_of(request)
+    view = watch.cached(ticket_id)
+    if view is not None:
+        return view
+    touches = watch.touches()
+    loop = asyncio.get_running_loop()
+    try:
+        view = await loop.run_in_executor(
+            request.app.state.phone_executor, engine_of(request).follow, ticket_id
+        )
+    except qerr.UnknownTicket:
+        return None
+    watch.remember(ticket_id, _keys(ticket_id, view), view, touches)
+    return view
 
 
 @router.get("/t/{ticket_id}/live")
@@ -135,34 +173,32 @@ async def live(
     v: Annotated[str, Query(max_length=32)] = "",
     wait: Annotated[float, Query(ge=0, allow_inf_nan=False)] = 0.0,
 ) -> JSONResponse:
-    """The status block as soon as it differs from version ``v`` (or after ``wait`` s)."""
-    view = await follow_view(request, ticket_id)
+    """The status block as soon as it differs from version ``v`` (or after ``wait`` s).
+
+    When only the ticket's queue moved (people ahead, the wait), the answer
+    waits SETTLE s more, so a burst of calls costs the phone one answer.
+    """
+    view = await _live_view(request, ticket_id) if len(ticket_id) <= 64 else None
     if view is None:
         raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
     watch = watch_of(request)
-    loop_time = asyncio.get_running_loop().time
-    deadline = loop_time() + min(wait, MAX_WAIT)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(wait, MAX_WAIT)
     while view["version"] == v and not watch.stopping:
-        remaining = deadline - loop_time()
+        remaining = deadline - loop.time()
         if remaining <= 0 or await request.is_disconnected():
             break
-        await watch.wait(_keys(ticket_id, view), min(remaining, RECHECK))
-        view = await follow_view(request, ticket_id)
+        woke = await watch.wait(_keys(ticket_id, view), min(remaining, RECHECK))
+        if woke is not None and woke.startswith("svc:"):
+            own = [k for k in _keys(ticket_id, view) if k.startswith("id:")]
+            await watch.wait(own, min(SETTLE, deadline - loop.time()))
+        view = await _live_view(request, ticket_id)
         if view is None:
             raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
-    ctx = _context(request, view, lang)
-    return JSONResponse(
-        {
-            "version": view["version"],
-            "status": view.get("status"),
-            "html": render.render_status(ctx),
-            "title": ctx["title"],
-            "alert": ctx["alert"],
-            "calls": ctx["calls"],
-            "live": ctx["live"],
-        },
-        headers={"Cache-Control": "no-store"},
+    answer = await loop.run_in_executor(
+        request.app.state.phone_executor, _answer, request, view, lang
     )
+    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 
 
 async def _rate(request: Request, ticket_id: str, body: RatingIn, counter: str | None) -> Any:

@@ -7,13 +7,20 @@ names the keys it can affect: its ticket (``id:X``), its service's queue
 a counter paused or resumed, a new day). A waiter parks a future under its
 keys; :meth:`TicketWatch.on_events` (from the engine's committing thread)
 resolves only those futures.
+
+Each key also has a generation (how many times it was touched); a view
+computed for a ticket is reused while the generations of its keys stay the
+same (for at most ``ttl`` seconds: time alone changes a few things, such as
+how long a no-show can still be called back), so a phone that re-polls right
+after an answer costs no database read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 EVERYTHING = "*"
@@ -44,11 +51,18 @@ def keys_of(event: dict[str, Any]) -> set[str]:
     return keys
 
 
+MAX_CACHED = 5000
+
+
 class TicketWatch:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, ttl: float = 5.0) -> None:
         self._loop = loop
-        self._waiters: dict[str, set[asyncio.Future[None]]] = defaultdict(set)
+        self._waiters: dict[str, set[asyncio.Future[str | None]]] = defaultdict(set)
         self._stopping = False
+        self._gen: dict[str, int] = defaultdict(int)
+        self._touches = 0
+        self._ttl = ttl
+        self._views: dict[str, tuple[float, tuple[int, ...], Sequence[str], Any]] = {}
 
     def on_events(self, events: list[dict[str, Any]]) -> None:
         """Engine subscriber: safe from any thread."""
@@ -59,12 +73,42 @@ class TicketWatch:
             self._loop.call_soon_threadsafe(self._wake, keys)
 
     def _wake(self, keys: set[str]) -> None:
+        self._touches += 1
+        for key in keys:
+            self._gen[key] += 1
         if EVERYTHING in keys:
             keys = set(self._waiters)
-        for key in keys | {EVERYTHING}:
+        # Sorted: "*" and a ticket's own "id:" keys answer before its queue's "svc:".
+        for key in sorted(keys | {EVERYTHING}):
             for future in self._waiters.get(key, ()):
                 if not future.done():
-                    future.set_result(None)
+                    future.set_result(key)
+
+    # -- views reused while nothing they depend on changed ---------------------
+    def touches(self) -> int:
+        """Changes seen so far: compare before and after computing a view."""
+        return self._touches
+
+    def _stamp(self, keys: Sequence[str]) -> tuple[int, ...]:
+        return (self._gen.get(EVERYTHING, 0), *(self._gen.get(k, 0) for k in keys))
+
+    def cached(self, ticket_id: str) -> Any:
+        found = self._views.get(ticket_id)
+        if found is None:
+            return None
+        expires, stamp, keys, view = found
+        if time.monotonic() > expires or stamp != self._stamp(keys):
+            del self._views[ticket_id]
+            return None
+        return view
+
+    def remember(self, ticket_id: str, keys: Sequence[str], view: Any, touches: int) -> None:
+        """Keep ``view`` unless something changed while it was computed (``touches``)."""
+        if touches != self._touches:
+            return
+        if len(self._views) >= MAX_CACHED:
+            self._views.clear()
+        self._views[ticket_id] = (time.monotonic() + self._ttl, self._stamp(keys), keys, view)
 
     def stop(self) -> None:
         """Release every waiter (server shutdown); safe from any thread."""
@@ -76,18 +120,18 @@ class TicketWatch:
     def stopping(self) -> bool:
         return self._stopping
 
-    async def wait(self, keys: Iterable[str], timeout: float) -> None:
-        """Wait until an event touches one of ``keys`` or ``timeout`` seconds pass."""
+    async def wait(self, keys: Iterable[str], timeout: float) -> str | None:
+        """Wait until an event touches one of ``keys`` (returned) or ``timeout`` s pass."""
         if self._stopping or timeout <= 0:
-            return
-        future: asyncio.Future[None] = self._loop.create_future()
+            return None
+        future: asyncio.Future[str | None] = self._loop.create_future()
         watched = list(keys)
         for key in watched:
             self._waiters[key].add(future)
         try:
-            await asyncio.wait_for(future, timeout)
+            return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            pass
+            return None
         finally:
             for key in watched:
                 bucket = self._waiters.get(key)
