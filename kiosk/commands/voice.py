@@ -13,6 +13,8 @@ from kiosk.voice import (
     Fragment,
     FragmentCache,
     GTTSRenderer,
+    OfflineSpeechFailed,
+    OfflineVoice,
     TTSFailed,
     TTSUnavailable,
     build_cache,
@@ -85,6 +87,13 @@ def say(cfg: Config, text: str, lang: str) -> int:
     cache = FragmentCache.for_config(cfg)
     clip = cache.lookup(frag)
     source = "cache"
+    offline = OfflineVoice.for_config(cfg)
+    # As the board does: a recorded or rendered clip first, then the offline engine.
+    if clip is None and offline is not None and offline.speaks(lang):
+        try:
+            clip, source = offline.render(text, lang), "offline engine"
+        except OfflineSpeechFailed as exc:
+            raise UserError(f"cannot say this offline: {exc}", exit_code=1) from None
     if clip is None:
         try:
             data = GTTSRenderer(attempts=2, backoff=1.0).render(text, lang)

@@ -1,0 +1,158 @@
+"""Offline speech with espeak-ng: a Vietnamese call from the first start, no network, no build.
+
+Chosen by listening and measuring (docs/voice.md, "Offline engine"): espeak-ng
+1.51 from Debian reads Vietnamese tones, "không" and "quầy" correctly where the
+older espeak drops sounds, and its southern voice matches ``dialect = "south"``.
+It has no Khmer voice, so Khmer needs recorded or rendered fragments.
+
+espeak-ng is run as a program (one short process per sentence, text on stdin so
+a text can never be taken for an option); the WAV it writes is kept in
+``<cache_dir>/offline/`` so a repeated sentence (every call is said twice, a
+recall again) is rendered once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.voice.cache import NotAudio, atomic_write, sniff_extension
+
+log = logging.getLogger(__name__)
+
+ENGINE = "espeak-ng"
+# espeak-ng's Vietnamese voices; the config's dialect picks one. No Khmer voice exists.
+VOICES = {("vi", "north"): "vi", ("vi", "south"): "vi-vn-x-south"}
+# Words per minute: 140 rather than the default 175 keeps number words apart (docs/voice.md).
+RATE = 140
+KEEP = 300  # rendered sentences kept on disk; the oldest go first
+TIMEOUT = 20.0
+
+
+class OfflineSpeechFailed(Exception):
+    """espeak-ng could not render a text (missing, crashed, wrote no audio); one sentence."""
+
+
+class OfflineVoice:
+    """``render(text, lang) -> WAV path`` with espeak-ng, cached by text, voice and rate."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        dialect: str = "south",
+        program: str = ENGINE,
+        rate: int = RATE,
+        keep: int = KEEP,
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.dialect = dialect
+        self.program = shutil.which(program)
+        self.rate = rate
+        self.keep = keep
+
+    @classmethod
+    def for_config(cls, cfg: Config) -> OfflineVoice | None:
+        """The centre's offline voice, or None when switched off or espeak-ng is not installed."""
+        v = cfg.voice
+        if v.offline_engine == "none":
+            return None
+        voice = cls(cfg.data_path(v.cache_dir) / "offline", dialect=v.dialect)
+        if voice.program is None:
+            log.warning(
+                "voice: %s is not installed, so calls without voice fragments play the chime "
+                "only; install it with: apt-get install espeak-ng",
+                ENGINE,
+            )
+            return None
+        return voice
+
+    def voice_for(self, lang: str) -> str | None:
+        return VOICES.get((lang, self.dialect))
+
+    def speaks(self, lang: str) -> bool:
+        return self.program is not None and self.voice_for(lang) is not None
+
+    def _path(self, text: str, voice: str) -> Path:
+        tag = hashlib.sha1(f"{voice}|{self.rate}|{text}".encode(), usedforsecurity=False)
+        return self.cache_dir / voice / f"{tag.hexdigest()[:16]}.wav"
+
+    def rendered(self, text: str, lang: str) -> Path | None:
+        """The WAV already rendered for ``text``, if any (no process started)."""
+        voice = self.voice_for(lang)
+        if voice is None:
+            return None
+        path = self._path(unicodedata.normalize("NFC", text).strip(), voice)
+        return path if path.is_file() else None
+
+    def render(self, text: str, lang: str) -> Path:
+        """The WAV of ``text`` said in ``lang``; raises :class:`OfflineSpeechFailed`."""
+        voice = self.voice_for(lang)
+        if self.program is None or voice is None:
+            raise OfflineSpeechFailed(f"{ENGINE} has no voice for {lang!r}")
+        text = unicodedata.normalize("NFC", text).strip()
+        path = self._path(text, voice)
+        if path.is_file():
+            path.touch()  # recently used: pruned last
+            return path
+        cmd = [self.program, "-v", voice, "-s", str(self.rate), "-b", "1", "--stdout", "--stdin"]
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv, the text goes to stdin
+                cmd, input=text.encode("utf-8"), capture_output=True, timeout=TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise OfflineSpeechFailed(f"{ENGINE} did not run: {exc}") from None
+        if done.returncode != 0:
+            why = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+            raise OfflineSpeechFailed(f"{ENGINE} failed: {why}")
+        try:
+            if sniff_extension(done.stdout) != ".wav":
+                raise NotAudio("not WAV")
+        except NotAudio:
+            raise OfflineSpeechFailed(f"{ENGINE} wrote no WAV audio") from None
+        atomic_write(path, _fix_wav_sizes(done.stdout))
+        self._prune()
+        return path
+
+    def _prune(self) -> None:
+        files = sorted(self.cache_dir.glob("*/*.wav"), key=lambda p: p.stat().st_mtime_ns)
+        for old in files[: max(0, len(files) - self.keep)]:
+            old.unlink(missing_ok=True)
+
+
+def _fix_wav_sizes(data: bytes) -> bytes:
+    """espeak-ng streaming to stdout cannot seek back, so its RIFF and data sizes are
+    placeholders (0x7ffff000); SDL_mixer and Python's wave trust them. Write the real ones."""
+    riff = (len(data) - 8).to_bytes(4, "little")
+    pos = data.find(b"data", 12)
+    if pos < 0:
+        return data
+    size = (len(data) - pos - 8).to_bytes(4, "little")
+    return data[:4] + riff + data[8 : pos + 4] + size + data[pos + 8 :]
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A sentence the player renders on its own thread just before playing it.
+
+    Equal by text and language, so a planned announcement compares like a list of
+    clips. When rendering fails the ``fallback`` (the chime) is played instead.
+    """
+
+    text: str
+    lang: str
+    voice: OfflineVoice = field(compare=False, repr=False)
+    fallback: Path | None = field(default=None, compare=False, repr=False)
+
+    def render(self) -> Path | None:
+        try:
+            return self.voice.render(self.text, self.lang)
+        except OfflineSpeechFailed as exc:
+            log.error("voice: cannot say %r offline (%s); playing the chime", self.text, exc)
+            return self.fallback
