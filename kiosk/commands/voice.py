@@ -21,6 +21,7 @@ from kiosk.voice import (
     required_fragments,
     text_fragment,
 )
+from kiosk.voice.scripts import listen_fragments
 
 
 def voice(args: argparse.Namespace, cfg: Config | None) -> int:
@@ -53,7 +54,9 @@ class _Bar:
 
 def build(cfg: Config) -> int:
     cache = FragmentCache.for_config(cfg)
-    fragments = required_fragments(cfg)
+    # The calls, then the listen button's fixed texts in languages with no offline voice.
+    wanted = [*required_fragments(cfg), *listen_fragments(cfg, OfflineVoice.for_config(cfg))]
+    fragments = list({f.id: f for f in wanted}.values())
     bar = _Bar(sys.stderr)
     try:
         report = build_cache(fragments, cache, GTTSRenderer(), progress=bar)

@@ -17,8 +17,9 @@ from kiosk.config import Config
 from kiosk.voice.cache import FragmentCache
 from kiosk.voice.composer import compose_for, required_fragments
 from kiosk.voice.fragments import CHIME, PAUSE, Fragment
-from kiosk.voice.offline import OfflineVoice, Speech
+from kiosk.voice.offline import OfflineVoice
 from kiosk.voice.player import AudioSink, Clip, Player
+from kiosk.voice.sources import clips_for
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +34,6 @@ def _segments(fragments: Sequence[Fragment]) -> list[list[Fragment]]:
             out.append([frag])
         else:
             out[-1].append(frag)
-    return out
-
-
-def spoken_text(segment: Sequence[Fragment]) -> str:
-    """One language's words as one sentence, the number and the counter set off by commas.
-
-    The commas make the offline engine pause around the numbers, the words a
-    citizen listens for (docs/voice.md).
-    """
-    out = ""
-    for i, frag in enumerate(segment):
-        if i:
-            phrase_edge = frag.key.startswith("call-") != segment[i - 1].key.startswith("call-")
-            out += ", " if phrase_edge else " "
-        out += frag.text
     return out
 
 
@@ -122,14 +108,11 @@ class Announcer:
             if seg[0] in (CHIME, PAUSE):
                 items.append((seg[0].key, self.cache.lookup(seg[0])))
                 continue
-            clips = [self.cache.lookup(f) for f in seg]
-            if all(c is not None for c in clips):
+            clips = clips_for(seg, self.cache, self.offline, fallback=chime)
+            if clips is not None:
                 items += [("clip", c) for c in clips]
-            elif self.offline is not None and self.offline.speaks(seg[0].lang):
-                speech = Speech(spoken_text(seg), seg[0].lang, self.offline, fallback=chime)
-                items.append(("clip", speech))
             else:
-                self._warn_missing([f for f, c in zip(seg, clips, strict=True) if c is None])
+                self._warn_missing([f for f in seg if self.cache.lookup(f) is None])
                 items.append(("chime", chime))
         return _tidy(items)
 

@@ -27,8 +27,14 @@ from kiosk.voice.cache import NotAudio, atomic_write, sniff_extension
 log = logging.getLogger(__name__)
 
 ENGINE = "espeak-ng"
-# espeak-ng's Vietnamese voices; the config's dialect picks one. No Khmer voice exists.
-VOICES = {("vi", "north"): "vi", ("vi", "south"): "vi-vn-x-south"}
+# espeak-ng's voices by (language, dialect): the config's dialect picks the Vietnamese
+# one; English (the listen button on an English screen) has one. No Khmer voice exists.
+VOICES = {
+    ("vi", "north"): "vi",
+    ("vi", "south"): "vi-vn-x-south",
+    ("en", "north"): "en",
+    ("en", "south"): "en",
+}
 # Words per minute: 140 rather than the default 175 keeps number words apart (docs/voice.md).
 RATE = 140
 KEEP = 300  # rendered sentences kept on disk; the oldest go first

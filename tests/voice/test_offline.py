@@ -30,8 +30,8 @@ from kiosk.voice import (
     compose_call,
     compose_for,
 )
-from kiosk.voice.announcer import spoken_text
 from kiosk.voice.cache import BUILTIN_SOUNDS
+from kiosk.voice.sources import spoken_text
 from tests.conftest import ROOT, run_cli, write_config
 from tests.console.centre import Centre, running_centre
 
