@@ -179,6 +179,17 @@ def test_voice_say_speaks_vietnamese_offline(tmp_path: Path) -> None:
     assert 0.85 * sum(speech) <= sum(heard) <= 1.15 * sum(speech), (heard, speech)
 
 
+def test_voice_build_lists_the_khmer_listen_texts(tmp_path: Path) -> None:
+    """Offline, the build says which Khmer listen texts to render or record; Vietnamese is
+    said by the offline engine, so none of its listen texts are asked for."""
+    conf = write_config(tmp_path)
+    env = {**os.environ, "HTTPS_PROXY": "http://127.0.0.1:9", "KIVY_NO_CONSOLELOG": "1"}
+    out = run_cli("voice", "build", "--config", str(conf), env=env)
+    assert out.returncode == 1
+    assert "km/say-" in out.stdout and ": លេខរៀងរបស់អ្នក" in out.stdout  # "Your number"
+    assert "vi/say-" not in out.stdout
+
+
 @pytest.fixture
 def centre(tmp_path: Path) -> Iterator[Centre]:
     with running_centre(tmp_path) as c:

@@ -190,3 +190,39 @@ def test_voice_disabled_announces_nothing(tmp_path: Path) -> None:
     announcer.start()
     assert announcer.announce("A001", "1") == []
     announcer.stop()
+
+
+class StoppableSink(FakeSink):
+    """Holds each clip until ``stop_current`` (the listen button's sink behaviour)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cut = threading.Event()
+        self.started = threading.Event()
+
+    def play(self, clip: Path) -> None:
+        self.started.set()
+        self.cut.wait(30)
+        self.cut.clear()
+        self.played.append(clip)
+
+    def stop_current(self) -> None:
+        self.cut.set()
+
+
+def test_cancel_cuts_the_clip_short_and_drops_the_rest() -> None:
+    sink = StoppableSink()
+    player = Player(sink)
+    player.start()
+    player.enqueue(clips("long", 3), label="reading")
+    player.enqueue(clips("next", 2), label="waiting")
+    assert sink.started.wait(30)
+    player.cancel()
+    assert player.wait_idle(30)
+    assert [p.name for p in sink.played] == ["long-0.mp3"]  # cut short, nothing after it
+    # The player goes on with what is queued after the cancel.
+    sink.cut.set()
+    player.enqueue(clips("after", 1), label="after")
+    assert player.wait_idle(30)
+    player.stop()
+    assert [p.name for p in sink.played] == ["long-0.mp3", "after-0.mp3"]
