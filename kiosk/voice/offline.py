@@ -127,8 +127,14 @@ class OfflineVoice:
         return path
 
     def _prune(self) -> None:
-        files = sorted(self.cache_dir.glob("*/*.wav"), key=lambda p: p.stat().st_mtime_ns)
-        for old in files[: max(0, len(files) - self.keep)]:
+        aged: list[tuple[int, Path]] = []
+        for path in self.cache_dir.glob("*/*.wav"):
+            try:
+                aged.append((path.stat().st_mtime_ns, path))
+            except OSError:  # pruned meanwhile by the other reader (board and listen button)
+                continue
+        aged.sort()
+        for _, old in aged[: max(0, len(aged) - self.keep)]:
             old.unlink(missing_ok=True)
 
 

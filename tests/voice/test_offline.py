@@ -250,3 +250,16 @@ def test_a_fresh_board_with_no_network_speaks_the_vietnamese_call(
     assert len(heard) >= 3 + 2 * (len(speech_runs) - 2), heard  # syllables, not a tone
     assert seconds > 3.0
     assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_old_renderings_are_pruned_and_a_used_one_is_kept(tmp_path: Path) -> None:
+    voice = OfflineVoice(tmp_path / "offline", keep=3)
+    first = voice.render("một", "vi")
+    os.utime(first, ns=(1, 1))  # long ago
+    kept = voice.render("hai", "vi")
+    os.utime(kept, ns=(1, 1))
+    assert voice.render("hai", "vi") == kept  # used again: recent now
+    for word in ("ba", "bốn"):
+        voice.render(word, "vi")
+    assert not first.exists() and kept.exists()
+    assert len(list((tmp_path / "offline").glob("*/*.wav"))) == 3
