@@ -14,15 +14,17 @@ recall again) is rendered once.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import shutil
 import subprocess
 import unicodedata
+import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import Config
-from kiosk.voice.cache import NotAudio, atomic_write, sniff_extension
+from kiosk.voice.cache import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ VOICES = {
 RATE = 140
 KEEP = 300  # rendered sentences kept on disk; the oldest go first
 TIMEOUT = 20.0
+LEAD_SECONDS = 0.15  # silence before the first word (espeak-ng starts at once)
 
 
 class OfflineSpeechFailed(Exception):
@@ -118,11 +121,10 @@ class OfflineVoice:
             why = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
             raise OfflineSpeechFailed(f"{ENGINE} failed: {why}")
         try:
-            if sniff_extension(done.stdout) != ".wav":
-                raise NotAudio("not WAV")
-        except NotAudio:
-            raise OfflineSpeechFailed(f"{ENGINE} wrote no WAV audio") from None
-        atomic_write(path, _fix_wav_sizes(done.stdout))
+            clip = _tidy_wav(done.stdout)
+        except (wave.Error, EOFError) as exc:
+            raise OfflineSpeechFailed(f"{ENGINE} wrote no usable WAV audio ({exc!r})") from None
+        atomic_write(path, clip)
         self._prune()
         return path
 
@@ -138,15 +140,25 @@ class OfflineVoice:
             old.unlink(missing_ok=True)
 
 
-def _fix_wav_sizes(data: bytes) -> bytes:
-    """espeak-ng streaming to stdout cannot seek back, so its RIFF and data sizes are
-    placeholders (0x7ffff000); SDL_mixer and Python's wave trust them. Write the real ones."""
-    riff = (len(data) - 8).to_bytes(4, "little")
-    pos = data.find(b"data", 12)
-    if pos < 0:
-        return data
-    size = (len(data) - pos - 8).to_bytes(4, "little")
-    return data[:4] + riff + data[8 : pos + 4] + size + data[pos + 8 :]
+def _tidy_wav(data: bytes, lead: float = LEAD_SECONDS) -> bytes:
+    """espeak-ng's WAV as SDL_mixer needs it, with a short silence before the first word.
+
+    Streaming to stdout, espeak-ng cannot seek back, so its RIFF and data sizes
+    are placeholders (0x7ffff000) that players trust; rewriting the file gives
+    the real ones. It also starts speaking at the first sample: without the lead,
+    a sentence played right after the chime sounds glued to it.
+    """
+    with wave.open(io.BytesIO(data)) as src:
+        params = src.getparams()
+        frames = src.readframes(params.nframes)
+    out = io.BytesIO()
+    with wave.open(out, "wb") as dst:
+        dst.setnchannels(params.nchannels)
+        dst.setsampwidth(params.sampwidth)
+        dst.setframerate(params.framerate)
+        silence = round(lead * params.framerate) * params.nchannels * params.sampwidth
+        dst.writeframes(bytes(silence) + frames)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ The sink plays one clip to its end (``play`` blocks), so clips of one
 announcement follow each other and two announcements never overlap. Callers
 (the board's event handler, the kiosk's listen button) only enqueue and return
 at once; a clip may be a sentence still to be rendered (offline speech), which
-happens here on the worker thread, never on the caller's (the UI's). A failing
-sink is logged and the queue goes on, so calling is never blocked by audio.
+happens on the player's render thread, never on the caller's (the UI's), and
+starts when the announcement starts: the sentence renders while the chime (or
+the sentence before it) plays. A failing sink is logged and the queue goes on,
+so calling is never blocked by audio.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeAlias, runtime_checkable
@@ -63,11 +66,13 @@ class Player:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._generation = 0  # bumped by cancel(): jobs of an older generation stop
+        self._renderer: ThreadPoolExecutor | None = None
         self.played: int = 0
 
     def start(self) -> None:
         if self._thread is None:
             self._stop = False
+            self._renderer = ThreadPoolExecutor(1, thread_name_prefix="voice-render")
             self._thread = threading.Thread(target=self._run, name="voice-player", daemon=True)
             self._thread.start()
 
@@ -80,6 +85,9 @@ class Player:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._renderer is not None:
+            self._renderer.shutdown(wait=False, cancel_futures=True)
+            self._renderer = None
 
     def cancel(self) -> None:
         """Drop what is waiting and cut the clip in progress short (a second press of listen)."""
@@ -135,16 +143,35 @@ class Player:
         with self._cond:
             return self._stop or job.generation != self._generation
 
+    def _render_ahead(self, job: Job) -> dict[int, Future[Path | None]]:
+        """Start rendering the job's sentences in order, while its first clips play."""
+        renderer = self._renderer
+        if renderer is None:
+            return {}
+        return {
+            i: renderer.submit(clip.render)
+            for i, clip in enumerate(job.clips)
+            if not isinstance(clip, Path)
+        }
+
     def _play(self, job: Job) -> bool:
         """Play the job's clips; False when it was cancelled or the player stopped."""
         log.debug("voice: announcing %s (%d clips)", job.label, len(job.clips))
-        for clip in job.clips:
-            if self._cancelled(job):
-                return False
-            try:
-                path = clip if isinstance(clip, Path) else clip.render()
-                if path is not None and not self._cancelled(job):
-                    self.sink.play(path)
-            except Exception:  # audio trouble must never stop the queue
-                log.exception("voice: cannot play %s", clip)
-        return not self._cancelled(job)
+        ahead = self._render_ahead(job)
+        try:
+            for i, clip in enumerate(job.clips):
+                if self._cancelled(job):
+                    return False
+                try:
+                    if isinstance(clip, Path):
+                        path: Path | None = clip
+                    else:
+                        path = ahead[i].result() if i in ahead else clip.render()
+                    if path is not None and not self._cancelled(job):
+                        self.sink.play(path)
+                except Exception:  # audio trouble must never stop the queue
+                    log.exception("voice: cannot play %s", clip)
+            return not self._cancelled(job)
+        finally:
+            for future in ahead.values():
+                future.cancel()

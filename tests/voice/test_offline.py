@@ -243,7 +243,7 @@ def test_a_fresh_board_with_no_network_speaks_the_vietnamese_call(
     seconds, _, speech_runs = wav_profile(wav)
     heard = runs(loud_windows(raw))
     chimes = [r for r in heard if 140 <= r <= 170]
-    assert len(chimes) == 3, heard
+    assert len(chimes) == 3, str(heard)
     loud = sum(heard) / 100
     expected = 3 * 1.6 + 2 * sum(speech_runs) / 100
     assert 0.85 * expected <= loud <= 1.15 * expected, (loud, expected, heard)
@@ -263,3 +263,10 @@ def test_old_renderings_are_pruned_and_a_used_one_is_kept(tmp_path: Path) -> Non
         voice.render(word, "vi")
     assert not first.exists() and kept.exists()
     assert len(list((tmp_path / "offline").glob("*/*.wav"))) == 3
+
+
+def test_an_engine_that_writes_no_audio_is_one_sentence(tmp_path: Path) -> None:
+    silent = OfflineVoice(tmp_path / "offline", program="true")  # exits 0, prints nothing
+    with pytest.raises(OfflineSpeechFailed, match="wrote no usable WAV audio"):
+        silent.render("Xin chào", "vi")
+    assert not list((tmp_path / "offline").glob("*/*.wav"))
