@@ -95,8 +95,6 @@ def procedure_script(screen: Any, lang: str) -> list[Passage]:
 class ListenControl:
     """The app's side of the button: which text each screen reads, and whether it can."""
 
-    SCREENS = ("home", "services", "ticket", "procedure")
-
     def __init__(self, app: Any, sink: AudioSink | None = None) -> None:
         if sink is None:
             from kiosk.ui.audio import KivySoundSink

@@ -1,6 +1,6 @@
 """Offline speech with espeak-ng: a Vietnamese call from the first start, no network, no build.
 
-Chosen by listening and measuring (docs/voice.md, "Offline engine"): espeak-ng
+Chosen by measuring its output (docs/voice.md, "The offline engine"): espeak-ng
 1.51 from Debian reads Vietnamese tones, "không" and "quầy" correctly where the
 older espeak drops sounds, and its southern voice matches ``dialect = "south"``.
 It has no Khmer voice, so Khmer needs recorded or rendered fragments.
@@ -89,7 +89,8 @@ class OfflineVoice:
         return self.program is not None and self.voice_for(lang) is not None
 
     def _path(self, text: str, voice: str) -> Path:
-        tag = hashlib.sha1(f"{voice}|{self.rate}|{text}".encode(), usedforsecurity=False)
+        key = f"{voice}|{self.rate}|{LEAD_SECONDS}|{text}"
+        tag = hashlib.sha1(key.encode(), usedforsecurity=False)
         return self.cache_dir / voice / f"{tag.hexdigest()[:16]}.wav"
 
     def rendered(self, text: str, lang: str) -> Path | None:
