@@ -246,6 +246,7 @@ class Voice(Strict):
     cache_dir: str = "voice-cache"
     packs_dir: str = "../assets/voice"
     enabled: bool = True
+    offline_engine: Literal["espeak-ng", "none"] = "espeak-ng"
 
 
 class Token(Strict):
