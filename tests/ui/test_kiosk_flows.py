@@ -282,7 +282,7 @@ def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) 
         start(rig, "start_vi")
         rig.app.go("procedure", code="1.001193", back="lookup")
         proc = rig.wait_screen("procedure")
-        assert proc.title == "Đăng ký khai sinh"
+        assert proc.title == "Thủ tục đăng ký khai sinh"
         assert "Giấy tờ cần mang theo" in visible_text(proc)
         bar = rig.app.root.bar
         km = next(w for w in bar.walk(restrict=True) if getattr(w, "code", "") == "km")
