@@ -136,6 +136,7 @@ class ShapedLabel(Label):
 
     def __init__(self, **kwargs: Any) -> None:
         self._own_text = False
+        self._given_text = ""  # the last text set from outside (kv, a screen)
         self._relayout_trigger = Clock.create_trigger(self._relayout, -1)
         kwargs.setdefault("font_hinting", "light")
         kwargs.setdefault("halign", "left")
@@ -181,6 +182,9 @@ class ShapedLabel(Label):
             else:
                 text = translator.gettext(self.msgid, code, **values)
             self.source_text = text
+        else:
+            # No msgid (any more): what was given as text, never a stale translation.
+            self.source_text = self._given_text
         self._relayout_trigger()
 
     # -- text and wrapping ----------------------------------------------
@@ -188,6 +192,9 @@ class ShapedLabel(Label):
         if self._own_text:
             return
         # Somebody (kv, a screen) set the text: it is the source to wrap.
+        self._given_text = value
+        if self.msgid:
+            return  # a msgid wins over a text (kv may set both)
         self.source_text = value
         self._relayout_trigger()
 
