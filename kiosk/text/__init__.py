@@ -19,7 +19,7 @@ from kiosk.text.i18n import (
     translator,
 )
 from kiosk.text.measure import measurer, text_width, width_in
-from kiosk.text.normalize import fold_vi, nfc
+from kiosk.text.normalize import fold_vi, has_khmer, nfc
 from kiosk.text.numbers import (
     format_number,
     format_vnd,
@@ -53,6 +53,7 @@ __all__ = [
     "native_digits",
     "nfc",
     "ngettext",
+    "has_khmer",
     "normalize_lang",
     "on_language_change",
     "pick",
