@@ -125,6 +125,9 @@ class Server(Strict):
     public_url: str = ""
     db: str = "queue.sqlite3"
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # Limits against a hostile device on the LAN (docs/security.md).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
 
 
 class PriorityReason(Strict):
@@ -246,6 +249,8 @@ class Voice(Strict):
 class Token(Strict):
     role: str
     hash: SecretHash
+    # A kiosk's identity (rate limit, retry keys, reports) comes from its token.
+    id: Identifier | None = None
 
     @field_validator("role")
     @classmethod
@@ -363,7 +368,18 @@ class Config(Strict):
                         f"(known: {', '.join(sorted(service_ids))})"
                     )
         counter_ids = {c.id for c in self.counters}
+        kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
+            if token.id is not None and token.role != "kiosk":
+                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+            if token.role == "kiosk":
+                kiosk_id = token.id or self.kiosk.id
+                if kiosk_id in kiosk_ids:
+                    raise ValueError(
+                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        "give each kiosk its own token and id"
+                    )
+                kiosk_ids.add(kiosk_id)
             if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
                 raise ValueError(
                     f"tokens[{i}].role names counter {token.role[8:]!r}, which does not exist"

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from kiosk.config import Config
 from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
+from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit
 from kiosk.server.notify import EventNotifier
@@ -56,6 +57,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         executor = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="queue-engine")
         app.state.notifier = notifier
         app.state.executor = executor
+        app.state.reads = ReadBudget()
         unsubscribe = engine.subscribe(notifier.on_events)
         watch = asyncio.create_task(_day_watch(engine, executor))
         try:
@@ -65,6 +67,8 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
             watch.cancel()
             unsubscribe()
             executor.shutdown(wait=True, cancel_futures=True)
+            app.state.auth.close()
+            app.state.reads.close()
 
     app = FastAPI(
         title="Commune service-centre queue API",
