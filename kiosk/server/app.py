@@ -18,6 +18,7 @@ from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
+from kiosk.server.reports import mount_reports, worker
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
 
@@ -67,6 +68,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
             watch.cancel()
             unsubscribe()
             executor.shutdown(wait=True, cancel_futures=True)
+            worker.stop()
             app.state.auth.close()
             app.state.reads.close()
 
@@ -87,5 +89,6 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_reports(app)
     mount_console(app)
     return app
