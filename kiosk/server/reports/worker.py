@@ -10,6 +10,7 @@ never block the writer) and returns finished pages and files.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -28,12 +29,19 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
+def _background() -> None:
+    # A report may take a second of CPU; a kiosk's ticket must not wait for it.
+    os.nice(10)
+
+
 def pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             # spawn, not fork: the server process has threads (uvicorn, engine, scrypt)
-            _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_background
+            )
         return _pool
 
 
