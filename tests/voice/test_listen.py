@@ -22,9 +22,10 @@ from tests.ui.test_kiosk_flows import _display  # noqa: F401 - autouse: a displa
 
 from .google_fake import MP3
 
+NO_ESPEAK = "needs espeak-ng (scripts/system-deps test installs it)"
 pytestmark = [
     pytest.mark.ui,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng"),
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason=NO_ESPEAK),
 ]
 
 
