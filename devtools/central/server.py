@@ -68,8 +68,7 @@ class DevCentral:
     # -- control ------------------------------------------------------------
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     @property
     def public_key(self) -> str:
