@@ -182,3 +182,17 @@ def test_server_text_is_escaped_in_the_status_the_log_and_the_terminal(
         logs = [p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.log")]
         assert logs and any(match in text for text in logs)
         assert all("\x1b" not in text and "\x9b" not in text for text in logs)
+
+
+def test_a_store_from_before_version_floors_gets_one_at_its_next_sync(tmp_path: Path) -> None:
+    with DevCentral(sample_dict()) as central:
+        cfg = kiosk_config(tmp_path, central)
+        central.publish(version(sample_dict(), 3))
+        assert sync_once(cfg).version == 3
+        floors = store_path(cfg).with_name(store_path(cfg).name + ".versions.json")
+        floors.unlink()  # as left by a kiosk that kept no floors
+        assert sync_once(cfg, source=central.url + "/").outcome == "unchanged"
+        assert json.loads(floors.read_text()) == {f"ed25519:{central.public_key}": 3}
+        central.add_fault("manifest", "rollback", times=-1)
+        result = sync_once(cfg, source=central.url.replace("127.0.0.1", "localhost"))
+        assert_refused(result, cfg, (3, central.url), "older than version 3 already accepted")
