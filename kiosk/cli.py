@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", metavar="URL", help="central API base URL (default from config)")
 
+    cmd(
+        "check-config",
+        "check the config against the catalogue: fields without a service, idle services",
+        "kiosk.commands.check:check_config",
+    )
+
     p = cmd("print-test", "print a sample ticket", "kiosk.commands.printer:print_test")
     p.add_argument("--printer", metavar="URL", help="printer URL (default from config)")
     _lang(p)
@@ -148,10 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd(
         "hash-secret",
-        "print the hash to put in config for a token or PIN",
+        "print the hash to put in config for a token or PIN (asked at a prompt, or read "
+        "from stdin)",
         "kiosk.commands.secret:hash_secret",
     )
-    p.add_argument("secret", metavar="SECRET")
+    # Only to refuse it with a reason: the secret is read from a prompt or stdin.
+    p.add_argument("secret", nargs="?", help=argparse.SUPPRESS)
 
     p = cmd(
         "dev-central",

@@ -106,7 +106,7 @@ def dev_central(args: argparse.Namespace, cfg: Config | None) -> int:
     from devtools.central import DevCentral, wait_forever
 
     assert cfg is not None
-    path = Path(args.catalogue) if args.catalogue else cfg.path(cfg.catalogue.sample)
+    path = Path(args.catalogue) if args.catalogue else cfg.asset_path(cfg.catalogue.sample)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         central = DevCentral(doc, port=args.port)
