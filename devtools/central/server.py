@@ -68,7 +68,9 @@ class DevCentral:
     # -- control ------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}"
+        host, port = self._server.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     @property
     def public_key(self) -> str:
