@@ -123,11 +123,11 @@ class Catalogue:
         try:
             meta = read_meta(con)
             fields = tuple(
-                Field(code=code, name=LocalText(**json.loads(name)))
+                Field.model_construct(code=code, name=_stored_text(name))
                 for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
             )
             summaries = [
-                Summary(code, field, LocalText(**json.loads(name)), online)
+                Summary(code, field, _stored_text(name), online)
                 for code, field, name, online in con.execute(
                     "SELECT code, field, name, online_level FROM procedures ORDER BY position"
                 )
@@ -215,6 +215,12 @@ class Catalogue:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+def _stored_text(raw: str) -> LocalText:
+    """A name this kiosk checked when it stored it: not checked again at every start."""
+    d = json.loads(raw)
+    return LocalText.model_construct(vi=d["vi"], km=d.get("km"), en=d.get("en"))
 
 
 def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
