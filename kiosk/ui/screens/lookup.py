@@ -76,14 +76,22 @@ class LookupScreen(KioskScreen):
 
     def on_language(self, lang: str) -> None:
         self.notice = DataNotice.text(self.app, lang)
+        self._keyboard_for(lang)
+        self._search()
+
+    def _keyboard_for(self, lang: str) -> None:
+        """The screen language's own keyboard (a Khmer screen opens with the Khmer keys)."""
         keyboard = self.keyboard
-        if keyboard is not None and getattr(self, "_keyboard_lang", None) != lang:
-            # Seventy shaped keys: rebuilt only when the language changes.
-            keyboard.alternate = ALTERNATE_LAYOUT.get(lang, "")
-            keyboard.layout = lang
+        if keyboard is None:
+            return
+        wanted = (lang, ALTERNATE_LAYOUT.get(lang, ""))
+        if getattr(self, "_keyboard_lang", None) != lang or (
+            (keyboard.layout, keyboard.alternate) != wanted
+        ):
+            # Seventy shaped keys: rebuilt only when something changed.
+            keyboard.layout, keyboard.alternate = wanted
             keyboard.rebuild()
             self._keyboard_lang = lang
-        self._search()
 
     def typed(self, text: str) -> None:
         self.query = text
@@ -138,6 +146,7 @@ class LookupScreen(KioskScreen):
         self.app.go("procedure", code=code, back="lookup")
 
     def reset(self) -> None:
+        super().reset()
         self.query = ""
         self.results = []
         self.count_text = ""
@@ -153,9 +162,13 @@ class FieldsScreen(KioskScreen):
     fields = ListProperty([])
 
     def enter(self, **_kwargs: Any) -> None:
-        self.on_language(language.lang)
+        self._show(language.lang)
 
     def on_language(self, lang: str) -> None:
+        if self.fields:  # built once shown; a reset leaves it empty until the next visit
+            self._show(lang)
+
+    def _show(self, lang: str) -> None:
         cat = self.app.backend.catalogue
         if cat is None:
             self.fields = []
@@ -181,6 +194,10 @@ class FieldsScreen(KioskScreen):
 
     def choose(self, code: str) -> None:
         self.app.go("field", code=code)
+
+    def reset(self) -> None:
+        super().reset()
+        self.fields = []
 
 
 class FieldScreen(KioskScreen):
@@ -208,3 +225,8 @@ class FieldScreen(KioskScreen):
 
     def open(self, code: str) -> None:
         self.app.go("procedure", code=code, back="field")
+
+    def reset(self) -> None:
+        super().reset()
+        self.code = self.title = ""
+        self.results = []
