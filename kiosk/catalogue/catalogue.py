@@ -169,17 +169,18 @@ class Catalogue:
     def closest_fields(self, query: str, lang: str = "vi", limit: int = 3) -> list[FieldCount]:
         """When nothing matches every word: the fields of the procedures matching the most.
 
-        What "No procedure found" offers to browse instead (``count`` is how many of
-        those near procedures the field holds); [] when not one word matches.
+        What "No procedure found" offers to browse instead, best first (most words
+        matched, then most procedures matching that many), each with the field's whole
+        procedure count as the field list shows it; [] when not one word matches.
         """
         best: dict[str, tuple[int, int]] = {}  # field -> (most words matched, procedures)
         for pos, matched in self._index.near(query, lang, 40):
             field = self._summaries[pos].field
             top, n = best.get(field, (matched, 0))
             best[field] = (top, n + 1) if matched == top else (top, n)
-        by_code = {fc.field.code: fc.field for fc in self._field_counts}
+        by_code = {fc.field.code: fc for fc in self._field_counts}
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
-        return [FieldCount(by_code[c], n) for c, (_, n) in ranked[:limit] if c in by_code]
+        return [by_code[c] for c, _ in ranked if c in by_code][:limit]
 
     def fields_with_counts(self) -> list[FieldCount]:
         """Every field of the catalogue in its order, with how many procedures it has."""
