@@ -132,12 +132,15 @@ def test_a_manifest_announcing_too_many_procedures_is_refused_at_once(tmp_path: 
 
 
 def test_changes_carrying_unannounced_procedures_are_refused_early(tmp_path: Path) -> None:
-    with DevCentral(sample_dict(), page_size=100) as central:
-        cfg, before = synced(tmp_path, central)
+    announced = len(sample_dict()["procedures"])
+    # One page holds more than the catalogue announces (real procedures are large: the
+    # byte cap is raised so that the count is what refuses it).
+    with DevCentral(sample_dict(), page_size=announced + 50) as central:
+        cfg, before = synced(tmp_path, central, max_download_bytes=32 * 1024 * 1024)
         central.publish(version(sample_dict(), 2))
         central.add_fault("changes", "flood", times=-1, n=50_000)
         result = sync_once(cfg)
-        assert_refused(result, cfg, before, "carry more than the 70 procedures")
+        assert_refused(result, cfg, before, f"carry more than the {announced} procedures")
         assert central.requests_to("changes") == 1  # not 500 pages
 
 
