@@ -510,7 +510,7 @@ def _bounds(loc: Sequence[int | str]) -> tuple[int, int]:
 
 def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueError:
     """The first thing wrong, as ``where: what`` (a catalogue has one fix at a time)."""
-    error = exc.errors(include_url=False)[0]
+    error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     loc = tuple(error["loc"])
     where = _where(loc, data)
     if path:
