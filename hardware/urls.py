@@ -146,7 +146,7 @@ def parse_printer_url(url: str) -> DeviceURL:
 def _hwgrep_params(dev: DeviceURL) -> DeviceURL:
     """pyserial's hwgrep://REGEX&n=2 puts options after '&'; accept ours there too."""
     body = dev.raw.split("://", 1)[1]
-    names = "protocol|address|baudrate|bytesize|parity|stopbits|gap|n|skip_busy"
+    names = "protocol|address|baudrate|bytesize|parity|stopbits|gap|register|timeout|n|skip_busy"
     regexp, *opts = re.split(rf"[?&](?=(?:{names})\b)", body)
     if not regexp:
         raise DeviceURLError(f"{dev.raw!r}: hwgrep:// needs a pattern, e.g. hwgrep://1a86:7523")
@@ -168,14 +168,25 @@ def parse_display_url(url: str) -> DeviceURL:
     _int_param(dev, "bytesize", 5, 8)
     _int_param(dev, "stopbits", 1, 2)
     _int_param(dev, "gap", 0, 5000)
+    _int_param(dev, "timeout", 10, 10000)
+    if "register" in dev.params:
+        try:
+            ok = 0 <= int(dev.params["register"], 0) <= 0xFFFF
+        except ValueError:
+            ok = False
+        if not ok:
+            raise DeviceURLError(
+                f"{dev.raw!r}: register must be a Modbus register like 0x0070 (0-0xFFFF)"
+            )
     if dev.params.get("parity", "N").upper() not in ("N", "E", "O", "M", "S"):
         raise DeviceURLError(f"{dev.raw!r}: parity must be N, E, O, M or S")
-    if "protocol" in dev.params:
+    if "protocol" in dev.params or "register" in dev.params:
         # Imported here: the protocol registry imports nothing from this module's users.
         from hardware.display.protocols import DisplayError, get_protocol
 
+        register = dev.params.get("register")
         try:
-            get_protocol(dev.params["protocol"])
+            get_protocol(dev.params.get("protocol"), None if register is None else int(register, 0))
         except DisplayError as exc:
             raise DeviceURLError(f"{dev.raw!r}: {exc}") from None
     return dev
