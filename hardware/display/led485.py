@@ -50,7 +50,7 @@ class Led485Modbus(Protocol):
     description = "Modbus RTU, write 6 registers at 0x0070 (12 ASCII bytes), echo reply"
     gap = 0.005  # 3.5 character times of silence end an RTU frame (4 ms at 9600 baud)
     reply_size = 8  # address, function, start (2), count (2), CRC (2)
-    reply_timeout = 0.2
+    reply_timeout = 0.1  # the echo takes ~10 ms at 9600 baud after the frame's 22 ms
     has_register = True
 
     _framer: ClassVar[FramerRTU] = FramerRTU(DecodePDU(False))

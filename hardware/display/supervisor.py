@@ -209,7 +209,8 @@ class PortSupervisor:
             ready = self._ready()
             if not ready or self._stop.is_set():
                 return None
-            return min(ready, key=self._dirty.__getitem__)
+            # Displays that answer go before one being retried: a dead one never delays a call.
+            return min(ready, key=lambda a: (a in self._unanswered, self._dirty[a]))
 
     def _ready(self) -> list[int]:
         """Pending addresses, less displays that did not answer and wait for their retry."""
