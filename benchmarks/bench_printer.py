@@ -20,7 +20,7 @@ from hardware.printer import Printer
 from hardware.printer.raster import draw_ink, measure
 from kiosk.commands.printer import sample_ticket
 from kiosk.config import Config, load_config
-from kiosk.printing import build_ticket_slip, open_printer
+from kiosk.printing import build_ticket_slip, open_printer, render
 
 ROUNDS = 60
 
@@ -61,7 +61,7 @@ def _time(printer: Printer, slips: list, clear: bool) -> tuple[list[float], list
         if clear:
             _clear_line_cache()
         started = time.perf_counter()
-        data = printer.render(slip).data
+        data = render(printer, slip).data
         times.append((time.perf_counter() - started) * 1000)
         sizes.append(len(data))
     return times, sizes

@@ -75,7 +75,7 @@ def _int_param(dev: DeviceURL, name: str, lo: int, hi: int) -> None:
 
 # Query settings a printer URL may carry (docs/printers.md explains each).
 PRINTER_PARAMS = {
-    "*": ("width", "timeout", "profile", "qr", "cut", "status"),
+    "*": ("width", "timeout", "profile", "qr", "cut", "status", "codepage"),
     "serial": ("baudrate", "flow"),
     "usb": ("in_ep", "out_ep"),
 }
@@ -83,6 +83,7 @@ _PRINTER_CHOICES = {
     "qr": ("native", "image"),
     "cut": ("partial", "full", "none"),
     "status": ("on", "off"),
+    "codepage": ("auto", "none"),
     "flow": ("none", "dsrdtr", "rtscts", "xonxoff"),
 }
 

@@ -1,4 +1,4 @@
-"""A printer opened from its device URL: render slips, check status, print, confirm.
+"""A printer opened from its device URL: check status, print a job, confirm.
 
 Printing is "query, send, confirm": where the transport answers (USB, serial,
 network) the printer's status is read before the job (a ticket is not sent to
@@ -19,8 +19,9 @@ from pathlib import Path
 from PIL import Image
 
 from hardware.printer.blocks import Job
+from hardware.printer.codepages import CodePage, vietnamese_pages
 from hardware.printer.fonts import FontBook, FontFiles
-from hardware.printer.layout import Page, checklist_blocks, ticket_blocks
+from hardware.printer.layout import Page
 from hardware.printer.links import (
     CupsLink,
     FileLink,
@@ -33,7 +34,6 @@ from hardware.printer.links import (
 )
 from hardware.printer.paint import paint
 from hardware.printer.raster import Wrap
-from hardware.printer.slips import ChecklistSlip, TicketSlip
 from hardware.printer.status import (
     DLE_EOT,
     PrinterError,
@@ -60,6 +60,7 @@ class Settings:
     timeout: float
     query_status: bool
     profile: str
+    codepages: tuple[CodePage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ def settings_for(dev: DeviceURL, paper_width_mm: int, timeout: float) -> Setting
         timeout=float(params.get("timeout", timeout)),
         query_status=params.get("status", "on") != "off",
         profile=name,
+        codepages=() if params.get("codepage") == "none" else vietnamese_pages(name),
     )
 
 
@@ -167,7 +169,9 @@ class Printer:
         self.link = link
         self.settings = settings
         self.fonts = fonts
-        self.page = Page(settings.width_px, fonts, settings.qr_native, settings.cut, wrap)
+        self.page = Page(
+            settings.width_px, fonts, settings.qr_native, settings.cut, wrap, settings.codepages
+        )
         self.settle_seconds = settle_seconds
         self._lock = threading.RLock()
         self._open = False
@@ -181,22 +185,6 @@ class Printer:
         return self.link.answers_status and self.settings.query_status
 
     # -- rendering ---------------------------------------------------------
-    def render(
-        self,
-        ticket: TicketSlip | None = None,
-        checklist: ChecklistSlip | None = None,
-        name: str = "ticket",
-    ) -> Job:
-        """The job for a ticket, a checklist slip, or both (each slip ends with a cut)."""
-        blocks = []
-        if ticket is not None:
-            blocks += ticket_blocks(ticket, self.page)
-        if checklist is not None:
-            blocks += checklist_blocks(checklist, self.page)
-        if not blocks:
-            raise ValueError("nothing to print: give a ticket or a checklist")
-        return Job(blocks, self.width_px, name)
-
     def picture(self, job: Job) -> Image.Image:
         """What the paper shows for ``job``."""
         return paint(job.blocks, job.width_px, _text_font(self.fonts))
@@ -340,18 +328,6 @@ class Printer:
                 return after
             time.sleep(min(0.25, max(0.0, end - time.monotonic())))
             after = self._query(link)
-
-    def print_ticket(
-        self,
-        ticket: TicketSlip,
-        checklist: ChecklistSlip | None = None,
-        name: str = "ticket",
-    ) -> PrintReport:
-        """Render and print a ticket (and its checklist slip) as one job."""
-        return self.print_job(self.render(ticket, checklist, name))
-
-    def print_checklist(self, checklist: ChecklistSlip, name: str = "checklist") -> PrintReport:
-        return self.print_job(self.render(None, checklist, name))
 
 
 def open_printer(

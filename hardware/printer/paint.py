@@ -29,20 +29,26 @@ DOT = 0
 CUT_MARK = 170
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _glyph_cell(font_path: str, ch: str, bold: bool) -> Image.Image:
-    """One character of the emulated resident font: mode "1", 1 = dot, 12 x 24."""
+    """One character of the emulated resident font: mode "1", 1 = dot, 12 x 24.
+
+    A Vietnamese capital with a stacked tone mark is taller than the cell: it is
+    squeezed into it, as the printers' own Vietnamese fonts draw it.
+    """
     font = ImageFont.truetype(font_path, 21 if bold else 20)
-    cell = Image.new("L", (CELL_W * 2, CELL_H), 0)
-    ImageDraw.Draw(cell).text((CELL_W, 19), ch, font=font, fill=255, anchor="ms")
+    cell = Image.new("L", (CELL_W * 2, CELL_H * 2), 0)
+    ImageDraw.Draw(cell).text((CELL_W, CELL_H + 19), ch, font=font, fill=255, anchor="ms")
     box = cell.getbbox()
     out = Image.new("1", (CELL_W, CELL_H), 0)
     if box is None:
         return out
-    left, _, right, _ = box
-    glyph = cell.crop((left, 0, right, CELL_H))
-    if glyph.width > CELL_W - 1:  # squeeze wide letters (W, M) into the fixed pitch
-        glyph = glyph.resize((CELL_W - 1, CELL_H), Image.Resampling.BILINEAR)
+    left, top, right, bottom = box
+    top, bottom = min(top, CELL_H), max(bottom, 2 * CELL_H)
+    glyph = cell.crop((left, top, right, bottom))
+    width = min(glyph.width, CELL_W - 1)  # squeeze wide letters (W, M) into the fixed pitch
+    if glyph.size != (width, CELL_H):
+        glyph = glyph.resize((width, CELL_H), Image.Resampling.BILINEAR)
     mono = glyph.point(lambda v: 255 if v >= 110 else 0, mode="1")
     out.paste(mono, ((CELL_W - mono.width) // 2, 0))
     return out
@@ -53,6 +59,8 @@ def printer_text_image(block: PrinterText, font_path: Path) -> Image.Image:
     line = Image.new("1", (CELL_W * len(block.text), CELL_H), 0)
     for i, ch in enumerate(block.text):
         line.paste(_glyph_cell(str(font_path), ch, block.bold), (i * CELL_W, 0))
+    if block.inverse:
+        line = line.convert("L").point(lambda v: 0 if v else 255).convert("1", dither=None)
     if block.mul > 1:
         line = line.resize(
             (line.width * block.mul, line.height * block.mul), Image.Resampling.NEAREST
