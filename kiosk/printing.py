@@ -293,7 +293,8 @@ def _big_number(col: Column, number: str, lang: str) -> None:
     number = number.strip()
     if number.isascii() and number.isprintable():
         mul = max(1, min(MAX_NUMBER_MUL, col.page.width_px // (CELL_W * max(1, len(number)))))
-        col.printer_text(number, mul=mul, bold=True)
+        # The printer's own font, magnified and smoothed: sharp, and a few bytes.
+        col.printer_text(number, mul=mul, bold=True, smooth=True)
         return
     # Native digits (Khmer): drawn, as the printer has no such glyphs.
     size = BIG_NUMBER_SIZE

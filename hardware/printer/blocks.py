@@ -36,7 +36,9 @@ class PrinterText:
     """A line in the printer's own font, magnified ``mul`` times (1-8).
 
     ASCII, or any character of the printer's code ``pages`` (Vietnamese);
-    ``inverse`` prints it white on black (``GS B``).
+    ``inverse`` prints it white on black (``GS B``); ``smooth`` asks the printer
+    to smooth the outline of magnified characters (``GS b``) instead of printing
+    each dot as a block.
     """
 
     text: str
@@ -45,6 +47,7 @@ class PrinterText:
     align: Align = "center"
     pages: tuple[CodePage, ...] = ()
     inverse: bool = False
+    smooth: bool = False
 
     def __post_init__(self) -> None:
         if not encodable(self.text, self.pages):

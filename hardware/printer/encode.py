@@ -2,7 +2,7 @@
 
 ESC @ (reset), ESC a (justification: also applies to raster and QR), GS !
 (magnification), ESC E (bold), ESC 3 (line spacing), ESC J (feed dots),
-ESC t (code table, for Vietnamese), GS B (white on black),
+ESC t (code table, for Vietnamese), GS B (white on black), GS b (smoothing),
 GS v 0 (raster image), GS ( k (QR code), ESC d + GS V (feed and cut).
 """
 
@@ -89,8 +89,12 @@ def _text(block: PrinterText, table: int) -> tuple[bytes, int]:
         + bytes((block.height,))
     )
     if block.inverse:
-        return out + GS + b"B\x01" + text + LF + GS + b"B\x00", table
-    return out + text + LF, table
+        text = GS + b"B\x01" + text + LF + GS + b"B\x00"
+    else:
+        text += LF
+    if block.smooth:
+        text = GS + b"b\x01" + text + GS + b"b\x00"
+    return out + text, table
 
 
 def _cut(block: Cut) -> bytes:

@@ -87,8 +87,15 @@ class Column:
     def raster(self, image: Image.Image, align: str = "center", scale: int = 1) -> None:
         self._emit(Raster(image, align, scale))  # type: ignore[arg-type]
 
-    def printer_text(self, text: str, mul: int = 1, bold: bool = False, align: str = "center"):
-        self._emit(PrinterText(text, mul, bold, align))  # type: ignore[arg-type]
+    def printer_text(
+        self,
+        text: str,
+        mul: int = 1,
+        bold: bool = False,
+        align: str = "center",
+        smooth: bool = False,
+    ) -> None:
+        self._emit(PrinterText(text, mul, bold, align, self.page.codepages, smooth=smooth))  # type: ignore[arg-type]
 
     def qr(self, data: str) -> None:
         if self.page.qr_native:
@@ -115,6 +122,12 @@ class Column:
         if style.printer_text and encodable(text.replace(NBSP, " "), self.page.codepages):
             self._printer_text(text, lang, style)
             return
+        drawn, printable = self._split_printable_end(text, style)
+        if printable:
+            # "... ឃុំ Lịch Hội Thượng": the place name in the printer's font, on a line of its own.
+            self.text(drawn, lang, style)
+            self._printer_text(printable, lang, style)
+            return
         width = self.page.width_px - (2 * BOX if style.inverse else 0)
         fonts = self.page.fonts
 
@@ -125,6 +138,19 @@ class Column:
             ink = draw_ink(fonts, line, style.size, style.bold, lang)
             if ink is not None:
                 self.ink_line(ink, lang, style)
+
+    def _split_printable_end(self, text: str, style: Style) -> tuple[str, str]:
+        """A paragraph to draw that ends in words the printer has (4+ letters): split there."""
+        if not style.printer_text or style.inverse:
+            return text, ""
+        pages = self.page.codepages
+        for i, ch in enumerate(text):
+            if ch == " " and encodable(text[i + 1 :], pages):
+                tail = text[i + 1 :].strip()
+                if sum(c.isalpha() for c in tail) >= 4 and text[:i].strip():
+                    return text[:i].strip(), tail
+                break
+        return text, ""
 
     def _printer_text(self, text: str, lang: str, style: Style) -> None:
         """Lines in the printer's own font: wrapped by character cells, a few bytes each."""
@@ -168,8 +194,9 @@ class Column:
         self.space(max(0, line_pitch - max(0, above) - image.height))
 
     def rule(self) -> None:
-        line = Image.new("1", (self.page.width_px * 3 // 4, 2), 1)
-        self.raster(line)
+        """A line across three quarters of the paper, 2 dots thick (sent at half size)."""
+        line = Image.new("1", (self.page.width_px * 3 // 8, 1), 1)
+        self.raster(line, scale=2)
 
     def cut(self) -> None:
         self._emit(Cut(self.page.cut))  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ ESC, GS, DLE, LF, CR = 0x1B, 0x1D, 0x10, 0x0A, 0x0D
 
 _ESC_2 = {ord("@"), ord("2")}
 _ESC_3 = {ord(c) for c in "aE3Jd!tM-G"}
-_GS_3 = {ord(c) for c in "!BHhfwk"}
+_GS_3 = {ord(c) for c in "!BHbhfwk"}
 _QR_ECC = {
     48: qrcode.constants.ERROR_CORRECT_L,
     49: qrcode.constants.ERROR_CORRECT_M,
@@ -103,6 +103,8 @@ class TextOp:
     align: int
     x: int
     y: int
+    inverse: bool = False
+    smooth: bool = False
 
 
 @dataclass
@@ -158,6 +160,7 @@ class _Printer:
     def reset(self) -> None:
         self.table = 0
         self.reverse = False
+        self.smooth = False
         self.align = 0
         self.mul_w = self.mul_h = 1
         self.bold = False
@@ -184,12 +187,28 @@ class _Printer:
             if self.mul_w != self.mul_h:
                 raise DecodeError("the decoder draws square magnification only")
             block = PrinterText(
-                self.line, self.mul_w, self.bold, "left", self.pages, inverse=self.reverse
+                self.line,
+                self.mul_w,
+                self.bold,
+                "left",
+                self.pages,
+                inverse=self.reverse,
+                smooth=self.smooth,
             )
             image = printer_text_image(block, self.font)
             x = self._place(image, image.width, f"text {self.line!r}")
             self.out.texts.append(
-                TextOp(self.line, self.mul_w, self.mul_h, self.bold, self.align, x, self.y)
+                TextOp(
+                    self.line,
+                    self.mul_w,
+                    self.mul_h,
+                    self.bold,
+                    self.align,
+                    x,
+                    self.y,
+                    self.reverse,
+                    self.smooth,
+                )
             )
         self.y += feed if feed is not None else max(self.spacing, height if self.line else 0)
         self.line = ""
@@ -303,6 +322,8 @@ class _Printer:
                 if self.line:
                     raise DecodeError("GS B in the middle of a line")
                 self.reverse = bool(cmd[2] & 1)
+            elif c == ord("b"):
+                self.smooth = bool(cmd[2] & 1)
 
     def _feed(self, dots: int) -> None:
         self.y += dots

@@ -108,13 +108,16 @@ def test_standard_ticket_within_byte_budget(tmp_path, lang, width_mm, qr):
 
 @pytest.mark.parametrize("lang", ["vi", "km"])
 def test_priority_ticket_within_byte_budget(tmp_path, lang):
-    mark = {"vi": "ƯU TIÊN · Người cao tuổi", "km": "អាទិភាព · មនុស្សចាស់"}[lang]
-    slip = dataclasses.replace(TICKETS[lang], priority_text=mark)
+    reason = {"vi": "", "km": "អាទិភាព · មនុស្សចាស់"}[lang]
+    slip = dataclasses.replace(
+        TICKETS[lang], priority_mark="ƯU TIÊN · Người cao tuổi", priority_text=reason
+    )
     job = render(_printer(tmp_path), slip)
     assert len(job.data) <= BUDGET
-    # The mark is white on black: a raster whose first row is solid ink.
+    # The mark staff spot is white on black, in the printer's own font (GS B).
     decoded = _decode(job)
-    assert any(op.image.crop((0, 0, op.image.width - 8, 1)).getbbox() for op in decoded.rasters)
+    marks = [op for op in decoded.texts if op.inverse]
+    assert [op.text for op in marks] == [" ƯU TIÊN · Người cao tuổi "]
 
 
 def test_big_number_is_magnified_printer_text(tmp_path):
@@ -122,6 +125,7 @@ def test_big_number_is_magnified_printer_text(tmp_path):
     numbers = [op for op in decoded.texts if op.text == "B007"]
     assert len(numbers) == 1
     assert numbers[0].mul_w >= 4 and numbers[0].mul_h >= 4 and numbers[0].align == 1
+    assert numbers[0].smooth  # GS b: the printer smooths the magnified outline
     # The issued time is ASCII: printer text too, a few bytes instead of a raster.
     assert any(op.text == "09:41 05/03/2025" for op in decoded.texts)
 
