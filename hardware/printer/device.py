@@ -22,16 +22,7 @@ from hardware.printer.blocks import Job
 from hardware.printer.codepages import CodePage, vietnamese_pages
 from hardware.printer.fonts import FontBook, FontFiles
 from hardware.printer.layout import Page
-from hardware.printer.links import (
-    CupsLink,
-    FileLink,
-    Link,
-    NetworkLink,
-    NoPrinterLink,
-    PreviewLink,
-    SerialLink,
-    UsbLink,
-)
+from hardware.printer.links import Link, NoPrinterLink, PreviewLink
 from hardware.printer.paint import paint
 from hardware.printer.raster import Wrap
 from hardware.printer.status import (
@@ -41,6 +32,7 @@ from hardware.printer.status import (
     decode_status,
     valid_status_byte,
 )
+from hardware.printer.transports import transport
 from hardware.urls import DeviceURL, DeviceURLError, parse_printer_url
 
 log = logging.getLogger(__name__)
@@ -115,38 +107,9 @@ def settings_for(dev: DeviceURL, paper_width_mm: int, timeout: float) -> Setting
     )
 
 
-def _hex(text: str) -> int:
-    return int(text, 16)  # "0x82" and "82" alike
-
-
-def _target(dev: DeviceURL) -> str:
-    """What follows ``scheme://`` up to the query, as written: urlsplit lower-cases
-    host names, but CUPS queue names and relative paths are case-sensitive."""
-    return dev.raw.split("://", 1)[1].split("?", 1)[0]
-
-
 def link_for(dev: DeviceURL, settings: Settings, fonts: FontBook) -> Link:
-    """The transport for a parsed printer URL."""
-    t = settings.timeout
-    if dev.scheme == "tcp":
-        return NetworkLink(dev.host, dev.port or 9100, t)
-    if dev.scheme == "serial":
-        baud = int(dev.params.get("baudrate", 9600))
-        return SerialLink(dev.path, baud, dev.params.get("flow", "dsrdtr"), t)
-    if dev.scheme == "usb":
-        vid, _, pid = _target(dev).strip("/").partition(":")
-        in_ep = _hex(dev.params.get("in_ep", "0x82"))
-        out_ep = _hex(dev.params.get("out_ep", "0x01"))
-        return UsbLink(int(vid, 16), int(pid, 16), in_ep, out_ep, t)
-    if dev.scheme == "cups":
-        return CupsLink(_target(dev).strip("/"), t)
-    if dev.scheme == "file":
-        return FileLink(_target(dev))
-    if dev.scheme == "preview":
-        return PreviewLink(
-            Path(_target(dev)), lambda job: paint(job.blocks, job.width_px, _text_font(fonts))
-        )
-    return NoPrinterLink()
+    """The transport for a parsed printer URL (hardware.printer.transports)."""
+    return transport(dev.scheme).open(dev, settings, fonts)
 
 
 def _text_font(fonts: FontBook) -> Path:
