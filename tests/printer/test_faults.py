@@ -194,22 +194,15 @@ def test_status_switched_off_says_unknown():
 
 
 def test_settle_watches_status_after_the_data():
-    # Paper runs out only once the paper has moved on: caught by the settle polling.
-    behaviour = Behaviour(status_later=PAPER_OUT, status_later_after=10**9)
+    # Paper runs out only once the paper has moved on: the status is fine before the
+    # job (4 queries) and right after it (4 more), then out: caught by the settle polling.
+    behaviour = Behaviour(status_later=PAPER_OUT, status_later_queries=8)
     with TcpFakePrinter(behaviour) as fake:
-        printer = _open(fake.url, settle=0.6)
-        fake.core.behaviour.status_later_after = 10**9
-
-        def run_out_soon():
-            time.sleep(0.2)
-            fake.core.behaviour.status_later_after = 0
-
-        import threading
-
-        threading.Thread(target=run_out_soon, daemon=True).start()
+        printer = _open(fake.url, settle=60)  # the polling stops at the first paper out
         with pytest.raises(PrinterError) as info:
             printer.print_job(render(printer, TICKETS["vi"], name="B007"))
         assert info.value.kind == "paper_out"
+        assert len(fake.core.queries) > 8
 
 
 @pytest.mark.parametrize(
