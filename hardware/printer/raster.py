@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -51,7 +52,7 @@ class Ink:
         return self.image.height
 
 
-def _options(book: FontBook, script: str, lang: str = "") -> dict[str, object]:
+def _options(book: FontBook, script: str, lang: str = "") -> dict[str, Any]:
     """Layout options for a run: language-specific glyphs (Vietnamese stacked marks in
     Noto Sans), and no "fi"/"fl" ligatures, which thin printer dots make look broken."""
     if not book.raqm:

@@ -7,7 +7,7 @@ bits 0 and 7 always clear, which is how an answer is told from noise.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 DLE_EOT = b"\x10\x04"
 
@@ -98,7 +98,7 @@ def decode_status(printer: int, offline: int, error: int, paper: int) -> Printer
     near_end = bool(paper & 0x0C)
     fault = has_error or cutter or unrecoverable or auto_recoverable
     paper_state = "out" if paper_end else "near_end" if near_end else "ok"
-    common = {
+    common: dict[str, Any] = {
         "online": not is_offline,
         "paper": paper_state,
         "cover_open": cover,
