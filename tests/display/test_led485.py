@@ -206,3 +206,15 @@ def test_display_test_cli_modbus(tmp_path: Path) -> None:
         assert out.returncode == 1
         assert out.stderr.count("\n") == 1 and "did not confirm" in out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_display_test_cli_led485_ascii(tmp_path: Path) -> None:
+    conf = write_config(tmp_path)
+    with DisplayBench(tmp_path / "ttyUSB6", "led485-ascii") as bench:
+        url = f"serial://{bench.url_path}?protocol=led485-ascii&address=12"
+        out = run_cli("display-test", "--config", str(conf), "--display", url, "--number", "b007",
+                    "--counter", "3")  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert bench.wait_showing({12: "B007"})
+        assert bench.frames[-1].raw == b"$012,B007#"
+        assert "answered" not in out.stdout  # this mode has no answer to wait for
