@@ -25,14 +25,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
-LANGUAGES = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "km", "en")
 
 
 class ConfigError(Exception):
@@ -97,7 +98,7 @@ class Centre(Strict):
     name: LocalText
     address: LocalText | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
     data_dir: str = "../var"
 
     @field_validator("timezone")
@@ -125,6 +126,10 @@ class Server(Strict):
     public_url: str = ""
     db: str = "queue.sqlite3"
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # Limits against a hostile device on the LAN (docs/security.md).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
 
 
 class PriorityReason(Strict):
@@ -234,7 +239,7 @@ class Catalogue(Strict):
 
 
 class Voice(Strict):
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES[:2]))
     repeat: int = Field(default=2, ge=1, le=5)
     number_reading: Literal["digits", "words"] = "digits"
     dialect: Literal["north", "south"] = "south"
@@ -246,6 +251,8 @@ class Voice(Strict):
 class Token(Strict):
     role: str
     hash: SecretHash
+    # A kiosk's identity (rate limit, retry keys, reports) comes from its token.
+    id: Identifier | None = None
 
     @field_validator("role")
     @classmethod
@@ -305,7 +312,18 @@ class Config(Strict):
                         f"(known: {', '.join(sorted(service_ids))})"
                     )
         counter_ids = {c.id for c in self.counters}
+        kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
+            if token.id is not None and token.role != "kiosk":
+                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+            if token.role == "kiosk":
+                kiosk_id = token.id or self.kiosk.id
+                if kiosk_id in kiosk_ids:
+                    raise ValueError(
+                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        "give each kiosk its own token and id"
+                    )
+                kiosk_ids.add(kiosk_id)
             if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
                 raise ValueError(
                     f"tokens[{i}].role names counter {token.role[8:]!r}, which does not exist"
@@ -320,6 +338,22 @@ class Config(Strict):
         """Resolve a path from config: relative to the config file's directory."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def asset_path(self, value: str) -> Path:
+        """A shipped file (sample catalogue, voice packs): beside the config when it is
+        there, else where the shipped config would find it in the installed project.
+
+        So a config copied to /etc/kiosk/ keeps ``../assets/...`` meaning the
+        project's assets, while a centre may still put its own files beside it.
+        """
+        p = Path(value).expanduser()
+        if p.is_absolute():
+            return p
+        beside = (self.base_dir / p).resolve()
+        if beside.exists():
+            return beside
+        shipped = (DEFAULT_CONFIG.parent / p).resolve()
+        return shipped if shipped.exists() else beside
 
     @property
     def data_dir(self) -> Path:
@@ -374,7 +408,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":

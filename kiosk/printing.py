@@ -25,6 +25,7 @@ from hardware.printer import (
     Printer,
     PrinterError,
     PrinterStatus,
+    PrintReport,
 )
 from hardware.printer import open_printer as _open_printer
 from hardware.printer.blocks import CELL_W, Block
@@ -470,7 +471,7 @@ def open_kiosk_printer(cfg: Config, url: str | None = None) -> Printer:
     )
 
 
-def _print(printer: Printer, what: str, call) -> PrintResult:
+def _print(printer: Printer, what: str, call: Callable[[], PrintReport]) -> PrintResult:
     try:
         report = call()
     except PrinterError as exc:
@@ -508,7 +509,7 @@ def print_ticket(
     number = str(ticket.get("number", "?"))
     ticket_id = str(ticket.get("id", ""))
 
-    def run():
+    def run() -> PrintReport:
         slip = build_ticket_slip(ticket, cfg, lang, procedure, reprint=reprint, test=test)
         second = build_checklist_slip(procedure, lang) if checklist and procedure else None
         return printer.print_job(render(printer, slip, second, name=f"{number}-{ticket_id[:8]}"))

@@ -24,7 +24,12 @@ _MARKUP = re.compile(r"\[/?[A-Za-z_][A-Za-z0-9_]*(?:=[^\[\]\n]*)?\]")
 # accepts "\ud800"), and the invisible characters that reorder or hide text. Zero-width
 # space and joiners stay: Khmer uses them.
 _UNWANTED = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+# A line of nothing but characters that draw nothing (zero-width ones, fillers,
+# blank braille, soft hyphen) is empty: a name must not look blank on screen.
+_BLANK = re.compile(
+    "[\\s\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u2800\u3164\uffa0]*"
 )
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -48,7 +53,7 @@ def clean_text(text: str) -> str:
             break
         text = stripped
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if not _BLANK.fullmatch(line))
 
 
 def host_allowed(host: str, patterns: Sequence[str]) -> bool:

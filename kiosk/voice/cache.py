@@ -77,7 +77,7 @@ class FragmentCache:
 
     @classmethod
     def for_config(cls, cfg: Any) -> FragmentCache:
-        return cls(cfg.data_path(cfg.voice.cache_dir), cfg.path(cfg.voice.packs_dir))
+        return cls(cfg.data_path(cfg.voice.cache_dir), cfg.asset_path(cfg.voice.packs_dir))
 
     # -- manifest ----------------------------------------------------------
     @property
