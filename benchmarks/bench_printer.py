@@ -23,6 +23,7 @@ from hardware.printer.raster import draw_ink, measure
 from kiosk.commands.printer import SAMPLE_PROCEDURE, sample_ticket
 from kiosk.config import Config, load_config
 from kiosk.printing import build_ticket_slip, open_printer, render
+from tests.conftest import write_config
 
 ROUNDS = 60
 
@@ -119,7 +120,9 @@ def _print_test_figures(cfg: Config, printer: Printer) -> list[dict]:
 
 
 def run(workdir: Path) -> list[dict]:
-    cfg = load_config()
+    # A centre whose server phones can reach: the tickets carry their status QR.
+    lan = {r'public_url = ""': 'public_url = "http://192.168.1.10:8080"'}
+    cfg = load_config(write_config(workdir, **lan))
     printer = open_printer(f"file://{workdir}/bench.bin", cfg.kiosk.paper_width_mm)
     image_qr = open_printer(f"file://{workdir}/bench.bin?qr=image", cfg.kiosk.paper_width_mm)
     out: list[dict] = _print_test_figures(cfg, printer)

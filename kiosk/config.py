@@ -246,6 +246,7 @@ class Voice(Strict):
     cache_dir: str = "voice-cache"
     packs_dir: str = "../assets/voice"
     enabled: bool = True
+    offline_engine: Literal["espeak-ng", "none"] = "espeak-ng"
 
 
 class Token(Strict):
@@ -269,6 +270,63 @@ class Logging(Strict):
     backups: int = Field(default=5, ge=0, le=100)
 
 
+Face = Literal["very-happy", "happy", "neutral", "unhappy", "very-unhappy"]
+
+
+class SatisfactionLevel(Strict):
+    name: LocalText
+    face: Face
+
+
+class SatisfactionReason(Strict):
+    id: Identifier
+    name: LocalText
+
+
+def _default_levels() -> list[SatisfactionLevel]:
+    return [
+        SatisfactionLevel(
+            name={"vi": "Rất hài lòng", "km": "ពេញចិត្តខ្លាំង", "en": "Very satisfied"},
+            face="very-happy",
+        ),
+        SatisfactionLevel(name={"vi": "Hài lòng", "km": "ពេញចិត្ត", "en": "Satisfied"}, face="happy"),
+        SatisfactionLevel(
+            name={"vi": "Bình thường", "km": "ធម្មតា", "en": "Neutral"}, face="neutral"
+        ),
+        SatisfactionLevel(
+            name={"vi": "Không hài lòng", "km": "មិនពេញចិត្ត", "en": "Not satisfied"},
+            face="unhappy",
+        ),
+    ]
+
+
+class Satisfaction(Strict):
+    """The rating a citizen gives after service (phone page and counter terminal).
+
+    ``levels`` are listed as shown, most satisfied first; the stored score of
+    the first is N (= len(levels)), of the last 1.
+    """
+
+    enabled: bool = True
+    levels: list[SatisfactionLevel] = Field(
+        default_factory=_default_levels, min_length=2, max_length=7
+    )
+    reasons: list[SatisfactionReason] = Field(default_factory=list, max_length=20)
+    window_hours: int = Field(default=24, ge=1, le=7 * 24)
+    terminal_idle_seconds: int = Field(default=30, ge=5, le=600)
+
+    @model_validator(mode="after")
+    def _unique_reasons(self) -> Satisfaction:
+        ids = [r.id for r in self.reasons]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a reason id is listed twice")
+        return self
+
+    def score_of(self, index: int) -> int:
+        """The stored score of the level shown at ``index`` (0 = most satisfied)."""
+        return len(self.levels) - index
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -281,6 +339,7 @@ class Config(Strict):
     voice: Voice = Voice()
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
+    satisfaction: Satisfaction = Satisfaction()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -34,6 +34,7 @@ from hardware.printer.raster import Ink, draw_ink, wrap_lines
 from kiosk.catalogue.model import Procedure
 from kiosk.config import Config
 from kiosk.paths import FONT_FILES
+from kiosk.publicurl import resolve as public_url
 from kiosk.text import format_when, gettext, native_digits, ngettext, wrap_text
 
 log = logging.getLogger(__name__)
@@ -146,9 +147,11 @@ def ticket_wrap(text: str, lang: str, measure: Callable[[str], float], width_px:
 
 # --- Building slips ----------------------------------------------------------
 def status_url(cfg: Config, ticket_id: str) -> str:
-    """The page a citizen's phone opens from the ticket's QR code."""
-    base = cfg.server.public_url.rstrip("/") or f"http://{cfg.server.host}:{cfg.server.port}"
-    return f"{base}/t/{ticket_id}"
+    """The page a citizen's phone opens from the ticket's QR; "" when no phone can reach it.
+
+    Never a loopback address: see :mod:`kiosk.publicurl`.
+    """
+    return public_url(cfg).ticket(ticket_id)
 
 
 def _counters_text(cfg: Config, service_id: str, lang: str) -> str:
@@ -219,10 +222,8 @@ def build_ticket_slip(
     if cfg.kiosk.ticket_qr == "procedure" and procedure is not None and procedure.online_url:
         qr_url, qr_caption = procedure.online_url, gettext("Scan to apply online", lang)
     elif cfg.kiosk.ticket_qr != "none" and ticket.get("id"):
-        qr_url, qr_caption = (
-            status_url(cfg, str(ticket["id"])),
-            gettext("Scan to follow your turn", lang),
-        )
+        qr_url = status_url(cfg, str(ticket["id"]))
+        qr_caption = gettext("Scan to follow your turn", lang) if qr_url else ""
     return TicketSlip(
         centre_name=_local(cfg.centre.name, lang),
         number=number,
