@@ -238,3 +238,14 @@ def test_cups_queue_refusing_the_job(tmp_path, monkeypatch, cfg):
     result = print_ticket(open_printer("cups://NOPE"), TICKET, cfg, "vi")
     assert not result.ok and result.kind == "offline"
     assert "does not exist" in result.error
+
+
+def test_the_ticket_names_the_chosen_procedure(cfg, tmp_path):
+    printer = open_printer(f"file://{tmp_path}/t.bin")
+    assert print_ticket(printer, TICKET, cfg, "vi", SAMPLE_PROCEDURE).ok
+    chosen = decode((tmp_path / "t.bin").read_bytes(), 576, FONTS.latin_bold)
+    assert "Đăng ký khai sinh" in [op.text for op in chosen.texts]
+    assert print_ticket(printer, TICKET, cfg, "vi").ok  # a number taken from the service list
+    plain = decode((tmp_path / "t.bin").read_bytes(), 576, FONTS.latin_bold)
+    assert "Đăng ký khai sinh" not in [op.text for op in plain.texts]
+    assert not any("TEST" in op.text for op in chosen.texts + plain.texts)  # real tickets
