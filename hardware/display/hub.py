@@ -61,6 +61,8 @@ class Display:
             "connected": port["connected"],
             "showing": port["showing"].get(self.address),
             "last_error": port["last_error"],
+            # False while a display that acknowledges frames (Modbus) does not answer.
+            "answering": self.address not in port["unanswered"],
         }
 
 

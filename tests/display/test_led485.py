@@ -125,6 +125,7 @@ def test_a_dead_display_does_not_stall_the_others(tmp_path: Path, hub: DisplayHu
         assert bench.wait_showing({1: "A004"})
         assert sup.connected and "address 2: no answer" in sup.status()["last_error"]
         assert not d2.wait_sent(0.05)
+        assert not d2.status()["answering"] and d1.status()["answering"]
         bench.answers[2] = "echo"  # the display is powered again: it gets its number
         assert bench.wait_showing({2: "A002"})
         assert d2.wait_sent(10) and sup.status()["unanswered"] == []
