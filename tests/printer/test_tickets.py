@@ -145,3 +145,22 @@ def page_lines(page, text: str, lang: str) -> list[str]:
         return measure(page.fonts, piece, BODY.size, BODY.bold, lang)
 
     return col._lines(text, lang, width_of, page.width_px, True)
+
+
+def test_the_admin_panels_test_print_is_marked(tmp_path: Path) -> None:
+    from kiosk.catalogue import open_catalogue
+    from kiosk.client import CentreClient
+    from kiosk.ui.backend import CatalogueHolder, KioskBackend
+    from tests.printer.fakes import OK, Behaviour, TcpFakePrinter
+    from tests.ui.harness import KIOSK_TOKEN, closed_port_url, rig_config
+
+    with TcpFakePrinter(Behaviour(status=OK)) as printer:
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
+        client = CentreClient(closed_port_url(), KIOSK_TOKEN)
+        backend = KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg)))
+        try:
+            assert backend.test_print("km").ok
+        finally:
+            backend.close()
+        decoded = decode(bytes(printer.core.job), 576, FONTS.latin_bold)
+        assert [op.text for op in decoded.texts if op.inverse] == [" TEST / IN THỬ "] * 2
