@@ -386,10 +386,20 @@ def checklist_blocks(slip: ChecklistSlip, page: Page) -> list[Block]:
         if item.case and item.case != case:
             case = item.case
             col.space(LINE_GAP)
-            col.text(case, lang, Style(ITEM.size, bold=True, align="left", printer_text=False))
+            col.text(case, lang, Style(ITEM.size, bold=True, align="left"))
         # The counts stay together on one line: "(1 bản chính, 1 bản sao)".
         counts = item.counts_text.replace(" ", NBSP)
         text = f"{item.name}{NBSP}({counts})" if counts else item.name
+        if col.printer_item(text, lang):  # Vietnamese, English: the printer's own font
+            col.space(LINE_GAP)
+            continue
+        if counts and col.printer_item(item.name, lang):
+            # A name the catalogue has only in Vietnamese, its counts in Khmer: each as it can.
+            ink = draw_ink(page.fonts, f"({item.counts_text})", ITEM.size, False, lang)
+            if ink is not None:  # under the name, past the "[ ] " of the printer's font
+                col.ink_line(ink, lang, ITEM, indent=4 * CELL_W)
+            col.space(LINE_GAP)
+            continue
         lines = wrap_lines(page.fonts, text, lang, ITEM.size, False, width, page.wrap)
         for i, line in enumerate(lines):
             ink = draw_ink(page.fonts, line, ITEM.size, False, lang)

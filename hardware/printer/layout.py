@@ -164,6 +164,21 @@ class Column:
             self._emit(block)
             self.space(LINE_GAP)
 
+    def printer_item(self, text: str, lang: str, marker: str = "[ ] ") -> bool:
+        """A list item in the printer's own font, its lines hanging under the ``marker``.
+
+        False (nothing emitted) when the printer's font cannot print it: the caller draws it.
+        """
+        pages = self.page.codepages
+        plain = text.strip().replace(NBSP, " ")
+        if not plain or not encodable(marker + plain, pages):
+            return False
+        columns = self.page.width_px // CELL_W - len(marker)
+        for i, line in enumerate(self._lines(text.strip(), lang, len, columns, False)):
+            lead = marker if i == 0 else " " * len(marker)
+            self._emit(PrinterText(lead + line.replace(NBSP, " "), 1, False, "left", pages))
+        return True
+
     def _lines(
         self, text: str, lang: str, width_of: Callable[[str], float], limit: int, balance: bool
     ) -> list[str]:

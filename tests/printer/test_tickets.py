@@ -164,3 +164,23 @@ def test_the_admin_panels_test_print_is_marked(tmp_path: Path) -> None:
             backend.close()
         decoded = decode(bytes(printer.core.job), 576, FONTS.latin_bold)
         assert [op.text for op in decoded.texts if op.inverse] == [" TEST / IN THỬ "] * 2
+
+
+def test_checklist_items_the_printer_can_print_are_text(tmp_path: Path) -> None:
+    cfg = load_config(write_config(tmp_path))
+    printer = open_printer(f"file://{tmp_path}/c.bin", 80, cfg.kiosk.print_timeout_seconds)
+    vi = decode(render(printer, checklist=build_checklist_slip(SAMPLE_PROCEDURE, "vi")).data, 576,
+                FONTS.latin_bold)  # fmt: skip
+    texts = [op.text for op in vi.texts]
+    first = texts.index("[ ] Tờ khai đăng ký khai sinh theo")
+    assert texts[first + 1] == "    mẫu (1 bản chính)"  # hanging under the box, counts kept whole
+    assert len(decoded_items(vi)) == len(SAMPLE_PROCEDURE.documents)
+    assert "Giấy tờ phải nộp" in [op.text for op in vi.texts]  # the case heading
+    km = decode(render(printer, checklist=build_checklist_slip(SAMPLE_PROCEDURE, "km")).data, 576,
+                FONTS.latin_bold)  # fmt: skip
+    assert decoded_items(km) == []  # Khmer names are drawn, each with its tick box
+    assert len(km.rasters) > len(SAMPLE_PROCEDURE.documents)
+
+
+def decoded_items(decoded):
+    return [op for op in decoded.texts if op.text.startswith("[ ] ")]
