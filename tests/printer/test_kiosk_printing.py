@@ -69,8 +69,12 @@ def test_khmer_slip_has_khmer_digits_and_the_vietnamese_name(cfg):
     assert slip.service_name_vi == "Tư pháp – Hộ tịch"
     # The screen's sentence (one msgid), the count held to its words.
     assert slip.people_ahead_text == "មាន\u00a0៣\u00a0នាក់នៅមុនអ្នក"
-    assert slip.issued_text == "០៩:៤១ ០៥/០៣/២០២៥"
+    # The time's digits follow the number's (kiosk.ticket_digits): printer text, not drawn.
+    assert slip.issued_text == "09:41 05/03/2025"
     assert slip.number == "A012"  # staff read the number as issued, unless config says native
+    # The names on the centre's signs, for a printer whose font has no Khmer.
+    assert slip.centre_name_vi == "Trung tâm Phục vụ hành chính công xã Lịch Hội Thượng"
+    assert slip.counters_text_vi == "Quầy 1 – Ưu tiên · Quầy 2"
     assert slip.priority_text == "អាទិភាព · មនុស្សចាស់"
     assert slip.priority_mark == "ƯU TIÊN · Người cao tuổi"  # for staff
     assert slip.heading_text == "លេខរៀងរបស់អ្នក"  # what the screen says
@@ -81,6 +85,7 @@ def test_native_ticket_digits(tmp_path):
         write_config(tmp_path, **{r'ticket_digits = "latin"': 'ticket_digits = "native"'})
     )
     assert build_ticket_slip(TICKET, cfg, "km").number == "A០១២"
+    assert build_ticket_slip(TICKET, cfg, "km").issued_text == "០៩:៤១ ០៥/០៣/២០២៥"
     assert build_ticket_slip(TICKET, cfg, "vi").number == "A012"
 
 

@@ -6,15 +6,19 @@ printer would, never the layout's own blocks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import zxingcpp
 
 from hardware.printer.codepages import encode_text, vietnamese_pages
+from hardware.printer.layout import CAPTION
 from kiosk.commands.printer import SAMPLE_PROCEDURE
 from kiosk.config import load_config
 from kiosk.printing import (
+    BODY,
+    SMALL,
     PrintableProcedure,
     build_checklist_slip,
     open_printer,
@@ -23,10 +27,12 @@ from kiosk.printing import (
 from kiosk.text import break_opportunities
 from tests.conftest import run_cli, write_config
 from tests.printer.escpos_decoder import decode
+from tests.printer.reference import render as hb_render
+from tests.printer.reference import similarity
 from tests.printer.samples import FONTS
 
 # Targets of the print-test ticket (issue #18), in bytes.
-TARGET = {"vi": 4 * 1024, "en": 1536}
+TARGET = {"vi": 4 * 1024, "km": 6 * 1024, "en": 1536}
 STATUS = "http://192.168.1.10:8080/t/sample-7Qm4ZK2vXcR9pL3wTn8yBd"
 LAN = {r'public_url = ""': 'public_url = "http://192.168.1.10:8080"'}  # phones can reach it
 
@@ -77,14 +83,37 @@ def test_print_test_is_marked_and_the_number_is_sharp_printer_text(tmp_path, lan
     assert marks[0].y < number.y < marks[1].y  # above the number and at the end
 
 
-def test_khmer_ticket_decodes_and_names_the_procedure(tmp_path: Path) -> None:
+def test_khmer_print_test_ticket_meets_its_byte_target(tmp_path: Path) -> None:
     data = _print_test(tmp_path, "km")
+    assert len(data) <= TARGET["km"]
     decoded = decode(data, 576, FONTS.latin_bold)
     assert decoded.overflow == [] and len(decoded.cuts) == 1
     assert [r.text for r in zxingcpp.read_barcodes(decoded.picture)] == [STATUS]
     texts = [op.text for op in decoded.texts]
     assert "Tư pháp – Hộ tịch" in texts  # the Vietnamese name staff read, as text
-    assert "Lịch Hội Thượng" in texts  # the place name split off the drawn Khmer line
+    # The names on the centre's signs and the time: the printer's own font, not drawn.
+    assert texts[:2] == ["Trung tâm Phục vụ hành chính", "công xã Lịch Hội Thượng"]
+    assert "Quầy 1 – Ưu tiên · Quầy 2" in texts
+    assert any(re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", t) for t in texts)
+    # What the citizen reads in Khmer is drawn, shaped as HarfBuzz shapes it.
+    # (The service line mixes in a Latin dash, which the reference cannot draw.)
+    for text, style in [
+        ("ការចុះបញ្ជីកំណើត", BODY),  # the procedure chosen
+        ("រយៈពេលរង់ចាំប្រហែល ២៤ នាទី", BODY),  # the wait
+        ("ស្កេនដើម្បីតាមដានវេនរបស់អ្នក", CAPTION),  # the QR's caption
+        ("សូមរក្សាសំបុត្រនេះ ហើយស្តាប់ការហៅលេខរបស់អ្នក។", SMALL),  # the footer
+    ]:
+        reference = hb_render(FONTS.khmer, text, style.size)
+        assert max(similarity(crop(op.image), reference) for op in decoded.rasters) >= 0.97
+    # Every drawn line is cropped to its ink: no white row or byte column is sent.
+    for op in decoded.rasters:
+        left, top, right, bottom = op.image.getbbox()
+        assert (left, top, bottom) == (0, 0, op.image.height)
+        assert op.image.width - right < 8  # only the padding of the last byte
+
+
+def crop(image):
+    return image.crop(image.getbbox())
 
 
 def test_code_tables_switch_only_when_needed() -> None:
