@@ -19,11 +19,10 @@ from kiosk.config import Config, Counter, Service
 from kiosk.queue import citizen, errors, eta, ordering, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
 from kiosk.queue.numbering import capacity, daily_allowance, format_number
+from kiosk.queue.records import Event, Ticket, ticket_from_row
 from kiosk.queue.report import build_report
-from kiosk.queue.store import Event, Store, Subscriber, Tx
+from kiosk.queue.store import Store, Subscriber, Tx
 from kiosk.text import nfc
-
-Ticket = dict[str, Any]
 
 EVENT_TYPES = (
     "issued",
@@ -191,31 +190,7 @@ class QueueEngine:
                 self._service_minutes(tx.conn, row["service"]),
                 self._open_counters(tx.conn, row["service"]),
             )
-        return {
-            "id": row["id"],
-            "number": row["number"],
-            "service": row["service"],
-            "priority": bool(row["priority"]),
-            "priority_reason": row["priority_reason"],
-            "lang": row["lang"],
-            "procedure": row["procedure"],
-            "kiosk": row["kiosk"],
-            "day": row["day"],
-            "issued_at": row["issued_at"],
-            "called_at": row["called_at"],
-            "last_called_at": row["last_called_at"],
-            "serving_at": row["serving_at"],
-            "finished_at": row["finished_at"],
-            "counter": row["counter"],
-            "status": row["status"],
-            "calls": row["calls"],
-            "print_status": row["print_status"],
-            "print_error": row["print_error"],
-            "transferred_from": row["transferred_from"],
-            "transferred_to": row["transferred_to"],
-            "ahead": ahead,
-            "eta_minutes": eta_min,
-        }
+        return ticket_from_row(row, ahead=ahead, eta_minutes=eta_min)
 
     # -- issuance ------------------------------------------------------------
     def issue(
