@@ -150,11 +150,15 @@ class QueueEngine:
             raise errors.UnknownTicket("there is no ticket with this id", ticket=ticket_id)
         return row
 
-    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
+    def _open_counters_for(self, conn: sqlite3.Connection, service: str) -> list[str]:
+        """The counters serving ``service`` that are not paused."""
         paused = {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
-        return sum(
-            1 for c in self._counters.values() if service in c.services and c.id not in paused
-        )
+        return [
+            c.id for c in self._counters.values() if service in c.services and c.id not in paused
+        ]
+
+    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
+        return len(self._open_counters_for(conn, service))
 
     def _ahead(self, conn: sqlite3.Connection, row: sqlite3.Row) -> int:
         # Priority tickets waiting now go before a regular one; within a kind, older first.
@@ -484,11 +488,7 @@ class QueueEngine:
         return self._store.transact(change)
 
     def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
-        paused = {r[0] for r in tx.conn.execute("SELECT id FROM counters WHERE paused = 1")}
-        return any(
-            c.id != counter.id and service in c.services and c.id not in paused
-            for c in self._counters.values()
-        )
+        return any(cid != counter.id for cid in self._open_counters_for(tx.conn, service))
 
     def recall(self, counter_id: str, ticket: str | None = None) -> Ticket:
         """Announce the counter's current ticket again, or call back a no-show.
