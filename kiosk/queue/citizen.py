@@ -19,6 +19,7 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.queue import ratings
 from kiosk.queue.clock import from_iso, to_iso
+from kiosk.queue.records import Ticket
 from kiosk.queue.store import Tx
 
 HISTORY_DAYS = 7
@@ -46,7 +47,7 @@ PUBLIC_FIELDS = (
 )
 
 
-def public_ticket(ticket: dict[str, Any]) -> dict[str, Any]:
+def public_ticket(ticket: Ticket) -> dict[str, Any]:
     """A ticket without what only staff may see (priority reason, kiosk, procedure, printing)."""
     return {key: ticket.get(key) for key in PUBLIC_FIELDS}
 
@@ -56,7 +57,7 @@ def age_days(day: str, today: str) -> int:
 
 
 def view(
-    tx: Tx, cfg: Config, asked: sqlite3.Row, leg: sqlite3.Row, ticket: dict[str, Any]
+    tx: Tx, cfg: Config, asked: sqlite3.Row, leg: sqlite3.Row, ticket: Ticket
 ) -> dict[str, Any]:
     """The phone's view of the ticket ``asked`` for, whose current leg is ``leg``.
 

@@ -19,11 +19,10 @@ from kiosk.config import Config, Counter, Service
 from kiosk.queue import citizen, errors, eta, ordering, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
 from kiosk.queue.numbering import capacity, daily_allowance, format_number
+from kiosk.queue.records import Event, Ticket, ticket_from_row
 from kiosk.queue.report import build_report
-from kiosk.queue.store import Event, Store, Subscriber, Tx
+from kiosk.queue.store import Store, Subscriber, Tx
 from kiosk.text import nfc
-
-Ticket = dict[str, Any]
 
 EVENT_TYPES = (
     "issued",
@@ -151,11 +150,15 @@ class QueueEngine:
             raise errors.UnknownTicket("there is no ticket with this id", ticket=ticket_id)
         return row
 
-    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
+    def _open_counters_for(self, conn: sqlite3.Connection, service: str) -> list[str]:
+        """The counters serving ``service`` that are not paused."""
         paused = {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
-        return sum(
-            1 for c in self._counters.values() if service in c.services and c.id not in paused
-        )
+        return [
+            c.id for c in self._counters.values() if service in c.services and c.id not in paused
+        ]
+
+    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
+        return len(self._open_counters_for(conn, service))
 
     def _ahead(self, conn: sqlite3.Connection, row: sqlite3.Row) -> int:
         # Priority tickets waiting now go before a regular one; within a kind, older first.
@@ -191,31 +194,7 @@ class QueueEngine:
                 self._service_minutes(tx.conn, row["service"]),
                 self._open_counters(tx.conn, row["service"]),
             )
-        return {
-            "id": row["id"],
-            "number": row["number"],
-            "service": row["service"],
-            "priority": bool(row["priority"]),
-            "priority_reason": row["priority_reason"],
-            "lang": row["lang"],
-            "procedure": row["procedure"],
-            "kiosk": row["kiosk"],
-            "day": row["day"],
-            "issued_at": row["issued_at"],
-            "called_at": row["called_at"],
-            "last_called_at": row["last_called_at"],
-            "serving_at": row["serving_at"],
-            "finished_at": row["finished_at"],
-            "counter": row["counter"],
-            "status": row["status"],
-            "calls": row["calls"],
-            "print_status": row["print_status"],
-            "print_error": row["print_error"],
-            "transferred_from": row["transferred_from"],
-            "transferred_to": row["transferred_to"],
-            "ahead": ahead,
-            "eta_minutes": eta_min,
-        }
+        return ticket_from_row(row, ahead=ahead, eta_minutes=eta_min)
 
     # -- issuance ------------------------------------------------------------
     def issue(
@@ -509,11 +488,7 @@ class QueueEngine:
         return self._store.transact(change)
 
     def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
-        paused = {r[0] for r in tx.conn.execute("SELECT id FROM counters WHERE paused = 1")}
-        return any(
-            c.id != counter.id and service in c.services and c.id not in paused
-            for c in self._counters.values()
-        )
+        return any(cid != counter.id for cid in self._open_counters_for(tx.conn, service))
 
     def recall(self, counter_id: str, ticket: str | None = None) -> Ticket:
         """Announce the counter's current ticket again, or call back a no-show.

@@ -32,11 +32,11 @@ from typing import Any, Generic, TypeVar
 
 from kiosk.queue.clock import Clock, local_day, to_iso
 from kiosk.queue.errors import StorageError
+from kiosk.queue.records import Event, Ticket
 from kiosk.queue.schema import connect, create_schema
 
 log = logging.getLogger(__name__)
 
-Event = dict[str, Any]
 Subscriber = Callable[[list[Event]], None]
 T = TypeVar("T")
 # How often a waiter re-reads the log even without a notification: catches
@@ -304,7 +304,7 @@ class Store:
         *,
         counter: str | None = None,
         service: str | None = None,
-        ticket: dict[str, Any] | None = None,
+        ticket: Ticket | None = None,
         data: dict[str, Any] | None = None,
     ) -> Event:
         """Append an event to the log inside ``tx``; it is published after the commit."""
@@ -323,8 +323,8 @@ class Store:
                 json.dumps(data, ensure_ascii=False),
             ),
         )
-        event = {
-            "id": cur.lastrowid,
+        event: Event = {
+            "id": int(cur.lastrowid or 0),
             "type": kind,
             "at": tx.at,
             "counter": counter,
@@ -369,15 +369,15 @@ class Store:
                 (after_id, max(1, limit)),
             )
             return [
-                {
-                    "id": r[0],
-                    "type": r[1],
-                    "at": r[2],
-                    "counter": r[3],
-                    "service": r[4],
-                    "ticket": json.loads(r[5]) if r[5] else None,
-                    "data": json.loads(r[6]),
-                }
+                Event(
+                    id=r[0],
+                    type=r[1],
+                    at=r[2],
+                    counter=r[3],
+                    service=r[4],
+                    ticket=json.loads(r[5]) if r[5] else None,
+                    data=json.loads(r[6]),
+                )
                 for r in rows
             ]
         except sqlite3.Error as exc:

@@ -6,9 +6,11 @@ the models below describe them in /openapi.json and /docs.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from kiosk.queue.records import Ticket
 
 Lang = Literal["vi", "km", "en"]
 Status = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
@@ -76,30 +78,22 @@ class ValidationErrorOut(ErrorOut):
     fields: list[FieldProblem] = Field(default_factory=list)
 
 
-class TicketOut(BaseModel):
-    id: str = Field(description="unguessable; the key of GET /api/v1/tickets/{id}")
-    number: str = Field(description="what the citizen reads and the board shows: A001, 5001")
-    service: str
-    priority: bool
-    priority_reason: str | None
-    lang: Lang
-    procedure: str | None
-    kiosk: str | None
-    day: str = Field(description="the centre's local date, YYYY-MM-DD")
-    issued_at: str = Field(description="UTC ISO 8601")
-    called_at: str | None = Field(description="first call, UTC")
-    last_called_at: str | None
-    serving_at: str | None
-    finished_at: str | None
-    counter: str | None
-    status: Status
-    calls: int
-    print_status: Literal["pending", "ok", "failed"]
-    print_error: str | None
-    transferred_from: str | None
-    transferred_to: str | None
-    ahead: int | None = Field(description="people called before this ticket (while waiting today)")
-    eta_minutes: int | None
+# Field notes for the OpenAPI document; the fields themselves are kiosk.queue.Ticket's.
+_TICKET_NOTES = {
+    "id": "unguessable; the key of GET /api/v1/tickets/{id}",
+    "number": "what the citizen reads and the board shows: A001, 5001",
+    "day": "the centre's local date, YYYY-MM-DD",
+    "issued_at": "UTC ISO 8601",
+    "called_at": "first call, UTC",
+    "ahead": "people called before this ticket (while waiting today)",
+}
+# The ticket as staff and devices see it: built from the queue's own record type,
+# so the API's description and the engine's answer cannot drift apart.
+_TICKET_FIELDS: dict[str, Any] = {
+    name: (kind, Field(description=_TICKET_NOTES.get(name)))
+    for name, kind in get_type_hints(Ticket).items()
+}
+TicketOut = create_model("TicketOut", **_TICKET_FIELDS)
 
 
 class PublicTicketOut(BaseModel):

@@ -9,7 +9,8 @@ current event *before* it reads the log, so a commit in between cannot be missed
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+
+from kiosk.queue.records import Event
 
 
 class EventNotifier:
@@ -21,7 +22,7 @@ class EventNotifier:
     def current(self) -> asyncio.Event:
         return self._event
 
-    def on_events(self, events: list[dict[str, Any]]) -> None:
+    def on_events(self, events: list[Event]) -> None:
         """Engine subscriber: safe from any thread."""
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._fire)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.paths import FONTS
 from kiosk.publicurl import SAMPLE_TICKET_ID
-from kiosk.queue import citizen
+from kiosk.queue import Ticket, citizen
 from kiosk.queue import errors as qerr
 from kiosk.queue.clock import utc_now
 from kiosk.server.deps import bearer, config_of, engine_of, in_engine, principal
@@ -81,7 +81,7 @@ class RatingOut(BaseModel):
     rated_at: str
 
 
-def public_ticket(ticket: dict[str, Any], request: Request) -> dict[str, Any]:
+def public_ticket(ticket: Ticket, request: Request) -> dict[str, Any]:
     """GET /api/v1/tickets/{id}: what anyone holding the id may read of a ticket."""
     engine = engine_of(request)
     if citizen.age_days(ticket["day"], engine.today()) > citizen.HISTORY_DAYS:

@@ -23,16 +23,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from kiosk.queue.records import Event
+
 EVERYTHING = "*"
 # Events that change the queue of their service for everyone waiting in it.
 _QUEUE_MOVES = {"called", "recalled", "serving", "no_show", "done", "transferred"}
 _GLOBAL = {"counter_paused", "counter_resumed", "day_reset"}
 
 
-def keys_of(event: dict[str, Any]) -> set[str]:
+def keys_of(event: Event) -> set[str]:
     """The watch keys an event may change."""
     kind = event.get("type")
-    ticket = event.get("ticket") or {}
+    ticket: dict[str, Any] = dict(event.get("ticket") or {})
     data = event.get("data") or {}
     keys: set[str] = set()
     if kind in _GLOBAL:
@@ -64,7 +66,7 @@ class TicketWatch:
         self._ttl = ttl
         self._views: dict[str, tuple[float, tuple[int, ...], Sequence[str], Any]] = {}
 
-    def on_events(self, events: list[dict[str, Any]]) -> None:
+    def on_events(self, events: list[Event]) -> None:
         """Engine subscriber: safe from any thread."""
         keys: set[str] = set()
         for event in events:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from kiosk.queue import Ticket
 from kiosk.server.deps import acting_counter, engine_of, in_engine, viewed_counter
 from kiosk.server.models import (
     CounterOut,
@@ -46,7 +47,7 @@ async def call_next(request: Request, c: Acting) -> Any:
 @router.post(
     "/recall", response_model=None, responses={**_TICKET, **errors_doc(422, 413), **_ACTION_ERRORS}
 )
-async def recall(request: Request, c: Acting, body: RecallRequest | None = None) -> dict[str, Any]:
+async def recall(request: Request, c: Acting, body: RecallRequest | None = None) -> Ticket:
     """Announce the current ticket again; with `{"ticket": id or number}` call back a no-show.
 
     409 `no_current_ticket`, `counter_busy`, `not_recallable`; 404 `unknown_ticket`.
@@ -56,19 +57,19 @@ async def recall(request: Request, c: Acting, body: RecallRequest | None = None)
 
 
 @router.post("/start", response_model=None, responses={**_TICKET, **_ACTION_ERRORS})
-async def start(request: Request, c: Acting) -> dict[str, Any]:
+async def start(request: Request, c: Acting) -> Ticket:
     """The citizen has reached the counter: called -> serving (optional step)."""
     return await in_engine(request, engine_of(request).start, c)
 
 
 @router.post("/no-show", response_model=None, responses={**_TICKET, **_ACTION_ERRORS})
-async def no_show(request: Request, c: Acting) -> dict[str, Any]:
+async def no_show(request: Request, c: Acting) -> Ticket:
     """The called citizen did not come; recallable within queue.no_show_grace_minutes."""
     return await in_engine(request, engine_of(request).no_show, c)
 
 
 @router.post("/done", response_model=None, responses={**_TICKET, **_ACTION_ERRORS})
-async def done(request: Request, c: Acting) -> dict[str, Any]:
+async def done(request: Request, c: Acting) -> Ticket:
     """The counter has finished with its current ticket."""
     return await in_engine(request, engine_of(request).done, c)
 
@@ -78,7 +79,7 @@ async def done(request: Request, c: Acting) -> dict[str, Any]:
     response_model=None,
     responses={**_TICKET, **errors_doc(422, 413), **_ACTION_ERRORS},
 )
-async def transfer(request: Request, c: Acting, body: TransferRequest) -> dict[str, Any]:
+async def transfer(request: Request, c: Acting, body: TransferRequest) -> Ticket:
     """Send the current ticket to another service; it keeps its number and its place.
 
     Answers the new leg of the ticket (a new id, waiting in the target service).

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 
+from kiosk.queue import Ticket
 from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, require
 from kiosk.server.errors import ApiError
@@ -96,7 +97,7 @@ async def print_result(
     ticket_id: TicketId,
     body: PrintResult,
     who: Annotated[Principal, Depends(require("kiosk"))],
-) -> dict[str, Any]:
+) -> Ticket:
     """What the kiosk's printer did (role kiosk); a failure shows on the staff console."""
     engine = engine_of(request)
     return await in_engine(request, engine.record_print, ticket_id, body.ok, body.error)
