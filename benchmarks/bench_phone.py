@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import statistics
 import urllib.request
 from pathlib import Path
@@ -26,8 +27,8 @@ from typing import Any
 from benchmarks.bench_queue import KIOSK, Conn, _latency, _quantile, _start_server
 
 PHONES = 300
-CALL_INTERVAL = 0.25  # s between counter calls (round-robin over the four counters)
-ROUNDS = 2  # alternate without/with phones, to even out a noisy shared machine
+CALL_INTERVAL = 2.0  # s between counter calls (round-robin): ~6x a busy centre's peak
+ROUNDS = 3  # alternate without/with phones, to even out a noisy shared machine
 CHROMIUM = "/usr/bin/chromium"
 THREE_G = {
     "offline": False,
@@ -137,7 +138,10 @@ async def _issue_p99(port: int, ticket_ids: list[str]) -> tuple[float, int, int]
     """Issue p99 (ms) while counters call and ``ticket_ids`` are followed by phones."""
     answers: list[int] = []
     phones = [asyncio.create_task(_phone(port, tid, answers)) for tid in ticket_ids]
-    await asyncio.sleep(0.5)  # every phone has its long-poll open
+    # Measure the phones following, not 300 pages opening at the same instant.
+    while len(answers) < len(ticket_ids):
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
     stop = asyncio.Event()
     counters = asyncio.create_task(_counters(port, stop))
     latencies, errors = await _latency(port)
@@ -209,7 +213,8 @@ def run(workdir: Path) -> list[dict]:
                 f"issue p99 {before:.1f} ms without, {after:.1f} ms with {PHONES} phones "
                 f"(medians of {ROUNDS} rounds each: {follow['without']} / {follow['with']}); "
                 f"counters calling every {CALL_INTERVAL:g} s; {follow['answers']} live answers "
-                f"to phones, {follow['errors']} issue errors"
+                f"to phones, {follow['errors']} issue errors; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end"
             ),
         },
     ]
