@@ -216,13 +216,8 @@ def report_table(report: dict[str, Any]) -> str:
     levels = report.get("rating_levels") or []
     if levels:
         n = len(levels)
-        head = (
-            "",
-            "ratings",
-            "mean",
-            *(f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True)),
-        )
-        rows: list[tuple[str, ...]] = [head]
+        names = (f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True))
+        rows: list[tuple[str, ...]] = [("", "ratings", "mean", *names)]
         scoped = [("service", i) for i in report["services"]] + [
             ("counter", i) for i in report["counters"]
         ]
