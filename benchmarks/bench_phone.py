@@ -67,6 +67,7 @@ def _page_weight(base: str) -> tuple[int, int]:
         _get(f"{base}/t/{ticket['id']}"),
         _get(f"{base}/t/static/phone.css"),
         _get(f"{base}/t/static/phone.js"),
+        _get(f"{base}/t/static/rating.js"),
     ]
     assert b'id="rating"' in parts[0], "the served ticket's page shows the rating form"
     return sum(len(gzip.compress(p, 6)) for p in parts), sum(len(p) for p in parts)

@@ -76,15 +76,14 @@ class ValidationErrorOut(ErrorOut):
     fields: list[FieldProblem] = Field(default_factory=list)
 
 
-class TicketOut(BaseModel):
+class PublicTicketOut(BaseModel):
+    """A ticket as anyone holding its id sees it (GET /api/v1/tickets/{id})."""
+
     id: str = Field(description="unguessable; the key of GET /api/v1/tickets/{id}")
     number: str = Field(description="what the citizen reads and the board shows: A001, 5001")
     service: str
     priority: bool
-    priority_reason: str | None
     lang: Lang
-    procedure: str | None
-    kiosk: str | None
     day: str = Field(description="the centre's local date, YYYY-MM-DD")
     issued_at: str = Field(description="UTC ISO 8601")
     called_at: str | None = Field(description="first call, UTC")
@@ -94,35 +93,20 @@ class TicketOut(BaseModel):
     counter: str | None
     status: Status
     calls: int
-    print_status: Literal["pending", "ok", "failed"]
-    print_error: str | None
     transferred_from: str | None
     transferred_to: str | None
     ahead: int | None = Field(description="people called before this ticket (while waiting today)")
     eta_minutes: int | None
 
 
-class PublicTicketOut(BaseModel):
-    """A ticket as anyone holding its id sees it: nothing only staff may see."""
+class TicketOut(PublicTicketOut):
+    """The whole ticket, for kiosks, staff and boards: also what only they may see."""
 
-    id: str
-    number: str
-    service: str
-    priority: bool
-    lang: Lang
-    day: str
-    issued_at: str
-    called_at: str | None
-    last_called_at: str | None
-    serving_at: str | None
-    finished_at: str | None
-    counter: str | None
-    status: Status
-    calls: int
-    transferred_from: str | None
-    transferred_to: str | None
-    ahead: int | None
-    eta_minutes: int | None
+    priority_reason: str | None
+    procedure: str | None
+    kiosk: str | None
+    print_status: Literal["pending", "ok", "failed"]
+    print_error: str | None
 
 
 class EventOut(BaseModel):
