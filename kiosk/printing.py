@@ -9,7 +9,7 @@ exception: the kiosk then shows the number on screen and offers a reprint.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from hardware.printer import (
     Printer,
     PrinterError,
     PrinterStatus,
+    PrintReport,
     TicketSlip,
     Wrap,
 )
@@ -328,7 +329,7 @@ def open_kiosk_printer(cfg: Config, url: str | None = None) -> Printer:
     )
 
 
-def _print(printer: Printer, what: str, call) -> PrintResult:
+def _print(printer: Printer, what: str, call: Callable[[], PrintReport]) -> PrintResult:
     try:
         report = call()
     except PrinterError as exc:
@@ -362,7 +363,7 @@ def print_ticket(
     number = str(ticket.get("number", "?"))
     ticket_id = str(ticket.get("id", ""))
 
-    def run():
+    def run() -> PrintReport:
         slip = build_ticket_slip(ticket, cfg, lang, procedure, reprint=reprint)
         second = build_checklist_slip(procedure, lang) if checklist and procedure else None
         return printer.print_ticket(slip, second, name=f"{number}-{ticket_id[:8]}")

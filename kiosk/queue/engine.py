@@ -41,6 +41,8 @@ EVENT_TYPES = (
     "rated",
 )
 MAX_PRINT_ERROR = 500
+# What a repeated Idempotency-Key must ask for again to get its ticket back.
+_ISSUE_FIELDS = ("origin_service", "priority", "priority_reason", "lang", "procedure")
 
 
 class QueueEngine:
@@ -115,6 +117,10 @@ class QueueEngine:
     def events_after(self, after_id: int, limit: int = 100) -> list[Event]:
         """Events with ``id > after_id``, oldest first, at most ``limit``."""
         return self._store.events_after(after_id, limit)
+
+    def events_json(self, after_id: int, limit: int = 100) -> tuple[str, int]:
+        """:meth:`events_after` as JSON array text, and the last id in it (cheap to serve)."""
+        return self._store.events_json(after_id, limit)
 
     def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
         """Block until there are events after ``after_id`` or ``timeout`` seconds pass."""
@@ -257,7 +263,15 @@ class QueueEngine:
                     (kiosk, idempotency_key),
                 ).fetchone()
                 if done:
-                    return self._public(tx, self._row(tx.conn, done[0]))
+                    row = self._row(tx.conn, done[0])
+                    asked = (svc.id, int(priority), priority_reason, lang, procedure)
+                    if tuple(row[k] for k in _ISSUE_FIELDS) != asked:
+                        raise errors.IdempotencyKeyReused(
+                            "this Idempotency-Key was used for a different ticket request; "
+                            "use a new key for a new request",
+                            field="Idempotency-Key",
+                        )
+                    return self._public(tx, row)
             self._check_rate(tx, kiosk)
             seq = (
                 1

@@ -39,6 +39,10 @@ class UnknownService(InvalidRequest):
     code = "unknown_service"
 
 
+class IdempotencyKeyReused(InvalidRequest):
+    code = "idempotency_key_reused"
+
+
 class Conflict(QueueError):
     code = "conflict"
 

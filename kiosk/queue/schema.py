@@ -169,7 +169,10 @@ def create_schema(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A failed COMMIT (e.g. a full disk) may have ended the transaction already;
+        # the original error is the one to report.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
 
 

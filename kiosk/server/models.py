@@ -35,7 +35,7 @@ class IssueRequest(_Body):
     kiosk: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
-        description="the issuing kiosk's id (rate limit key); default kiosk.id from config",
+        description="optional: must be the id of the kiosk whose token is used (403 otherwise)",
     )
 
 
@@ -127,6 +127,11 @@ class EventsOut(BaseModel):
     events: list[EventOut]
     last: int = Field(description="pass as `after` next time")
     head: int = Field(description="newest event id on the server")
+    resync: bool = Field(
+        default=False,
+        description="true when `after` is beyond `head` (the database was replaced): "
+        "re-read your state and continue from `head`",
+    )
 
 
 class ServiceOut(BaseModel):

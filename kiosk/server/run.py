@@ -8,6 +8,7 @@ uvloop and httptools are used when present (they are dependencies).
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import signal
 import socket
@@ -23,8 +24,12 @@ from kiosk.publicurl import resolve as public_url
 from kiosk.queue import QueueEngine
 from kiosk.server.app import create_app
 from kiosk.server.devsecrets import dev_secrets_in_use
+from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
 
 log = logging.getLogger(__name__)
+# An idle kept-alive connection is closed after this; boards and consoles
+# reconnect for their next long-poll at once.
+KEEP_ALIVE_SECONDS = 20
 
 # Something started beside the server, e.g. the LED display bridge: called with
 # (cfg, engine) once the engine is open; returns a function that stops it.
@@ -84,6 +89,11 @@ class _Server(uvicorn.Server):
 
 def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
     app = create_app(cfg, engine)
+    guard = ConnectionGuard(
+        cfg.server.max_connections_per_address,
+        app.state.auth.trusted,
+        cfg.server.header_timeout_seconds,
+    )
 
     def release_waiters() -> None:
         notifier = getattr(app.state, "notifier", None)
@@ -96,11 +106,12 @@ def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        # httptools with a header deadline, head size caps and a per-address cap.
+        http=functools.partial(GuardedHttpTools, guard=guard),  # type: ignore[arg-type]
         lifespan="on",
         log_config=None,
         access_log=False,
-        timeout_keep_alive=75,  # boards keep one connection for their long-polls
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=5,
         server_header=False,
     )
@@ -125,7 +136,7 @@ def warn_dev_secrets(cfg: Config) -> None:
         if found:
             log.warning(
                 "SECURITY: the published development secrets are in use (%s); anyone who has "
-                "read the README can act as these roles. Replace them: kiosk hash-secret NEW",
+                "read the README can act as these roles. Replace them: kiosk hash-secret",
                 ", ".join(found),
             )
 

@@ -23,9 +23,10 @@ from fastapi import FastAPI
 from kiosk.config import Config
 from kiosk.publicurl import is_loopback, lan_address
 from kiosk.queue import QueueEngine
+from kiosk.server.app import _server_names
 from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.limits import BodyLimit
+from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.phone import mount_phone_only, start_watch
 from kiosk.server.run import ServeError, bind
 
@@ -46,6 +47,7 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         finally:
             stop()
             executor.shutdown(wait=False, cancel_futures=True)
+            app.state.auth.close()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.cfg = cfg
@@ -53,6 +55,7 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.state.auth = Authenticator(cfg)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
+    app.add_middleware(HostCheck, names=_server_names(cfg))
     mount_phone_only(app)
     return app
 

@@ -9,7 +9,14 @@ from fastapi.responses import JSONResponse
 
 from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, require
-from kiosk.server.models import IssueRequest, PrintResult, PublicTicketOut, TicketOut, errors_doc
+from kiosk.server.errors import ApiError
+from kiosk.server.models import (
+    IssueRequest,
+    PrintResult,
+    PublicTicketOut,
+    TicketOut,
+    errors_doc,
+)
 from kiosk.server.phone.routes import public_ticket
 
 router = APIRouter(tags=["tickets"])
@@ -37,10 +44,19 @@ async def issue(
 ) -> JSONResponse:
     """Issue a number (role kiosk). The ticket is on disk before this answers.
 
-    A retry with the same `Idempotency-Key` (the answer was lost) gets the same
-    ticket, never a second number. 409 `daily_limit_reached` / `numbers_exhausted`,
-    429 `rate_limited` (Retry-After).
+    The kiosk is the one its token names; a body `kiosk` that names another is
+    refused (403 `kiosk_mismatch`). A retry with the same `Idempotency-Key` (the
+    answer was lost) gets the same ticket, never a second number; the same key
+    with a different request is 422 `idempotency_key_reused`.
+    409 `daily_limit_reached` / `numbers_exhausted`, 429 `rate_limited` (Retry-After).
     """
+    if body.kiosk is not None and body.kiosk != who.kiosk:
+        raise ApiError(
+            403,
+            "kiosk_mismatch",
+            f"this token belongs to kiosk {who.kiosk!r}, not {body.kiosk!r}; "
+            "a kiosk's identity comes from its token",
+        )
     engine = engine_of(request)
     ticket = await in_engine(
         request,
@@ -50,7 +66,7 @@ async def issue(
         priority_reason=body.priority_reason,
         lang=body.lang,
         procedure=body.procedure,
-        kiosk=body.kiosk,
+        kiosk=who.kiosk,
         idempotency_key=idempotency_key,
     )
     return JSONResponse(ticket, status_code=201)
