@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import multiprocessing
 import os
 import statistics
 import urllib.request
@@ -119,7 +120,7 @@ async def _counters(port: int, stop: asyncio.Event) -> int:
     return calls
 
 
-async def _phone(port: int, ticket_id: str, answers: list[int]) -> None:
+async def _phone(port: int, ticket_id: str, answers: Any) -> None:
     conn = await Conn.open(port)
     version = ""
     try:
@@ -130,28 +131,48 @@ async def _phone(port: int, ticket_id: str, answers: list[int]) -> None:
             if status != 200:
                 return
             version = json.loads(data)["version"]
-            answers.append(1)
+            with answers.get_lock():
+                answers.value += 1
     finally:
         conn.close()
 
 
+def _phones_main(port: int, ticket_ids: list[str], answers: Any, stop: Any) -> None:
+    """The phones, in their own process as on their own devices (not in the kiosks' loop)."""
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(_phone(port, tid, answers)) for tid in ticket_ids]
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+
+
 async def _issue_p99(port: int, ticket_ids: list[str]) -> tuple[float, int, int]:
     """Issue p99 (ms) while counters call and ``ticket_ids`` are followed by phones."""
-    answers: list[int] = []
-    phones = [asyncio.create_task(_phone(port, tid, answers)) for tid in ticket_ids]
-    # Measure the phones following, not 300 pages opening at the same instant.
-    while len(answers) < len(ticket_ids):
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
+    answers = multiprocessing.Value("i", 0)
+    stop_phones = multiprocessing.Event()
+    phones = multiprocessing.Process(
+        target=_phones_main, args=(port, ticket_ids, answers, stop_phones), daemon=True
+    )
+    if ticket_ids:
+        phones.start()
+        # Measure the phones following, not 300 pages opening at the same instant.
+        while answers.value < len(ticket_ids):
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
     stop = asyncio.Event()
     counters = asyncio.create_task(_counters(port, stop))
     latencies, errors = await _latency(port)
     stop.set()
     await counters
-    for task in phones:
-        task.cancel()
-    await asyncio.gather(*phones, return_exceptions=True)
-    return _quantile([x * 1000 for x in latencies], 99), errors, len(answers)
+    if ticket_ids:
+        stop_phones.set()
+        phones.join(30)
+    return _quantile([x * 1000 for x in latencies], 99), errors, answers.value
 
 
 async def _follow_figures(port: int, base: str) -> dict[str, Any]:
