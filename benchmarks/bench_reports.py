@@ -71,7 +71,10 @@ def run(workdir: Path) -> list[dict]:
         wait_healthy(url, proc)
         director = requests.Session()
         r = director.post(
-            f"{url}/reports/sign-in", data={"pin": DEV_REPORTS_PIN}, allow_redirects=False, timeout=30
+            f"{url}/reports/sign-in",
+            data={"pin": DEV_REPORTS_PIN},
+            allow_redirects=False,
+            timeout=30,
         )
         assert r.status_code == 303, r.text
         pages, sheets = [], []

@@ -42,7 +42,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from kiosk.catalogue.sanitize import UnsafeURL, check_url, clean_text
 
-FORMAT = 1
+FORMAT: Literal[1] = 1
 LANGS = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
 ChannelKind = Literal["in_person", "online", "post"]
@@ -511,7 +511,7 @@ def _bounds(loc: Sequence[int | str]) -> tuple[int, int]:
 
 def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueError:
     """The first thing wrong, as ``where: what`` (a catalogue has one fix at a time)."""
-    error = exc.errors(include_url=False)[0]
+    error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     loc = tuple(error["loc"])
     if error["type"] in ("greater_than_equal", "less_than_equal"):
         error = {**error, "_bounds": _bounds(loc)}

@@ -92,7 +92,8 @@ def _period(cfg: Config, q: dict[str, str | None]) -> tuple[stats.Period, str | 
     try:
         if kind == "custom" or (q.get("from") and q.get("to")):
             return stats.parse_period(q.get("from") or "", q.get("to") or ""), None
-        anchor = date.fromisoformat(q["date"]) if q.get("date") else today
+        asked = q.get("date")
+        anchor = date.fromisoformat(asked) if asked else today
         return stats.period_of(kind, anchor), None
     except (ValueError, KeyError) as exc:
         return stats.period_of("month", today), str(exc)
