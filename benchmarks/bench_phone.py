@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import multiprocessing
+import os
 import statistics
 import urllib.request
 from pathlib import Path
@@ -26,8 +28,8 @@ from typing import Any
 from benchmarks.bench_queue import KIOSK, Conn, _latency, _quantile, _start_server
 
 PHONES = 300
-CALL_INTERVAL = 0.25  # s between counter calls (round-robin over the four counters)
-ROUNDS = 2  # alternate without/with phones, to even out a noisy shared machine
+CALL_INTERVAL = 2.0  # s between counter calls (round-robin): ~6x a busy centre's peak
+ROUNDS = 3  # alternate without/with phones, to even out a noisy shared machine
 CHROMIUM = "/usr/bin/chromium"
 THREE_G = {
     "offline": False,
@@ -66,6 +68,7 @@ def _page_weight(base: str) -> tuple[int, int]:
         _get(f"{base}/t/{ticket['id']}"),
         _get(f"{base}/t/static/phone.css"),
         _get(f"{base}/t/static/phone.js"),
+        _get(f"{base}/t/static/rating.js"),
     ]
     assert b'id="rating"' in parts[0], "the served ticket's page shows the rating form"
     return sum(len(gzip.compress(p, 6)) for p in parts), sum(len(p) for p in parts)
@@ -117,7 +120,7 @@ async def _counters(port: int, stop: asyncio.Event) -> int:
     return calls
 
 
-async def _phone(port: int, ticket_id: str, answers: list[int]) -> None:
+async def _phone(port: int, ticket_id: str, answers: Any) -> None:
     conn = await Conn.open(port)
     version = ""
     try:
@@ -128,25 +131,48 @@ async def _phone(port: int, ticket_id: str, answers: list[int]) -> None:
             if status != 200:
                 return
             version = json.loads(data)["version"]
-            answers.append(1)
+            with answers.get_lock():
+                answers.value += 1
     finally:
         conn.close()
 
 
+def _phones_main(port: int, ticket_ids: list[str], answers: Any, stop: Any) -> None:
+    """The phones, in their own process as on their own devices (not in the kiosks' loop)."""
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(_phone(port, tid, answers)) for tid in ticket_ids]
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(main())
+
+
 async def _issue_p99(port: int, ticket_ids: list[str]) -> tuple[float, int, int]:
     """Issue p99 (ms) while counters call and ``ticket_ids`` are followed by phones."""
-    answers: list[int] = []
-    phones = [asyncio.create_task(_phone(port, tid, answers)) for tid in ticket_ids]
-    await asyncio.sleep(0.5)  # every phone has its long-poll open
+    answers = multiprocessing.Value("i", 0)
+    stop_phones = multiprocessing.Event()
+    phones = multiprocessing.Process(
+        target=_phones_main, args=(port, ticket_ids, answers, stop_phones), daemon=True
+    )
+    if ticket_ids:
+        phones.start()
+        # Measure the phones following, not 300 pages opening at the same instant.
+        while answers.value < len(ticket_ids):
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)
     stop = asyncio.Event()
     counters = asyncio.create_task(_counters(port, stop))
     latencies, errors = await _latency(port)
     stop.set()
     await counters
-    for task in phones:
-        task.cancel()
-    await asyncio.gather(*phones, return_exceptions=True)
-    return _quantile([x * 1000 for x in latencies], 99), errors, len(answers)
+    if ticket_ids:
+        stop_phones.set()
+        phones.join(30)
+    return _quantile([x * 1000 for x in latencies], 99), errors, answers.value
 
 
 async def _follow_figures(port: int, base: str) -> dict[str, Any]:
@@ -209,7 +235,8 @@ def run(workdir: Path) -> list[dict]:
                 f"issue p99 {before:.1f} ms without, {after:.1f} ms with {PHONES} phones "
                 f"(medians of {ROUNDS} rounds each: {follow['without']} / {follow['with']}); "
                 f"counters calling every {CALL_INTERVAL:g} s; {follow['answers']} live answers "
-                f"to phones, {follow['errors']} issue errors"
+                f"to phones, {follow['errors']} issue errors; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end"
             ),
         },
     ]

@@ -125,6 +125,8 @@ class Server(Strict):
     host: str = "0.0.0.0"  # noqa: S104 - the centre server is meant to be reached on the LAN
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str = ""
+    # "lan": with a loopback host, the phone page alone also listens on the LAN address
+    phones: Literal["lan", "off"] = "lan"
     db: str = "queue.sqlite3"
     max_body_bytes: int = Field(default=65536, ge=1024)
     # Limits against a hostile device on the LAN (docs/security.md).

@@ -7,7 +7,9 @@ the centre's PC. In order:
    Wi-Fi, or a public domain), unless it is itself a loopback address;
 2. otherwise the centre LAN address the server is served on: ``server.host``
    when it is a LAN address, or, when it listens on every interface
-   (``0.0.0.0`` / ``::``), the address of this machine's LAN interface;
+   (``0.0.0.0`` / ``::``), the address of this machine's LAN interface; with a
+   loopback ``server.host`` and ``server.phones = "lan"``, the LAN address where
+   the phone page alone listens (:mod:`kiosk.server.phone.listener`);
 3. otherwise none: tickets carry no status QR and :attr:`PublicUrl.reason`
    says why in one sentence (the server log and the kiosk's admin panel show it).
 """
@@ -103,6 +105,10 @@ def resolve(cfg: Config, host: str | None = None, port: int | None = None) -> Pu
                 "or set server.public_url."
             ),
         )
+    if is_loopback(host) and cfg.server.phones == "lan":
+        found = lan_address()
+        if found:  # the phone page's own listener (kiosk.server.phone.listener)
+            return PublicUrl(_http(found, port))
     if is_loopback(host):
         return PublicUrl(
             "",

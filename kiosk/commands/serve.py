@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import secrets
 
@@ -18,12 +19,14 @@ log = logging.getLogger(__name__)
 def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
     from kiosk.server.display_bridge import start_display_bridge
+    from kiosk.server.phone.listener import start_phone_listener
     from kiosk.server.run import ServeError, serve_forever
 
     setup_for(cfg, "server")
     log_coverage(cfg)
+    phones = functools.partial(start_phone_listener, host=args.host, port=args.port)
     try:
-        serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
+        serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge, phones])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     return 0
@@ -50,6 +53,7 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     """
     assert cfg is not None
     from kiosk.server.display_bridge import start_display_bridge
+    from kiosk.server.phone.listener import start_phone_listener
     from kiosk.server.run import (
         ServeError,
         start_in_thread,
@@ -64,7 +68,7 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     setup_for(cfg, "run")
     cfg, token = _with_run_token(cfg)
     try:
-        handle = start_in_thread(cfg, extras=[start_display_bridge])
+        handle = start_in_thread(cfg, extras=[start_display_bridge, start_phone_listener])
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)

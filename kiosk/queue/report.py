@@ -238,13 +238,8 @@ def report_table(report: dict[str, Any]) -> str:
     levels = report.get("rating_levels") or []
     if levels:
         n = len(levels)
-        head = (
-            "",
-            "ratings",
-            "mean",
-            *(f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True)),
-        )
-        rating_rows: list[tuple[str, ...]] = [head]
+        names = (f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True))
+        rating_rows: list[tuple[str, ...]] = [("", "ratings", "mean", *names)]
         for item in [*report["services"], *report["counters"]]:
             rating_rows.append((_name(item), *_rating_text(item.get("ratings"), n)))
         total = report["totals"].get("ratings")

@@ -97,16 +97,16 @@ TicketOut = create_model("TicketOut", **_TICKET_FIELDS)
 
 
 class PublicTicketOut(BaseModel):
-    """A ticket as anyone holding its id sees it: nothing only staff may see."""
+    """A ticket as anyone holding its id sees it (GET /api/v1/tickets/{id})."""
 
-    id: str
-    number: str
+    id: str = Field(description="unguessable; the key of GET /api/v1/tickets/{id}")
+    number: str = Field(description="what the citizen reads and the board shows: A001, 5001")
     service: str
     priority: bool
     lang: Lang
-    day: str
-    issued_at: str
-    called_at: str | None
+    day: str = Field(description="the centre's local date, YYYY-MM-DD")
+    issued_at: str = Field(description="UTC ISO 8601")
+    called_at: str | None = Field(description="first call, UTC")
     last_called_at: str | None
     serving_at: str | None
     finished_at: str | None
@@ -115,7 +115,7 @@ class PublicTicketOut(BaseModel):
     calls: int
     transferred_from: str | None
     transferred_to: str | None
-    ahead: int | None
+    ahead: int | None = Field(description="people called before this ticket (while waiting today)")
     eta_minutes: int | None
 
 

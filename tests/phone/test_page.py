@@ -13,21 +13,14 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.console.centre import Centre, chromium, running_centre
+from tests.console.centre import Centre, running_centre
+from tests.phone.conftest import open_page
 from tests.phone.helpers import PHONE, counter, ratings
 
 pytestmark = pytest.mark.browser
 LIVE_MS = 2_000  # "updates by itself within 2 s of any change"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -46,13 +39,7 @@ def phone(browser: Any, **options: Any) -> Any:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
-    context = phone(browser)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, errors
+    yield from open_page(phone(browser))
 
 
 def headline(page: Page) -> Any:

@@ -18,11 +18,13 @@ import zxingcpp
 from PIL import Image
 
 from kiosk.config import load_config
-from kiosk.publicurl import is_loopback, lan_address, resolve
+from kiosk.publicurl import SAMPLE_TICKET_ID, is_loopback, lan_address, resolve
+from kiosk.server.devsecrets import DEV_TOKENS
 from kiosk.server.run import start_in_thread
 from tests.conftest import run_cli, write_config
 from tests.printer.escpos_decoder import decode
 from tests.printer.samples import FONTS
+from tests.server.conftest import serve_process, stop_process, wait_healthy
 
 
 def free_port() -> int:
@@ -61,6 +63,38 @@ def test_print_test_qr_opens_a_page(tmp_path: Path, lan: str) -> None:
         handle.stop()
 
 
+def test_the_shipped_config_serves_the_phone_page_alone_on_the_lan(
+    tmp_path: Path, lan: str
+) -> None:
+    """A fresh centre (API on 127.0.0.1): its ticket QR opens on the LAN, the API does not."""
+    port = free_port()
+    config = write_config(tmp_path, **{r"^port = 8080": f"port = {port}"})
+    out = tmp_path / "t.bin"
+    done = run_cli("print-test", "--config", str(config), "--printer", f"file://{out}")
+    assert done.returncode == 0, done.stderr
+    [qr] = [q.data for q in decode(out.read_bytes(), 576, FONTS.latin_bold).qrs]
+    assert qr == f"http://{lan}:{port}/t/{SAMPLE_TICKET_ID}"
+    log = tmp_path / "serve.log"
+    proc = serve_process(config, port, tmp_path / "queue.sqlite3", log)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        assert requests.get(qr, timeout=10).status_code == 200
+        issued = requests.post(
+            f"http://127.0.0.1:{port}/api/v1/tickets",
+            json={"service": "ho-tich", "lang": "km"},
+            headers={"Authorization": f"Bearer {DEV_TOKENS['kiosk']}"},
+            timeout=10,
+        ).json()
+        page = requests.get(f"http://{lan}:{port}/t/{issued['id']}", timeout=10)
+        assert page.status_code == 200 and "A001" in page.text
+        # Only the citizen's routes face the network; the API and the console do not.
+        for path in ("/api/v1/services", "/api/v1/info", "/console/", "/api/v1/events", "/docs"):
+            assert requests.get(f"http://{lan}:{port}{path}", timeout=10).status_code == 404
+    finally:
+        stop_process(proc)
+    assert "phones open the ticket pages at" in log.read_text()
+
+
 @pytest.mark.ui
 def test_ticket_screen_qr_opens_the_ticket_page(tmp_path: Path, lan: str) -> None:
     if not os.environ.get("DISPLAY"):
@@ -88,9 +122,12 @@ def test_the_public_url_is_never_a_loopback_address(tmp_path: Path) -> None:
     def cfg(**edits: str):  # type: ignore[no-untyped-def]
         return load_config(write_config(tmp_path, **edits))
 
-    shipped = resolve(cfg())
-    assert shipped.base == "" and "127.0.0.1" in shipped.reason("en")
-    assert "server.public_url" in shipped.reason("vi")
+    local = resolve(cfg(**{r'^phones = "lan"': 'phones = "off"'}))
+    assert local.base == "" and "127.0.0.1" in local.reason("en")
+    assert "server.public_url" in local.reason("vi")
+    address = lan_address()
+    shipped = resolve(cfg())  # the phone page's own listener on the LAN address
+    assert shipped.base == (f"http://{address}:8080" if address else "")
     lan = resolve(cfg(**{r'^host = "127.0.0.1"': 'host = "192.168.1.5"'}))
     assert lan.ticket("abc") == "http://192.168.1.5:8080/t/abc"
     named = resolve(cfg(**{r'^public_url = ""': 'public_url = "https://hcc.example.gov.vn/"'}))
@@ -99,6 +136,5 @@ def test_the_public_url_is_never_a_loopback_address(tmp_path: Path) -> None:
         bad = resolve(cfg(**{r'^public_url = ""': f'public_url = "{loop}"'}))
         assert bad.base == "" and loop in bad.reason("en")
     every = resolve(cfg(**{r'^host = "127.0.0.1"': 'host = "0.0.0.0"'}))
-    address = lan_address()
     assert every.base == (f"http://{address}:8080" if address else "")
     assert every.base or every.reason("km")

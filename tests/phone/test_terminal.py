@@ -7,20 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.console.centre import Centre, chromium, running_centre
+from tests.console.centre import Centre, running_centre
+from tests.phone.conftest import open_page
 from tests.phone.helpers import counter, ratings
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -34,13 +27,9 @@ def centre(tmp_path: Path) -> Iterator[Centre]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, errors
+    yield from open_page(
+        browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    )
 
 
 def sign_in(page: Page, centre: Centre, c: str = "1", pin: str = "1111") -> None:

@@ -43,7 +43,8 @@ TICKET = {
 
 @pytest.fixture
 def cfg(tmp_path):
-    return load_config(write_config(tmp_path))
+    # Phones cannot reach this centre (127.0.0.1, no LAN listener): no status QR.
+    return load_config(write_config(tmp_path, **{r'^phones = "lan"': 'phones = "off"'}))
 
 
 def test_vietnamese_slip_from_config(cfg):
@@ -58,7 +59,7 @@ def test_vietnamese_slip_from_config(cfg):
     assert slip.people_ahead_text == "Trước bạn còn\u00a03\u00a0người"
     assert slip.wait_text == "Thời gian chờ dự kiến: khoảng\u00a024\u00a0phút"
     assert slip.counters_text == "Quầy 1 – Ưu tiên · Quầy 2"
-    # The shipped config serves on 127.0.0.1 only: no phone could open a status QR.
+    # The server is on 127.0.0.1 only (phones = "off"): no phone could open a status QR.
     assert (slip.qr_url, slip.qr_caption) == ("", "")
     assert slip.footer_text and slip.heading_text and not slip.reprint_text
 

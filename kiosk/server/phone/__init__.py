@@ -34,11 +34,16 @@ class _Static(StaticFiles):
 
 def mount_phone(app: FastAPI) -> None:
     """The phone page, the rating API and the /rate/ terminal."""
+    mount_phone_only(app)
+    app.include_router(terminal.router)
+    app.mount("/rate", _Static(directory=HERE / "rate", html=True), name="rate-terminal")
+
+
+def mount_phone_only(app: FastAPI) -> None:
+    """What a citizen's phone needs: the ticket page, its live updates, the rating."""
     app.include_router(routes.api)
     app.include_router(routes.router)
-    app.include_router(terminal.router)
     app.mount("/t/static", _Static(directory=HERE / "static"), name="phone-static")
-    app.mount("/rate", _Static(directory=HERE / "rate", html=True), name="rate-terminal")
 
 
 # Phones' views are read and rendered on their own threads, so that hundreds of

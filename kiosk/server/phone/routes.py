@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0
 # Re-read the ticket at least this often while waiting: events from another
-# process on the same database, and a no-show's call-back time running out.
-RECHECK = 5.0
+# process on the same database, and a no-show's call-back time running out
+# (minutes). A phone re-polls every 25 s anyway.
+RECHECK = 15.0
 # A change of the queue only (people ahead, the wait) is answered after this
 # much more quiet, so a burst of calls costs a phone one answer; well within
 # the 2 s in which the page must show a change.
@@ -195,6 +196,8 @@ async def live(
         view = await _live_view(request, ticket_id)
         if view is None:
             raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+    if view["version"] == v:  # nothing new: nothing to render
+        return JSONResponse({"version": v, "live": True}, headers={"Cache-Control": "no-store"})
     answer = await loop.run_in_executor(
         request.app.state.phone_executor, _answer, request, view, lang
     )

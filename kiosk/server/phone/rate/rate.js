@@ -104,14 +104,8 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!current) return;
   const error = form.querySelector(".error");
-  const picked = form.querySelector("input[name=score]:checked");
-  if (!picked) { error.textContent = error.dataset.choose; return; }
-  const payload = {
-    score: Number(picked.value),
-    reasons: Array.from(form.querySelectorAll("input[name=reasons]:checked"), (el) => el.value),
-  };
-  const comment = form.querySelector("textarea[name=comment]").value.trim();
-  if (comment) payload.comment = comment;
+  const payload = window.ratingPayload(form);
+  if (!payload) return;
   const { id, lang } = current;
   try {
     const resp = await api("POST", `tickets/${encodeURIComponent(id)}/rating`, payload);

@@ -101,15 +101,8 @@
     const form = event.target;
     if (form.id !== "rating") return;
     event.preventDefault();
-    const error = form.querySelector(".error");
-    const picked = form.querySelector("input[name=score]:checked");
-    if (!picked) { error.textContent = error.dataset.choose; return; }
-    const payload = {
-      score: Number(picked.value),
-      reasons: Array.from(form.querySelectorAll("input[name=reasons]:checked"), (el) => el.value),
-    };
-    const comment = form.querySelector("textarea[name=comment]").value.trim();
-    if (comment) payload.comment = comment;
+    const payload = window.ratingPayload(form);
+    if (!payload) return;
     form.querySelector("button").disabled = true;
     try {
       const resp = await fetch(`/api/v1/tickets/${encodeURIComponent(id)}/rating`, {
