@@ -127,7 +127,7 @@ def _hwgrep_params(dev: DeviceURL) -> DeviceURL:
 
 
 def parse_display_url(url: str) -> DeviceURL:
-    """Parse and check a call-number display URL (DESIGN.md 4.2, docs/displays.md)."""
+    """Parse and check a call-number display URL (docs/displays.md)."""
     dev = _split(url, DISPLAY_SCHEMES, "display")
     if dev.scheme == "serial" and not dev.path:
         raise DeviceURLError(f"{dev.raw!r}: a serial display needs a device path")

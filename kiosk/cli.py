@@ -1,4 +1,4 @@
-"""The ``kiosk`` command: one entry point, a subcommand per job (DESIGN.md 4.1).
+"""The ``kiosk`` command: one entry point, a subcommand per job (README, "The `kiosk` command").
 
 Handlers are imported only when their subcommand runs, so ``kiosk search``
 never pays for Kivy and ``kiosk --help`` answers at once.

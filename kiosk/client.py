@@ -1,6 +1,6 @@
 """The one client object that kiosks and boards use to talk to the centre server.
 
-It speaks the HTTP API of DESIGN.md 4.3 and turns every failure into one of
+It speaks the HTTP API of docs/api.md and turns every failure into one of
 two exceptions the screens know how to show: :class:`ServerUnreachable`
 (network, timeout, 5xx: "tickets are unavailable, look-up still works") and
 :class:`ServerRefused` (a 4xx with the server's one-line reason).

@@ -1,4 +1,4 @@
-"""hardware.urls: the device URL idiom of DESIGN.md 4.2."""
+"""hardware.urls: the device URL idiom of docs/printers.md and docs/displays.md."""
 
 from __future__ import annotations
 

@@ -303,7 +303,7 @@ def open_printer(
     wrap: Wrap | None = None,
     settle_seconds: float | None = None,
 ) -> Printer:
-    """A printer for a device URL (DESIGN.md 4.2); nothing is connected until first use.
+    """A printer for a device URL (docs/printers.md); nothing is connected until first use.
 
     Raises DeviceURLError for a bad URL or profile, PrinterError("unsupported")
     when the transport's library is missing.

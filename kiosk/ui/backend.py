@@ -4,7 +4,7 @@ Screens never talk HTTP, SQL or ESC/POS themselves; they call this object from
 a background worker (``kiosk.ui.tasks``) and apply the result on the UI thread.
 Everything here is plain Python, so it is tested and benchmarked without Kivy.
 
-The rule from DESIGN.md 2: a number is shown or printed only after the server
+The rule of docs/architecture.md: a number is shown or printed only after the server
 has recorded it, and what the printer did always reaches the server (a failed
 print alerts staff on their console), retried later if the server is away.
 """

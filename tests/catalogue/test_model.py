@@ -18,7 +18,8 @@ from .conftest import HOSTS, catalogue_dict, procedure, sample_dict
 
 REFERENCE = Path(__file__).parent / "data" / "portal-procedures.json"
 SCHEMA = json.loads((ROOT / "docs" / "catalogue-schema.json").read_text(encoding="utf-8"))
-# DOMAIN.md's table of sample commune-level procedures.
+# Common commune-level procedures (civil status, certification, land, residence, social)
+# that every centre handles: they must be in the bundled catalogue.
 DOMAIN_CODES = [
     "1.001193", "1.000894", "1.000656", "1.004884", "1.004873", "2.000815", "2.000884",
     "1.004222", "1.004194", "1.002755", "1.003677", "1.010038", "1.001612", "2.000720",

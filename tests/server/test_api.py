@@ -1,4 +1,4 @@
-"""The HTTP API of DESIGN.md 4.3 walked end to end, and every kind of bad input."""
+"""The HTTP API of docs/api.md walked end to end, and every kind of bad input."""
 
 from __future__ import annotations
 
