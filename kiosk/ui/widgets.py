@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Rectangle, Triangle
 from kivy.properties import (
     BooleanProperty,
@@ -193,6 +194,55 @@ _ICONS: dict[str, Callable[[Callable[..., tuple[float, float]], float, float], N
 }
 
 
+class TopBar(BoxLayout):
+    """The bar above every screen but the attract one; languages on a 2nd row when needed."""
+
+    visible = BooleanProperty(True)
+    two_rows = BooleanProperty(False)
+    row_height = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._arrange_trigger = Clock.create_trigger(self.arrange, -1)
+        self.fbind("width", self._arrange_trigger)
+        Clock.schedule_once(self._watch, 0)
+
+    def _watch(self, _dt: float) -> None:
+        ids = self.ids
+        for widget in (ids.home, ids.textsize, *ids.langs.children):
+            widget.fbind("width", self._arrange_trigger)
+        ids.clock.fbind("text", self._arrange_trigger)
+        self.arrange()
+
+    def arrange(self, *_args: Any) -> None:
+        """One row if home, the clock (its natural width), languages and A+ fit; else two."""
+        ids = self.ids
+        row1 = ids.row1
+        clock = ids.clock
+        natural_clock = clock.font_size * 0.62 * max(5, len(clock.text)) + theme.px(16)
+        langs_width = sum(c.width for c in ids.langs.children) + ids.langs.spacing * 2
+        needed = (
+            ids.home.width
+            + natural_clock
+            + langs_width
+            + ids.textsize.width
+            + row1.padding[0] * 2
+            + row1.spacing * 3
+        )
+        two = needed > self.width
+        langs = ids.langs
+        langs.width = sum(c.width for c in langs.children) + langs.spacing * (
+            len(langs.children) - 1
+        )
+        if two and langs not in ids.row2.children:
+            row1.remove_widget(langs)
+            ids.row2.add_widget(langs)
+        elif not two and langs not in row1.children:
+            ids.row2.remove_widget(langs)
+            row1.add_widget(langs, index=1)  # before the text size switch
+        self.two_rows = two
+
+
 class Btn(ShapedButton):
     """A big filled button (kv: colours, rounded corners, pressed and disabled looks)."""
 
@@ -333,6 +383,7 @@ __all__ = [
     "OnScreenKeyboard",
     "QRImage",
     "ResultRow",
+    "TopBar",
     "make",
     "theme",
 ]

@@ -84,7 +84,9 @@ def test_key_captions_are_centred_and_whole(tmp_path: Path, large: bool) -> None
     with kiosk_rig(tmp_path) as rig:
         lookup = khmer_lookup(rig)
         if large:
+            pump(4)  # the bar is laid out
             tap(rig.app.root.bar.ids.textsize)
+            wait_until(lambda: theme.scale > 1, what="A+")
         pump(6)
         keys = find(lookup.keyboard, lambda w: isinstance(w, KeyboardKey) and w.caption)
         assert {"ឿ", "ៀ", "switch"} <= {k.key for k in keys}

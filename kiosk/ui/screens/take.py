@@ -37,6 +37,7 @@ class ServicesScreen(KioskScreen):
         self.procedure = procedure
         self.loading = not self._services
         self.refresh()
+        self.leave()  # entered again while shown: still one poll
         self._poll = Clock.schedule_interval(lambda _dt: self.refresh(), REFRESH_SECONDS)
 
     def leave(self) -> None:
