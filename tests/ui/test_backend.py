@@ -215,3 +215,36 @@ def test_kiosk_ui_and_run_explain_in_one_line_what_is_missing(tmp_path: Path) ->
     assert "does not answer" in dead_display.stderr
     assert dead_display.stderr.strip().count("\n") == 0
     assert not (tmp_path / "var" / "queue.sqlite3").exists()
+
+
+def test_time_and_fee_are_said_once_for_channels_that_share_them(tmp_path: Path) -> None:
+    from kiosk.ui.views import channel_blocks, record_date
+
+    cfg = rig_config(tmp_path)
+    cat = open_catalogue(cfg)
+    birth = cat.procedure("1.001193")  # the same time and fee at the centre, online, by post
+    assert birth is not None and len(birth.channels) == 3
+    blocks = channel_blocks(birth, "vi")
+    assert [b.kind for b in blocks] == ["channel", "text", "text"]
+    assert blocks[0].text == "Tại Trung tâm · Trực tuyến · Qua bưu chính"
+    other = cat.procedure("1.004222")  # two channels with different times or fees
+    assert other is not None
+    shared = [b for b in channel_blocks(other, "vi") if b.kind == "channel"]
+    assert len(shared) == 2 and " · " not in shared[0].text
+    assert record_date(birth, "vi", cfg).startswith("Thông tin cập nhật ngày")
+    assert "២០២៥" in record_date(birth, "km", cfg)
+
+
+def test_service_examples_come_from_the_catalogue_fields_of_the_service(tmp_path: Path) -> None:
+    from kiosk.text import has_khmer
+    from kiosk.ui.views import service_examples
+
+    cfg = rig_config(tmp_path)
+    cat = open_catalogue(cfg)
+    civil = cfg.service("ho-tich")
+    examples = service_examples(civil, cat, "vi")
+    assert len(examples) == 3
+    in_fields = {s.name.text("vi").text for f in civil.fields for s in cat.in_field(f)}
+    assert set(examples) <= in_fields
+    assert all(has_khmer(e) for e in service_examples(civil, cat, "km"))
+    assert service_examples(civil, None, "vi") == []
