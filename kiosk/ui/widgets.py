@@ -258,7 +258,7 @@ class TopBar(BoxLayout):
         ids = self.ids
         row1 = ids.row1
         clock = ids.clock
-        natural_clock = clock.font_size * 0.62 * max(5, len(clock.text)) + theme.px(16)
+        natural_clock = clock.font_size * 0.56 * max(5, len(clock.text)) + theme.px(8)
         langs_width = sum(c.width for c in ids.langs.children) + ids.langs.spacing * 2
         needed = (
             ids.home.width
