@@ -11,6 +11,7 @@ import binascii
 import itertools
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -25,14 +26,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
-LANGUAGES = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "km", "en")
 
 
 class ConfigError(Exception):
@@ -97,7 +99,7 @@ class Centre(Strict):
     name: LocalText
     address: LocalText | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
     data_dir: str = "../var"
 
     @field_validator("timezone")
@@ -125,6 +127,10 @@ class Server(Strict):
     public_url: str = ""
     db: str = "queue.sqlite3"
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # Limits against a hostile device on the LAN (docs/security.md).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
 
 
 class PriorityReason(Strict):
@@ -151,6 +157,9 @@ class Service(Strict):
     daily_limit: int | None = Field(default=None, ge=1, le=100_000)
     fields: list[str] = Field(default_factory=list)
     procedures: list[str] = Field(default_factory=list)
+    # Takes every procedure whose field (and code) no other service lists, so that any
+    # procedure can take a number ("Thủ tục khác"); `kiosk check-config` lists those fields.
+    catch_all: bool = False
 
     @model_validator(mode="after")
     def _numbering(self) -> Service:
@@ -234,18 +243,21 @@ class Catalogue(Strict):
 
 
 class Voice(Strict):
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES[:2]))
     repeat: int = Field(default=2, ge=1, le=5)
     number_reading: Literal["digits", "words"] = "digits"
     dialect: Literal["north", "south"] = "south"
     cache_dir: str = "voice-cache"
     packs_dir: str = "../assets/voice"
     enabled: bool = True
+    offline_engine: Literal["espeak-ng", "none"] = "espeak-ng"
 
 
 class Token(Strict):
     role: str
     hash: SecretHash
+    # A kiosk's identity (rate limit, retry keys, reports) comes from its token.
+    id: Identifier | None = None
 
     @field_validator("role")
     @classmethod
@@ -262,6 +274,72 @@ class Logging(Strict):
     backups: int = Field(default=5, ge=0, le=100)
 
 
+Face = Literal["very-happy", "happy", "neutral", "unhappy", "very-unhappy"]
+
+
+class SatisfactionLevel(Strict):
+    name: LocalText
+    face: Face
+
+
+class SatisfactionReason(Strict):
+    id: Identifier
+    name: LocalText
+
+
+def _default_levels() -> list[SatisfactionLevel]:
+    return [
+        SatisfactionLevel(
+            name={"vi": "Rất hài lòng", "km": "ពេញចិត្តខ្លាំង", "en": "Very satisfied"},
+            face="very-happy",
+        ),
+        SatisfactionLevel(name={"vi": "Hài lòng", "km": "ពេញចិត្ត", "en": "Satisfied"}, face="happy"),
+        SatisfactionLevel(
+            name={"vi": "Bình thường", "km": "ធម្មតា", "en": "Neutral"}, face="neutral"
+        ),
+        SatisfactionLevel(
+            name={"vi": "Không hài lòng", "km": "មិនពេញចិត្ត", "en": "Not satisfied"},
+            face="unhappy",
+        ),
+    ]
+
+
+class Satisfaction(Strict):
+    """The rating a citizen gives after service (phone page and counter terminal).
+
+    ``levels`` are listed as shown, most satisfied first; the stored score of
+    the first is N (= len(levels)), of the last 1.
+    """
+
+    enabled: bool = True
+    levels: list[SatisfactionLevel] = Field(
+        default_factory=_default_levels, min_length=2, max_length=7
+    )
+    reasons: list[SatisfactionReason] = Field(default_factory=list, max_length=20)
+    window_hours: int = Field(default=24, ge=1, le=7 * 24)
+    terminal_idle_seconds: int = Field(default=30, ge=5, le=600)
+
+    @model_validator(mode="after")
+    def _unique_reasons(self) -> Satisfaction:
+        ids = [r.id for r in self.reasons]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a reason id is listed twice")
+        return self
+
+    def score_of(self, index: int) -> int:
+        """The stored score of the level shown at ``index`` (0 = most satisfied)."""
+        return len(self.levels) - index
+
+
+class Reports(Strict):
+    """The director's dashboard at /reports/."""
+
+    # The director's PIN (kiosk hash-secret); without it /reports/ only takes an admin token.
+    admin_pin_hash: SecretHash | None = None
+    # A citizen who waits longer than this counts as "waited too long" in the figures.
+    target_wait_minutes: int = Field(default=15, ge=1, le=240)
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -274,6 +352,8 @@ class Config(Strict):
     voice: Voice = Voice()
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
+    satisfaction: Satisfaction = Satisfaction()
+    reports: Reports = Reports()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -292,6 +372,9 @@ class Config(Strict):
         dup([c.id for c in self.counters], "counter")
         dup([s.prefix for s in self.services if s.prefix], "ticket prefix")
         dup([r.id for r in self.queue.priority_reasons], "priority reason")
+        catch_all = [s.id for s in self.services if s.catch_all]
+        if len(catch_all) > 1:
+            raise ValueError(f"only one service may be catch_all (now: {', '.join(catch_all)})")
         bands = sorted(s.band for s in self.services if s.band)
         for (_, hi), (lo2, _) in itertools.pairwise(bands):
             if lo2 <= hi:
@@ -305,7 +388,18 @@ class Config(Strict):
                         f"(known: {', '.join(sorted(service_ids))})"
                     )
         counter_ids = {c.id for c in self.counters}
+        kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
+            if token.id is not None and token.role != "kiosk":
+                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+            if token.role == "kiosk":
+                kiosk_id = token.id or self.kiosk.id
+                if kiosk_id in kiosk_ids:
+                    raise ValueError(
+                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        "give each kiosk its own token and id"
+                    )
+                kiosk_ids.add(kiosk_id)
             if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
                 raise ValueError(
                     f"tokens[{i}].role names counter {token.role[8:]!r}, which does not exist"
@@ -320,6 +414,22 @@ class Config(Strict):
         """Resolve a path from config: relative to the config file's directory."""
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
+
+    def asset_path(self, value: str) -> Path:
+        """A shipped file (sample catalogue, voice packs): beside the config when it is
+        there, else where the shipped config would find it in the installed project.
+
+        So a config copied to /etc/kiosk/ keeps ``../assets/...`` meaning the
+        project's assets, while a centre may still put its own files beside it.
+        """
+        p = Path(value).expanduser()
+        if p.is_absolute():
+            return p
+        beside = (self.base_dir / p).resolve()
+        if beside.exists():
+            return beside
+        shipped = (DEFAULT_CONFIG.parent / p).resolve()
+        return shipped if shipped.exists() else beside
 
     @property
     def data_dir(self) -> Path:
@@ -346,11 +456,21 @@ class Config(Strict):
                 return c
         raise KeyError(counter_id)
 
-    def service_for_field(self, field_code: str) -> Service | None:
+    def service_for_field(self, field_code: str, procedure_code: str = "") -> Service | None:
+        """The service a procedure takes a number for: the one listing its code, else its
+        field, else the catch-all service (None only when there is none)."""
+        for s in self.services:
+            if procedure_code and procedure_code in s.procedures:
+                return s
         for s in self.services:
             if field_code in s.fields:
                 return s
-        return None
+        return next((s for s in self.services if s.catch_all), None)
+
+    def unlisted_fields(self, field_codes: Iterable[str]) -> list[str]:
+        """The catalogue fields that no service lists (the catch-all takes them, if any)."""
+        listed = {f for s in self.services for f in s.fields}
+        return [f for f in dict.fromkeys(field_codes) if f not in listed]
 
     def printer_url(self) -> str:
         """The kiosk printer URL; ``preview://tickets`` (no third slash) lives under data_dir."""
@@ -374,7 +494,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":

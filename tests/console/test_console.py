@@ -103,7 +103,7 @@ def test_call_next_recall_transfer_done(page: Page, centre: Centre) -> None:
     expect(page.locator("#cur-number")).to_have_text("A001")
     expect(page.locator("#cur-service")).to_have_text("Tư pháp – Hộ tịch")
     expect(page.locator("#cur-priority")).to_have_text("Ưu tiên: Người cao tuổi")
-    expect(page.locator("#cur-procedure")).to_have_text("1.001193 · Đăng ký khai sinh")
+    expect(page.locator("#cur-procedure")).to_have_text("1.001193 · Thủ tục đăng ký khai sinh")
     expect(page.locator("#cur-print")).to_be_visible()
     expect(page.locator("#cur-waited")).to_have_text("0 phút")
     expect(page.locator("#waiting tr.total td.n")).to_have_text("1")

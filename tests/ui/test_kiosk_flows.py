@@ -259,7 +259,7 @@ def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) 
         start(rig, "start_vi")
         rig.app.go("procedure", code="1.001193", back="lookup")
         proc = rig.wait_screen("procedure")
-        assert proc.title == "Đăng ký khai sinh"
+        assert proc.title == "Thủ tục đăng ký khai sinh"
         assert "Giấy tờ cần mang theo" in visible_text(proc)
         bar = rig.app.root.bar
         km = next(w for w in bar.walk(restrict=True) if getattr(w, "code", "") == "km")
@@ -278,3 +278,25 @@ def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) 
         rig.wait_screen("home")
         rig.app.reset_session()
         assert theme.scale == 1 and language.lang == "vi"
+
+
+def test_nothing_found_offers_the_closest_fields_and_the_staff(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path) as rig:
+        start(rig)
+        tap(rig.ids("home").lookup)
+        lookup = rig.wait_screen("lookup")
+        type_on_keyboard(rig, [c if c != " " else "␣" for c in "khai sinh xe may"])
+        wait_until(lambda: lookup.searched and lookup.near, what="the closest fields")
+        assert lookup.results == []
+        assert "Không tìm thấy thủ tục nào." in visible_text(lookup)
+        cards = [w for w in lookup.ids.near_fields.children if getattr(w, "code", "")]
+        assert cards and cards[-1].code == "ho-tich"  # first added is the closest
+        assert "Các lĩnh vực gần nhất:" in visible_text(lookup)
+        tap(lookup.ids.ask_staff)
+        confirm = rig.wait_screen("confirm")
+        assert confirm.service == "khac" and confirm.procedure == ""
+        rig.app.go("lookup")
+        lookup = rig.wait_screen("lookup")
+        tap(next(c for c in lookup.ids.near_fields.children if c.code == "ho-tich"))
+        field = rig.wait_screen("field")
+        assert field.code == "ho-tich" and field.results

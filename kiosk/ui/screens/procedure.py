@@ -101,7 +101,7 @@ class ProcedureScreen(KioskScreen):
         self.code_text = proc.code
         self.record_date = record_date(proc, lang, self.app.cfg)
         self.notice = DataNotice.text(self.app, lang)
-        self.can_queue = self.app.cfg.service_for_field(proc.field) is not None
+        self.can_queue = self.app.cfg.service_for_field(proc.field, proc.code) is not None
         key = (proc.code, lang)
         widgets = self._pages.pop(key, None)
         if widgets is None:
@@ -130,7 +130,7 @@ class ProcedureScreen(KioskScreen):
 
     def take_number(self) -> None:
         proc = self.app.backend.procedure(self.code)
-        service = self.app.cfg.service_for_field(proc.field) if proc else None
+        service = self.app.cfg.service_for_field(proc.field, proc.code) if proc else None
         if service is not None:
             self.app.go("confirm", service=service.id, procedure=self.code)
 
