@@ -160,6 +160,9 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self._on_ready(), 0)  # type: ignore[misc]
 
     def on_stop(self) -> None:
+        current = self.manager.current_screen if self.root is not None else None
+        if current is not None:
+            current.leave()  # its polls and timers end with the app
         language.unbind(lang=self._language_changed)
         self._close_warning()
         for event in self._events:

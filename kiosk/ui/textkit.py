@@ -177,7 +177,9 @@ class ShapedLabel(Label):
     def _refit(self, *_args: Any) -> None:
         """The box changed: start again from the size asked for (then shrink if needed)."""
         if self.fit and self._wanted_font and float(self.font_size) != self._wanted_font:
-            self._set_own_font(self._wanted_font)
+            self._set_own_font(self._wanted_font)  # the new texture is fitted again
+        else:
+            self._shrink_to_box()
 
     def _shrink_to_box(self, *_args: Any) -> None:
         if not self.fit or self.wrap or not self.text or self.width <= 1 or self.height <= 1:

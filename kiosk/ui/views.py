@@ -89,16 +89,7 @@ def procedure_blocks(proc: Procedure, lang: str, field_name: str = "") -> list[B
 
     if proc.channels:
         blocks.append(Block("heading", gettext("Time and fee", lang), lang))
-        for channel in proc.channels:
-            name = gettext(CHANNEL_NAMES.get(channel.kind, channel.kind), lang)
-            time_text, time_lang = shown(channel.time, lang)
-            fee_text, fee_lang = shown(channel.fee, lang)
-            blocks.append(Block("channel", name, lang))
-            if time_text:
-                label = gettext("Processing time", lang)
-                blocks.append(Block("text", time_text, time_lang, detail=label))
-            if fee_text:
-                blocks.append(Block("text", fee_text, fee_lang, detail=gettext("Fee", lang)))
+        blocks += channel_blocks(proc, lang)
 
     if proc.steps:
         blocks.append(Block("heading", gettext("Steps", lang), lang))
@@ -136,6 +127,34 @@ def procedure_blocks(proc: Procedure, lang: str, field_name: str = "") -> list[B
     return blocks
 
 
+def channel_blocks(proc: Procedure, lang: str) -> list[Block]:
+    """Time and fee once per distinct (time, fee): channels that share them share one block.
+
+    Most procedures take the same time and fee at the centre, online and by post;
+    three identical blocks read as three different offers.
+    """
+    groups: dict[tuple[tuple[str, str], tuple[str, str]], list[str]] = {}
+    for channel in proc.channels:
+        key = (shown(channel.time, lang), shown(channel.fee, lang))
+        name = gettext(CHANNEL_NAMES.get(channel.kind, channel.kind), lang)
+        groups.setdefault(key, []).append(name)
+    blocks = []
+    for ((time_text, time_lang), (fee_text, fee_lang)), names in groups.items():
+        blocks.append(Block("channel", " · ".join(names), lang))
+        if time_text:
+            label = gettext("Processing time", lang)
+            blocks.append(Block("text", time_text, time_lang, detail=label))
+        if fee_text:
+            blocks.append(Block("text", fee_text, fee_lang, detail=gettext("Fee", lang)))
+    return blocks
+
+
+def record_date(proc: Procedure, lang: str, cfg: Config) -> str:
+    """ "Information as of 1 November 2025": how current this procedure's record is."""
+    when = data_date(proc.updated_at.isoformat(), lang, cfg)
+    return gettext("Information as of {date}", lang, date=when) if when else ""
+
+
 def result_rows(
     items: Sequence[SearchHit | Summary], lang: str, field_names: Mapping[str, str]
 ) -> list[dict[str, Any]]:
@@ -143,10 +162,11 @@ def result_rows(
     rows = []
     for item in items:
         text, in_lang = shown(item.name, lang)
+        # The field tells a citizen where they are; the code means nothing to them.
         detail = item.code
         field = field_names.get(item.field)
         if field:
-            detail = f"{item.code} · {field}"
+            detail = f"{field} · {item.code}"
         rows.append(
             {
                 "code": item.code,
@@ -157,6 +177,32 @@ def result_rows(
             }
         )
     return rows
+
+
+def service_examples(service: Any, catalogue: Any, lang: str, count: int = 3) -> list[str]:
+    """Two or three procedures a citizen would recognise under a service, by name.
+
+    The service's configured ``procedures`` first; then, one field after another, the
+    shortest names of its fields, two from the main field (short names are the everyday
+    ones: Đăng ký kết hôn, not Cấp bản sao trích lục hộ tịch cho người nước ngoài ...).
+    """
+    if catalogue is None:
+        return []
+    chosen: list[str] = []
+    for code in service.procedures:
+        summary = catalogue.summary(code)
+        if summary is not None:
+            chosen.append(summary.name.text(lang).text)
+    per_field = [
+        sorted((s.name.text(lang).text for s in catalogue.in_field(f, lang)), key=len)
+        for f in service.fields
+    ]
+    # The main (first) field gives two, each other field one, then the rest in turn.
+    order = [names[:2] for names in per_field[:1]] + [names[:1] for names in per_field[1:]]
+    order += [names[2:] for names in per_field[:1]] + [names[1:] for names in per_field[1:]]
+    for names in order:
+        chosen += [n for n in names if n not in chosen]
+    return chosen[:count]
 
 
 def service_texts(waiting: int, eta_minutes: int, lang: str) -> tuple[str, str]:

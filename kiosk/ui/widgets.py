@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Rectangle, Triangle
 from kivy.properties import (
     BooleanProperty,
@@ -179,6 +180,41 @@ def _star(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
         Triangle(points=[cx, cy, pts[2 * i], pts[2 * i + 1], pts[2 * k], pts[2 * k + 1]])
 
 
+def _stamp(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    # A rubber stamp: handle, neck, base, and the mark it leaves.
+    cx, cy = p(0.5, 0.8)
+    Ellipse(pos=(cx - s * 0.12, cy - s * 0.12), size=(s * 0.24, s * 0.24))
+    Rectangle(pos=p(0.44, 0.5), size=(s * 0.12, s * 0.2))
+    Rectangle(pos=p(0.2, 0.36), size=(s * 0.6, s * 0.14))
+    Line(points=_pts(p(0.1, 0.16), p(0.9, 0.16)), width=w, cap="round")
+
+
+def _house(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    # A house on a plot of land.
+    Triangle(points=_pts(p(0.14, 0.52), p(0.86, 0.52), p(0.5, 0.86)))
+    Line(rectangle=(*p(0.24, 0.2), s * 0.52, s * 0.32), width=w)
+    Rectangle(pos=p(0.44, 0.2), size=(s * 0.12, s * 0.18))
+    Line(points=_pts(p(0.04, 0.1), p(0.96, 0.1)), width=w, cap="round")
+
+
+def _shop(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    # A shop front with an awning.
+    for i in range(4):
+        x0 = 0.1 + i * 0.2
+        Triangle(points=_pts(p(x0, 0.66), p(x0 + 0.2, 0.66), p(x0 + 0.1, 0.54)))
+    Rectangle(pos=p(0.1, 0.66), size=(s * 0.8, s * 0.18))
+    Line(points=_pts(p(0.16, 0.54), p(0.16, 0.12), p(0.84, 0.12), p(0.84, 0.54)), width=w)
+    Line(rectangle=(*p(0.3, 0.12), s * 0.18, s * 0.28), width=w * 0.8)
+
+
+def _heart(p: Callable[..., tuple[float, float]], s: float, w: float) -> None:
+    r = s * 0.2
+    for fx in (0.32, 0.68):
+        cx, cy = p(fx, 0.62)
+        Ellipse(pos=(cx - r, cy - r), size=(2 * r, 2 * r))
+    Triangle(points=_pts(p(0.13, 0.56), p(0.87, 0.56), p(0.5, 0.12)))
+
+
 _ICONS: dict[str, Callable[[Callable[..., tuple[float, float]], float, float], None]] = {
     "back": _back,
     "home": _home,
@@ -190,7 +226,60 @@ _ICONS: dict[str, Callable[[Callable[..., tuple[float, float]], float, float], N
     "clock": _clock,
     "people": _people,
     "star": _star,
+    "stamp": _stamp,
+    "house": _house,
+    "shop": _shop,
+    "heart": _heart,
 }
+
+
+class TopBar(BoxLayout):
+    """The bar above every screen but the attract one; languages on a 2nd row when needed."""
+
+    visible = BooleanProperty(True)
+    two_rows = BooleanProperty(False)
+    row_height = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._arrange_trigger = Clock.create_trigger(self.arrange, -1)
+        self.fbind("width", self._arrange_trigger)
+        Clock.schedule_once(self._watch, 0)
+
+    def _watch(self, _dt: float) -> None:
+        ids = self.ids
+        for widget in (ids.home, ids.textsize, *ids.langs.children):
+            widget.fbind("width", self._arrange_trigger)
+        ids.clock.fbind("text", self._arrange_trigger)
+        self.arrange()
+
+    def arrange(self, *_args: Any) -> None:
+        """One row if home, the clock (its natural width), languages and A+ fit; else two."""
+        ids = self.ids
+        row1 = ids.row1
+        clock = ids.clock
+        natural_clock = clock.font_size * 0.56 * max(5, len(clock.text)) + theme.px(8)
+        langs_width = sum(c.width for c in ids.langs.children) + ids.langs.spacing * 2
+        needed = (
+            ids.home.width
+            + natural_clock
+            + langs_width
+            + ids.textsize.width
+            + row1.padding[0] * 2
+            + row1.spacing * 3
+        )
+        two = needed > self.width
+        langs = ids.langs
+        langs.width = sum(c.width for c in langs.children) + langs.spacing * (
+            len(langs.children) - 1
+        )
+        if two and langs not in ids.row2.children:
+            row1.remove_widget(langs)
+            ids.row2.add_widget(langs)
+        elif not two and langs not in row1.children:
+            ids.row2.remove_widget(langs)
+            row1.add_widget(langs, index=1)  # before the text size switch
+        self.two_rows = two
 
 
 class Btn(ShapedButton):
@@ -304,6 +393,51 @@ class OnScreenKeyboard(BoxLayout):
         return widget
 
 
+# ResultRow's layout in units (kv/widgets.kv): side padding, top+bottom padding and
+# spacing, the detail line, the gap drawn between rows; the name's font size.
+ROW_SIDE_PAD, ROW_FIXED, ROW_DETAIL, ROW_NAME_FONT = 24.0, 12 * 2 + 4 + 8, 40.0, 32.0
+ROW_MIN = 176.0
+_line_heights: dict[tuple[str, float], float] = {}
+
+
+def _line_height(lang: str, size: float) -> float:
+    """The height Kivy gives one line of bold text in ``lang``'s font at ``size`` px."""
+    key = (lang, round(size, 1))
+    if key not in _line_heights:
+        from kivy.core.text import Label as CoreLabel
+
+        from kiosk.text import font_for
+        from kiosk.ui.textkit import FAMILIES, prime_font_state
+
+        code = "km" if lang == "km" else "vi"
+        spec = font_for(code)
+        core = CoreLabel(
+            text="Ág ក្រៀ", font_size=size, font_name=FAMILIES[code], bold=True,
+            font_script_name=spec.script,
+        )  # fmt: skip
+        prime_font_state(core)
+        core.refresh()
+        _line_heights[key] = float(core.texture.height) if core.texture else size * 1.4
+    return _line_heights[key]
+
+
+def sized_rows(rows: list[dict[str, Any]], list_width: float) -> list[dict[str, Any]]:
+    """Give each result row the height its name needs, wrapped as the row will wrap it."""
+    from kiosk.text import wrap_lines
+    from kiosk.ui.textkit import WRAP_SLACK_PX
+
+    u, scale = theme.u, theme.scale
+    width = list_width - theme.px(14) - 2 * theme.px(ROW_SIDE_PAD) - WRAP_SLACK_PX
+    font = u * ROW_NAME_FONT * scale
+    floor = max(u * ROW_MIN * scale, theme.target)
+    for row in rows:
+        lang = row.get("name_lang") or "vi"
+        lines = len(wrap_lines(row["name"], lang, font, width, bold=True)) if width > 50 else 2
+        needed = lines * _line_height(lang, font) + u * (ROW_FIXED + ROW_DETAIL * scale)
+        row["row_size"] = (None, max(floor, needed))
+    return rows
+
+
 class ResultRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     """A procedure in a result list: its name, code and field; tap to open it."""
 
@@ -333,6 +467,7 @@ __all__ = [
     "OnScreenKeyboard",
     "QRImage",
     "ResultRow",
+    "TopBar",
     "make",
     "theme",
 ]

@@ -28,7 +28,9 @@ def _busy_morning(centre: Centre) -> None:
     centre.issue("ho-tich")
     engine.call_next("2")
     engine.done("2")
-    first = centre.issue("ho-tich", priority=True, priority_reason="elderly", procedure="1.001193")
+    first = centre.issue(
+        "ho-tich", priority=True, priority_reason="elderly", procedure="1.001193", lang="km"
+    )
     centre.print_failed(first["id"])
     for service in ("ho-tich", "ho-tich", "chung-thuc", "ho-tich", "chung-thuc"):
         centre.issue(service)

@@ -332,3 +332,72 @@ def kiosk_rig(
         pump(2)
         if handle is not None:
             handle.stop()
+
+
+def layout_problems(root: Any) -> list[str]:
+    """Boxes that overlap their siblings or leave their parent, and text larger than its box.
+
+    Only what a person sees: widgets with a size and opacity; rows of a list that are
+    on screen. A scroll view's content may be taller than the view (that is scrolling).
+    """
+    from kivy.uix.recycleview import RecycleView
+    from kivy.uix.scrollview import ScrollView
+
+    from kiosk.ui.textkit import ShapedLabel
+
+    tol = 1.5
+    problems: list[str] = []
+
+    def shown(w: Any) -> bool:
+        return w.opacity > 0 and w.width > tol and w.height > tol
+
+    def box(w: Any) -> tuple[float, float, float, float]:
+        x, y = w.to_window(w.x, w.y)
+        return x, y, x + w.width, y + w.height
+
+    def name(w: Any) -> str:
+        text = getattr(w, "source_text", "") or getattr(w, "msgid", "") or ""
+        ident = next((k for k, v in getattr(w.parent, "ids", {}).items() if v is w), "")
+        return f"{type(w).__name__}({ident or text[:24]!r})"
+
+    def visit(w: Any, in_scroll: Any) -> None:
+        if not shown(w):
+            return
+        if isinstance(w, ShapedLabel) and w.text:
+            tw, th = w.texture_size
+            if tw > w.width + tol or th > w.height + tol:
+                size = f"{tw:.0f}x{th:.0f} in {w.width:.0f}x{w.height:.0f}"
+                problems.append(f"text overflows {name(w)}: {size}")
+        kids = [c for c in w.children if shown(c)]
+        if isinstance(w, ScrollView):
+            view = box(w)
+            kids_in_view = []
+            for c in kids:
+                for g in c.children if isinstance(w, RecycleView) else [c]:
+                    _x0, gy0, _x1, gy1 = box(g)
+                    if gy1 > view[1] and gy0 < view[3]:
+                        kids_in_view.append(g)
+            if isinstance(w, RecycleView):
+                for g in kids_in_view:
+                    visit(g, w)
+                return
+            for c in kids:
+                visit(c, w)
+            return
+        x0, y0, x1, y1 = box(w)
+        boxes = [(c, box(c)) for c in kids]
+        for c, (a0, b0, a1, b1) in boxes:
+            if not isinstance(w, ScrollView) and (
+                a0 < x0 - tol or b0 < y0 - tol or a1 > x1 + tol or b1 > y1 + tol
+            ):
+                if in_scroll is None or (b1 > y1 + tol or b0 < y0 - tol) is False:
+                    problems.append(f"{name(c)} leaves {name(w)}")
+        for i, (c, (a0, b0, a1, b1)) in enumerate(boxes):
+            for d, (p0, q0, p1, q1) in boxes[i + 1 :]:
+                if min(a1, p1) - max(a0, p0) > tol and min(b1, q1) - max(b0, q0) > tol:
+                    problems.append(f"{name(c)} overlaps {name(d)}")
+        for c in kids:
+            visit(c, in_scroll)
+
+    visit(root, None)
+    return problems

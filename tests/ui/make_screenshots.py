@@ -1,11 +1,14 @@
-"""Screenshots of every kiosk screen in Vietnamese and Khmer, portrait and landscape.
+"""Screenshots of every kiosk screen in Vietnamese, Khmer and English, portrait and landscape.
 
     xvfb-run -a -s "-screen 0 1920x1920x24" .venv/bin/python -m tests.ui.make_screenshots
 
 writes ``docs/screenshots/kiosk-<screen>-<lang>-<orientation>.png`` at the
 kiosk's real sizes (1080x1920, 1920x1080): the real app, a real centre server
 on 127.0.0.1 with a few people already waiting, the preview printer, and a
-fake printer out of paper for the printer-fault screen.
+fake printer out of paper for the printer-fault screen. The citizen screens
+again with large text (A+) as ``...-<orientation>-large.png``, the printed
+ticket as ``kiosk-printed-<lang>.png``, and the journey strip of the README
+(``kiosk-journey.png``: attract, language, search, procedure, ticket, paper).
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter
 from tests.ui.harness import Rig, kiosk_rig, pump, screenshot, wait_until
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-QUERIES = {"vi": "khai sinh", "km": "កំណើត"}
+QUERIES = {"vi": "khai sinh", "km": "កំណើត", "en": "birth"}
+LANGS = ("vi", "km", "en")
+JOURNEY = ("attract", "home", "lookup", "procedure", "ticket")
+STRIP_HEIGHT = 720
 # Found nowhere: the screen offers the closest fields and the staff instead.
-NOT_FOUND = {"vi": "khai sinh xe may", "km": "កំណើត ឡាន"}
+NOT_FOUND = {"vi": "khai sinh xe may", "km": "កំណើត ឡាន", "en": "birth motorbike"}
 UNREACHABLE_SOURCE = "http://127.0.0.1:9"
 
 
@@ -83,6 +89,11 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
 
     _ticket(rig, "printed")
     _shot(out, "ticket", lang, orientation)
+    printed = [p for p in rig.previews() if p.suffix == ".png" and "checklist" not in p.name]
+    if printed and orientation == "portrait":
+        paper = out / f"kiosk-printed-{lang}.png"
+        paper.write_bytes(printed[-1].read_bytes())
+        print(paper)
     _lookup(rig, lang)
     _shot(out, "lookup", lang, orientation)
     rig.app.screen("lookup").reset()
@@ -123,6 +134,57 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     _shot(out, "admin", lang, orientation)
 
 
+def large_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
+    """The citizen screens with A+ (1.4x text and targets)."""
+    from kiosk.ui.theme import theme
+
+    rig.app.start_session(lang)
+    theme.toggle_text_size()
+    for name, kwargs in (
+        ("home", {}),
+        ("services", {}),
+        ("confirm", {"service": "ho-tich"}),
+        ("procedure", {"code": "1.001193", "back": "lookup"}),
+    ):
+        _go(rig, name, **kwargs)
+        if name == "services":
+            wait_until(lambda: rig.app.screen("services").rows, what="services")
+            pump(4)
+        _shot(out, name, lang, f"{orientation}-large")
+    _lookup(rig, lang)
+    _shot(out, "lookup", lang, f"{orientation}-large")
+    _go(rig, "confirm", service="ho-tich")
+    _ticket(rig, "printed")
+    _shot(out, "ticket", lang, f"{orientation}-large")
+    rig.app.reset_session()
+
+
+def journey_strip(out: Path, lang: str = "km") -> Path:
+    """One picture of a citizen's way through the kiosk, for the README."""
+    from PIL import Image
+
+    frames = [Image.open(out / f"kiosk-{s}-{lang}-portrait.png") for s in JOURNEY]
+    frames.append(Image.open(out / f"kiosk-printed-{lang}.png"))
+    gap = 24
+    scaled = [
+        f.convert("RGB").resize((round(f.width * STRIP_HEIGHT / f.height), STRIP_HEIGHT))
+        for f in frames
+    ]
+    strip = Image.new(
+        "RGB",
+        (sum(f.width for f in scaled) + gap * (len(scaled) + 1), STRIP_HEIGHT + 2 * gap),
+        "white",
+    )
+    x = gap
+    for frame in scaled:
+        strip.paste(frame, (x, gap))
+        x += frame.width + gap
+    path = out / "kiosk-journey.png"
+    strip.quantize(colors=256, dither=Image.Dither.NONE).save(path, optimize=True)
+    print(path)
+    return path
+
+
 def fault_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     rig.app.start_session(lang)
     _go(rig, "confirm", service="dat-dai")
@@ -136,13 +198,15 @@ def main(out: Path) -> None:
     from kivy.core.window import Window
 
     for orientation, size in SIZES.items():
-        for lang in ("vi", "km"):
+        for lang in LANGS:
             with tempfile.TemporaryDirectory() as tmp:
                 with kiosk_rig(
                     Path(tmp), orientation=orientation, size=size, rate_limit=1000
                 ) as rig:
                     assert tuple(Window.size) == size, Window.size
                     main_screens(rig, out, lang, orientation)
+                    rig.app.reset_session()
+                    large_screens(rig, out, lang, orientation)
             with (
                 tempfile.TemporaryDirectory() as tmp,
                 TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer,
@@ -155,6 +219,7 @@ def main(out: Path) -> None:
                     source=UNREACHABLE_SOURCE,
                 ) as rig:
                     fault_screens(rig, out, lang, orientation)
+    journey_strip(out)
 
 
 if __name__ == "__main__":

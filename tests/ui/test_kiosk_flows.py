@@ -97,6 +97,13 @@ def test_priority_ticket_with_a_reason_in_landscape(tmp_path: Path) -> None:
         cards = wait_until(lambda: list(reversed(services.ids.grid.children)), what="services")
         assert [c.service for c in cards][:2] == ["ho-tich", "chung-thuc"]
         assert "Không phải chờ" in cards[0].wait or "phút" in cards[0].wait
+        # Examples people recognise, and a picture per field, on every service button.
+        from kiosk.ui.views import service_examples
+
+        example = service_examples(rig.cfg.service("ho-tich"), rig.app.backend.catalogue, "vi")[0]
+        assert cards[0].examples.startswith("Ví dụ: ") and example in cards[0].examples
+        assert [c.icon for c in cards][:5] == ["people", "stamp", "house", "shop", "heart"]
+        assert example in visible_text(cards[0])
 
         tap(cards[1])  # chứng thực
         confirm = rig.wait_screen("confirm")

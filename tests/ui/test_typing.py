@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.text import has_khmer
+from kiosk.text import fold_vi, has_khmer
 from tests.ui.harness import Rig, find, key, kiosk_rig, pump, start, tap, wait_until
 
 pytestmark = pytest.mark.ui
@@ -84,7 +84,9 @@ def test_key_captions_are_centred_and_whole(tmp_path: Path, large: bool) -> None
     with kiosk_rig(tmp_path) as rig:
         lookup = khmer_lookup(rig)
         if large:
+            pump(4)  # the bar is laid out
             tap(rig.app.root.bar.ids.textsize)
+            wait_until(lambda: theme.scale > 1, what="A+")
         pump(6)
         keys = find(lookup.keyboard, lambda w: isinstance(w, KeyboardKey) and w.caption)
         assert {"ឿ", "ៀ", "switch"} <= {k.key for k in keys}
@@ -174,3 +176,62 @@ def test_the_caret_sits_right_after_the_text(tmp_path: Path, lang: str, word: st
         assert abs(caret_x - right) <= float(field.font_size) * 0.25, (caret_x, right)
         _x, y0 = field.to_window(field.x, field.y)
         assert y0 <= caret_y <= y0 + field.height
+
+
+def test_long_names_wrap_fully_in_the_result_list_and_the_heading(tmp_path: Path) -> None:
+    """A 25+ word procedure name: every line in the list row, first line first; the page title."""
+    from kiosk.ui.textkit import ShapedLabel
+    from kiosk.ui.theme import theme
+    from kiosk.ui.widgets import _line_height
+    from tests.ui.harness import result_rows
+
+    with kiosk_rig(tmp_path) as rig:
+        cat = rig.app.backend.catalogue
+        longest = max(
+            (s for f in cat.fields_with_counts() for s in cat.in_field(f.field.code)),
+            key=lambda s: len(s.name.text("vi").text.split()),
+        )
+        name = longest.name.text("vi").text
+        assert len(name.split()) >= 20
+        words = fold_vi(name).split()
+        query = next(
+            q
+            for q in (" ".join(words[i : i + 4]) for i in range(len(words) - 3))
+            if cat.search(q, lang="vi", limit=1)[0].code == longest.code
+        )
+        for large in (False, True):
+            start(rig, "start_vi")
+            if large:
+                rig.app.toggle_text_size()
+            tap(rig.ids("home").lookup)
+            lookup = rig.wait_screen("lookup")
+            lookup.keyboard.set_text(query)
+            lookup.typed(query)  # as the keyboard does
+            row = wait_until(
+                lambda screen=lookup: next(
+                    (r for r in result_rows(screen) if r.code == longest.code), None
+                ),
+                what="the long name in the list",
+            )
+            pump(4)
+            title = next(w for w in row.children if isinstance(w, ShapedLabel) and w.bold)
+            lines = title.text.split("\n")
+            assert len(lines) >= 2 and lines[0] and name.startswith(lines[0].strip())
+            assert " ".join(line.strip() for line in lines) == name
+            assert title.texture_size[1] <= title.height + 1, (title.texture_size, title.size)
+            # Every line is drawn (not just the last two): the texture is as tall as all lines.
+            line = _line_height("vi", float(title.font_size))
+            assert title.texture_size[1] >= len(lines) * line * 0.9, (title.texture_size, lines)
+            assert row.height >= title.texture_size[1]
+            rig.app.go("procedure", code=longest.code, back="lookup")
+            proc = rig.wait_screen("procedure")
+            pump(4)
+            heading = next(
+                w
+                for w in proc.walk()
+                if isinstance(w, ShapedLabel) and w.text and w.source_text == name
+            )
+            assert heading.texture_size[1] <= heading.height + 1
+            rig.app.reset_session()
+            rig.wait_screen("attract")
+            assert theme.scale == 1

@@ -10,8 +10,9 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kiosk.text.i18n import gettext, ngettext
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
+from kiosk.ui.theme import theme
 from kiosk.ui.views import data_date, result_rows
-from kiosk.ui.widgets import make
+from kiosk.ui.widgets import make, sized_rows
 
 RESULT_LIMIT = 400
 # Keyboards to offer beside the screen language's own (people type Vietnamese names).
@@ -66,6 +67,11 @@ class LookupScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._search_trigger = Clock.create_trigger(self._search, 0.05)
+        # Row heights follow the list's width and the text size.
+        theme.bind(scale=lambda *_a: self._search_trigger())
+        Clock.schedule_once(
+            lambda _dt: self.ids.results.bind(width=lambda *_a: self._search_trigger()), 0
+        )
 
     def enter(self, **_kwargs: Any) -> None:
         cat = self.app.backend.catalogue
@@ -140,7 +146,7 @@ class LookupScreen(KioskScreen):
         rows = result_rows(hits, lang, field_names(self.app.backend.catalogue, lang))
         for row in rows:
             row["on_open"] = self.open
-        return rows
+        return sized_rows(rows, self.ids.results.width)
 
     def open(self, code: str) -> None:
         self.app.go("procedure", code=code, back="lookup")
@@ -207,6 +213,13 @@ class FieldScreen(KioskScreen):
     title = StringProperty("")
     results = ListProperty([])
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Row heights follow the list's width and the text size.
+        self._resize = Clock.create_trigger(lambda _dt: self.on_language(language.lang), 0.05)
+        theme.bind(scale=lambda *_a: self._resize())
+        Clock.schedule_once(lambda _dt: self.ids.results.bind(width=lambda *_a: self._resize()), 0)
+
     def enter(self, code: str = "", **_kwargs: Any) -> None:
         if code:
             self.code = code
@@ -221,7 +234,7 @@ class FieldScreen(KioskScreen):
         rows = result_rows(cat.in_field(self.code, lang), lang, {})
         for row in rows:
             row["on_open"] = self.open
-        self.results = rows
+        self.results = sized_rows(rows, self.ids.results.width)
 
     def open(self, code: str) -> None:
         self.app.go("procedure", code=code, back="field")

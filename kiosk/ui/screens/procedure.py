@@ -11,7 +11,7 @@ from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.lookup import DataNotice
 from kiosk.ui.textkit import language
-from kiosk.ui.views import Block, procedure_blocks, shown
+from kiosk.ui.views import Block, procedure_blocks, record_date, shown
 from kiosk.ui.widgets import make
 
 # Block kind -> kv class (kv/procedure.kv).
@@ -47,6 +47,10 @@ class ProcedureScreen(KioskScreen):
     title = StringProperty("")
     title_lang = StringProperty("")
     subtitle = StringProperty("")
+    #: The procedure's code (small and light: staff use it, citizens do not need it).
+    code_text = StringProperty("")
+    #: "Information as of …": the date of this procedure's record.
+    record_date = StringProperty("")
     notice = StringProperty("")
     back_to = StringProperty("lookup")
     #: A queue service serves this procedure's field: offer "take a number for this".
@@ -93,7 +97,9 @@ class ProcedureScreen(KioskScreen):
         cat = self.app.backend.catalogue
         field = cat.field(proc.field) if cat is not None else None
         field_name = field.name.text(lang).text if field else proc.field
-        self.subtitle = f"{proc.code} · {field_name}"
+        self.subtitle = field_name
+        self.code_text = proc.code
+        self.record_date = record_date(proc, lang, self.app.cfg)
         self.notice = DataNotice.text(self.app, lang)
         self.can_queue = self.app.cfg.service_for_field(proc.field, proc.code) is not None
         key = (proc.code, lang)
@@ -157,6 +163,7 @@ class ProcedureScreen(KioskScreen):
     def reset(self) -> None:
         super().reset()
         self.code = self.title = self.title_lang = self.subtitle = self.notice = ""
+        self.code_text = self.record_date = ""
         self.back_to = "lookup"
         self.can_queue = False
         self._built_lang = ""

@@ -9,16 +9,37 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk.client import ServerRefused, ServerUnreachable
 from kiosk.text import pick
-from kiosk.text.i18n import N_
+from kiosk.text.i18n import N_, gettext
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
-from kiosk.ui.views import service_texts
+from kiosk.ui.views import service_examples, service_texts
 from kiosk.ui.widgets import make
 
 REFRESH_SECONDS = 5.0
 CONFIRM = N_("Get my number")
 WAIT = N_("Please wait…")
 NO_PRIORITY = N_("No, I do not need priority")
+# A picture per field on the service buttons (the first field of a service decides).
+FIELD_ICONS = {
+    "ho-tich": "people",
+    "nuoi-con-nuoi": "people",
+    "tre-em": "people",
+    "chung-thuc": "stamp",
+    "dat-dai": "house",
+    "xay-dung": "house",
+    "moi-truong": "house",
+    "nong-nghiep": "house",
+    "ho-kinh-doanh": "shop",
+    "cu-tru": "home",
+    "bao-tro-xa-hoi": "heart",
+    "nguoi-co-cong": "star",
+    "lao-dong": "heart",
+    "van-hoa": "star",
+}
+
+
+def service_icon(fields: list[str]) -> str:
+    return next((FIELD_ICONS[f] for f in fields if f in FIELD_ICONS), "ticket")
 
 
 class ServicesScreen(KioskScreen):
@@ -37,6 +58,7 @@ class ServicesScreen(KioskScreen):
         self.procedure = procedure
         self.loading = not self._services
         self.refresh()
+        self.leave()  # entered again while shown: still one poll
         self._poll = Clock.schedule_interval(lambda _dt: self.refresh(), REFRESH_SECONDS)
 
     def leave(self) -> None:
@@ -68,13 +90,22 @@ class ServicesScreen(KioskScreen):
     def _show(self) -> None:
         lang = language.lang
         rows = []
+        catalogue = self.app.backend.catalogue
         for svc in self._services:
             waiting, wait = service_texts(svc.waiting, svc.eta_minutes, lang)
+            configured = self.app.cfg.service(svc.id) if svc.id in self._known() else None
+            examples = service_examples(configured, catalogue, lang) if configured else []
             rows.append(
                 {
                     "service": svc.id,
                     "title": pick(svc.name, lang),
                     "subtitle": "" if lang == "vi" else svc.name.get("vi", ""),
+                    "examples": gettext(
+                        "For example: {examples}", lang, examples="; ".join(examples)
+                    )
+                    if examples
+                    else "",
+                    "icon": service_icon(configured.fields if configured else []),
                     "waiting": waiting,
                     "wait": wait,
                 }
@@ -94,6 +125,9 @@ class ServicesScreen(KioskScreen):
             card = make("ServiceCard", **row)
             card.bind(on_release=lambda c: self.choose(c.service))
             grid.add_widget(card)
+
+    def _known(self) -> set[str]:
+        return {s.id for s in self.app.cfg.services}
 
     def choose(self, service_id: str) -> None:
         self.app.go("confirm", service=service_id, procedure=self.procedure)
