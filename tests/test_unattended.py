@@ -56,8 +56,10 @@ def top_windows(display: str) -> list[tuple[str, int, int, int, int]]:
     out = subprocess.run(
         ["xwininfo", "-root", "-children"],
         env={**os.environ, "DISPLAY": display}, capture_output=True, text=True, timeout=30,
-        check=True,
+        check=False,
     )  # fmt: skip
+    if out.returncode != 0:  # BadWindow: a window went away while it was listed (SDL start-up)
+        return []
     found = []
     for line in out.stdout.splitlines():
         match = WINDOW_GEOMETRY.match(line)

@@ -18,7 +18,7 @@ from kiosk.credentials import verify_secret
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
 from kiosk.server.devsecrets import DEV_TOKENS
-from kiosk.ui.window import configure_window, stop_on_signals
+from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -65,4 +65,5 @@ def board(args: argparse.Namespace, cfg: Config | None) -> int:
         app.run()
     finally:
         client.close()
+        skip_exit_collection()
     return 0

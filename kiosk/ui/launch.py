@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.ui.window import configure_window, stop_on_signals
+from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ def run_kiosk(
         app.backend.catalogues.close()
         if server_handle is not None:
             server_handle.stop()
+        skip_exit_collection()
     return 0
 
 
