@@ -48,10 +48,27 @@ def _config(workdir: Path) -> Path:
     text = re.sub(r"^width = 3", "width = 6", text, flags=re.M)
     text = re.sub(r"^band = \[5001, 5999\]", "band = [100000, 999999]", text, flags=re.M)
     text = re.sub(r'^level = "INFO"', 'level = "WARNING"', text, flags=re.M)
+    text += kiosk_tokens(CLIENTS)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     path = workdir / "config" / "center.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def kiosk_token(n: int) -> str:
+    """Client n is kiosk bench-n, with its own token (a kiosk's identity is its token)."""
+    return f"Bearer bench-kiosk-{n}"
+
+
+def kiosk_tokens(count: int) -> str:
+    """``[[tokens]]`` entries for kiosks bench-0 .. bench-(count-1)."""
+    from kiosk.credentials import hash_secret
+
+    return "".join(
+        f'\n[[tokens]]\nrole = "kiosk"\nid = "bench-{n}"\n'
+        f'hash = "{hash_secret(kiosk_token(n).split()[1])}"\n'
+        for n in range(count)
+    )
 
 
 def _free_port() -> int:
@@ -98,9 +115,9 @@ class Conn:
         self.writer.close()
 
 
-def _ticket_body(i: int, client: int) -> dict:
+def _ticket_body(i: int) -> dict:
     services = ("ho-tich", "chung-thuc", "dat-dai", "kinh-doanh-cu-tru", "van-hoa-xa-hoi")
-    return {"service": services[i % 5], "priority": False, "lang": "vi", "kiosk": f"k{client}"}
+    return {"service": services[i % 5], "priority": False, "lang": "vi"}
 
 
 async def _latency(port: int) -> tuple[list[float], int]:
@@ -120,7 +137,9 @@ async def _latency(port: int) -> tuple[list[float], int]:
                 break
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             t0 = time.perf_counter()
-            status, _ = await conn.request("POST", "/api/v1/tickets", KIOSK, _ticket_body(i, n))
+            status, _ = await conn.request(
+                "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
+            )
             latencies.append(time.perf_counter() - t0)
             errors += status != 201
             i += 1
@@ -143,7 +162,9 @@ async def _throughput(port: int) -> tuple[int, float, list[float], int]:
         i = 0
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            status, _ = await conn.request("POST", "/api/v1/tickets", KIOSK, _ticket_body(i, n))
+            status, _ = await conn.request(
+                "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
+            )
             latencies.append(time.perf_counter() - t0)
             done += status == 201
             errors += status != 201
@@ -226,8 +247,10 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
 
 async def _measure(port: int) -> dict[str, object]:
     warm = await Conn.open(port)
-    for i in range(50):  # token verification (scrypt) and connections warm up
-        await warm.request("POST", "/api/v1/tickets", KIOSK, _ticket_body(i, 99))
+    for n in range(CLIENTS):  # token verification (scrypt) and connections warm up
+        await warm.request("POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(n))
+    for i in range(30):
+        await warm.request("POST", "/api/v1/tickets", KIOSK, _ticket_body(i))
     await warm.request("GET", "/api/v1/services", BOARD)
     await warm.request("GET", "/api/v1/counters/1", COUNTER)
     warm.close()

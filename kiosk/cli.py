@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", metavar="URL", help="central API base URL (default from config)")
 
+    cmd(
+        "check-config",
+        "check the config against the catalogue: fields without a service, idle services",
+        "kiosk.commands.check:check_config",
+    )
+
     p = cmd("print-test", "print a sample ticket", "kiosk.commands.printer:print_test")
     p.add_argument("--printer", metavar="URL", help="printer URL (default from config)")
     _lang(p)

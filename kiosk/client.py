@@ -45,11 +45,8 @@ class CentreClient:
         *,
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
-        kiosk_id: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        # Sent with every issuance: the server's per-kiosk rate limit and retry keys use it.
-        self.kiosk_id = kiosk_id
         self.token = token
         self.timeout = (connect_timeout, read_timeout)
         self._session = requests.Session()
@@ -128,9 +125,8 @@ class CentreClient:
         server honours by returning the ticket it already issued: the citizen gets
         the number that was recorded, never a second one.
         """
+        # No "kiosk" field: the server knows the kiosk by its token.
         payload: dict[str, Any] = {"service": service, "priority": priority, "lang": lang}
-        if self.kiosk_id:
-            payload["kiosk"] = self.kiosk_id
         if priority_reason:
             payload["priority_reason"] = priority_reason
         if procedure:

@@ -11,6 +11,7 @@ import binascii
 import itertools
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -127,6 +128,10 @@ class Server(Strict):
     public_url: str = ""
     db: str = "queue.sqlite3"
     max_body_bytes: int = Field(default=65536, ge=1024)
+    # Limits against a hostile device on the LAN (docs/security.md).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
 
 
 class PriorityReason(Strict):
@@ -153,6 +158,9 @@ class Service(Strict):
     daily_limit: int | None = Field(default=None, ge=1, le=100_000)
     fields: list[str] = Field(default_factory=list)
     procedures: list[str] = Field(default_factory=list)
+    # Takes every procedure whose field (and code) no other service lists, so that any
+    # procedure can take a number ("Thủ tục khác"); `kiosk check-config` lists those fields.
+    catch_all: bool = False
 
     @model_validator(mode="after")
     def _numbering(self) -> Service:
@@ -243,11 +251,14 @@ class Voice(Strict):
     cache_dir: str = "voice-cache"
     packs_dir: str = "../assets/voice"
     enabled: bool = True
+    offline_engine: Literal["espeak-ng", "none"] = "espeak-ng"
 
 
 class Token(Strict):
     role: str
     hash: SecretHash
+    # A kiosk's identity (rate limit, retry keys, reports) comes from its token.
+    id: Identifier | None = None
 
     @field_validator("role")
     @classmethod
@@ -264,6 +275,63 @@ class Logging(Strict):
     backups: int = Field(default=5, ge=0, le=100)
 
 
+Face = Literal["very-happy", "happy", "neutral", "unhappy", "very-unhappy"]
+
+
+class SatisfactionLevel(Strict):
+    name: LocalText
+    face: Face
+
+
+class SatisfactionReason(Strict):
+    id: Identifier
+    name: LocalText
+
+
+def _default_levels() -> list[SatisfactionLevel]:
+    return [
+        SatisfactionLevel(
+            name={"vi": "Rất hài lòng", "km": "ពេញចិត្តខ្លាំង", "en": "Very satisfied"},
+            face="very-happy",
+        ),
+        SatisfactionLevel(name={"vi": "Hài lòng", "km": "ពេញចិត្ត", "en": "Satisfied"}, face="happy"),
+        SatisfactionLevel(
+            name={"vi": "Bình thường", "km": "ធម្មតា", "en": "Neutral"}, face="neutral"
+        ),
+        SatisfactionLevel(
+            name={"vi": "Không hài lòng", "km": "មិនពេញចិត្ត", "en": "Not satisfied"},
+            face="unhappy",
+        ),
+    ]
+
+
+class Satisfaction(Strict):
+    """The rating a citizen gives after service (phone page and counter terminal).
+
+    ``levels`` are listed as shown, most satisfied first; the stored score of
+    the first is N (= len(levels)), of the last 1.
+    """
+
+    enabled: bool = True
+    levels: list[SatisfactionLevel] = Field(
+        default_factory=_default_levels, min_length=2, max_length=7
+    )
+    reasons: list[SatisfactionReason] = Field(default_factory=list, max_length=20)
+    window_hours: int = Field(default=24, ge=1, le=7 * 24)
+    terminal_idle_seconds: int = Field(default=30, ge=5, le=600)
+
+    @model_validator(mode="after")
+    def _unique_reasons(self) -> Satisfaction:
+        ids = [r.id for r in self.reasons]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a reason id is listed twice")
+        return self
+
+    def score_of(self, index: int) -> int:
+        """The stored score of the level shown at ``index`` (0 = most satisfied)."""
+        return len(self.levels) - index
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -276,6 +344,7 @@ class Config(Strict):
     voice: Voice = Voice()
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
+    satisfaction: Satisfaction = Satisfaction()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -294,6 +363,9 @@ class Config(Strict):
         dup([c.id for c in self.counters], "counter")
         dup([s.prefix for s in self.services if s.prefix], "ticket prefix")
         dup([r.id for r in self.queue.priority_reasons], "priority reason")
+        catch_all = [s.id for s in self.services if s.catch_all]
+        if len(catch_all) > 1:
+            raise ValueError(f"only one service may be catch_all (now: {', '.join(catch_all)})")
         bands = sorted(s.band for s in self.services if s.band)
         for (_, hi), (lo2, _) in itertools.pairwise(bands):
             if lo2 <= hi:
@@ -307,7 +379,18 @@ class Config(Strict):
                         f"(known: {', '.join(sorted(service_ids))})"
                     )
         counter_ids = {c.id for c in self.counters}
+        kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
+            if token.id is not None and token.role != "kiosk":
+                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+            if token.role == "kiosk":
+                kiosk_id = token.id or self.kiosk.id
+                if kiosk_id in kiosk_ids:
+                    raise ValueError(
+                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        "give each kiosk its own token and id"
+                    )
+                kiosk_ids.add(kiosk_id)
             if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
                 raise ValueError(
                     f"[[tokens]] entry {i + 1} role names counter {token.role[8:]!r}, "
@@ -365,11 +448,21 @@ class Config(Strict):
                 return c
         raise KeyError(counter_id)
 
-    def service_for_field(self, field_code: str) -> Service | None:
+    def service_for_field(self, field_code: str, procedure_code: str = "") -> Service | None:
+        """The service a procedure takes a number for: the one listing its code, else its
+        field, else the catch-all service (None only when there is none)."""
+        for s in self.services:
+            if procedure_code and procedure_code in s.procedures:
+                return s
         for s in self.services:
             if field_code in s.fields:
                 return s
-        return None
+        return next((s for s in self.services if s.catch_all), None)
+
+    def unlisted_fields(self, field_codes: Iterable[str]) -> list[str]:
+        """The catalogue fields that no service lists (the catch-all takes them, if any)."""
+        listed = {f for s in self.services for f in s.fields}
+        return [f for f in dict.fromkeys(field_codes) if f not in listed]
 
     def printer_url(self) -> str:
         """The kiosk printer URL; ``preview://tickets`` (no third slash) lives under data_dir."""

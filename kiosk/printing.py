@@ -33,6 +33,7 @@ from hardware.printer import open_printer as _open_printer
 from kiosk.catalogue.model import Procedure
 from kiosk.config import Config
 from kiosk.paths import FONT_FILES
+from kiosk.publicurl import resolve as public_url
 from kiosk.text import format_when, native_digits
 
 log = logging.getLogger(__name__)
@@ -174,9 +175,11 @@ def ticket_wrapper() -> Wrap | None:
 
 # --- Building slips ----------------------------------------------------------
 def status_url(cfg: Config, ticket_id: str) -> str:
-    """The page a citizen's phone opens from the ticket's QR code."""
-    base = cfg.server.public_url.rstrip("/") or f"http://{cfg.server.host}:{cfg.server.port}"
-    return f"{base}/t/{ticket_id}"
+    """The page a citizen's phone opens from the ticket's QR; "" when no phone can reach it.
+
+    Never a loopback address: see :mod:`kiosk.publicurl`.
+    """
+    return public_url(cfg).ticket(ticket_id)
 
 
 def _counters_text(cfg: Config, service_id: str, lang: str) -> str:
@@ -237,10 +240,8 @@ def build_ticket_slip(
     if cfg.kiosk.ticket_qr == "procedure" and procedure is not None and procedure.online_url:
         qr_url, qr_caption = procedure.online_url, _t("Scan to apply online", lang)
     elif cfg.kiosk.ticket_qr != "none" and ticket.get("id"):
-        qr_url, qr_caption = (
-            status_url(cfg, str(ticket["id"])),
-            _t("Scan to follow your turn", lang),
-        )
+        qr_url = status_url(cfg, str(ticket["id"]))
+        qr_caption = _t("Scan to follow your turn", lang) if qr_url else ""
     return TicketSlip(
         centre_name=_local(cfg.centre.name, lang),
         number=number,

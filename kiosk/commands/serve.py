@@ -6,6 +6,7 @@ import argparse
 import logging
 import secrets
 
+from kiosk.commands.check import log_coverage
 from kiosk.config import Config
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
@@ -20,6 +21,7 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     from kiosk.server.run import ServeError, serve_forever
 
     setup_for(cfg, "server")
+    log_coverage(cfg)
     try:
         serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:
@@ -28,12 +30,15 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
 
 
 def _with_run_token(cfg: Config) -> tuple[Config, str]:
-    """The config plus a kiosk token made for this run only (the UI in this process uses it)."""
+    """The config plus a kiosk token made for this run only (the UI in this process uses it).
+
+    It names this machine's kiosk (``kiosk.id``): tickets it issues count for that kiosk.
+    """
     from kiosk.config import Token
     from kiosk.credentials import hash_secret
 
     token = secrets.token_urlsafe(24)
-    tokens = [*cfg.tokens, Token(role="kiosk", hash=hash_secret(token))]
+    tokens = [*cfg.tokens, Token(role="kiosk", id=cfg.kiosk.id, hash=hash_secret(token))]
     return cfg.model_copy(update={"tokens": tokens}), token
 
 

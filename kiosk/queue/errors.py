@@ -39,6 +39,10 @@ class UnknownService(InvalidRequest):
     code = "unknown_service"
 
 
+class IdempotencyKeyReused(InvalidRequest):
+    code = "idempotency_key_reused"
+
+
 class Conflict(QueueError):
     code = "conflict"
 
@@ -61,6 +65,16 @@ class NotRecallable(Conflict):
 
 class WrongState(Conflict):
     code = "wrong_state"
+
+
+class NotRatable(Conflict):
+    """The ticket was not served (yet), or its rating window has closed."""
+
+    code = "not_ratable"
+
+
+class AlreadyRated(Conflict):
+    code = "already_rated"
 
 
 class LimitReached(QueueError):

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -41,6 +42,8 @@ T = TypeVar("T")
 # How often a waiter re-reads the log even without a notification: catches
 # events written by another process on the same database file.
 POLL_SECONDS = 1.0
+# A clock reading this much before the previous one is logged as a step back.
+CLOCK_STEP = timedelta(seconds=2)
 
 
 @dataclass
@@ -101,6 +104,9 @@ class Store:
         self._cond = threading.Condition()
         self._subscribers: list[Subscriber] = []
         self._known_day = ""
+        self._latest_day = ""  # the newest local day opened in the database
+        self._stale_day = ""
+        self._last_now: datetime | None = None
         self._closed = False
         self._head = 0
 
@@ -115,13 +121,17 @@ class Store:
             ) from None
         try:
             create_schema(self.conn())
-        except sqlite3.Error as exc:
+            self._head = self.last_event_id()
+            latest = self.conn().execute("SELECT max(day) FROM days").fetchone()[0]
+            self._latest_day = latest or ""
+        except (sqlite3.Error, StorageError) as exc:
             self.close()
+            full = disk_full(self.path, exc)
+            if full is not None:
+                raise full from None
+            if isinstance(exc, StorageError):
+                raise
             raise StorageError(f"cannot use the queue database {self.path}: {exc}") from None
-        except StorageError:
-            self.close()
-            raise
-        self._head = self.last_event_id()
 
     def close(self) -> None:
         """Close every connection this store opened (from any thread); wake waiters."""
@@ -153,7 +163,34 @@ class Store:
         return conn
 
     def today(self) -> str:
-        return local_day(self._clock(), self._tz)
+        return self._day_of(self._clock())
+
+    def _day_of(self, now: datetime) -> str:
+        """The local day of ``now``, never before the newest day already opened.
+
+        A system clock stepped back across midnight (NTP correction, a dead
+        RTC battery) must not issue tickets into an archived day nobody calls.
+        """
+        day = local_day(now, self._tz)
+        if self._last_now is not None and now < self._last_now - CLOCK_STEP:
+            log.warning(
+                "the system clock stepped back by %.0f s (now %s)",
+                (self._last_now - now).total_seconds(),
+                to_iso(now),
+            )
+        self._last_now = now
+        if day < self._latest_day:
+            if day != self._stale_day:
+                log.warning(
+                    "the clock says local day %s, before the open day %s; "
+                    "tickets keep going into %s",
+                    day,
+                    self._latest_day,
+                    self._latest_day,
+                )
+                self._stale_day = day
+            return self._latest_day
+        return day
 
     # -- transactions --------------------------------------------------------
     def transact(self, fn: Callable[[Tx], T]) -> T:
@@ -175,7 +212,7 @@ class Store:
             batch, self._pending = self._pending, []
         conn = self.conn()
         now = self._clock()
-        day = local_day(now, self._tz)
+        day = self._day_of(now)
         opening = Tx(conn, now, day)
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -197,6 +234,7 @@ class Store:
                 raise
             return
         self._known_day = day
+        self._latest_day = max(self._latest_day, day)
         events = opening.events + [e for c in batch if c.error is None for e in c.events]
         for change in batch:
             change.finished = True
@@ -224,7 +262,7 @@ class Store:
         try:
             conn.execute("BEGIN")
             try:
-                yield Tx(conn, now, local_day(now, self._tz))
+                yield Tx(conn, now, self._day_of(now))
             finally:
                 conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -345,6 +383,32 @@ class Store:
         except sqlite3.Error as exc:
             raise StorageError(f"the queue database failed: {exc}") from exc
 
+    def events_json(self, after_id: int, limit: int = 100) -> tuple[str, int]:
+        """Events after ``after_id`` as JSON array text (and the last id in it).
+
+        Built from the JSON already stored, without decoding it: the cheap path
+        for HTTP readers. Same shape as :meth:`events_after`.
+        """
+        try:
+            rows = (
+                self.conn()
+                .execute(
+                    "SELECT id, type, at, counter, service, ticket, data FROM events "
+                    "WHERE id > ? ORDER BY id LIMIT ?",
+                    (after_id, max(1, limit)),
+                )
+                .fetchall()
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"the queue database failed: {exc}") from exc
+        text = ",".join(
+            f'{{"id":{r[0]},"type":{json.dumps(r[1])},"at":{json.dumps(r[2])},'
+            f'"counter":{json.dumps(r[3])},"service":{json.dumps(r[4])},'
+            f'"ticket":{r[5] or "null"},"data":{r[6]}}}'
+            for r in rows
+        )
+        return f"[{text}]", rows[-1][0] if rows else after_id
+
     def wait_for_events(self, after_id: int, timeout: float, limit: int = 100) -> list[Event]:
         """Events after ``after_id``, waiting up to ``timeout`` s; [] once the store closes."""
         deadline = time.monotonic() + max(0.0, timeout)
@@ -361,6 +425,24 @@ class Store:
             with self._cond:
                 if self._head <= after_id and not self._closed:
                     self._cond.wait(min(remaining, POLL_SECONDS))
+
+
+# Below this, a database that fails to open is taken to have failed for want of space.
+FULL_DISK_BYTES = 1024 * 1024
+
+
+def disk_full(path: Path, exc: BaseException) -> StorageError | None:
+    """The one sentence for a database that failed because its disk is full, else None."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return None
+    if free >= FULL_DISK_BYTES and "full" not in str(exc):
+        return None
+    return StorageError(
+        f"the disk holding {path} is full ({free / 1_048_576:.1f} MB free); "
+        "free some space and start again"
+    )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

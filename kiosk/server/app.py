@@ -7,16 +7,19 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 
 from kiosk.config import Config
 from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
+from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.limits import BodyLimit
+from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
+from kiosk.server.phone import mount_phone, start_watch
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
 
@@ -47,6 +50,14 @@ async def _day_watch(engine: QueueEngine, executor: ThreadPoolExecutor) -> None:
         await asyncio.sleep(DAY_CHECK_SECONDS)
 
 
+def _server_names(cfg: Config) -> list[str]:
+    """Host names this server answers for (besides IP addresses and this machine's names)."""
+    names = [*cfg.server.allowed_hosts, cfg.server.host]
+    if cfg.server.public_url:
+        names.append(urlsplit(cfg.server.public_url).hostname or "")
+    return names
+
+
 def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     """The HTTP API over ``engine``; the caller owns the engine (and closes it)."""
 
@@ -56,15 +67,20 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         executor = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="queue-engine")
         app.state.notifier = notifier
         app.state.executor = executor
+        app.state.reads = ReadBudget()
         unsubscribe = engine.subscribe(notifier.on_events)
         watch = asyncio.create_task(_day_watch(engine, executor))
+        stop_phones = start_watch(app, engine)
         try:
             yield
         finally:
+            stop_phones()
             notifier.stop()
             watch.cancel()
             unsubscribe()
             executor.shutdown(wait=True, cancel_futures=True)
+            app.state.auth.close()
+            app.state.reads.close()
 
     app = FastAPI(
         title="Commune service-centre queue API",
@@ -81,7 +97,9 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
+    app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_phone(app)
     mount_console(app)
     return app

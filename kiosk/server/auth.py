@@ -2,46 +2,67 @@
 
 * Device tokens (``[[tokens]]``) are stored as scrypt hashes and checked with
   :class:`kiosk.credentials.SecretMatcher` (constant-time). A token that matched
-  once is remembered by its SHA-256 so that a busy kiosk costs a dict lookup,
-  not 40 ms of scrypt, and the event loop never runs scrypt.
-* A counter's staff sign in with the counter PIN (``counters[].pin_hash``) and
-  get a short-lived session token for the role ``counter:<id>``. Wrong PINs
-  lock that counter's PIN login for a while.
-* An unknown token is remembered too (bounded), so repeating it costs nothing;
-  new unknown tokens are counted per client address and a spray of them is
-  answered 429 without hashing, so nobody can keep the server busy with scrypt.
+  once is remembered by its SHA-256, so a busy kiosk costs a dict lookup, not
+  40 ms of scrypt. A kiosk token carries the kiosk's id: its identity comes
+  from the token, never from what it writes in a body.
+* scrypt runs on a small dedicated pool (HASH_THREADS), never on the event loop
+  nor in the general thread pool. Each hash is counted *before* it runs: an
+  address may have HASHES_PER_ADDRESS hashes in flight and TOKEN_MAX_FAILURES
+  unknown tokens per TOKEN_FAILURE_WINDOW; all addresses together at most
+  HASHES_IN_FLIGHT. Past that the answer is 429 with Retry-After, without
+  hashing, so a spray of random tokens cannot make a kiosk wait.
+* Staff sign in with the counter PIN (``counters[].pin_hash``) and get a
+  short-lived session token for ``counter:<id>``. Attempts are throttled per
+  (address, counter): each attempt is counted before the PIN is checked, one
+  check at a time, and each wrong PIN doubles the wait before the next one
+  (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that one device could
+  trigger for every counter PC.
+* An address that presented a valid token or session recently is *trusted* for
+  TRUST_SECONDS: the connection guard (kiosk.server.guard) exempts it from the
+  per-address connection cap.
 
 401: no token or an unknown one. 403: a known token whose role may not do this.
+429: over a budget above (Retry-After says when to come back).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from kiosk.config import Config
 from kiosk.credentials import SecretMatcher, verify_secret
 from kiosk.queue.clock import to_iso
 
 SESSION_MINUTES = 8 * 60
-PIN_MAX_FAILURES = 5
-PIN_LOCKOUT_SECONDS = 300
 TOKEN_MAX_FAILURES = 20
 TOKEN_FAILURE_WINDOW = 60.0
 MAX_TOKEN_LENGTH = 512
 MAX_REMEMBERED_UNKNOWN = 10_000
+MAX_TRACKED_ADDRESSES = 10_000
+# One scrypt thread: on a 2-core centre PC hashing never takes more than half the CPU.
+HASH_THREADS = 1
+HASHES_PER_ADDRESS = 2
+HASHES_IN_FLIGHT = 6
+PIN_MAX_DELAY = 300.0
+TRUST_SECONDS = 15 * 60.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Principal:
     role: str  # kiosk, board, admin or counter:<id>
     session: bool = False
+    kiosk: str | None = None  # the kiosk's id, for role kiosk
 
     @property
     def counter(self) -> str | None:
@@ -59,30 +80,67 @@ class Session:
     expires_at: str
 
 
-class PinLocked(Exception):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("too many wrong PINs")
-        self.retry_after = retry_after
+class Throttled(Exception):
+    """Over a budget: answer 429 with ``Retry-After: retry_after``."""
+
+    def __init__(self, reason: str, retry_after: float) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = max(1.0, retry_after)
 
 
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
+def pin_delay(failures: int) -> float:
+    """Seconds to wait after ``failures`` wrong PINs in a row (OWASP: growing delay)."""
+    return 0.0 if failures <= 0 else min(PIN_MAX_DELAY, 2.0 ** (failures - 1))
+
+
+@dataclass
+class _PinState:
+    failures: int = 0
+    next_at: float = 0.0
+    checking: bool = False
+
+
 class Authenticator:
     def __init__(self, cfg: Config, *, monotonic: Callable[[], float] = time.monotonic) -> None:
-        # Labels must be unique for SecretMatcher; two kiosks may share the role "kiosk".
-        self._roles = {f"{i}:{t.role}": t.role for i, t in enumerate(cfg.tokens)}
-        self._matcher = SecretMatcher({f"{i}:{t.role}": t.hash for i, t in enumerate(cfg.tokens)})
+        # Labels must be unique for SecretMatcher; a label names (role, kiosk id).
+        self._labels: dict[str, tuple[str, str | None]] = {}
+        hashes: dict[str, str] = {}
+        for i, t in enumerate(cfg.tokens):
+            label = f"{i}:{t.role}"
+            kiosk = (t.id or cfg.kiosk.id) if t.role == "kiosk" else None
+            self._labels[label] = (t.role, kiosk)
+            hashes[label] = t.hash
+        self._matcher = SecretMatcher(hashes)
         self._pins = {c.id: c.pin_hash for c in cfg.counters if c.pin_hash}
-        self._known: dict[bytes, str] = {}
+        self._known: dict[bytes, Principal] = {}
         self._unknown: set[bytes] = set()
         self._sessions: dict[bytes, tuple[str, float]] = {}
-        self._pin_failures: dict[str, deque[float]] = {}
-        self._pin_locked_until: dict[str, float] = {}
-        self._token_failures: dict[str, deque[float]] = {}
+        self._pin_state: dict[tuple[str, str], _PinState] = {}
+        self._token_attempts: dict[str, deque[float]] = {}
+        self._hashing: dict[str, int] = {}
+        self._hashing_total = 0
+        self._trusted: dict[str, float] = {}
         self._lock = threading.Lock()
         self._now = monotonic
+        self._pool: ThreadPoolExecutor | None = None
+        # Token checks under way, by token digest (event loop only).
+        self._verifying: dict[bytes, asyncio.Future[Principal | None]] = {}
+
+    def close(self) -> None:
+        """Stop the hashing threads (server shutdown)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def _hash(self, fn: Callable[..., T], *args: object) -> T:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="scrypt")
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     # -- bearer tokens -------------------------------------------------------
     def quick(self, token: str) -> Principal | None:
@@ -100,7 +158,7 @@ class Authenticator:
             known = self._known.get(key)
             if known is None and key in self._unknown:
                 return UNKNOWN
-        return Principal(known) if known else None
+        return known
 
     def verify(self, token: str) -> Principal | None:
         """Check a device token against the config hashes (scrypt: call from a worker thread)."""
@@ -112,57 +170,120 @@ class Authenticator:
                 if len(self._unknown) < MAX_REMEMBERED_UNKNOWN:
                     self._unknown.add(_digest(token))
             return None
-        role = self._roles[label]
+        role, kiosk = self._labels[label]
+        found = Principal(role, kiosk=kiosk)
         with self._lock:
-            self._known[_digest(token)] = role
-        return Principal(role)
+            self._known[_digest(token)] = found
+        return found
 
-    def failures_exceeded(self, client: str) -> bool:
-        with self._lock:
-            recent = self._recent(self._token_failures.get(client), TOKEN_FAILURE_WINDOW)
-            return recent is not None and len(recent) >= TOKEN_MAX_FAILURES
-
-    def record_failure(self, client: str) -> None:
-        with self._lock:
-            if len(self._token_failures) > 10_000:  # bounded memory under a spray of addresses
-                self._token_failures.clear()
-            self._token_failures.setdefault(client, deque(maxlen=TOKEN_MAX_FAILURES)).append(
-                self._now()
-            )
-
-    def _recent(self, times: deque[float] | None, window: float) -> deque[float] | None:
-        if times is None:
+    async def authenticate(self, token: str, client: str) -> Principal | None:
+        """The caller behind ``token`` (None: unknown); Throttled when over budget."""
+        found = self.quick(token)
+        if found is UNKNOWN:
             return None
-        cutoff = self._now() - window
-        while times and times[0] < cutoff:
-            times.popleft()
-        return times
+        if found is None:
+            if not token or len(token) > MAX_TOKEN_LENGTH:
+                return None
+            key = _digest(token)
+            pending = self._verifying.get(key)
+            if pending is not None:
+                # The same token is being checked already (a kiosk's first requests
+                # after a restart): share that one hash.
+                found = await asyncio.shield(pending)
+            else:
+                self._start_hash(client)
+                pending = asyncio.ensure_future(self._hash(self.verify, token))
+                self._verifying[key] = pending
+                try:
+                    found = await asyncio.shield(pending)
+                finally:
+                    del self._verifying[key]
+                    self._end_hash(client, ok=found is not None)
+        if found is not None:
+            self.trust(client)
+        return found
+
+    def _start_hash(self, client: str) -> None:
+        """Count an unknown token before hashing it, or raise Throttled."""
+        now = self._now()
+        with self._lock:
+            if len(self._token_attempts) > MAX_TRACKED_ADDRESSES:
+                self._token_attempts.clear()  # bounded memory under a spray of addresses
+            attempts = self._token_attempts.setdefault(client, deque())
+            while attempts and attempts[0] <= now - TOKEN_FAILURE_WINDOW:
+                attempts.popleft()
+            if len(attempts) >= TOKEN_MAX_FAILURES:
+                raise Throttled(
+                    "too many unknown tokens from this address",
+                    attempts[0] + TOKEN_FAILURE_WINDOW - now,
+                )
+            busy = self._hashing.get(client, 0)
+            if busy >= HASHES_PER_ADDRESS or self._hashing_total >= HASHES_IN_FLIGHT:
+                raise Throttled("too many token checks at once", 1.0)
+            attempts.append(now)
+            self._hashing[client] = busy + 1
+            self._hashing_total += 1
+
+    def _end_hash(self, client: str, *, ok: bool) -> None:
+        with self._lock:
+            self._hashing_total -= 1
+            left = self._hashing.get(client, 1) - 1
+            if left > 0:
+                self._hashing[client] = left
+            else:
+                self._hashing.pop(client, None)
+            attempts = self._token_attempts.get(client)
+            if ok and attempts:
+                attempts.pop()  # a valid token is not a failure
+
+    # -- trusted addresses (for the connection guard) ------------------------
+    def trust(self, client: str) -> None:
+        with self._lock:
+            if len(self._trusted) > MAX_TRACKED_ADDRESSES:
+                now = self._now()
+                self._trusted = {a: t for a, t in self._trusted.items() if t > now}
+            self._trusted[client] = self._now() + TRUST_SECONDS
+
+    def trusted(self, client: str) -> bool:
+        """True when ``client`` presented a valid token or session in the last TRUST_SECONDS."""
+        return self._trusted.get(client, 0.0) > self._now()
 
     # -- staff PIN sessions --------------------------------------------------
     def has_pin(self, counter: str) -> bool:
         return counter in self._pins
 
-    def pin_login(self, counter: str, pin: str) -> Session | None:
-        """Check a counter PIN (scrypt: call from a worker thread); None when wrong.
-
-        Raises PinLocked after too many wrong PINs for that counter.
-        """
+    async def pin_login(self, client: str, counter: str, pin: str) -> Session | None:
+        """Check a counter PIN from ``client``; None when wrong, Throttled when too soon."""
+        key = (client, counter)
+        now = self._now()
         with self._lock:
-            until = self._pin_locked_until.get(counter, 0.0)
-            if until > self._now():
-                raise PinLocked(until - self._now())
-        if verify_secret(pin, self._pins.get(counter, "")):
+            if len(self._pin_state) > MAX_TRACKED_ADDRESSES:
+                self._pin_state = {k: v for k, v in self._pin_state.items() if v.checking}
+            state = self._pin_state.setdefault(key, _PinState())
+            if state.checking:
+                raise Throttled("a PIN for this counter is being checked", 1.0)
+            if state.next_at > now:
+                raise Throttled("too many wrong PINs for this counter", state.next_at - now)
+            if self._hashing_total >= HASHES_IN_FLIGHT:
+                raise Throttled("too many checks at once", 1.0)
+            self._hashing_total += 1
+            # Counted as a failure before checking: a burst cannot slip past the delay.
+            state.checking = True
+            state.failures += 1
+            state.next_at = now + pin_delay(state.failures)
+        ok = False
+        try:
+            ok = await self._hash(verify_secret, pin, self._pins.get(counter, ""))
+        finally:
             with self._lock:
-                self._pin_failures.pop(counter, None)
-            return self._new_session(f"counter:{counter}")
-        with self._lock:
-            fails = self._pin_failures.setdefault(counter, deque(maxlen=PIN_MAX_FAILURES))
-            fails.append(self._now())
-            recent = self._recent(fails, PIN_LOCKOUT_SECONDS)
-            if recent is not None and len(recent) >= PIN_MAX_FAILURES:
-                self._pin_locked_until[counter] = self._now() + PIN_LOCKOUT_SECONDS
-                fails.clear()
-        return None
+                self._hashing_total -= 1
+                state.checking = False
+                if ok:
+                    self._pin_state.pop(key, None)
+        if not ok:
+            return None
+        self.trust(client)
+        return self._new_session(f"counter:{counter}")
 
     def _new_session(self, role: str) -> Session:
         token = secrets.token_urlsafe(32)

@@ -9,11 +9,10 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from kiosk.config import Config
 from kiosk.queue import QueueEngine
-from kiosk.server.auth import TOKEN_FAILURE_WINDOW, UNKNOWN, Authenticator, Principal
+from kiosk.server.auth import Authenticator, Principal, Throttled
 from kiosk.server.errors import ApiError
 
 bearer = HTTPBearer(
@@ -44,33 +43,32 @@ async def in_engine(request: Request, fn: Callable[..., T], *args: object, **kwa
     )
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def throttled(exc: Throttled, detail: str) -> ApiError:
+    """429 for a caller over one of the auth budgets."""
+    return ApiError(
+        429, "too_many_failures", detail, {"Retry-After": str(max(1, round(exc.retry_after)))}
+    )
+
+
 async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The authenticated caller, or 401."""
+    """The authenticated caller, or 401 (429 when its address is over its token budget)."""
     if credentials is None or not credentials.credentials:
         raise ApiError(
             401, "unauthorized", "this needs a header `Authorization: Bearer TOKEN`", _CHALLENGE
         )
     auth: Authenticator = request.app.state.auth
-    token = credentials.credentials
-    found = auth.quick(token)
-    if found is UNKNOWN:
-        raise ApiError(401, "unauthorized", "this token is not known to the server", _CHALLENGE)
-    if found is not None:
-        return found
-    client = request.client.host if request.client else "unknown"
-    if auth.failures_exceeded(client):
-        raise ApiError(
-            429,
-            "too_many_failures",
-            "too many unknown tokens from this address; wait a minute",
-            {"Retry-After": str(int(TOKEN_FAILURE_WINDOW))},
-        )
-    found = await run_in_threadpool(auth.verify, token)
+    try:
+        found = await auth.authenticate(credentials.credentials, client_address(request))
+    except Throttled as exc:
+        raise throttled(exc, f"{exc.reason}; wait before trying again") from None
     if found is None:
-        auth.record_failure(client)
         raise ApiError(401, "unauthorized", "this token is not known to the server", _CHALLENGE)
     return found
 

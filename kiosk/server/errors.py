@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.queue import errors as qerr
+from kiosk.server.limits import NOT_UTF8
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,9 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    if exc.status_code == 400 and detail == _UNPARSABLE:
+    if exc.status_code == 400 and detail == NOT_UTF8:
+        code = "not_utf8"
+    elif exc.status_code == 400 and detail == _UNPARSABLE:
         code, detail = "malformed_json", "the request body is not valid JSON (or not UTF-8)"
     elif exc.status_code == 404 and detail == "Not Found":
         detail = f"there is nothing at {request.url.path}"

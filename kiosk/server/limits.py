@@ -1,12 +1,22 @@
-"""Refuse request bodies over ``server.max_body_bytes`` with 413, before they are read.
+"""Refuse what a request must not be, before the app reads it.
 
-A declared Content-Length over the limit is refused at once; a chunked body is
-counted as it arrives and cut off when it passes the limit.
+* :class:`BodyLimit`: bodies over ``server.max_body_bytes`` (413; a declared
+  Content-Length at once, a chunked body as it arrives) and bodies that are
+  not UTF-8 (400 ``not_utf8``: JSON on this API is UTF-8, RFC 8259).
+* :class:`HostCheck`: a ``Host`` header that is not this server's (421
+  ``wrong_host``). A web page on another site can make a staff browser talk to
+  the server by rebinding its own DNS name to the server's address; the
+  browser then sends that name as Host. Accepted: IP literals, ``localhost``,
+  this machine's names, the host of ``server.public_url`` and
+  ``server.allowed_hosts``.
 """
 
 from __future__ import annotations
 
+import codecs
+import ipaddress
 import json
+import socket
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -17,6 +27,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+NOT_UTF8 = "the request body is not UTF-8 text"
 
 
 class BodyLimit:
@@ -33,15 +44,21 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
+        utf8 = codecs.getincrementaldecoder("utf-8")()
 
         async def counted_receive() -> Message:
             nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                seen += len(chunk)
+                # Raised while the route reads its body; the error handlers answer.
                 if seen > self.max_bytes:
-                    # Raised while the route reads its body; the error handlers answer 413.
                     raise HTTPException(413, self._detail())
+                try:
+                    utf8.decode(chunk, final=not message.get("more_body", False))
+                except UnicodeDecodeError:
+                    raise HTTPException(400, NOT_UTF8) from None
             return message
 
         await self.app(scope, counted_receive, send)
@@ -50,19 +67,63 @@ class BodyLimit:
         return f"the request body is larger than {self.max_bytes} bytes"
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"error": "body_too_large", "detail": self._detail()}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, "body_too_large", self._detail())
+
+
+class HostCheck:
+    def __init__(self, app: ASGIApp, names: list[str]) -> None:
+        self.app = app
+        self.names = {n.strip().lower().rstrip(".") for n in names if n.strip()}
+        self.names |= {"localhost", socket.gethostname().lower(), socket.getfqdn().lower()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = _host(scope)
+            if host is not None and not self.allowed(host):
+                await _answer(
+                    send,
+                    421,
+                    "wrong_host",
+                    f"this server does not answer for the name {host[:80]!r}; use its address, "
+                    "or add the name to server.allowed_hosts",
+                )
+                return
+        await self.app(scope, receive, send)
+
+    def allowed(self, host: str) -> bool:
+        name = host.lower().rstrip(".")
+        if name.startswith("["):
+            name = name[1 : name.find("]")] if "]" in name else name
+        elif name.count(":") == 1:
+            name = name.split(":")[0]
+        try:
+            ipaddress.ip_address(name)
+            return True  # DNS rebinding needs a name; an address is the server's own
+        except ValueError:
+            return name in self.names
+
+
+def _host(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            return value.decode("latin-1")
+    return None
+
+
+async def _answer(send: Send, status: int, code: str, detail: str) -> None:
+    body = json.dumps({"error": code, "detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -35,7 +35,7 @@ class IssueRequest(_Body):
     kiosk: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
-        description="the issuing kiosk's id (rate limit key); default kiosk.id from config",
+        description="optional: must be the id of the kiosk whose token is used (403 otherwise)",
     )
 
 
@@ -102,6 +102,29 @@ class TicketOut(BaseModel):
     eta_minutes: int | None
 
 
+class PublicTicketOut(BaseModel):
+    """A ticket as anyone holding its id sees it: nothing only staff may see."""
+
+    id: str
+    number: str
+    service: str
+    priority: bool
+    lang: Lang
+    day: str
+    issued_at: str
+    called_at: str | None
+    last_called_at: str | None
+    serving_at: str | None
+    finished_at: str | None
+    counter: str | None
+    status: Status
+    calls: int
+    transferred_from: str | None
+    transferred_to: str | None
+    ahead: int | None
+    eta_minutes: int | None
+
+
 class EventOut(BaseModel):
     id: int
     type: str = Field(
@@ -120,6 +143,11 @@ class EventsOut(BaseModel):
     events: list[EventOut]
     last: int = Field(description="pass as `after` next time")
     head: int = Field(description="newest event id on the server")
+    resync: bool = Field(
+        default=False,
+        description="true when `after` is beyond `head` (the database was replaced): "
+        "re-read your state and continue from `head`",
+    )
 
 
 class ServiceOut(BaseModel):

@@ -8,6 +8,7 @@ uvloop and httptools are used when present (they are dependencies).
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import signal
 import socket
@@ -19,11 +20,16 @@ from pathlib import Path
 import uvicorn
 
 from kiosk.config import Config
+from kiosk.publicurl import resolve as public_url
 from kiosk.queue import QueueEngine
 from kiosk.server.app import create_app
 from kiosk.server.devsecrets import dev_secrets_in_use
+from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
 
 log = logging.getLogger(__name__)
+# An idle kept-alive connection is closed after this; boards and consoles
+# reconnect for their next long-poll at once.
+KEEP_ALIVE_SECONDS = 20
 
 # Something started beside the server, e.g. the LED display bridge: called with
 # (cfg, engine) once the engine is open; returns a function that stops it.
@@ -83,24 +89,43 @@ class _Server(uvicorn.Server):
 
 def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
     app = create_app(cfg, engine)
+    guard = ConnectionGuard(
+        cfg.server.max_connections_per_address,
+        app.state.auth.trusted,
+        cfg.server.header_timeout_seconds,
+    )
 
     def release_waiters() -> None:
         notifier = getattr(app.state, "notifier", None)
         if notifier is not None:
             notifier.stop()
+        phones = getattr(app.state, "ticket_watch", None)
+        if phones is not None:
+            phones.stop()
 
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        # httptools with a header deadline, head size caps and a per-address cap.
+        http=functools.partial(GuardedHttpTools, guard=guard),  # type: ignore[arg-type]
         lifespan="on",
         log_config=None,
         access_log=False,
-        timeout_keep_alive=75,  # boards keep one connection for their long-polls
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=5,
         server_header=False,
     )
     return _Server(config, release_waiters)
+
+
+def announce_public_url(cfg: Config, sock: socket.socket) -> None:
+    """Log where the tickets' status QRs point, or in one sentence why they have none."""
+    host, port = sock.getsockname()[:2]
+    found = public_url(cfg, host, port)
+    if found.base:
+        log.info("phones follow their tickets at %s/t/...", found.base)
+    else:
+        log.warning("%s", found.reason())
 
 
 def warn_dev_secrets(cfg: Config) -> None:
@@ -168,6 +193,7 @@ def start_in_thread(
     except BaseException:
         sock.close()
         raise
+    announce_public_url(cfg, sock)
     server = _uvicorn(cfg, engine)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="centre-server", daemon=True
@@ -221,6 +247,7 @@ def serve_forever(
             stops.append(extra(cfg, engine))
         warn_dev_secrets(cfg)
         log.info("centre server on %s (queue database %s)", _url(sock), engine.path)
+        announce_public_url(cfg, sock)
         stop_cleanly_on_sigterm()
         _uvicorn(cfg, engine).run(sockets=[sock])
     finally:

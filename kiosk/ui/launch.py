@@ -49,9 +49,7 @@ def build_app(
     except Exception:  # look-up shows its fault screen; tickets still work
         log.exception("the procedure catalogue cannot be opened")
         catalogue = None
-    backend = KioskBackend(
-        cfg, CentreClient(server_url, token, kiosk_id=cfg.kiosk.id), CatalogueHolder(catalogue)
-    )
+    backend = KioskBackend(cfg, CentreClient(server_url, token), CatalogueHolder(catalogue))
     app_box: dict[str, Any] = {}
 
     def new_catalogue(cat: Any) -> None:

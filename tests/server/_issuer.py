@@ -23,7 +23,8 @@ def main(url: str, out_path: str, stop_path: str, kiosk: str) -> int:
     i = 0
     with open(out_path, "a", encoding="utf-8") as out:
         while not os.path.exists(stop_path):
-            body = {"service": SERVICES[i % len(SERVICES)], "kiosk": kiosk}
+            # The token names the kiosk (kiosk-1); ``kiosk`` only labels this process.
+            body = {"service": SERVICES[i % len(SERVICES)]}
             i += 1
             try:
                 r = session.post(f"{url}/api/v1/tickets", json=body, headers=headers, timeout=10)

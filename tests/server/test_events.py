@@ -77,10 +77,7 @@ def _drain(url: str, after: int, until: int) -> list[int]:
 
 
 def test_resume_by_last_id_misses_nothing_while_writers_run(api: Api) -> None:
-    writers = [
-        threading.Thread(target=lambda k=k: [api.issue(kiosk=f"k{k}") for _ in range(15)])
-        for k in range(3)
-    ]
+    writers = [threading.Thread(target=lambda: [api.issue() for _ in range(15)]) for _ in range(3)]
     reader_result: list[list[int]] = []
     # 1 day_reset + 45 issued events in total.
     reader = threading.Thread(target=lambda: reader_result.append(_drain(api.url, 0, 46)))

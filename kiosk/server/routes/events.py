@@ -1,7 +1,9 @@
 """The event log over HTTP: long-poll ``GET /api/v1/events?after=N&wait=S``.
 
 Answers at once when events after N exist, otherwise waits up to S seconds
-(capped at MAX_WAIT) for the next commit. A client keeps ``last`` and passes it
+(capped at MAX_WAIT) for the next commit. Pages are read on the reader thread
+within the caller's budget (kiosk.server.budgets) and sent as the JSON stored
+in the log, so readers cannot slow down issuing. A client keeps ``last`` and passes it
 as ``after`` next time; ids only grow and every event stays in the log, so a
 client that reconnects with its last id misses nothing. Without ``after`` the
 answer is empty with ``last`` = the newest id: where a new board starts.
@@ -10,12 +12,15 @@ answer is empty with ``last`` = the newest id: where a new board starts.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
 
-from kiosk.server.auth import Principal
-from kiosk.server.deps import engine_of, in_engine, principal
+from kiosk.queue import QueueEngine
+from kiosk.server.auth import Principal, Throttled
+from kiosk.server.budgets import ReadBudget
+from kiosk.server.deps import client_address, engine_of, in_engine, principal, throttled
 from kiosk.server.models import EventsOut, errors_doc
 from kiosk.server.notify import EventNotifier
 
@@ -29,7 +34,7 @@ _RECHECK = 1.0
 @router.get(
     "/api/v1/events",
     response_model=None,
-    responses={200: {"model": EventsOut}, **errors_doc(401, 422)},
+    responses={200: {"model": EventsOut}, **errors_doc(401, 422, 429)},
 )
 async def events(
     request: Request,
@@ -42,22 +47,45 @@ async def events(
         Query(ge=0, allow_inf_nan=False, description=f"seconds to wait, capped at {MAX_WAIT:g}"),
     ] = 0.0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
-    """Events after `after`, oldest first (any role)."""
+) -> Response:
+    """Events after `after`, oldest first (any role).
+
+    `after` beyond the server's newest id (its database was replaced) is answered
+    at once with `resync: true`, `last` = your `after` and `head` = the real newest
+    id: re-read your state and continue from `head`.
+    """
     engine = engine_of(request)
     if after is None:
         head = await in_engine(request, engine.last_event_id)
-        return {"events": [], "last": head, "head": head}
+        return JSONResponse({"events": [], "last": head, "head": head})
+    reads: ReadBudget = request.app.state.reads
+    caller = f"{who.role}@{client_address(request)}"
+    head = engine.last_event_id()  # max(id) of the primary key: cheap on the loop
+    if after > head:
+        return JSONResponse({"events": [], "last": after, "head": head, "resync": True})
+    try:
+        if head == after and wait > 0:
+            with reads.waiting(caller):
+                head = await _wait_past(request, engine, after, min(wait, MAX_WAIT))
+        if head == after:
+            return JSONResponse({"events": [], "last": after, "head": head})
+        page, last = await reads.read(caller, engine.events_json, after, limit)
+    except Throttled as exc:
+        raise throttled(exc, f"{exc.reason} for this device; come back later") from None
+    body = f'{{"events":{page},"last":{last},"head":{max(head, last)}}}'
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+async def _wait_past(request: Request, engine: QueueEngine, after: int, wait: float) -> int:
+    """Wait until the log has an event after ``after`` (or ``wait`` s pass); the head."""
     notifier: EventNotifier = request.app.state.notifier
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + min(wait, MAX_WAIT)
+    deadline = loop.time() + wait
     while True:
         # Take the wake-up event before reading, so a commit in between still wakes us.
         fired = notifier.current()
-        found = engine.events_after(after, limit)  # one indexed read: fine on the loop
+        head = engine.last_event_id()
         remaining = deadline - loop.time()
-        if found or remaining <= 0 or notifier.stopping:
-            break
+        if head != after or remaining <= 0 or notifier.stopping:
+            return head
         await notifier.wait(fired, min(remaining, _RECHECK))
-    last = found[-1]["id"] if found else after
-    return {"events": found, "last": last, "head": max(last, engine.last_event_id())}

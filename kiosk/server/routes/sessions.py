@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
-from starlette.concurrency import run_in_threadpool
 
-from kiosk.server.auth import Authenticator, PinLocked, Principal
-from kiosk.server.deps import bearer, config_of, principal
+from kiosk.server.auth import Authenticator, Principal, Throttled
+from kiosk.server.deps import bearer, client_address, config_of, principal, throttled
 from kiosk.server.errors import ApiError
 from kiosk.server.models import PinLogin, SessionOut, errors_doc
 
@@ -24,7 +23,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 async def pin_login(request: Request, body: PinLogin) -> dict[str, Any]:
     """Exchange a counter PIN for a session token of role `counter:<id>`.
 
-    401 wrong PIN; 429 after too many wrong PINs for that counter (Retry-After).
+    401 wrong PIN; 429 (Retry-After) while this device must wait: each wrong PIN
+    for a counter doubles the wait of the next try from the same address.
     """
     if body.counter not in {c.id for c in config_of(request).counters}:
         raise ApiError(422, "unknown_counter", f"there is no counter {body.counter!r}")
@@ -34,14 +34,9 @@ async def pin_login(request: Request, body: PinLogin) -> dict[str, Any]:
             403, "pin_not_configured", f"counter {body.counter} has no PIN in the config"
         )
     try:
-        session = await run_in_threadpool(auth.pin_login, body.counter, body.pin)
-    except PinLocked as exc:
-        raise ApiError(
-            429,
-            "too_many_failures",
-            "too many wrong PINs for this counter; try again later",
-            {"Retry-After": str(max(1, round(exc.retry_after)))},
-        ) from None
+        session = await auth.pin_login(client_address(request), body.counter, body.pin)
+    except Throttled as exc:
+        raise throttled(exc, f"{exc.reason}; try again in {round(exc.retry_after)} s") from None
     if session is None:
         raise ApiError(401, "wrong_pin", "the PIN is not right for this counter")
     return {"token": session.token, "role": session.role, "expires_at": session.expires_at}

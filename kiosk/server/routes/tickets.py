@@ -9,7 +9,15 @@ from fastapi.responses import JSONResponse
 
 from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, require
-from kiosk.server.models import IssueRequest, PrintResult, TicketOut, errors_doc
+from kiosk.server.errors import ApiError
+from kiosk.server.models import (
+    IssueRequest,
+    PrintResult,
+    PublicTicketOut,
+    TicketOut,
+    errors_doc,
+)
+from kiosk.server.phone.routes import public_ticket
 
 router = APIRouter(tags=["tickets"])
 TicketId = Annotated[str, Path(max_length=64, description="the ticket's id (not its number)")]
@@ -36,10 +44,19 @@ async def issue(
 ) -> JSONResponse:
     """Issue a number (role kiosk). The ticket is on disk before this answers.
 
-    A retry with the same `Idempotency-Key` (the answer was lost) gets the same
-    ticket, never a second number. 409 `daily_limit_reached` / `numbers_exhausted`,
-    429 `rate_limited` (Retry-After).
+    The kiosk is the one its token names; a body `kiosk` that names another is
+    refused (403 `kiosk_mismatch`). A retry with the same `Idempotency-Key` (the
+    answer was lost) gets the same ticket, never a second number; the same key
+    with a different request is 422 `idempotency_key_reused`.
+    409 `daily_limit_reached` / `numbers_exhausted`, 429 `rate_limited` (Retry-After).
     """
+    if body.kiosk is not None and body.kiosk != who.kiosk:
+        raise ApiError(
+            403,
+            "kiosk_mismatch",
+            f"this token belongs to kiosk {who.kiosk!r}, not {body.kiosk!r}; "
+            "a kiosk's identity comes from its token",
+        )
     engine = engine_of(request)
     ticket = await in_engine(
         request,
@@ -49,7 +66,7 @@ async def issue(
         priority_reason=body.priority_reason,
         lang=body.lang,
         procedure=body.procedure,
-        kiosk=body.kiosk,
+        kiosk=who.kiosk,
         idempotency_key=idempotency_key,
     )
     return JSONResponse(ticket, status_code=201)
@@ -58,11 +75,15 @@ async def issue(
 @router.get(
     "/api/v1/tickets/{ticket_id}",
     response_model=None,
-    responses={200: {"model": TicketOut}, **errors_doc(404)},
+    responses={200: {"model": PublicTicketOut}, **errors_doc(404, 410)},
 )
 async def ticket(request: Request, ticket_id: TicketId) -> dict[str, Any]:
-    """A ticket's status, people ahead and ETA (no auth: the id is unguessable)."""
-    return await in_engine(request, engine_of(request).ticket, ticket_id)
+    """A ticket's status, people ahead and ETA (no auth: the id is unguessable).
+
+    Without what only staff may see (priority reason, kiosk, procedure, printing);
+    410 `expired` for tickets more than a week old.
+    """
+    return public_ticket(await in_engine(request, engine_of(request).ticket, ticket_id), request)
 
 
 @router.post(

@@ -1,0 +1,79 @@
+"""Bounded reads of the event log, so that readers cannot slow down issuing.
+
+Any known role may read ``/events``; a board token on a hostile device must not
+be able to crowd out the kiosks. A *caller* is (role, client address):
+
+* catch-up reads (events already in the log) run on READER_THREADS dedicated
+  threads, not the engine's, one after the other; a caller may have
+  MAX_READS_PER_CALLER of them queued or running (enough for all its long-polls
+  to read at once when an event wakes them) and all callers together
+  MAX_READS_QUEUED;
+* long-polls (waiting for the next event) hold no thread but a socket: a
+  caller may hold MAX_WAITS_PER_CALLER, everybody together MAX_WAITS.
+
+Over a budget the answer is 429 with Retry-After; each cap hit is logged once
+a minute per caller (CapLog). Everything here runs on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from kiosk.server.auth import Throttled
+from kiosk.server.guard import CapLog
+
+READER_THREADS = 1
+MAX_WAITS_PER_CALLER = 8
+MAX_READS_PER_CALLER = MAX_WAITS_PER_CALLER + 2
+MAX_READS_QUEUED = 64
+MAX_WAITS = 1000
+T = TypeVar("T")
+
+
+class ReadBudget:
+    def __init__(self) -> None:
+        self._reads: Counter[str] = Counter()
+        self._waits: Counter[str] = Counter()
+        self._reads_total = 0
+        self._waits_total = 0
+        self._pool = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="event-reader")
+        self.caps = CapLog()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def read(self, caller: str, fn: Callable[..., T], *args: object) -> T:
+        """Run ``fn(*args)`` on the reader thread within ``caller``'s budget."""
+        if self._reads[caller] >= MAX_READS_PER_CALLER or self._reads_total >= MAX_READS_QUEUED:
+            self.caps.hit("event_reads", caller, "%d reads at once", self._reads[caller])
+            raise Throttled("too many event reads at once", 1.0)
+        self._reads[caller] += 1
+        self._reads_total += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        finally:
+            self._reads_total -= 1
+            self._reads[caller] -= 1
+            if not self._reads[caller]:
+                del self._reads[caller]
+
+    @contextlib.contextmanager
+    def waiting(self, caller: str) -> Iterator[None]:
+        """Hold one of ``caller``'s long-poll places for the duration of the block."""
+        if self._waits[caller] >= MAX_WAITS_PER_CALLER or self._waits_total >= MAX_WAITS:
+            self.caps.hit("long_polls", caller, "%d long-polls open", self._waits[caller])
+            raise Throttled("too many long-polls open", 5.0)
+        self._waits[caller] += 1
+        self._waits_total += 1
+        try:
+            yield
+        finally:
+            self._waits_total -= 1
+            self._waits[caller] -= 1
+            if not self._waits[caller]:
+                del self._waits[caller]
