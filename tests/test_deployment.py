@@ -249,7 +249,11 @@ def test_the_deployment_guide_works_as_written(machine: Machine) -> None:
         assert found, f"the guide has no `kiosk {command}`"
         return found[0]
 
-    # `kiosk search` found the catalogue from /etc/kiosk; sync took the central one.
+    # The config in /etc/kiosk checks, naming the project's catalogue in /opt/kiosk.
+    checked = output_of("check-config")
+    assert "config is valid" in checked
+    assert str(root / "opt" / "kiosk" / "assets" / "catalogue" / "sample.json") in checked
+    # Sync took the central API's catalogue; search answers from it.
     assert "1.001193" in output_of("search")  # Thủ tục đăng ký khai sinh
     assert "version" in output_of("sync").lower()
     # hash-secret read the secret from stdin, as a pipe gives it.
