@@ -382,12 +382,14 @@ class Config(Strict):
         kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
             if token.id is not None and token.role != "kiosk":
-                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+                raise ValueError(
+                    f"[[tokens]] entry {i + 1} id is only for role kiosk (it names the kiosk)"
+                )
             if token.role == "kiosk":
                 kiosk_id = token.id or self.kiosk.id
                 if kiosk_id in kiosk_ids:
                     raise ValueError(
-                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        f"[[tokens]] entry {i + 1}: two kiosk tokens have the id {kiosk_id!r}; "
                         "give each kiosk its own token and id"
                     )
                 kiosk_ids.add(kiosk_id)
