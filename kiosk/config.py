@@ -332,6 +332,15 @@ class Satisfaction(Strict):
         return len(self.levels) - index
 
 
+class Reports(Strict):
+    """The director's dashboard at /reports/."""
+
+    # The director's PIN (kiosk hash-secret); without it /reports/ only takes an admin token.
+    admin_pin_hash: SecretHash | None = None
+    # A citizen who waits longer than this counts as "waited too long" in the figures.
+    target_wait_minutes: int = Field(default=15, ge=1, le=240)
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -345,6 +354,7 @@ class Config(Strict):
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
     satisfaction: Satisfaction = Satisfaction()
+    reports: Reports = Reports()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any, Final, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -42,7 +42,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from kiosk.catalogue.sanitize import UnsafeURL, check_url, clean_text
 
-FORMAT: Final = 1
+FORMAT: Literal[1] = 1
 LANGS = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
 ChannelKind = Literal["in_person", "online", "post"]
@@ -514,7 +514,7 @@ def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueErro
     error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     loc = tuple(error["loc"])
     if error["type"] in ("greater_than_equal", "less_than_equal"):
-        error["_bounds"] = _bounds(loc)
+        error = {**error, "_bounds": _bounds(loc)}
     where = _where(loc, data)
     if path:
         where = f"{path}.{where}" if where and not where.startswith("[") else path + where
