@@ -6,7 +6,9 @@ Each round is a different ticket (number, people ahead, wait, time, id).
 Two timings: "uncached" draws every line (the printer's cache of drawn lines
 cleared each round: the worst case), "at the kiosk" keeps the cache, so lines
 that repeat from ticket to ticket (centre, headings, footer) are not redrawn.
-Targets (issue #7): render + encode <= 50 ms, <= 12 KB.
+Targets (issue #7): render + encode <= 50 ms, <= 12 KB. The print-test ticket
+(priority, a chosen procedure, marked TEST) against the targets of issue #18:
+vi <= 4 KB, km <= 6 KB, en <= 1.5 KB, with its seconds on a 9600/19200-baud line.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from pathlib import Path
 
 from hardware.printer import Printer
 from hardware.printer.raster import draw_ink, measure
-from kiosk.commands.printer import sample_ticket
+from kiosk.commands.printer import SAMPLE_PROCEDURE, sample_ticket
 from kiosk.config import Config, load_config
-from kiosk.printing import build_ticket_slip, open_printer
+from kiosk.printing import build_ticket_slip, open_printer, render
+from tests.conftest import write_config
 
 ROUNDS = 60
 
@@ -61,7 +64,7 @@ def _time(printer: Printer, slips: list, clear: bool) -> tuple[list[float], list
         if clear:
             _clear_line_cache()
         started = time.perf_counter()
-        data = printer.render(slip).data
+        data = render(printer, slip).data
         times.append((time.perf_counter() - started) * 1000)
         sizes.append(len(data))
     return times, sizes
@@ -86,11 +89,43 @@ def _ms(name: str, values: list[float], note: str) -> list[dict]:
     ]
 
 
+PRINT_TEST_TARGET_KB = {"vi": 4, "km": 6, "en": 1.5}
+
+
+def _print_test_figures(cfg: Config, printer: Printer) -> list[dict]:
+    out: list[dict] = []
+    for lang, target in PRINT_TEST_TARGET_KB.items():
+        slip = build_ticket_slip(sample_ticket(cfg, lang), cfg, lang, SAMPLE_PROCEDURE, test=True)
+        size = len(render(printer, slip).data)
+        out.append(
+            {
+                "name": f"print-test ticket size ({lang})",
+                "value": round(size / 1024, 2),
+                "unit": "KB",
+                "target": f"<= {target}",
+                "note": f"{size} bytes: priority, procedure named, TEST mark, 80 mm",
+            }
+        )
+        for baud in (9600, 19200):
+            out.append(
+                {
+                    "name": f"print-test ticket on the wire at {baud} baud ({lang})",
+                    "value": round(_wire_seconds(size, baud), 2),
+                    "unit": "s",
+                    "target": None,
+                    "note": "8N1 serial",
+                }
+            )
+    return out
+
+
 def run(workdir: Path) -> list[dict]:
-    cfg = load_config()
+    # A centre whose server phones can reach: the tickets carry their status QR.
+    lan = {r'public_url = ""': 'public_url = "http://192.168.1.10:8080"'}
+    cfg = load_config(write_config(workdir, **lan))
     printer = open_printer(f"file://{workdir}/bench.bin", cfg.kiosk.paper_width_mm)
     image_qr = open_printer(f"file://{workdir}/bench.bin?qr=image", cfg.kiosk.paper_width_mm)
-    out: list[dict] = []
+    out: list[dict] = _print_test_figures(cfg, printer)
     for lang in ("vi", "km"):
         slips = [build_ticket_slip(t, cfg, lang) for t in _tickets(cfg, lang, ROUNDS)]
         _clear_line_cache()

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-PRINTER_SCHEMES = ("usb", "serial", "tcp", "cups", "file", "preview", "none")
+# Printer schemes are the transports registered in hardware.printer.transports.
 # pyserial understands these URL handlers itself; "serial" and "log" are ours.
 DISPLAY_SCHEMES = ("serial", "loop", "socket", "rfc2217", "hwgrep", "spy", "log", "none")
 
@@ -66,29 +66,26 @@ def _split(url: str, allowed: tuple[str, ...], kind: str) -> DeviceURL:
     )
 
 
-def _int_param(dev: DeviceURL, name: str, lo: int, hi: int) -> None:
+def int_param(dev: DeviceURL, name: str, lo: int, hi: int) -> None:
     if name in dev.params:
         value = dev.params[name]
         if not value.isdigit() or not lo <= int(value) <= hi:
             raise DeviceURLError(f"{dev.raw!r}: {name} must be a whole number from {lo} to {hi}")
 
 
-# Query settings a printer URL may carry (docs/printers.md explains each).
-PRINTER_PARAMS = {
-    "*": ("width", "timeout", "profile", "qr", "cut", "status"),
-    "serial": ("baudrate", "flow"),
-    "usb": ("in_ep", "out_ep"),
-}
+# Query settings every printer URL may carry (docs/printers.md explains each);
+# a transport adds its own (hardware.printer.transports).
+PRINTER_PARAMS = ("width", "timeout", "profile", "qr", "cut", "status", "codepage")
 _PRINTER_CHOICES = {
     "qr": ("native", "image"),
     "cut": ("partial", "full", "none"),
     "status": ("on", "off"),
-    "flow": ("none", "dsrdtr", "rtscts", "xonxoff"),
+    "codepage": ("auto", "none"),
 }
 
 
-def _check_printer_params(dev: DeviceURL) -> None:
-    known = PRINTER_PARAMS["*"] + PRINTER_PARAMS.get(dev.scheme, ())
+def _check_printer_params(dev: DeviceURL, own: tuple[str, ...]) -> None:
+    known = PRINTER_PARAMS + own
     for name, value in dev.params.items():
         if name not in known:
             raise DeviceURLError(
@@ -98,55 +95,30 @@ def _check_printer_params(dev: DeviceURL) -> None:
         choices = _PRINTER_CHOICES.get(name)
         if choices and value not in choices:
             raise DeviceURLError(f"{dev.raw!r}: {name} must be one of {', '.join(choices)}")
-        if name in ("in_ep", "out_ep"):
-            try:
-                ok = 0 <= int(value, 16) <= 0xFF
-            except ValueError:
-                ok = False
-            if not ok:
-                raise DeviceURLError(f"{dev.raw!r}: {name} must be an endpoint like 0x81")
         if name == "profile" and not value.replace("-", "").replace("_", "").isalnum():
             raise DeviceURLError(f"{dev.raw!r}: profile must be a printer model like TM-T20II")
 
 
 def parse_printer_url(url: str) -> DeviceURL:
-    """Parse and check a printer URL (DESIGN.md 4.2)."""
-    dev = _split(url, PRINTER_SCHEMES, "printer")
-    _check_printer_params(dev)
-    if dev.scheme == "usb":
-        # urlsplit would read usb://04b8:0202 as host and decimal port; read the raw ids.
-        vid, _, pid = dev.raw.split("://", 1)[1].split("?", 1)[0].strip("/").partition(":")
-        try:
-            int(vid, 16), int(pid, 16)
-        except ValueError:
-            raise DeviceURLError(
-                f"{dev.raw!r}: a USB printer is usb://VID:PID with hexadecimal ids, "
-                "e.g. usb://04b8:0202"
-            ) from None
-    elif dev.scheme == "serial":
-        if not dev.path:
-            raise DeviceURLError(f"{dev.raw!r}: a serial printer needs a device path")
-        _int_param(dev, "baudrate", 300, 921600)
-    elif dev.scheme == "tcp":
-        if not dev.host:
-            raise DeviceURLError(
-                f"{dev.raw!r}: a network printer needs a host, e.g. tcp://HOST:9100"
-            )
-    elif dev.scheme == "cups":
-        if not (dev.host or dev.path.strip("/")):
-            raise DeviceURLError(f"{dev.raw!r}: a CUPS printer needs a queue name")
-    elif dev.scheme in ("file", "preview"):
-        if not dev.path and not dev.host:
-            raise DeviceURLError(f"{dev.raw!r}: needs a path, e.g. {dev.scheme}:///var/tickets")
-    _int_param(dev, "width", 200, 1000)
-    _int_param(dev, "timeout", 1, 120)
+    """Parse and check a printer URL (docs/printers.md): the common settings here,
+    the scheme's own ones by its registered transport."""
+    # Imported here: the transports import this module.
+    from hardware.printer.transports import printer_schemes, transport
+
+    dev = _split(url, (*printer_schemes(),), "printer")
+    handler = transport(dev.scheme)
+    _check_printer_params(dev, handler.params)
+    if handler.check is not None:
+        handler.check(dev)
+    int_param(dev, "width", 200, 1000)
+    int_param(dev, "timeout", 1, 120)
     return dev
 
 
 def _hwgrep_params(dev: DeviceURL) -> DeviceURL:
     """pyserial's hwgrep://REGEX&n=2 puts options after '&'; accept ours there too."""
     body = dev.raw.split("://", 1)[1]
-    names = "protocol|address|baudrate|bytesize|parity|stopbits|gap|n|skip_busy"
+    names = "protocol|address|baudrate|bytesize|parity|stopbits|gap|register|timeout|n|skip_busy"
     regexp, *opts = re.split(rf"[?&](?=(?:{names})\b)", body)
     if not regexp:
         raise DeviceURLError(f"{dev.raw!r}: hwgrep:// needs a pattern, e.g. hwgrep://1a86:7523")
@@ -163,19 +135,30 @@ def parse_display_url(url: str) -> DeviceURL:
         raise DeviceURLError(f"{dev.raw!r}: a socket display needs host:port")
     if dev.scheme == "hwgrep":
         dev = _hwgrep_params(dev)
-    _int_param(dev, "baudrate", 300, 921600)
-    _int_param(dev, "address", 0, 255)
-    _int_param(dev, "bytesize", 5, 8)
-    _int_param(dev, "stopbits", 1, 2)
-    _int_param(dev, "gap", 0, 5000)
+    int_param(dev, "baudrate", 300, 921600)
+    int_param(dev, "address", 0, 255)
+    int_param(dev, "bytesize", 5, 8)
+    int_param(dev, "stopbits", 1, 2)
+    int_param(dev, "gap", 0, 5000)
+    int_param(dev, "timeout", 10, 10000)
+    if "register" in dev.params:
+        try:
+            ok = 0 <= int(dev.params["register"], 0) <= 0xFFFF
+        except ValueError:
+            ok = False
+        if not ok:
+            raise DeviceURLError(
+                f"{dev.raw!r}: register must be a Modbus register like 0x0070 (0-0xFFFF)"
+            )
     if dev.params.get("parity", "N").upper() not in ("N", "E", "O", "M", "S"):
         raise DeviceURLError(f"{dev.raw!r}: parity must be N, E, O, M or S")
-    if "protocol" in dev.params:
+    if "protocol" in dev.params or "register" in dev.params:
         # Imported here: the protocol registry imports nothing from this module's users.
         from hardware.display.protocols import DisplayError, get_protocol
 
+        register = dev.params.get("register")
         try:
-            get_protocol(dev.params["protocol"])
+            get_protocol(dev.params.get("protocol"), None if register is None else int(register, 0))
         except DisplayError as exc:
             raise DeviceURLError(f"{dev.raw!r}: {exc}") from None
     return dev

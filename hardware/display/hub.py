@@ -13,7 +13,7 @@ from typing import Any
 
 from hardware.display.protocols import DisplayError, get_protocol
 from hardware.display.supervisor import PORT_ERRORS, PortSupervisor
-from hardware.display.transport import describe_error, open_port, parse_display
+from hardware.display.transport import describe_error, open_port, parse_display, read_reply
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class Display:
             "connected": port["connected"],
             "showing": port["showing"].get(self.address),
             "last_error": port["last_error"],
+            # False while a display that acknowledges frames (Modbus) does not answer.
+            "answering": self.address not in port["unanswered"],
         }
 
 
@@ -122,7 +124,7 @@ def show_once(url: str, number: str | None, *, address: int | None = None) -> by
     """
     spec, given = parse_display(url)
     address = address if address is not None else given if given is not None else DEFAULT_ADDRESS
-    proto = get_protocol(spec.protocol)
+    proto = get_protocol(spec.protocol, spec.register)
     frame = proto.frame(address, number)
     if spec.kind == "none":
         return frame
@@ -135,6 +137,15 @@ def show_once(url: str, number: str | None, *, address: int | None = None) -> by
         flush = getattr(port, "flush", None)
         if flush is not None:
             flush()  # tcdrain: the frame has left the UART before the port closes
+        if spec.reply_timeout > 0 and proto.reply_size:
+            reply = read_reply(port, spec, frame, proto.reply_size)
+            try:
+                proto.check_reply(address, reply)
+            except DisplayError as exc:
+                raise DisplayError(
+                    f"the display at address {address} on {spec.label()} did not confirm "
+                    f"the number: {exc}"
+                ) from None
     except PORT_ERRORS as exc:
         raise DisplayError(f"cannot write to {spec.label()}: {describe_error(exc)}") from None
     finally:

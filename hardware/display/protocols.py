@@ -33,6 +33,12 @@ class Protocol(ABC):
     stopbits: ClassVar[int] = 1
     # Quiet time the displays need between two frames on a shared bus, in seconds.
     gap: ClassVar[float] = 0.0
+    # Bytes of the answer a display sends to each frame; 0: this family never answers.
+    reply_size: ClassVar[int] = 0
+    # How long to wait for that answer before the display counts as not answering.
+    reply_timeout: ClassVar[float] = 0.0
+    # Whether ``register=`` in a URL means something to this family.
+    has_register: ClassVar[bool] = False
 
     @abstractmethod
     def frame(self, address: int, number: str | None) -> bytes:
@@ -41,6 +47,13 @@ class Protocol(ABC):
     @abstractmethod
     def shown(self, number: str | None) -> str:
         """What the display will show for ``number``, for logs and `kiosk display-test`."""
+
+    def check_reply(self, address: int, reply: bytes) -> None:
+        """Raise DisplayError unless ``reply`` acknowledges a frame sent to ``address``.
+
+        Only called for families with ``reply_size`` > 0; the others never answer.
+        """
+        raise NotImplementedError(f"{self.name} displays do not answer")
 
 
 _REGISTRY: dict[str, type[Protocol]] = {}
@@ -58,15 +71,23 @@ def protocol_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_protocol(name: str | None) -> Protocol:
-    """An instance of the named protocol; DisplayError naming the known ones otherwise."""
+def get_protocol(name: str | None, register: int | None = None) -> Protocol:
+    """An instance of the named protocol; DisplayError naming the known ones otherwise.
+
+    ``register`` overrides the register map of a family that has one (Modbus).
+    """
     name = (name or DEFAULT_PROTOCOL).strip().lower()
     try:
-        return _REGISTRY[name]()
+        cls = _REGISTRY[name]
     except KeyError:
         raise DisplayError(
             f"unknown display protocol {name!r}; known: {', '.join(protocol_names())}"
         ) from None
+    if register is None:
+        return cls()
+    if not cls.has_register:
+        raise DisplayError(f"register= applies to Modbus displays, not to protocol {name!r}")
+    return cls(register=register)  # type: ignore[call-arg]
 
 
 def _check_address(address: int) -> None:

@@ -22,12 +22,21 @@ import serial
 from tenacity import Retrying, retry_if_result, wait_exponential
 
 from hardware.display.protocols import DisplayError, Protocol, get_protocol
-from hardware.display.transport import PortSpec, SerialLike, describe_error, open_port
+from hardware.display.transport import (
+    PortSpec,
+    SerialLike,
+    describe_error,
+    open_port,
+    read_reply,
+)
 from hardware.retry import Stopped, cancellable
 
 log = logging.getLogger(__name__)
 
 PORT_ERRORS = (serial.SerialException, OSError, ValueError)
+# A display that does not answer is tried again after this long, doubling up to the max,
+# while the other displays on its line go on being served.
+UNANSWERED_RETRY_MAX = 5.0
 _UNSENT = object()  # what the device shows after a (re)open: unknown, so everything is sent
 
 
@@ -42,13 +51,16 @@ class PortSupervisor:
         backoff_start: float = 0.1,
         backoff_max: float = 0.5,
         probe_interval: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.spec = spec
-        self.protocol: Protocol = get_protocol(spec.protocol)
+        self.protocol: Protocol = get_protocol(spec.protocol, spec.register)
+        self._expects_reply = spec.reply_timeout > 0 and self.protocol.reply_size > 0
         self._opener = opener
         self._backoff_start = backoff_start
         self._backoff_max = backoff_max
         self._probe_interval = probe_interval
+        self._clock = clock  # paces frames; a test gives a fake one to check the gap
         self._cond = threading.Condition()
         self._wanted: dict[int, str | None] = {}  # address -> number (None: blank)
         self._sent: dict[int, object] = {}
@@ -61,7 +73,12 @@ class PortSupervisor:
         self._last_frame_end = 0.0
         self._lost_at: float | None = None
         self._last_error = ""
+        # Displays that did not answer their last frame: address -> (failures, retry time).
+        self._unanswered: dict[int, tuple[int, float]] = {}
+        self._silent_frames = 0  # frames in a row that no display answered
+        self._silent_loss = False  # the port was reopened because nothing answered
         self.frames_sent = 0
+        self.replies_missed = 0
         self.reconnects = 0
 
     # -- called from any thread, never blocks on I/O --------------------------
@@ -82,24 +99,30 @@ class PortSupervisor:
 
     @property
     def connected(self) -> bool:
-        return self._port is not None
+        """The port is open and, for displays that answer, one of them has since answered."""
+        return self._port is not None and not self._silent_loss
 
     def status(self) -> dict[str, Any]:
         with self._cond:
             return {
                 "port": self.spec.label(),
-                "connected": self._port is not None,
+                "connected": self.connected,
                 "pending": sorted(self._dirty),
                 "showing": dict(self._wanted),
                 "last_error": self._last_error,
                 "reconnects": self.reconnects,
+                "unanswered": sorted(self._unanswered),
             }
 
     def wait_sent(self, timeout: float) -> bool:
         """Block until every wanted state has been written (tests, display-test, shutdown)."""
+        return self.wait_until(lambda sup: not sup._dirty and sup._port is not None, timeout)
+
+    def wait_until(self, predicate: Callable[[PortSupervisor], bool], timeout: float) -> bool:
+        """Block until ``predicate(self)`` holds; every change of state re-checks it."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._dirty or self._port is None:
+            while not predicate(self):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -160,10 +183,21 @@ class PortSupervisor:
             self._opened_path = os.path.realpath(path) if path else ""
             # The device may have been power-cycled: it shows nothing we can vouch for.
             self._sent.clear()
+            self._unanswered.clear()
             for address in self._wanted:
                 self._seq += 1
                 self._dirty.setdefault(address, self._seq)
             self._cond.notify_all()
+        self._silent_frames = 0
+        if self._silent_loss:
+            return True  # open again, but back only once a display answers
+        if self._lost_at is not None:
+            self._back()
+        else:
+            log.info("display port %s open", self.spec.label())
+        return True
+
+    def _back(self) -> None:
         if self._lost_at is not None:
             self.reconnects += 1
             log.warning(
@@ -172,23 +206,36 @@ class PortSupervisor:
                 time.monotonic() - self._lost_at,
                 len(self._dirty),
             )
-        else:
-            log.info("display port %s open", self.spec.label())
         self._lost_at = None
-        return True
 
     def _next_address(self) -> int | None:
         with self._cond:
-            if not self._dirty:
-                self._cond.wait(self._probe_interval)
-            if not self._dirty or self._stop.is_set():
+            if not self._ready():
+                self._cond.wait(self._idle_wait())
+            ready = self._ready()
+            if not ready or self._stop.is_set():
                 return None
-            return min(self._dirty, key=self._dirty.__getitem__)
+            # Displays that answer go before one being retried: a dead one never delays a call.
+            return min(ready, key=lambda a: (a in self._unanswered, self._dirty[a]))
+
+    def _ready(self) -> list[int]:
+        """Pending addresses, less displays that did not answer and wait for their retry."""
+        now = time.monotonic()
+        return [a for a in self._dirty if self._unanswered.get(a, (0, 0.0))[1] <= now]
+
+    def _idle_wait(self) -> float:
+        retries = [self._unanswered[a][1] for a in self._dirty if a in self._unanswered]
+        if not retries:
+            return self._probe_interval
+        return max(0.0, min(self._probe_interval, min(retries) - time.monotonic()))
 
     def _pace(self) -> None:
-        delay = self._last_frame_end + self.spec.gap - time.monotonic()
+        delay = self._last_frame_end + self.spec.gap - self._clock()
         if delay > 0:
-            self._stop.wait(delay)
+            self._wait_gap(delay)
+
+    def _wait_gap(self, seconds: float) -> None:
+        self._stop.wait(seconds)
 
     def _send(self, address: int) -> None:
         with self._cond:
@@ -203,19 +250,65 @@ class PortSupervisor:
         port = self._port
         if port is None:
             return
+        reply = b""
         try:
+            if self._expects_reply:
+                port.reset_input_buffer()  # a late answer to an earlier frame is not this one's
             port.write(frame)
+            # The gap counts from when the last byte left the wire, not from write().
+            bits = 1 + self.spec.bytesize + (self.spec.parity != "N") + self.spec.stopbits
+            self._last_frame_end = self._clock() + len(frame) * bits / self.spec.baudrate
+            if self._expects_reply:
+                reply = read_reply(port, self.spec, frame, self.protocol.reply_size)
         except PORT_ERRORS as exc:
             self._lost(describe_error(exc))
             return
-        # The gap counts from when the last byte left the wire, not from write().
-        bits = 1 + self.spec.bytesize + (self.spec.parity != "N") + self.spec.stopbits
-        self._last_frame_end = time.monotonic() + len(frame) * bits / self.spec.baudrate
         self.frames_sent += 1
+        if self._expects_reply:
+            try:
+                self.protocol.check_reply(address, reply)
+            except DisplayError as exc:
+                self._not_answered(address, str(exc))
+                return
+            self._answered(address)
         level = logging.INFO if self.spec.kind == "log" else logging.DEBUG
         log.log(level, "display %s address %d shows %r (%s)", self.spec.label(), address, shown,
                 frame.hex(" "))  # fmt: skip
         self._mark_sent(address, number, seq)
+
+    def _not_answered(self, address: int, reason: str) -> None:
+        """One display did not acknowledge: retry it later; if none on the line answers, reopen."""
+        self.replies_missed += 1
+        self._silent_frames += 1
+        with self._cond:
+            failures = self._unanswered.get(address, (0, 0.0))[0] + 1
+            delay = min(self._backoff_start * 2 ** (failures - 1), UNANSWERED_RETRY_MAX)
+            self._unanswered[address] = (failures, time.monotonic() + delay)
+            addresses = len(self._wanted)
+            self._last_error = f"address {address}: {reason}"
+            self._cond.notify_all()
+        if failures == 1 and not self._silent_loss:  # a silent line is logged once, as lost
+            log.warning(
+                "display %s address %d: %s; trying it again, the others go on",
+                self.spec.label(),
+                address,
+                reason,
+            )
+        if self._silent_frames >= max(2, addresses):
+            # Nobody on the line answers: the adapter or the line is at fault, not a display.
+            self._silent_loss = True
+            self._lost(f"no display on the line answers ({reason})")
+
+    def _answered(self, address: int) -> None:
+        self._silent_frames = 0
+        with self._cond:
+            missed = self._unanswered.pop(address, None)
+            self._cond.notify_all()
+        if missed is not None:
+            log.warning("display %s address %d answers again", self.spec.label(), address)
+        if self._silent_loss:
+            self._silent_loss = False
+            self._back()
 
     def _mark_sent(self, address: int, number: str | None, seq: int | None) -> None:
         with self._cond:
@@ -251,7 +344,9 @@ class PortSupervisor:
                 reason,
                 self._backoff_max,
             )
-        self._last_error = reason
+        with self._cond:
+            self._last_error = reason
+            self._cond.notify_all()
 
     def _close(self) -> None:
         with self._cond:

@@ -19,7 +19,17 @@ from hardware.urls import DeviceURLError, parse_display_url
 
 log = logging.getLogger(__name__)
 
-OWN_PARAMS = ("protocol", "address", "baudrate", "bytesize", "parity", "stopbits", "gap")
+OWN_PARAMS = (
+    "protocol",
+    "address",
+    "baudrate",
+    "bytesize",
+    "parity",
+    "stopbits",
+    "gap",
+    "register",
+    "timeout",
+)
 READ_TIMEOUT = 0.0  # non-blocking: reads only probe for a vanished device or drain acks
 WRITE_TIMEOUT = 1.0  # a frame is a few bytes; a second means the line is stuck
 
@@ -29,8 +39,11 @@ Kind = Literal["device", "url", "log", "none"]
 class SerialLike(Protocol):
     """The part of pyserial's ``Serial`` the display layer uses."""
 
+    timeout: float | None  # seconds a read waits; the supervisor sets it to read a reply
+
     def write(self, data: bytes) -> int | None: ...
     def read(self, size: int = 1) -> bytes: ...
+    def reset_input_buffer(self) -> None: ...
     def close(self) -> None: ...
 
 
@@ -46,6 +59,8 @@ class PortSpec:
     parity: str
     stopbits: int
     gap: float  # seconds between two frames on this port
+    register: int | None = None  # a Modbus family's register map override
+    reply_timeout: float = 0.0  # seconds to wait for a display's answer (families that answer)
     read_timeout: float = READ_TIMEOUT
     write_timeout: float = WRITE_TIMEOUT
 
@@ -62,7 +77,16 @@ class PortSpec:
         )
 
     def settings(self) -> tuple[Any, ...]:
-        return (self.protocol, self.baudrate, self.bytesize, self.parity, self.stopbits, self.gap)
+        return (
+            self.protocol,
+            self.baudrate,
+            self.bytesize,
+            self.parity,
+            self.stopbits,
+            self.gap,
+            self.register,
+            self.reply_timeout,
+        )
 
     def label(self) -> str:
         if self.kind in ("log", "none"):
@@ -98,10 +122,14 @@ def parse_display(url: str) -> tuple[PortSpec, int | None]:
         target, kind = "&".join([f"hwgrep://{dev.path}", *kept]), "url"
     else:
         target, kind = _strip_query(dev.raw), "url"
-    proto = get_protocol(params.get("protocol"))
+    register = int(params["register"], 0) if "register" in params else None
+    proto = get_protocol(params.get("protocol"), register)
     gap = proto.gap if kind != "log" else 0.0
     if "gap" in params:
         gap = int(params["gap"]) / 1000
+    reply_timeout = proto.reply_timeout if proto.reply_size and kind != "log" else 0.0
+    if "timeout" in params and reply_timeout:
+        reply_timeout = int(params["timeout"]) / 1000
     spec = PortSpec(
         target=target,
         kind=kind,
@@ -111,6 +139,8 @@ def parse_display(url: str) -> tuple[PortSpec, int | None]:
         parity=params.get("parity", proto.parity).upper(),
         stopbits=int(params.get("stopbits", proto.stopbits)),
         gap=gap,
+        register=register,
+        reply_timeout=reply_timeout,
     )
     return spec, int(params["address"]) if "address" in params else None
 
@@ -120,6 +150,7 @@ class LogPort:
 
     def __init__(self) -> None:
         self.is_open = True
+        self.timeout: float | None = 0.0
 
     def write(self, data: bytes) -> int:
         log.debug("log display frame: %s", data.hex(" "))
@@ -127,6 +158,9 @@ class LogPort:
 
     def read(self, size: int = 1) -> bytes:
         return b""
+
+    def reset_input_buffer(self) -> None:
+        pass
 
     def close(self) -> None:
         self.is_open = False
@@ -152,6 +186,24 @@ def open_port(spec: PortSpec) -> SerialLike:
     return serial.serial_for_url(spec.target, **kwargs)
 
 
+def read_reply(port: SerialLike, spec: PortSpec, frame: bytes, size: int) -> bytes:
+    """The display's answer to ``frame``: ``size`` bytes, or fewer once the reply timeout passed.
+
+    An RS-485 adapter that echoes what it sends hands our own frame back first; it
+    is skipped, so the answer read is the display's.
+    """
+    port.timeout = spec.reply_timeout
+    try:
+        reply = port.read(size)
+        if reply and frame.startswith(reply):
+            rest = port.read(len(frame) - len(reply) + size)
+            echo = reply + rest
+            reply = echo[len(frame) :] if echo.startswith(frame) else echo
+        return reply
+    finally:
+        port.timeout = spec.read_timeout
+
+
 def describe_error(exc: BaseException) -> str:
     """One sentence for a port error, with the likely cause first."""
     text = str(exc).strip() or type(exc).__name__
@@ -174,4 +226,5 @@ __all__ = [
     "describe_error",
     "open_port",
     "parse_display",
+    "read_reply",
 ]

@@ -1,20 +1,18 @@
-"""ESC/POS ticket printers: layout, raster rendering, transports, status.
+"""ESC/POS ticket printers: a text column, raster rendering, transports, status.
 
-Imports nothing from ``kiosk``: slips arrive as plain data with every text
-already translated; fonts are files passed in.
+Imports nothing from ``kiosk``: the kiosk lays its slips out with the column
+(hardware.printer.layout) and hands over a Job; fonts are files passed in, and
+so is the word wrapper.
 """
 
 from hardware.printer.blocks import Job
 from hardware.printer.device import Printer, PrintReport, open_printer
 from hardware.printer.fonts import FontFiles, FontProblem, raqm_available
 from hardware.printer.raster import Wrap
-from hardware.printer.slips import ChecklistItem, ChecklistSlip, TicketSlip
 from hardware.printer.status import ERROR_KINDS, PrinterError, PrinterStatus
 
 __all__ = [
     "ERROR_KINDS",
-    "ChecklistItem",
-    "ChecklistSlip",
     "FontFiles",
     "FontProblem",
     "Job",
@@ -22,7 +20,6 @@ __all__ = [
     "Printer",
     "PrinterError",
     "PrinterStatus",
-    "TicketSlip",
     "Wrap",
     "open_printer",
     "raqm_available",

@@ -15,6 +15,8 @@ import qrcode
 import qrcode.constants
 from PIL import Image
 
+from hardware.printer.codepages import CodePage, encodable
+
 Align = Literal["left", "center"]
 
 # The printer's resident Font A: 12 x 24 dots per character at 203 dpi.
@@ -29,18 +31,27 @@ _QR_ECC = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PrinterText:
-    """An ASCII line in the printer's own font, magnified ``mul`` times (1-8)."""
+    """A line in the printer's own font, magnified ``mul`` times (1-8).
+
+    ASCII, or any character of the printer's code ``pages`` (Vietnamese);
+    ``inverse`` prints it white on black (``GS B``); ``smooth`` asks the printer
+    to smooth the outline of magnified characters (``GS b``) instead of printing
+    each dot as a block.
+    """
 
     text: str
     mul: int = 1
     bold: bool = False
     align: Align = "center"
+    pages: tuple[CodePage, ...] = ()
+    inverse: bool = False
+    smooth: bool = False
 
     def __post_init__(self) -> None:
-        if not (self.text.isascii() and self.text.isprintable()):
-            raise ValueError("printer text must be printable ASCII")
+        if not encodable(self.text, self.pages):
+            raise ValueError("printer text must be printable ASCII or in the printer's code pages")
         if not 1 <= self.mul <= 8:
             raise ValueError("magnification must be 1 to 8")
 

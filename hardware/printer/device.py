@@ -1,4 +1,4 @@
-"""A printer opened from its device URL: render slips, check status, print, confirm.
+"""A printer opened from its device URL: check status, print a job, confirm.
 
 Printing is "query, send, confirm": where the transport answers (USB, serial,
 network) the printer's status is read before the job (a ticket is not sent to
@@ -20,21 +20,12 @@ from typing import Any
 from PIL import Image
 
 from hardware.printer.blocks import Job
+from hardware.printer.codepages import CodePage, vietnamese_pages
 from hardware.printer.fonts import FontBook, FontFiles
-from hardware.printer.layout import Page, checklist_blocks, ticket_blocks
-from hardware.printer.links import (
-    CupsLink,
-    FileLink,
-    Link,
-    NetworkLink,
-    NoPrinterLink,
-    PreviewLink,
-    SerialLink,
-    UsbLink,
-)
+from hardware.printer.layout import Page
+from hardware.printer.links import Link, NoPrinterLink, PreviewLink
 from hardware.printer.paint import paint
 from hardware.printer.raster import Wrap
-from hardware.printer.slips import ChecklistSlip, TicketSlip
 from hardware.printer.status import (
     DLE_EOT,
     PrinterError,
@@ -42,6 +33,7 @@ from hardware.printer.status import (
     decode_status,
     valid_status_byte,
 )
+from hardware.printer.transports import transport
 from hardware.urls import DeviceURL, DeviceURLError, parse_printer_url
 
 log = logging.getLogger(__name__)
@@ -61,6 +53,7 @@ class Settings:
     timeout: float
     query_status: bool
     profile: str
+    codepages: tuple[CodePage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,41 +104,13 @@ def settings_for(dev: DeviceURL, paper_width_mm: int, timeout: float) -> Setting
         timeout=float(params.get("timeout", timeout)),
         query_status=params.get("status", "on") != "off",
         profile=name,
+        codepages=() if params.get("codepage") == "none" else vietnamese_pages(name),
     )
 
 
-def _hex(text: str) -> int:
-    return int(text, 16)  # "0x82" and "82" alike
-
-
-def _target(dev: DeviceURL) -> str:
-    """What follows ``scheme://`` up to the query, as written: urlsplit lower-cases
-    host names, but CUPS queue names and relative paths are case-sensitive."""
-    return dev.raw.split("://", 1)[1].split("?", 1)[0]
-
-
 def link_for(dev: DeviceURL, settings: Settings, fonts: FontBook) -> Link:
-    """The transport for a parsed printer URL."""
-    t = settings.timeout
-    if dev.scheme == "tcp":
-        return NetworkLink(dev.host, dev.port or 9100, t)
-    if dev.scheme == "serial":
-        baud = int(dev.params.get("baudrate", 9600))
-        return SerialLink(dev.path, baud, dev.params.get("flow", "dsrdtr"), t)
-    if dev.scheme == "usb":
-        vid, _, pid = _target(dev).strip("/").partition(":")
-        in_ep = _hex(dev.params.get("in_ep", "0x82"))
-        out_ep = _hex(dev.params.get("out_ep", "0x01"))
-        return UsbLink(int(vid, 16), int(pid, 16), in_ep, out_ep, t)
-    if dev.scheme == "cups":
-        return CupsLink(_target(dev).strip("/"), t)
-    if dev.scheme == "file":
-        return FileLink(_target(dev))
-    if dev.scheme == "preview":
-        return PreviewLink(
-            Path(_target(dev)), lambda job: paint(job.blocks, job.width_px, _text_font(fonts))
-        )
-    return NoPrinterLink()
+    """The transport for a parsed printer URL (hardware.printer.transports)."""
+    return transport(dev.scheme).open(dev, settings, fonts)
 
 
 def _text_font(fonts: FontBook) -> Path:
@@ -168,7 +133,9 @@ class Printer:
         self.link = link
         self.settings = settings
         self.fonts = fonts
-        self.page = Page(settings.width_px, fonts, settings.qr_native, settings.cut, wrap)
+        self.page = Page(
+            settings.width_px, fonts, settings.qr_native, settings.cut, wrap, settings.codepages
+        )
         self.settle_seconds = settle_seconds
         self._lock = threading.RLock()
         self._open = False
@@ -182,22 +149,6 @@ class Printer:
         return self.link.answers_status and self.settings.query_status
 
     # -- rendering ---------------------------------------------------------
-    def render(
-        self,
-        ticket: TicketSlip | None = None,
-        checklist: ChecklistSlip | None = None,
-        name: str = "ticket",
-    ) -> Job:
-        """The job for a ticket, a checklist slip, or both (each slip ends with a cut)."""
-        blocks = []
-        if ticket is not None:
-            blocks += ticket_blocks(ticket, self.page)
-        if checklist is not None:
-            blocks += checklist_blocks(checklist, self.page)
-        if not blocks:
-            raise ValueError("nothing to print: give a ticket or a checklist")
-        return Job(blocks, self.width_px, name)
-
     def picture(self, job: Job) -> Image.Image:
         """What the paper shows for ``job``."""
         return paint(job.blocks, job.width_px, _text_font(self.fonts))
@@ -341,18 +292,6 @@ class Printer:
                 return after
             time.sleep(min(0.25, max(0.0, end - time.monotonic())))
             after = self._query(link)
-
-    def print_ticket(
-        self,
-        ticket: TicketSlip,
-        checklist: ChecklistSlip | None = None,
-        name: str = "ticket",
-    ) -> PrintReport:
-        """Render and print a ticket (and its checklist slip) as one job."""
-        return self.print_job(self.render(ticket, checklist, name))
-
-    def print_checklist(self, checklist: ChecklistSlip, name: str = "checklist") -> PrintReport:
-        return self.print_job(self.render(None, checklist, name))
 
 
 def open_printer(

@@ -2,6 +2,7 @@
 
 ESC @ (reset), ESC a (justification: also applies to raster and QR), GS !
 (magnification), ESC E (bold), ESC 3 (line spacing), ESC J (feed dots),
+ESC t (code table, for Vietnamese), GS B (white on black), GS b (smoothing),
 GS v 0 (raster image), GS ( k (QR code), ESC d + GS V (feed and cut).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from PIL import Image
 
 from hardware.printer.blocks import Block, Cut, Feed, PrinterText, QRCode, Raster
+from hardware.printer.codepages import encode_text
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -70,10 +72,12 @@ def qr_commands(data: str, module: int, ecc: str) -> bytes:
     )
 
 
-def _text(block: PrinterText) -> bytes:
+def _text(block: PrinterText, table: int) -> tuple[bytes, int]:
+    """The line's bytes and the code table selected after them."""
     size = ((block.mul - 1) << 4) | (block.mul - 1)
+    text, table = encode_text(block.text, block.pages, table)
     # Line spacing equal to the character height: the feed after the line is exact.
-    return (
+    out = (
         GS
         + b"!"
         + bytes((size,))
@@ -83,9 +87,14 @@ def _text(block: PrinterText) -> bytes:
         + ESC
         + b"3"
         + bytes((block.height,))
-        + block.text.encode("ascii")
-        + LF
     )
+    if block.inverse:
+        text = GS + b"B\x01" + text + LF + GS + b"B\x00"
+    else:
+        text += LF
+    if block.smooth:
+        text = GS + b"b\x01" + text + GS + b"b\x00"
+    return out + text, table
 
 
 def _cut(block: Cut) -> bytes:
@@ -101,6 +110,7 @@ def encode(blocks: list[Block]) -> bytes:
     """The whole job: reset, the blocks, and a final reset of text modes."""
     out = bytearray(INIT)
     align = None
+    table = 0  # ESC @ selects code table 0
     for block in blocks:
         if isinstance(block, Feed):
             out += feed(block.dots)
@@ -112,7 +122,8 @@ def encode(blocks: list[Block]) -> bytes:
             out += _ALIGN[block.align]
             align = block.align
         if isinstance(block, PrinterText):
-            out += _text(block)
+            line, table = _text(block, table)
+            out += line
         elif isinstance(block, Raster):
             out += gs_v_0(block.image, block.scale)
         elif isinstance(block, QRCode):

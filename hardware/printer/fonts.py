@@ -8,13 +8,13 @@ pre-base vowels), which Pillow only does with its RAQM layout engine.
 
 from __future__ import annotations
 
-import struct
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont, TTLibError
 from PIL import ImageFont, features
 
 KHMER = "khmer"
@@ -69,73 +69,15 @@ def _load(path: str, size: int, raqm: bool) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=8)
 def _cmap(path: str) -> frozenset[int]:
-    """The code points a font file has glyphs for (read once per file)."""
+    """The code points a font file has glyphs for (read once per file, by fontTools)."""
     try:
-        data = Path(path).read_bytes()
-        return frozenset(read_cmap(data))
-    except (OSError, struct.error, ValueError) as exc:
+        with TTFont(path, lazy=True) as font:
+            best = font.getBestCmap()
+    except (OSError, TTLibError, KeyError, AssertionError) as exc:
         raise FontProblem(f"cannot read the character map of {path} ({exc})") from None
-
-
-def read_cmap(data: bytes) -> set[int]:
-    """Code points of a TrueType/OpenType font's Unicode cmap (formats 4 and 12).
-
-    Small enough to keep here rather than pull in a font library for one table.
-    """
-    num_tables = struct.unpack_from(">H", data, 4)[0]
-    cmap_at = None
-    for i in range(num_tables):
-        tag, _, offset, _ = struct.unpack_from(">4sIII", data, 12 + 16 * i)
-        if tag == b"cmap":
-            cmap_at = offset
-    if cmap_at is None:
-        raise ValueError("no cmap table")
-    count = struct.unpack_from(">H", data, cmap_at + 2)[0]
-    subtables = {}
-    for i in range(count):
-        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap_at + 4 + 8 * i)
-        subtables[(platform, encoding)] = cmap_at + offset
-    for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)):
-        at = subtables.get(key)
-        if at is None:
-            continue
-        fmt = struct.unpack_from(">H", data, at)[0]
-        if fmt == 12:
-            groups = struct.unpack_from(">I", data, at + 12)[0]
-            out: set[int] = set()
-            for g in range(groups):
-                start, end, _ = struct.unpack_from(">III", data, at + 16 + 12 * g)
-                out.update(range(start, end + 1))
-            return out
-        if fmt == 4:
-            return _cmap_format4(data, at)
-    raise ValueError("no Unicode cmap subtable of format 4 or 12")
-
-
-def _cmap_format4(data: bytes, at: int) -> set[int]:
-    segs = struct.unpack_from(">H", data, at + 6)[0] // 2
-    ends_at = at + 14
-    starts_at = ends_at + 2 * segs + 2
-    deltas_at = starts_at + 2 * segs
-    ranges_at = deltas_at + 2 * segs
-    out: set[int] = set()
-    for i in range(segs):
-        end = struct.unpack_from(">H", data, ends_at + 2 * i)[0]
-        start = struct.unpack_from(">H", data, starts_at + 2 * i)[0]
-        delta = struct.unpack_from(">h", data, deltas_at + 2 * i)[0]
-        range_offset = struct.unpack_from(">H", data, ranges_at + 2 * i)[0]
-        for code in range(start, end + 1):
-            if code == 0xFFFF:
-                continue
-            if range_offset == 0:
-                glyph = (code + delta) & 0xFFFF
-            else:
-                where = ranges_at + 2 * i + range_offset + 2 * (code - start)
-                glyph = struct.unpack_from(">H", data, where)[0]
-                glyph = (glyph + delta) & 0xFFFF if glyph else 0
-            if glyph:
-                out.add(code)
-    return out
+    if not best:
+        raise FontProblem(f"{path} has no Unicode character map")
+    return frozenset(best)
 
 
 def _is_khmer(ch: str) -> bool:

@@ -29,30 +29,46 @@ DOT = 0
 CUT_MARK = 170
 
 
-@lru_cache(maxsize=512)
-def _glyph_cell(font_path: str, ch: str, bold: bool) -> Image.Image:
-    """One character of the emulated resident font: mode "1", 1 = dot, 12 x 24."""
-    font = ImageFont.truetype(font_path, 21 if bold else 20)
-    cell = Image.new("L", (CELL_W * 2, CELL_H), 0)
-    ImageDraw.Draw(cell).text((CELL_W, 19), ch, font=font, fill=255, anchor="ms")
+@lru_cache(maxsize=1024)
+def _glyph_cell(font_path: str, ch: str, bold: bool, mul: int = 1) -> Image.Image:
+    """One character of the emulated resident font: mode "1", 1 = dot, 12 x 24 x ``mul``.
+
+    ``mul`` > 1 is a smoothed magnified character: the outline drawn at that size.
+    A Vietnamese capital with a stacked tone mark is taller than the cell: it is
+    squeezed into it, as the printers' own Vietnamese fonts draw it.
+    """
+    w, h = CELL_W * mul, CELL_H * mul
+    font = ImageFont.truetype(font_path, (21 if bold else 20) * mul)
+    cell = Image.new("L", (w * 2, h * 2), 0)
+    ImageDraw.Draw(cell).text((w, h + 19 * mul), ch, font=font, fill=255, anchor="ms")
     box = cell.getbbox()
-    out = Image.new("1", (CELL_W, CELL_H), 0)
+    out = Image.new("1", (w, h), 0)
     if box is None:
         return out
-    left, _, right, _ = box
-    glyph = cell.crop((left, 0, right, CELL_H))
-    if glyph.width > CELL_W - 1:  # squeeze wide letters (W, M) into the fixed pitch
-        glyph = glyph.resize((CELL_W - 1, CELL_H), Image.Resampling.BILINEAR)
+    left, top, right, bottom = box
+    top, bottom = min(top, h), max(bottom, 2 * h)
+    glyph = cell.crop((left, top, right, bottom))
+    width = min(glyph.width, w - mul)  # squeeze wide letters (W, M) into the fixed pitch
+    if glyph.size != (width, h):
+        glyph = glyph.resize((width, h), Image.Resampling.BILINEAR)
     mono = glyph.point(lambda v: 255 if v >= 110 else 0, mode="1")
-    out.paste(mono, ((CELL_W - mono.width) // 2, 0))
+    out.paste(mono, ((w - mono.width) // 2, 0))
     return out
 
 
 def printer_text_image(block: PrinterText, font_path: Path) -> Image.Image:
     """The dots of a line of resident-font text (mode "1", 1 = dot)."""
+    if block.smooth and block.mul > 1:
+        mul = block.mul
+        line = Image.new("1", (CELL_W * mul * len(block.text), CELL_H * mul), 0)
+        for i, ch in enumerate(block.text):
+            line.paste(_glyph_cell(str(font_path), ch, block.bold, mul), (i * CELL_W * mul, 0))
+        return line
     line = Image.new("1", (CELL_W * len(block.text), CELL_H), 0)
     for i, ch in enumerate(block.text):
         line.paste(_glyph_cell(str(font_path), ch, block.bold), (i * CELL_W, 0))
+    if block.inverse:
+        line = line.convert("L").point(lambda v: 0 if v else 255).convert("1", dither=None)
     if block.mul > 1:
         line = line.resize(
             (line.width * block.mul, line.height * block.mul), Image.Resampling.NEAREST

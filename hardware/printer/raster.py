@@ -1,4 +1,4 @@
-"""One line of text as a 1-bit picture, and the default line wrapper.
+"""One line of text as a 1-bit picture, and lines wrapped by the kiosk's word wrapper.
 
 A thermal printer only has ASCII in its resident fonts, so every line with
 Vietnamese or Khmer letters is drawn here and sent as raster. The picture is
@@ -8,6 +8,7 @@ serial line (bytes = rows x ceil(width / 8)).
 
 from __future__ import annotations
 
+import logging
 import math
 import unicodedata
 from collections.abc import Callable
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypedDict
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from hardware.printer.fonts import KHMER, FontBook
 
-# (text, lang, font, width_px) -> lines; the kiosk passes its ICU word wrapper here.
-Wrap = Callable[[str, str, ImageFont.FreeTypeFont, int], list[str]]
+# (text, lang, measure, width_px) -> lines, where measure(piece) is the drawn width
+# in dots; the kiosk passes its ICU word wrapper (kiosk.printing.ticket_wrap).
+Wrap = Callable[[str, str, Callable[[str], float], int], list[str]]
 
-COENG = "\u17d2"
+log = logging.getLogger(__name__)
 # Grey level at or above which a pixel of the anti-aliased drawing becomes a dot.
 INK_THRESHOLD = 110
 
@@ -108,99 +110,30 @@ def draw_ink(book: FontBook, text: str, size: int, bold: bool, lang: str) -> Ink
     )
 
 
-def clusters(text: str) -> list[str]:
-    """Split ``text`` into user-perceived characters (never inside a Khmer cluster).
-
-    A cluster starts at a character that is not a mark or joiner and does not
-    follow a coeng (U+17D2, whose next consonant is written as a subscript).
-    """
-    out: list[str] = []
-    prev = ""
-    for ch in text:
-        joins = (
-            unicodedata.category(ch) in ("Mn", "Mc", "Me")
-            or ch in "\u200c\u200d"
-            or prev == COENG
-            or prev == "\u200d"
-        )
-        if out and joins:
-            out[-1] += ch
-        else:
-            out.append(ch)
-        prev = ch
-    return out
-
-
-def _words(text: str) -> list[str]:
-    """Pieces ending at a break opportunity: after a space, a hyphen, a dash or a ZWSP."""
-    pieces: list[str] = []
-    current = ""
-    for ch in text:
-        current += ch
-        if ch in " \u200b-\u2013\u2014/":
-            pieces.append(current)
-            current = ""
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def _clean(line: str) -> str:
-    return line.replace("\u200b", "").strip()
-
-
-def split_to_fit(book: FontBook, text: str, size: int, bold: bool, width_px: int) -> list[str]:
-    """Break one over-long piece between clusters so that each line fits."""
-    lines: list[str] = []
-    current = ""
-    for cluster in clusters(text):
-        if current and measure(book, current + cluster, size, bold) > width_px:
-            lines.append(current)
-            current = cluster
-        else:
-            current += cluster
-    if current:
-        lines.append(current)
-    return lines
-
-
-def wrap_text(book: FontBook, text: str, size: int, bold: bool, width_px: int) -> list[str]:
-    """Greedy wrap at spaces, hyphens and ZWSP; a piece wider than a line is split
-    between clusters (for Khmer without spaces this is the fallback the kiosk's
-    dictionary word wrapper replaces)."""
-    lines: list[str] = []
-    current = ""
-    for word in _words(text):
-        candidate = current + word
-        if not current or measure(book, _clean(candidate), size, bold) <= width_px:
-            current = candidate
-            continue
-        lines.append(current)
-        current = word
-    if current:
-        lines.append(current)
-    return _fitted(book, lines, size, bold, width_px, split_to_fit)
-
-
-def _fitted(
-    book: FontBook,
-    lines: list[str],
-    size: int,
-    bold: bool,
-    width_px: int,
-    split: Callable[[FontBook, str, int, bool, int], list[str]],
+def wrap_paragraph(
+    text: str,
+    lang: str,
+    width_of: Callable[[str], float],
+    limit: int,
+    wrap: Wrap | None = None,
 ) -> list[str]:
-    """Lines without break spaces, each too-wide one broken further by ``split``."""
-    out: list[str] = []
-    for line in lines:
-        cleaned = _clean(line)
-        if not cleaned:
-            continue
-        if measure(book, cleaned, size, bold) > width_px:
-            out.extend(split(book, cleaned, size, bold, width_px))
-        else:
-            out.append(cleaned)
-    return out
+    """Lines of ``text`` that each fit ``limit`` as ``width_of`` measures them.
+
+    ``wrap`` (the kiosk's word wrapper) decides where lines break, measuring with
+    ``width_of``: dots of the fonts drawn here, or character cells of the
+    printer's own font. Without one (or if it fails) the paragraph stays one
+    line: the device layer has no word segmentation of its own.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        return []
+    lines = [text]
+    if wrap is not None:
+        try:
+            lines = wrap(text, lang, width_of, limit)
+        except Exception:  # a ticket the server issued must still print
+            log.exception("the word wrapper failed; printing %r unwrapped", text)
+    return [line for line in (ln.strip() for ln in lines) if line]
 
 
 def wrap_lines(
@@ -212,16 +145,9 @@ def wrap_lines(
     width_px: int,
     wrap: Wrap | None = None,
 ) -> list[str]:
-    """Lines of ``text`` that each fit ``width_px``.
+    """Lines of ``text`` drawn at ``size`` that each fit ``width_px`` dots."""
 
-    ``wrap`` (the kiosk's word wrapper) decides where to break when given; any
-    line it returns that is still too wide, measured with the fonts actually
-    drawn, is split further between clusters, so nothing is ever cut off.
-    """
-    text = unicodedata.normalize("NFC", text).strip()
-    if not text:
-        return []
-    if wrap is None:
-        return wrap_text(book, text, size, bold, width_px)
-    lines = wrap(text, lang, book.primary(lang, size, bold), width_px)
-    return _fitted(book, list(lines), size, bold, width_px, wrap_text)
+    def width_of(piece: str) -> float:
+        return measure(book, piece, size, bold, lang)
+
+    return wrap_paragraph(text, lang, width_of, width_px, wrap)

@@ -123,11 +123,11 @@ class Catalogue:
         try:
             meta = read_meta(con)
             fields = tuple(
-                Field(code=code, name=LocalText(**json.loads(name)))
+                Field.model_construct(code=code, name=_stored_text(name))
                 for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
             )
             summaries = [
-                Summary(code, field, LocalText(**json.loads(name)), online)
+                Summary(code, field, _stored_text(name), online)
                 for code, field, name, online in con.execute(
                     "SELECT code, field, name, online_level FROM procedures ORDER BY position"
                 )
@@ -169,17 +169,18 @@ class Catalogue:
     def closest_fields(self, query: str, lang: str = "vi", limit: int = 3) -> list[FieldCount]:
         """When nothing matches every word: the fields of the procedures matching the most.
 
-        What "No procedure found" offers to browse instead (``count`` is how many of
-        those near procedures the field holds); [] when not one word matches.
+        What "No procedure found" offers to browse instead, best first (most words
+        matched, then most procedures matching that many), each with the field's whole
+        procedure count as the field list shows it; [] when not one word matches.
         """
         best: dict[str, tuple[int, int]] = {}  # field -> (most words matched, procedures)
         for pos, matched in self._index.near(query, lang, 40):
             field = self._summaries[pos].field
             top, n = best.get(field, (matched, 0))
             best[field] = (top, n + 1) if matched == top else (top, n)
-        by_code = {fc.field.code: fc.field for fc in self._field_counts}
+        by_code = {fc.field.code: fc for fc in self._field_counts}
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
-        return [FieldCount(by_code[c], n) for c, (_, n) in ranked[:limit] if c in by_code]
+        return [by_code[c] for c, _ in ranked if c in by_code][:limit]
 
     def fields_with_counts(self) -> list[FieldCount]:
         """Every field of the catalogue in its order, with how many procedures it has."""
@@ -215,6 +216,12 @@ class Catalogue:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+def _stored_text(raw: str) -> LocalText:
+    """A name this kiosk checked when it stored it: not checked again at every start."""
+    d = json.loads(raw)
+    return LocalText.model_construct(vi=d["vi"], km=d.get("km"), en=d.get("en"))
 
 
 def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:

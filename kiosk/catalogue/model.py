@@ -462,7 +462,7 @@ def _where(loc: Sequence[int | str], data: object) -> str:
     return out
 
 
-def _sentence(error: Any) -> str:
+def _sentence(error: Any, bounds: tuple[int, int]) -> str:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "missing":
         return f"{error['loc'][-1]!r} is missing"
@@ -477,8 +477,7 @@ def _sentence(error: Any) -> str:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, got {_type_name(value)}"
     if kind in ("greater_than_equal", "less_than_equal"):
-        lo, hi = error["_bounds"]
-        return f"{value} is outside {lo}..{hi}"
+        return f"{value} is outside {bounds[0]}..{bounds[1]}"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"needs at least {n} item{'s' if n > 1 else ''}"
@@ -513,12 +512,10 @@ def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueErro
     """The first thing wrong, as ``where: what`` (a catalogue has one fix at a time)."""
     error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     loc = tuple(error["loc"])
-    if error["type"] in ("greater_than_equal", "less_than_equal"):
-        error = {**error, "_bounds": _bounds(loc)}
     where = _where(loc, data)
     if path:
         where = f"{path}.{where}" if where and not where.startswith("[") else path + where
-    what = _sentence(error)
+    what = _sentence(error, _bounds(loc))
     return CatalogueError(f"{where}: {what}" if where else what)
 
 

@@ -500,14 +500,19 @@ class LangIndex:
         """(rank, terms matched) of the procedures matching the most terms, best first
         (for "nothing found" hints)."""
         slices: list[int] = []
+        words = 0
         for term in terms:
-            hit = 0
-            for _, mask in self._classes(term, self.all):
-                hit |= mask
-            if hit:
-                _add(slices, hit, 1)
+            # A Khmer run has no spaces to split it: count its dictionary words one by one.
+            pieces = [QueryTerm(p, True, (p,)) for p in term.parts] if term.khmer else [term]
+            for piece in pieces if len(pieces) > 1 else [term]:
+                words += 1
+                hit = 0
+                for _, mask in self._classes(piece, self.all):
+                    hit |= mask
+                if hit:
+                    _add(slices, hit, 1)
         out: list[tuple[int, int]] = []
-        for count in range(len(terms), 0, -1):
+        for count in range(words, 0, -1):
             if count >> len(slices):
                 continue
             bucket = self.all

@@ -200,6 +200,11 @@ class Syncer:
     def _sync(self, http: Fetcher) -> SyncResult:
         current = self._current()
         same_origin = current.version is not None and same_place(current.origin, self.source)
+        if same_origin and self.opts.public_key:
+            # The catalogue in place came from this API under this key (this also gives a
+            # store from before per-key floors its floor).
+            assert current.version is not None
+            VersionFloor(self.path).raise_to(self.opts.public_key, current.version)
         status = read_status(self.path)
         headers = {}
         if (

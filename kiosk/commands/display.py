@@ -44,9 +44,11 @@ def display_test(args: argparse.Namespace, cfg: Config | None) -> int:
         frame = show_once(args.display, number, address=address)
     except DisplayError as exc:
         raise UserError(str(exc), exit_code=1) from None
-    shown = get_protocol(spec.protocol).shown(number)
+    proto = get_protocol(spec.protocol, spec.register)
+    shown = proto.shown(number)
+    answered = ", the display answered" if spec.reply_timeout > 0 and proto.reply_size else ""
     print(
         f"counter {counter}: {spec.label()} address {address} shows {shown!r} "
-        f"(frame {frame.hex(' ')})"
+        f"(frame {frame.hex(' ')}{answered})"
     )
     return 0

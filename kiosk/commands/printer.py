@@ -108,6 +108,7 @@ def print_test(args: argparse.Namespace, cfg: Config | None) -> int:
         lang,
         SAMPLE_PROCEDURE,
         checklist=bool(getattr(args, "checklist", False)),
+        test=True,
     )
     printer.close()
     if not result.ok:

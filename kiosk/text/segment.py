@@ -136,6 +136,21 @@ def _break_opportunities(text: str, lang: str) -> tuple[int, ...]:
     )
 
 
+@lru_cache(maxsize=1024)
+def fallback_breaks(text: str, lang: str) -> tuple[int, ...]:
+    """Where an over-long Khmer segment may be cut before resorting to any cluster.
+
+    When the word model keeps a run together that is wider than the line, ICU's
+    dictionary words inside it are the next best places (a whole syllable stays
+    together); other languages have none.
+    """
+    if normalize_lang(lang) != "km" or len(text) < 2:
+        return ()
+    ends = _ends(LineBreaker(text, _locale("km")).segments(), _utf16_to_index(text))
+    allowed = _cluster_set(text)
+    return tuple(e for e in ends if 0 < e < len(text) and e in allowed)
+
+
 def break_opportunities(text: str, lang: str) -> list[int]:
     """Offsets ``0 < i < len(text)`` where a line may end and the next begin.
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from kiosk.text.fonts import font_for, normalize_lang
 from kiosk.text.measure import measurer
 from kiosk.text.normalize import nfc
-from kiosk.text.segment import _break_opportunities, cluster_boundaries
+from kiosk.text.segment import _break_opportunities, cluster_boundaries, fallback_breaks
 
 BREAK_SPACES = " \t\u3000\u200b"
 _PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
@@ -57,7 +57,12 @@ def _longest_fitting_prefix(
 
 
 def _wrap_paragraph(
-    par: str, width: float, measure: Measure, advance: Measure, opportunities: tuple[int, ...]
+    par: str,
+    width: float,
+    measure: Measure,
+    advance: Measure,
+    opportunities: tuple[int, ...],
+    fallback: Callable[[], tuple[int, ...]] = tuple,
 ) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
@@ -91,9 +96,15 @@ def _wrap_paragraph(
             lines.append(line)
             pos, k = ends[best], best + 1
             continue
-        # One segment wider than the line: cut it between clusters.
+        # One segment wider than the line: cut it at the last dictionary word that
+        # fits (Khmer), else between clusters.
         visible_end = pos + len(line)
-        cut = _longest_fitting_prefix(par, pos, visible_end, width, measure)
+        inside = [e for e in fallback() if pos < e < visible_end]
+        fitting = [e for e in inside if _fits(measure(par[pos:e]), width)]
+        if fitting:
+            cut = fitting[-1]
+        else:
+            cut = _longest_fitting_prefix(par, pos, visible_end, width, measure)
         lines.append(par[pos:cut])
         pos = cut
         if pos == visible_end:  # only the dropped spaces of this segment are left
@@ -124,7 +135,14 @@ def wrap_text(
     lines: list[str] = []
     for par in _PARAGRAPHS.split(text):
         lines.extend(
-            _wrap_paragraph(par, width_px, measure, advance, _break_opportunities(par, lang))
+            _wrap_paragraph(
+                par,
+                width_px,
+                measure,
+                advance,
+                _break_opportunities(par, lang),
+                lambda par=par: fallback_breaks(par, lang),  # type: ignore[misc]
+            )
         )
     return lines
 
@@ -163,6 +181,7 @@ def clear_caches() -> None:
         measure._measurers.clear()
     measure.load_font.cache_clear()
     segment._break_opportunities.cache_clear()
+    segment.fallback_breaks.cache_clear()
     segment._cluster_set.cache_clear()
 
 

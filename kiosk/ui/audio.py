@@ -16,10 +16,12 @@ from pathlib import Path
 
 from kivy.core.audio import Sound, SoundLoader
 
+from kiosk.voice.player import SinkError
+
 log = logging.getLogger(__name__)
 
 
-class AudioError(Exception):
+class AudioError(SinkError):
     """A clip cannot be played (no audio device, unreadable file); one sentence."""
 
 

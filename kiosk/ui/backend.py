@@ -310,7 +310,7 @@ class KioskBackend:
             "ahead": 0,
             "eta_minutes": 0,
         }
-        return self._print(lambda p: print_ticket(p, ticket, self.cfg, lang))
+        return self._print(lambda p: print_ticket(p, ticket, self.cfg, lang, test=True))
 
     def printer_status(self) -> PrinterStatus:
         try:

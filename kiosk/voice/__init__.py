@@ -1,4 +1,5 @@
-"""Spoken call announcements that work offline: composer, fragment cache, playback queue.
+"""Speech that works offline: call announcements (composer, fragment cache, offline
+engine, playback queue) and the kiosk's listen button (reader, screen scripts).
 
 No Kivy here: the board passes a sink (kiosk.ui.audio.KivySoundSink) to the
 :class:`Announcer`. See docs/voice.md.

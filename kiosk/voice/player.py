@@ -24,6 +24,10 @@ from typing import Protocol, TypeAlias, runtime_checkable
 log = logging.getLogger(__name__)
 
 
+class SinkError(Exception):
+    """A sink cannot play a clip (no audio device, unreadable file): one sentence, no trace."""
+
+
 @runtime_checkable
 class AudioSink(Protocol):
     """Where clips are heard. ``play`` returns when the clip has finished."""
@@ -169,6 +173,8 @@ class Player:
                         path = ahead[i].result() if i in ahead else clip.render()
                     if path is not None and not self._cancelled(job):
                         self.sink.play(path)
+                except SinkError as exc:  # known trouble (no speaker): one line, not a trace
+                    log.error("voice: %s", exc)  # the sink's sentence names the clip
                 except Exception:  # audio trouble must never stop the queue
                     log.exception("voice: cannot play %s", clip)
             return not self._cancelled(job)

@@ -39,3 +39,20 @@ def test_search_readable_list_and_hostile_input(tmp_path: Path) -> None:
     assert out.returncode == 0 and isinstance(json.loads(out.stdout), list), out.stderr
     out = run_cli("search", "zzzz", "--config", conf)
     assert out.returncode == 0 and out.stdout.strip() == "no procedure matches"
+
+
+def test_kiosk_search_puts_the_longest_names_first_typed_in_full(tmp_path: Path) -> None:
+    """The command as a user runs it, on the longest real names (every bundled name is
+    asserted in-process in test_search.py, the same search behind this command)."""
+    from kiosk.text import fold_vi
+    from tests.catalogue.conftest import sample_dict
+
+    conf = str(write_config(tmp_path))
+    longest = sorted(sample_dict()["procedures"], key=lambda p: -len(p["name"]["vi"]))[:3]
+    for p in longest:
+        out = run_cli(
+            "search", fold_vi(p["name"]["vi"]), "--json", "--limit", "3", "--config", conf
+        )
+        assert out.returncode == 0, out.stderr
+        hits = json.loads(out.stdout)
+        assert hits[0]["name"] == p["name"]["vi"], (p["code"], hits[0]["code"])

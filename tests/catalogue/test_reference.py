@@ -112,3 +112,12 @@ def test_the_most_common_procedures_have_khmer_and_english_names(bundled) -> Non
         if p.translations.km == "missing":
             # The kiosk shows Vietnamese and says the Vietnamese text is authoritative.
             assert p.shows_vi_notice("km") and p.shows_vi_notice("en"), p.code
+
+
+def test_common_document_names_are_translated(bundled) -> None:
+    """The papers most civil-status procedures ask for read in Khmer and English too."""
+    birth = bundled["1.001193"]
+    shown = [g for g in birth.documents if g.case and g.case.vi == "Giấy tờ phải xuất trình"]
+    assert shown and shown[0].case.km and shown[0].case.en
+    identity = next(i for i in shown[0].items if i.name.vi.startswith("Hộ chiếu/Thẻ căn cước"))
+    assert identity.name.km and identity.name.en.startswith("Passport, citizen identity card")

@@ -351,3 +351,6 @@ def test_nothing_found_offers_the_closest_fields(sample: Catalogue) -> None:
     near = [fc.field.code for fc in sample.closest_fields("khai sinh xe may", "vi")]
     assert near and near[0] == "ho-tich"
     assert sample.closest_fields("qwxz", "vi") == []
+    # Khmer has no spaces to split on: the run's dictionary words are counted one by one.
+    assert sample.search("កំណើតឡាន", "km") == []
+    assert sample.closest_fields("កំណើតឡាន", "km")[0].field.code == "ho-tich"

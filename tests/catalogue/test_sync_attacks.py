@@ -132,13 +132,15 @@ def test_a_manifest_announcing_too_many_procedures_is_refused_at_once(tmp_path: 
 
 
 def test_changes_carrying_unannounced_procedures_are_refused_early(tmp_path: Path) -> None:
-    with DevCentral(sample_dict(), page_size=100) as central:
-        cfg, before = synced(tmp_path, central)
+    n = len(sample_dict()["procedures"])
+    with DevCentral(sample_dict(), page_size=n + 50) as central:
+        # Room for the whole first page: it is the count that must stop the flood, not bytes.
+        cfg, before = synced(tmp_path, central, max_download_bytes=64 * 1024 * 1024)
         central.publish(version(sample_dict(), 2))
         central.add_fault("changes", "flood", times=-1, n=50_000)
         result = sync_once(cfg)
-        assert_refused(result, cfg, before, "carry more than the 70 procedures")
-        assert central.requests_to("changes") == 1  # not 500 pages
+        assert_refused(result, cfg, before, f"carry more than the {n} procedures")
+        assert central.requests_to("changes") == 1  # not the 200 pages the server has
 
 
 def test_the_byte_cap_holds_for_all_change_pages_together(tmp_path: Path) -> None:
@@ -182,3 +184,17 @@ def test_server_text_is_escaped_in_the_status_the_log_and_the_terminal(
         logs = [p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.log")]
         assert logs and any(match in text for text in logs)
         assert all("\x1b" not in text and "\x9b" not in text for text in logs)
+
+
+def test_a_store_from_before_version_floors_gets_one_at_its_next_sync(tmp_path: Path) -> None:
+    with DevCentral(sample_dict()) as central:
+        cfg = kiosk_config(tmp_path, central)
+        central.publish(version(sample_dict(), 3))
+        assert sync_once(cfg).version == 3
+        floors = store_path(cfg).with_name(store_path(cfg).name + ".versions.json")
+        floors.unlink()  # as left by a kiosk that kept no floors
+        assert sync_once(cfg, source=central.url + "/").outcome == "unchanged"
+        assert json.loads(floors.read_text()) == {f"ed25519:{central.public_key}": 3}
+        central.add_fault("manifest", "rollback", times=-1)
+        result = sync_once(cfg, source=central.url.replace("127.0.0.1", "localhost"))
+        assert_refused(result, cfg, (3, central.url), "older than version 3 already accepted")

@@ -76,7 +76,11 @@ def test_procedure_names_from_the_catalogue(centre: Centre) -> None:
     found = get(centre, "/console/procedures/1.001193").json()
     assert found == {
         "code": "1.001193",
-        "name": {"vi": "Đăng ký khai sinh", "km": "ការចុះបញ្ជីកំណើត", "en": "Birth registration"},
+        "name": {
+            "vi": "Thủ tục đăng ký khai sinh",
+            "km": "ការចុះបញ្ជីកំណើត",
+            "en": "Birth registration",
+        },
     }
     missing = get(centre, "/console/procedures/9.999999")
     assert missing.status_code == 404 and missing.json()["error"] == "unknown_procedure"

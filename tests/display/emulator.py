@@ -71,7 +71,71 @@ def parse_ascii(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], by
     return out, buf
 
 
-PARSERS = {"bcd-pair": parse_bcd_pair, "ascii": parse_ascii}
+def crc16_modbus(data: bytes) -> bytes:
+    """CRC-16/Modbus (poly 0xA001 reflected, init 0xFFFF), low byte first on the wire."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc.to_bytes(2, "little")
+
+
+MODBUS_WRITE = 0x10
+MODBUS_FRAME = 7 + 12 + 2  # addr, func, start(2), count(2), byte count, 12 text bytes, CRC
+
+
+def parse_led485_modbus(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
+    """``addr 10 00 70 00 06 0C <12 ASCII bytes, zero-padded> CRC``; all zeros blank."""
+    out = []
+    while len(buf) >= MODBUS_FRAME:
+        raw = bytes(buf[:MODBUS_FRAME])
+        if raw[1] != MODBUS_WRITE or raw[4:7] != b"\x00\x06\x0c":
+            raise FrameError(f"not a 6-register write: {raw.hex(' ')}")
+        if crc16_modbus(raw[:-2]) != raw[-2:]:
+            raise FrameError(f"bad CRC: {raw.hex(' ')}")
+        text = raw[7:19].rstrip(b"\0")
+        if b"\0" in text or any(not 0x20 <= b <= 0x7E for b in text):
+            raise FrameError(f"text is not zero-padded ASCII: {raw.hex(' ')}")
+        out.append((raw[0], text.decode("ascii") or None, raw))
+        buf = buf[MODBUS_FRAME:]
+    return out, buf
+
+
+def modbus_echo(raw: bytes) -> bytes:
+    """What the display answers to a write: address, function, start, count, CRC."""
+    head = raw[:6]
+    return head + crc16_modbus(head)
+
+
+def parse_led485_ascii(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
+    """``$AAA,TEXT#``: three decimal address digits; an empty text blanks."""
+    out = []
+    while buf:
+        if buf[0] != ord("$"):
+            raise FrameError(f"frame does not start with '$': {bytes(buf).hex(' ')}")
+        end = buf.find(b"#")
+        if end < 0:
+            return out, buf
+        raw = bytes(buf[: end + 1])
+        if len(raw) < 6 or not raw[1:4].isdigit() or raw[4:5] != b",":
+            raise FrameError(f"not $AAA,TEXT#: {raw!r}")
+        body = raw[5:-1]
+        if any(not 0x20 <= b <= 0x7E or b in b"$#" for b in body):
+            raise FrameError(f"bad text: {raw!r}")
+        out.append((int(raw[1:4]), body.decode("ascii") or None, raw))
+        buf = buf[end + 1 :]
+    return out, buf
+
+
+PARSERS = {
+    "bcd-pair": parse_bcd_pair,
+    "ascii": parse_ascii,
+    "led485-modbus": parse_led485_modbus,
+    "led485-ascii": parse_led485_ascii,
+}
+# How a display answers a frame addressed to it: the family's echo, nothing, or a bad CRC.
+ANSWERS = ("echo", "silent", "bad-crc")
 
 
 class DisplayBench:
@@ -79,7 +143,13 @@ class DisplayBench:
 
     def __init__(self, link: Path, protocol: str) -> None:
         self.link = Path(link)
+        self.protocol = protocol
         self.parse = PARSERS[protocol]
+        # Modbus displays answer each frame sent to them; set an address's answer to
+        # "silent" (dead or absent) or "bad-crc" (noise on the line) to test faults.
+        self.answers: dict[int, str] = {}
+        self.default_answer = "echo"
+        self.replies: list[tuple[int, bytes]] = []
         self.frames: list[Frame] = []
         self.showing: dict[int, str | None] = {}
         self.errors: list[str] = []
@@ -139,9 +209,24 @@ class DisplayBench:
                 continue
             with self._cond:
                 for addr, text, raw in parsed:
+                    if self._answer(master, addr, raw) == "silent":
+                        continue  # a dead display shows nothing
                     self.frames.append(Frame(addr, text, now, raw))
                     self.showing[addr] = text
                 self._cond.notify_all()
+
+    def _answer(self, master: int, addr: int, raw: bytes) -> str:
+        if self.protocol != "led485-modbus":
+            return "none"
+        how = self.answers.get(addr, self.default_answer)
+        if how == "silent":
+            return how
+        reply = modbus_echo(raw)
+        if how == "bad-crc":
+            reply = reply[:-1] + bytes((reply[-1] ^ 0xFF,))
+        os.write(master, reply)
+        self.replies.append((addr, reply))
+        return how
 
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         """Wait until ``predicate(bench)`` holds; generous timeouts for a loaded machine."""

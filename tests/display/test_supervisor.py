@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from hardware.display import DisplayError, DisplayHub, show_once
+from hardware.display import DisplayError, DisplayHub, PortSupervisor, parse_display, show_once
 from hardware.display.transport import open_port
 
 from .emulator import DisplayBench, parse_bcd_pair
@@ -75,11 +75,64 @@ def test_two_displays_on_one_pty_line(tmp_path: Path, hub: DisplayHub) -> None:
         d2.show("5001")
         assert bench.wait_showing({1: "A012", 2: "5001"})
         assert [f.raw for f in bench.frames] == [b"\x01\x01A012\x07", b"\x01\x025001\x07"]
-        # The boards need 300 ms of quiet between frames (a lower bound: never flaky).
-        assert bench.frames[1].at - bench.frames[0].at >= 0.29
         d1.clear()
         assert bench.wait_showing({1: None, 2: "5001"})
         assert not bench.errors
+
+
+class FakeClock:
+    """Time that passes only when the supervisor waits: the gap is checked, not timed."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_frames_keep_the_protocols_gap() -> None:
+    clock = FakeClock()
+    writes: list[tuple[float, bytes]] = []
+
+    class Recorder:
+        timeout = 0.0
+
+        def write(self, data: bytes) -> int:
+            writes.append((clock.now, data))
+            return len(data)
+
+        def read(self, size: int = 1) -> bytes:
+            return b""
+
+        def reset_input_buffer(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    class Paced(PortSupervisor):
+        def _wait_gap(self, seconds: float) -> None:
+            clock.now += seconds
+
+    spec, _ = parse_display("loop://?protocol=ascii")
+    sup = Paced(spec, opener=lambda _spec: Recorder(), clock=clock)
+    sup.start()
+    try:
+        sup.set(1, "A012")
+        sup.set(2, "5001")
+        sup.set(3, None)
+        assert sup.wait_sent(10)
+    finally:
+        sup.stop(timeout=1)
+    assert [data for _, data in writes] == [
+        b"\x01\x01A012\x07",
+        b"\x01\x025001\x07",
+        b"\x01\x03\x07",
+    ]
+    # Each frame starts at least 300 ms (the ascii boards' gap) after the last one ended.
+    bits_per_byte = 10 / 9600
+    for (before, frame), (after, _) in itertools.pairwise(writes):
+        assert after - (before + len(frame) * bits_per_byte) >= 0.3 - 1e-9
 
 
 def test_rapid_calls_show_the_latest_and_coalesce(tmp_path: Path, hub: DisplayHub) -> None:
@@ -111,10 +164,7 @@ def test_unplug_replug_resends_every_display(tmp_path: Path, hub: DisplayHub) ->
         assert bench.wait_showing({3: None})
 
         bench.unplug()
-        deadline = time.monotonic() + 10
-        while hub.ports[0].connected and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not hub.ports[0].connected
+        assert hub.ports[0].wait_until(lambda sup: not sup.connected, 10)
         d1.show("1006")  # called while the display is away: must not be lost
         assert d1.current == "1006"
 
@@ -127,8 +177,7 @@ def test_unplug_replug_resends_every_display(tmp_path: Path, hub: DisplayHub) ->
             bytes.fromhex("AA 02 50 02"),
             bytes.fromhex("AA 03 FF FF"),
         }
-        # The promise to the hall: back on every display within 2 s of the replug.
-        assert max(f.at for f in resent) - replugged < 2.0
+        # How soon after the replug (the promise: within 2 s) is a figure of make bench.
         assert hub.ports[0].reconnects == 1
         assert not bench.errors
     finally:
@@ -140,7 +189,8 @@ def test_display_absent_at_start_shows_once_plugged(tmp_path: Path, hub: Display
     display = hub.display(f"serial://{bench.url_path}?protocol=bcd-pair&address=4")
     hub.start()
     display.show("2024")
-    time.sleep(0.3)  # let the supervisor fail to open at least once
+    sup = hub.ports[0]
+    assert sup.wait_until(lambda s: "no such device" in s.status()["last_error"], 10)
     assert not display.connected
     status = display.status()
     assert "no such device" in status["last_error"] and status["showing"] == "2024"

@@ -18,13 +18,14 @@ import qrcode.constants
 from PIL import Image
 
 from hardware.printer.blocks import CELL_H, CELL_W, PrinterText
+from hardware.printer.codepages import decode_byte, vietnamese_pages
 from hardware.printer.paint import printer_text_image
 
 ESC, GS, DLE, LF, CR = 0x1B, 0x1D, 0x10, 0x0A, 0x0D
 
 _ESC_2 = {ord("@"), ord("2")}
 _ESC_3 = {ord(c) for c in "aE3Jd!tM-G"}
-_GS_3 = {ord(c) for c in "!BHhfwk"}
+_GS_3 = {ord(c) for c in "!BHbhfwk"}
 _QR_ECC = {
     48: qrcode.constants.ERROR_CORRECT_L,
     49: qrcode.constants.ERROR_CORRECT_M,
@@ -45,8 +46,8 @@ def command_length(buf: bytes | bytearray, pos: int) -> int | None:
         return n if have >= n else None
 
     b = buf[pos]
-    if b in (LF, CR) or 0x20 <= b <= 0x7E:
-        return 1
+    if b in (LF, CR) or 0x20 <= b <= 0x7E or b >= 0x80:
+        return 1  # a byte above 0x7F is a character of the selected code table
     if have < 2:
         return None
     c = buf[pos + 1]
@@ -102,6 +103,8 @@ class TextOp:
     align: int
     x: int
     y: int
+    inverse: bool = False
+    smooth: bool = False
 
 
 @dataclass
@@ -142,7 +145,8 @@ class Decoded:
 
 
 class _Printer:
-    def __init__(self, width_px: int, text_font: Path) -> None:
+    def __init__(self, width_px: int, text_font: Path, profile: str = "default") -> None:
+        self.pages = vietnamese_pages(profile)
         self.width = width_px
         self.font = text_font
         self.y = 0
@@ -154,6 +158,9 @@ class _Printer:
         self.qr_ecc = 48
 
     def reset(self) -> None:
+        self.table = 0
+        self.reverse = False
+        self.smooth = False
         self.align = 0
         self.mul_w = self.mul_h = 1
         self.bold = False
@@ -179,11 +186,29 @@ class _Printer:
         if self.line:
             if self.mul_w != self.mul_h:
                 raise DecodeError("the decoder draws square magnification only")
-            block = PrinterText(self.line, self.mul_w, self.bold, "left")
+            block = PrinterText(
+                self.line,
+                self.mul_w,
+                self.bold,
+                "left",
+                self.pages,
+                inverse=self.reverse,
+                smooth=self.smooth,
+            )
             image = printer_text_image(block, self.font)
             x = self._place(image, image.width, f"text {self.line!r}")
             self.out.texts.append(
-                TextOp(self.line, self.mul_w, self.mul_h, self.bold, self.align, x, self.y)
+                TextOp(
+                    self.line,
+                    self.mul_w,
+                    self.mul_h,
+                    self.bold,
+                    self.align,
+                    x,
+                    self.y,
+                    self.reverse,
+                    self.smooth,
+                )
             )
         self.y += feed if feed is not None else max(self.spacing, height if self.line else 0)
         self.line = ""
@@ -242,8 +267,8 @@ class _Printer:
 
     def command(self, cmd: bytes) -> None:
         b = cmd[0]
-        if 0x20 <= b <= 0x7E:
-            self.line += chr(b)
+        if 0x20 <= b <= 0x7E or b >= 0x80:
+            self.line += chr(b) if b < 0x80 else decode_byte(b, self.pages, self.table)
             if len(self.line) * CELL_W * self.mul_w > self.width:
                 self.out.overflow.append(f"text {self.line!r} wider than the paper")
         elif b == LF:
@@ -276,6 +301,10 @@ class _Printer:
             elif c == ord("!"):
                 self.mul_h = 2 if cmd[2] & 0x10 else 1
                 self.mul_w = 2 if cmd[2] & 0x20 else 1
+            elif c == ord("t"):
+                if cmd[2] and not any(p.number == cmd[2] for p in self.pages):
+                    raise DecodeError(f"code table {cmd[2]} is not one the profile declares")
+                self.table = cmd[2]
         elif b == GS:
             c = cmd[1]
             if c == ord("!"):
@@ -290,7 +319,11 @@ class _Printer:
             elif c == ord("V"):
                 self.out.cuts.append(self.y)
             elif c == ord("B"):
-                pass
+                if self.line:
+                    raise DecodeError("GS B in the middle of a line")
+                self.reverse = bool(cmd[2] & 1)
+            elif c == ord("b"):
+                self.smooth = bool(cmd[2] & 1)
 
     def _feed(self, dots: int) -> None:
         self.y += dots
@@ -307,9 +340,13 @@ class _Printer:
         return self.out
 
 
-def decode(data: bytes, width_px: int, text_font: Path) -> Decoded:
-    """Decode a job's bytes as a printer ``width_px`` dots wide would print them."""
-    printer = _Printer(width_px, text_font)
+def decode(data: bytes, width_px: int, text_font: Path, profile: str = "default") -> Decoded:
+    """Decode a job's bytes as a printer ``width_px`` dots wide would print them.
+
+    Bytes above 0x7F are read in the code table ``ESC t`` selected, as the
+    python-escpos ``profile`` declares it.
+    """
+    printer = _Printer(width_px, text_font, profile)
     for _, cmd in iter_commands(data):
         printer.command(cmd)
     return printer.finish()

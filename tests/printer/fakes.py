@@ -35,6 +35,7 @@ class Behaviour:
     stall_after: int | None = None  # stop reading and answering after this many job bytes
     status_later: tuple[int, int, int, int] | None = None  # the status once ...
     status_later_after: int = 1  # ... this many job bytes arrived
+    status_later_queries: int | None = None  # or once this many status queries were answered
 
 
 class FakeCore:
@@ -51,8 +52,12 @@ class FakeCore:
 
     def _status(self) -> tuple[int, int, int, int]:
         b = self.behaviour
-        if b.status_later is not None and len(self.job) >= b.status_later_after:
-            return b.status_later
+        if b.status_later is not None:
+            if b.status_later_queries is not None:
+                if len(self.queries) > b.status_later_queries:
+                    return b.status_later
+            elif len(self.job) >= b.status_later_after:
+                return b.status_later
         return b.status
 
     def feed(self, chunk: bytes) -> tuple[bytes, str]:

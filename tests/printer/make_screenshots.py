@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_config
 from tests.printer.escpos_decoder import decode
 from tests.printer.samples import FONTS
 
@@ -31,13 +31,16 @@ SHOTS = [
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
+        # A centre whose server phones can reach, so the tickets carry their status QR.
+        lan = {r'public_url = ""': 'public_url = "http://192.168.1.10:8080"'}
+        config = write_config(Path(work), **lan)
         for name, lang, extra, width in SHOTS:
             raw = Path(work) / f"{name}.bin"
             query = "".join(a for a in extra if a.startswith("?"))
             flags = [a for a in extra if not a.startswith("?")]
             subprocess.run(
-                [sys.executable, "-m", "kiosk", "print-test", "--lang", lang,
-                 "--printer", f"file://{raw}{query}", *flags],
+                [sys.executable, "-m", "kiosk", "print-test", "--config", str(config),
+                 "--lang", lang, "--printer", f"file://{raw}{query}", *flags],
                 cwd=ROOT, check=True,
             )  # fmt: skip
             decoded = decode(raw.read_bytes(), width, FONTS.latin_bold)

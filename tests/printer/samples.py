@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from hardware.printer import ChecklistItem, ChecklistSlip, FontFiles, TicketSlip
+from hardware.printer import FontFiles
 from kiosk.paths import FONT_FILES
+from kiosk.printing import ChecklistItem, ChecklistSlip, TicketSlip
 
 FONTS = FontFiles.from_mapping(dict(FONT_FILES))
 STATUS_URL = "http://192.168.1.10:8080/t/Zq3k9X2mP7aLwE4rT8yBvN"

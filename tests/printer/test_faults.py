@@ -13,6 +13,7 @@ import pytest
 
 from hardware.printer import PrinterError, open_printer
 from hardware.printer.status import decode_status, valid_status_byte
+from kiosk.printing import render, ticket_wrap
 from tests.printer.escpos_decoder import decode
 from tests.printer.fakes import (
     COVER_OPEN,
@@ -34,14 +35,14 @@ FAKES = {"tcp": TcpFakePrinter, "pty": PtyFakePrinter}
 
 
 def _open(url: str, settle: float = 0.0):
-    return open_printer(url, FONTS, timeout=TIMEOUT, settle_seconds=settle)
+    return open_printer(url, FONTS, timeout=TIMEOUT, settle_seconds=settle, wrap=ticket_wrap)
 
 
 def _fail(fake, ticket=TICKETS["km"]) -> tuple[PrinterError, float]:
     printer = _open(fake.url)
     started = time.monotonic()
     with pytest.raises(PrinterError) as info:
-        printer.print_ticket(ticket, name="B007")
+        printer.print_job(render(printer, ticket, name="B007"))
     elapsed = time.monotonic() - started
     printer.close()
     return info.value, elapsed
@@ -51,10 +52,10 @@ def _fail(fake, ticket=TICKETS["km"]) -> tuple[PrinterError, float]:
 def test_healthy_printer_gets_exactly_the_job(transport):
     with FAKES[transport]() as fake:
         printer = _open(fake.url)
-        report = printer.print_ticket(TICKETS["km"], name="B007")
+        report = printer.print_job(render(printer, TICKETS["km"], name="B007"))
         printer.close()
         assert report.before.state == "ok" and report.after.state == "ok"
-        job = printer.render(TICKETS["km"])
+        job = render(printer, TICKETS["km"])
         assert bytes(fake.core.job) == job.data
         # Queried before (4 queries) and after (4 more).
         assert fake.core.queries == [1, 2, 3, 4, 1, 2, 3, 4]
@@ -85,7 +86,7 @@ def test_fault_before_printing_sends_nothing(transport, status, kind):
 def test_paper_near_end_prints_and_says_so(transport):
     with FAKES[transport](Behaviour(status=NEAR_END)) as fake:
         printer = _open(fake.url)
-        report = printer.print_ticket(TICKETS["vi"], name="B007")
+        report = printer.print_job(render(printer, TICKETS["vi"], name="B007"))
         printer.close()
         assert report.after.state == "paper_near_end" and report.after.paper_near_end
         assert len(fake.core.job) == report.bytes
@@ -136,7 +137,7 @@ def test_large_job_to_a_stalled_serial_port_times_out_writing():
 
     with PtyFakePrinter(Behaviour(stall_after=100)) as fake:
         printer = _open(fake.url)
-        job = printer.render(TICKETS["km"], CHECKLIST_KM)
+        job = render(printer, TICKETS["km"], CHECKLIST_KM)
         job = job + job + job
         assert len(job.data) > 40_000
         started = time.monotonic()
@@ -164,8 +165,8 @@ def test_missing_serial_device_is_offline(tmp_path):
 def test_serial_port_kept_open_between_jobs():
     with PtyFakePrinter() as fake:
         printer = _open(fake.url)
-        printer.print_ticket(TICKETS["vi"], name="one")
-        printer.print_ticket(TICKETS["vi"], name="two")
+        printer.print_job(render(printer, TICKETS["vi"], name="one"))
+        printer.print_job(render(printer, TICKETS["vi"], name="two"))
         assert printer.status().state == "ok"
         printer.close()
         assert len(fake.core.queries) == 4 * 5
@@ -174,8 +175,8 @@ def test_serial_port_kept_open_between_jobs():
 def test_tcp_reconnects_per_job():
     with TcpFakePrinter() as fake:
         printer = _open(fake.url)
-        printer.print_ticket(TICKETS["en"], name="one")
-        printer.print_ticket(TICKETS["en"], name="two")
+        printer.print_job(render(printer, TICKETS["en"], name="one"))
+        printer.print_job(render(printer, TICKETS["en"], name="two"))
         assert fake.connections == 2
 
 
@@ -183,7 +184,7 @@ def test_status_switched_off_says_unknown():
     with TcpFakePrinter(Behaviour(answer=False)) as fake:
         printer = _open(fake.url + "?status=off")
         assert printer.status().state == "unknown"
-        report = printer.print_ticket(TICKETS["vi"], name="B007")
+        report = printer.print_job(render(printer, TICKETS["vi"], name="B007"))
         assert report.after.state == "unknown"
         deadline = time.monotonic() + 10
         while len(fake.core.job) < report.bytes and time.monotonic() < deadline:
@@ -193,22 +194,15 @@ def test_status_switched_off_says_unknown():
 
 
 def test_settle_watches_status_after_the_data():
-    # Paper runs out only once the paper has moved on: caught by the settle polling.
-    behaviour = Behaviour(status_later=PAPER_OUT, status_later_after=10**9)
+    # Paper runs out only once the paper has moved on: the status is fine before the
+    # job (4 queries) and right after it (4 more), then out: caught by the settle polling.
+    behaviour = Behaviour(status_later=PAPER_OUT, status_later_queries=8)
     with TcpFakePrinter(behaviour) as fake:
-        printer = _open(fake.url, settle=0.6)
-        fake.core.behaviour.status_later_after = 10**9
-
-        def run_out_soon():
-            time.sleep(0.2)
-            fake.core.behaviour.status_later_after = 0
-
-        import threading
-
-        threading.Thread(target=run_out_soon, daemon=True).start()
+        printer = _open(fake.url, settle=60)  # the polling stops at the first paper out
         with pytest.raises(PrinterError) as info:
-            printer.print_ticket(TICKETS["vi"], name="B007")
+            printer.print_job(render(printer, TICKETS["vi"], name="B007"))
         assert info.value.kind == "paper_out"
+        assert len(fake.core.queries) > 8
 
 
 @pytest.mark.parametrize(
@@ -243,7 +237,7 @@ def test_file_that_never_takes_the_bytes_times_out(tmp_path):
     printer = open_printer(f"file://{fifo}", FONTS, timeout=TIMEOUT)
     started = time.monotonic()
     with pytest.raises(PrinterError) as info:
-        printer.print_ticket(TICKETS["vi"], name="B007")
+        printer.print_job(render(printer, TICKETS["vi"], name="B007"))
     assert info.value.kind == "timeout"
     assert time.monotonic() - started < BOUND
     # Let the abandoned writer finish so that no thread is left blocked.
@@ -254,10 +248,10 @@ def test_file_that_never_takes_the_bytes_times_out(tmp_path):
 def test_stale_serial_port_is_reopened_once():
     with PtyFakePrinter() as fake:
         printer = _open(fake.url)
-        printer.print_ticket(TICKETS["vi"], name="one")
+        printer.print_job(render(printer, TICKETS["vi"], name="one"))
         # The port kept open since the last job went away under us (cable replugged).
         printer.link._port.close()
-        report = printer.print_ticket(TICKETS["vi"], name="two")
+        report = printer.print_job(render(printer, TICKETS["vi"], name="two"))
         assert report.after.state == "ok"
         printer.close()
 
@@ -267,7 +261,7 @@ def test_preview_keeps_the_newest_jobs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(PreviewLink, "keep", 3)
     printer = open_printer(f"preview://{tmp_path}/previews", FONTS)
-    reports = [printer.print_ticket(TICKETS["en"], name=f"n{i}") for i in range(5)]
+    reports = [printer.print_job(render(printer, TICKETS["en"], name=f"n{i}")) for i in range(5)]
     kept = sorted(p.name for p in (tmp_path / "previews").iterdir())
     assert len(kept) == 6
     assert {p.name for p in reports[-1].preview} <= set(kept)

@@ -9,7 +9,6 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-import kiosk.text
 from kiosk.commands.printer import SAMPLE_PROCEDURE
 from kiosk.config import load_config
 from kiosk.printing import (
@@ -53,10 +52,11 @@ def test_vietnamese_slip_from_config(cfg):
     assert slip.number == "A012"
     assert slip.service_name == "Tư pháp – Hộ tịch"
     assert slip.service_name_vi == ""  # the same text once is enough
-    assert slip.priority_text == "ƯU TIÊN · Người cao tuổi"
+    assert slip.priority_mark == "ƯU TIÊN · Người cao tuổi"
+    assert slip.priority_text == ""  # the mark is already in the citizen's language
     assert slip.issued_text == "09:41 05/03/2025"  # UTC 02:41 is 09:41 in Cần Thơ
-    assert slip.people_ahead_text == "Trước bạn còn 3\u00a0người"
-    assert slip.wait_text == "Thời gian chờ dự kiến: khoảng 24\u00a0phút"
+    assert slip.people_ahead_text == "Trước bạn còn\u00a03\u00a0người"
+    assert slip.wait_text == "Thời gian chờ dự kiến: khoảng\u00a024\u00a0phút"
     assert slip.counters_text == "Quầy 1 – Ưu tiên · Quầy 2"
     # The shipped config serves on 127.0.0.1 only: no phone could open a status QR.
     assert (slip.qr_url, slip.qr_caption) == ("", "")
@@ -67,10 +67,17 @@ def test_khmer_slip_has_khmer_digits_and_the_vietnamese_name(cfg):
     slip = build_ticket_slip(TICKET, cfg, "km")
     assert slip.service_name == "យុត្តិធម៌ – អត្រានុកូលដ្ឋាន"
     assert slip.service_name_vi == "Tư pháp – Hộ tịch"
-    assert slip.people_ahead_text == "មានមនុស្ស\u00a0៣\u00a0នាក់នៅមុនអ្នក"
-    assert slip.issued_text == "០៩:៤១ ០៥/០៣/២០២៥"
+    # The screen's sentence (one msgid), the count held to its words.
+    assert slip.people_ahead_text == "មាន\u00a0៣\u00a0នាក់នៅមុនអ្នក"
+    # The time's digits follow the number's (kiosk.ticket_digits): printer text, not drawn.
+    assert slip.issued_text == "09:41 05/03/2025"
     assert slip.number == "A012"  # staff read the number as issued, unless config says native
+    # The names on the centre's signs, for a printer whose font has no Khmer.
+    assert slip.centre_name_vi == "Trung tâm Phục vụ hành chính công xã Lịch Hội Thượng"
+    assert slip.counters_text_vi == "Quầy 1 – Ưu tiên · Quầy 2"
     assert slip.priority_text == "អាទិភាព · មនុស្សចាស់"
+    assert slip.priority_mark == "ƯU TIÊN · Người cao tuổi"  # for staff
+    assert slip.heading_text == "លេខរៀងរបស់អ្នក"  # what the screen says
 
 
 def test_native_ticket_digits(tmp_path):
@@ -78,13 +85,14 @@ def test_native_ticket_digits(tmp_path):
         write_config(tmp_path, **{r'ticket_digits = "latin"': 'ticket_digits = "native"'})
     )
     assert build_ticket_slip(TICKET, cfg, "km").number == "A០១២"
+    assert build_ticket_slip(TICKET, cfg, "km").issued_text == "០៩:៤១ ០៥/០៣/២០២៥"
     assert build_ticket_slip(TICKET, cfg, "vi").number == "A012"
 
 
 def test_english_counts_and_next_in_line(cfg):
     one = build_ticket_slip({**TICKET, "ahead": 1, "priority": False}, cfg, "en")
-    assert one.people_ahead_text == "1 person ahead of you"
-    assert one.priority_text == ""
+    assert one.people_ahead_text == "1\u00a0person ahead of you"
+    assert one.priority_text == "" and one.priority_mark == ""
     nobody = build_ticket_slip({**TICKET, "ahead": 0, "eta_minutes": 0}, cfg, "en")
     assert nobody.people_ahead_text == "You are next"
     assert nobody.wait_text == ""
@@ -153,28 +161,6 @@ def test_failed_print_is_a_result_for_the_server(cfg, tmp_path):
     assert nothing.kind == "no_printer" and not nothing.ok
     missing_dir = open_printer(f"file://{tmp_path}/no/such/dir/t.bin")
     assert print_ticket(missing_dir, TICKET, cfg, "vi").kind == "io"
-
-
-def test_a_broken_word_wrapper_never_loses_a_ticket(cfg, monkeypatch):
-    def broken(text, lang, font_size, width_px):
-        raise RuntimeError("ICU data missing")
-
-    monkeypatch.setattr(kiosk.text, "wrap_lines", broken, raising=False)
-    printer = open_kiosk_printer(cfg)
-    result = print_ticket(printer, TICKET, cfg, "km")
-    assert result.ok
-
-
-def test_the_kiosk_wrapper_is_passed_font_size_and_width(cfg, monkeypatch):
-    seen = []
-
-    def wrap_lines(text, lang, font_size, width_px):
-        seen.append((lang, font_size, width_px))
-        return [text]
-
-    monkeypatch.setattr(kiosk.text, "wrap_lines", wrap_lines, raising=False)
-    assert print_ticket(open_kiosk_printer(cfg), TICKET, cfg, "km").ok
-    assert ("km", 30, 576) in seen  # the service name line
 
 
 def test_cli_print_test_khmer_to_a_file(tmp_path):
@@ -257,3 +243,14 @@ def test_cups_queue_refusing_the_job(tmp_path, monkeypatch, cfg):
     result = print_ticket(open_printer("cups://NOPE"), TICKET, cfg, "vi")
     assert not result.ok and result.kind == "offline"
     assert "does not exist" in result.error
+
+
+def test_the_ticket_names_the_chosen_procedure(cfg, tmp_path):
+    printer = open_printer(f"file://{tmp_path}/t.bin")
+    assert print_ticket(printer, TICKET, cfg, "vi", SAMPLE_PROCEDURE).ok
+    chosen = decode((tmp_path / "t.bin").read_bytes(), 576, FONTS.latin_bold)
+    assert "Đăng ký khai sinh" in [op.text for op in chosen.texts]
+    assert print_ticket(printer, TICKET, cfg, "vi").ok  # a number taken from the service list
+    plain = decode((tmp_path / "t.bin").read_bytes(), 576, FONTS.latin_bold)
+    assert "Đăng ký khai sinh" not in [op.text for op in plain.texts]
+    assert not any("TEST" in op.text for op in chosen.texts + plain.texts)  # real tickets

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageFont
 from hardware.printer import FontProblem, open_printer
 from hardware.printer.blocks import PrinterText
 from hardware.printer.fonts import KHMER, LATIN, FontBook
-from hardware.printer.layout import SERVICE
-from hardware.printer.raster import COENG, draw_ink, measure, wrap_lines
+from hardware.printer.raster import draw_ink, measure, wrap_lines
+from kiosk.printing import SERVICE, render, ticket_wrap
 from tests.printer.escpos_decoder import decode
 from tests.printer.reference import render as hb_render
 from tests.printer.reference import similarity
@@ -33,7 +33,8 @@ TEXT_FONT = FONTS.latin_bold
 
 
 def _printer(tmp_path, width_mm=80, query=""):
-    return open_printer(f"file://{tmp_path}/t.bin{query}", FONTS, paper_width_mm=width_mm)
+    url = f"file://{tmp_path}/t.bin{query}"
+    return open_printer(url, FONTS, paper_width_mm=width_mm, wrap=ticket_wrap)
 
 
 def _decode(job):
@@ -48,7 +49,7 @@ def _scan(picture: Image.Image) -> list[str]:
 @pytest.mark.parametrize("width_mm", [58, 80])
 def test_ticket_bytes_decode_to_the_preview_picture(tmp_path, lang, width_mm):
     printer = _printer(tmp_path, width_mm)
-    job = printer.render(TICKETS[lang])
+    job = render(printer, TICKETS[lang])
     decoded = _decode(job)
     assert decoded.overflow == []
     assert decoded.picture.width == {58: 384, 80: 576}[width_mm]
@@ -62,7 +63,7 @@ def test_ticket_bytes_decode_to_the_preview_picture(tmp_path, lang, width_mm):
 @pytest.mark.parametrize("lang", ["vi", "km", "en"])
 @pytest.mark.parametrize("width_mm", [58, 80])
 def test_everything_fits_the_paper(tmp_path, lang, width_mm):
-    job = _printer(tmp_path, width_mm).render(TICKETS[lang], CHECKLIST_KM)
+    job = render(_printer(tmp_path, width_mm), TICKETS[lang], CHECKLIST_KM)
     decoded = _decode(job)
     width = job.width_px
     for op in decoded.rasters:
@@ -77,7 +78,7 @@ def test_everything_fits_the_paper(tmp_path, lang, width_mm):
 @pytest.mark.parametrize("qr", ["native", "image"])
 @pytest.mark.parametrize("width_mm", [58, 80])
 def test_qr_scans_to_the_status_url(tmp_path, qr, width_mm):
-    job = _printer(tmp_path, width_mm, f"?qr={qr}").render(TICKETS["km"])
+    job = render(_printer(tmp_path, width_mm, f"?qr={qr}"), TICKETS["km"])
     decoded = _decode(job)
     if qr == "native":
         assert [op.data for op in decoded.qrs] == [STATUS_URL]
@@ -88,7 +89,7 @@ def test_qr_scans_to_the_status_url(tmp_path, qr, width_mm):
 
 
 def test_ticket_and_checklist_in_one_job(tmp_path):
-    job = _printer(tmp_path).render(TICKETS["km"], CHECKLIST_KM)
+    job = render(_printer(tmp_path), TICKETS["km"], CHECKLIST_KM)
     decoded = _decode(job)
     assert len(decoded.cuts) == 2
     assert [op.data for op in decoded.qrs] == [STATUS_URL, ONLINE_URL]
@@ -101,33 +102,37 @@ def test_ticket_and_checklist_in_one_job(tmp_path):
 @pytest.mark.parametrize("width_mm", [58, 80])
 @pytest.mark.parametrize("qr", ["native", "image"])
 def test_standard_ticket_within_byte_budget(tmp_path, lang, width_mm, qr):
-    job = _printer(tmp_path, width_mm, f"?qr={qr}").render(TICKETS[lang])
+    job = render(_printer(tmp_path, width_mm, f"?qr={qr}"), TICKETS[lang])
     assert len(job.data) <= BUDGET
 
 
 @pytest.mark.parametrize("lang", ["vi", "km"])
 def test_priority_ticket_within_byte_budget(tmp_path, lang):
-    mark = {"vi": "ƯU TIÊN · Người cao tuổi", "km": "អាទិភាព · មនុស្សចាស់"}[lang]
-    slip = dataclasses.replace(TICKETS[lang], priority_text=mark)
-    job = _printer(tmp_path).render(slip)
+    reason = {"vi": "", "km": "អាទិភាព · មនុស្សចាស់"}[lang]
+    slip = dataclasses.replace(
+        TICKETS[lang], priority_mark="ƯU TIÊN · Người cao tuổi", priority_text=reason
+    )
+    job = render(_printer(tmp_path), slip)
     assert len(job.data) <= BUDGET
-    # The mark is white on black: a raster whose first row is solid ink.
+    # The mark staff spot is white on black, in the printer's own font (GS B).
     decoded = _decode(job)
-    assert any(op.image.crop((0, 0, op.image.width - 8, 1)).getbbox() for op in decoded.rasters)
+    marks = [op for op in decoded.texts if op.inverse]
+    assert [op.text for op in marks] == [" ƯU TIÊN · Người cao tuổi "]
 
 
 def test_big_number_is_magnified_printer_text(tmp_path):
-    decoded = _decode(_printer(tmp_path).render(TICKETS["vi"]))
+    decoded = _decode(render(_printer(tmp_path), TICKETS["vi"]))
     numbers = [op for op in decoded.texts if op.text == "B007"]
     assert len(numbers) == 1
     assert numbers[0].mul_w >= 4 and numbers[0].mul_h >= 4 and numbers[0].align == 1
+    assert numbers[0].smooth  # GS b: the printer smooths the magnified outline
     # The issued time is ASCII: printer text too, a few bytes instead of a raster.
     assert any(op.text == "09:41 05/03/2025" for op in decoded.texts)
 
 
 def test_native_digit_number_is_drawn(tmp_path):
     slip = dataclasses.replace(TICKETS["km"], number="B០០៧")
-    decoded = _decode(_printer(tmp_path).render(slip))
+    decoded = _decode(render(_printer(tmp_path), slip))
     assert not any("B" in op.text for op in decoded.texts)
     tallest = max(decoded.rasters, key=lambda op: op.image.height)
     assert tallest.image.height >= 60
@@ -147,7 +152,7 @@ def _unshaped(text: str, size: int, bold: bool) -> Image.Image:
 
 
 def test_khmer_line_matches_the_harfbuzz_shaped_reference(tmp_path):
-    decoded = _decode(_printer(tmp_path).render(TICKETS["km"]))
+    decoded = _decode(render(_printer(tmp_path), TICKETS["km"]))
     reference = hb_render(FONTS.khmer_bold, KHMER_SERVICE, SERVICE.size)
     assert _best_match(decoded, reference) >= 0.97
     # The same comparison tells an unshaped drawing apart (coeng shown, vowels misplaced).
@@ -155,7 +160,7 @@ def test_khmer_line_matches_the_harfbuzz_shaped_reference(tmp_path):
 
 
 def test_footer_khmer_matches_reference_at_its_size(tmp_path):
-    decoded = _decode(_printer(tmp_path).render(TICKETS["km"]))
+    decoded = _decode(render(_printer(tmp_path), TICKETS["km"]))
     text = "ស្កេនដើម្បីតាមដានវេនរបស់អ្នក"  # the QR caption: subscripts and stacked vowels
     reference = hb_render(FONTS.khmer, text, 20)
     assert _best_match(decoded, reference) >= 0.97
@@ -188,6 +193,9 @@ def test_mixed_line_is_drawn_in_per_script_runs():
 KHMER_LONG = "មជ្ឈមណ្ឌលបម្រើសេវារដ្ឋបាលសាធារណៈឃុំការចុះបញ្ជីកំណើតអត្រានុកូលដ្ឋាន"
 
 
+COENG = "\u17d2"
+
+
 def _check_khmer_lines(book, lines, text, width):
     assert "".join(lines) == text
     for i, line in enumerate(lines):
@@ -197,9 +205,9 @@ def _check_khmer_lines(book, lines, text, width):
             assert not lines[i - 1].endswith(COENG)
 
 
-def test_default_wrap_breaks_khmer_between_clusters_only():
+def test_kiosk_wrap_breaks_khmer_between_words_only():
     book = FontBook(FONTS)
-    lines = wrap_lines(book, KHMER_LONG, "km", 24, False, 200)
+    lines = wrap_lines(book, KHMER_LONG, "km", 24, False, 200, ticket_wrap)
     assert len(lines) > 2
     _check_khmer_lines(book, lines, KHMER_LONG, 200)
 
@@ -212,33 +220,37 @@ _CLUSTERS = ["ក", "ម្រ", "ញ្ជ", "ដ្ឋ", "សា", "ធា", "
 def test_khmer_wrap_property(parts, width):
     book = FontBook(FONTS)
     text = "".join(parts)
-    lines = wrap_lines(book, text, "km", 24, False, width)
+    lines = wrap_lines(book, text, "km", 24, False, width, ticket_wrap)
     _check_khmer_lines(book, lines, text, width)
 
 
-def test_custom_wrapper_is_used_and_kept_honest():
+def test_the_wrapper_measures_with_the_printer_fonts():
     book = FontBook(FONTS)
     calls = []
 
-    def by_zwsp(text, lang, font, width_px):
-        calls.append((lang, font.size, width_px))
+    def by_zwsp(text, lang, measure_px, width_px):
+        calls.append((lang, measure_px("ការចុះបញ្ជី"), width_px))
         return text.split("\u200b")
 
     text = "ការចុះបញ្ជី\u200bកំណើត"
     assert wrap_lines(book, text, "km", 24, False, 400, by_zwsp) == ["ការចុះបញ្ជី", "កំណើត"]
-    assert calls == [("km", 24, 400)]
+    assert calls == [("km", measure(book, "ការចុះបញ្ជី", 24, False, "km"), 400)]
 
-    def lazy(text, lang, font, width_px):
-        return [text]  # a wrapper that measured with other fonts, or gave up
 
-    lines = wrap_lines(book, KHMER_LONG, "km", 24, False, 200, lazy)
-    _check_khmer_lines(book, lines, KHMER_LONG, 200)
+def test_a_failing_wrapper_never_loses_a_line(caplog):
+    book = FontBook(FONTS)
+
+    def broken(text, lang, measure_px, width_px):
+        raise RuntimeError("ICU data missing")
+
+    assert wrap_lines(book, "ការចុះបញ្ជីកំណើត", "km", 24, False, 400, broken) == ["ការចុះបញ្ជីកំណើត"]
+    assert "word wrapper failed" in caplog.text
 
 
 def test_vietnamese_wraps_at_spaces():
     book = FontBook(FONTS)
     text = TICKETS["vi"].centre_name
-    lines = wrap_lines(book, text, "vi", 22, False, 300)
+    lines = wrap_lines(book, text, "vi", 22, False, 300, ticket_wrap)
     assert " ".join(lines) == text
     assert all(measure(book, line, 22) <= 300 for line in lines)
 

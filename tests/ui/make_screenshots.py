@@ -24,6 +24,8 @@ from tests.ui.harness import Rig, kiosk_rig, pump, screenshot, wait_until
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 QUERIES = {"vi": "khai sinh", "km": "កំណើត"}
+# Found nowhere: the screen offers the closest fields and the staff instead.
+NOT_FOUND = {"vi": "khai sinh xe may", "km": "កំណើត ឡាន"}
 UNREACHABLE_SOURCE = "http://127.0.0.1:9"
 
 
@@ -46,11 +48,11 @@ def _ticket(rig: Rig, state: str) -> None:
     pump(4)
 
 
-def _lookup(rig: Rig, lang: str) -> None:
+def _lookup(rig: Rig, lang: str, queries: dict[str, str] = QUERIES) -> None:
     """The look-up screen with the sample query typed on its keyboard."""
     _go(rig, "lookup")
     keyboard = rig.app.screen("lookup").keyboard
-    for char in QUERIES[lang]:
+    for char in queries[lang]:
         keyboard.press("␣" if char == " " else char)
     pump(6)
 
@@ -83,6 +85,11 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     _shot(out, "ticket", lang, orientation)
     _lookup(rig, lang)
     _shot(out, "lookup", lang, orientation)
+    rig.app.screen("lookup").reset()
+    _lookup(rig, lang, NOT_FOUND)
+    wait_until(lambda: rig.app.screen("lookup").near, what="the closest fields")
+    pump(4)
+    _shot(out, "notfound", lang, orientation)
 
     _go(rig, "fields")
     _shot(out, "fields", lang, orientation)

@@ -22,9 +22,10 @@ from tests.ui.test_kiosk_flows import _display  # noqa: F401 - autouse: a displa
 
 from .google_fake import MP3
 
+NO_ESPEAK = "needs espeak-ng (scripts/system-deps test installs it)"
 pytestmark = [
     pytest.mark.ui,
-    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng"),
+    pytest.mark.skipif(shutil.which("espeak-ng") is None, reason=NO_ESPEAK),
 ]
 
 
@@ -161,3 +162,29 @@ def test_khmer_is_greyed_without_a_voice_pack_and_read_from_one(tmp_path: Path) 
         assert sink.played[0].parent.name == "km" and sink.played[0].suffix == ".mp3"
         press(rig)
         wait_until(lambda: stopped(rig), what="the reading to stop")
+
+
+def test_the_ticket_countdown_waits_while_the_ticket_is_read(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path) as rig:
+        sink = held(rig)
+        rig.app.ticket_return_seconds = 2.0
+        tap(rig.ids("attract").start_vi)
+        rig.wait_screen("home")
+        tap(rig.ids("home").take)
+        services = rig.wait_screen("services")
+        wait_until(lambda: services.rows, what="the services")
+        rig.app.go("confirm", service=services.rows[0]["service"])
+        tap(rig.wait_screen("confirm").ids.confirm)
+        ticket = rig.wait_screen("ticket")
+        press(rig)
+        wait_until(lambda: sink.played, what="the ticket read")
+        wait_until(lambda: ticket.state == "printed", 30, "the print")
+        held_at = ticket.seconds_left
+        ticks = ticket._countdown
+        assert ticks is not None
+        for _ in range(3):  # three ticks of the countdown while it is read
+            ticket._tick(1.0)
+        assert rig.app.current == "ticket" and ticket.seconds_left == held_at
+        press(rig)
+        wait_until(lambda: stopped(rig), what="the reading to stop")
+        wait_until(lambda: rig.app.current != "ticket", 30, "the countdown to go on")

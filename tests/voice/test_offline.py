@@ -39,7 +39,8 @@ from .google_fake import MP3
 from .test_audio_sink import loud_windows, runs, sdl_env
 from .test_player import FakeSink
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+NO_ESPEAK = "needs espeak-ng (scripts/system-deps test installs it)"
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason=NO_ESPEAK)
 
 CHIME = BUILTIN_SOUNDS / "chime.wav"
 VI_ONLY = {r"^languages = \[\"vi\", \"km\"\]": 'languages = ["vi"]', r"^repeat = 2": "repeat = 1"}

@@ -11,6 +11,7 @@ import pytest
 from kiosk.config import load_config
 from kiosk.voice import Announcer, FragmentCache, NullSink, Player, compose_for
 from kiosk.voice.cache import BUILTIN_SOUNDS
+from kiosk.voice.player import SinkError
 from tests.conftest import write_config
 
 from .google_fake import MP3
@@ -226,3 +227,24 @@ def test_cancel_cuts_the_clip_short_and_drops_the_rest() -> None:
     assert player.wait_idle(30)
     player.stop()
     assert [p.name for p in sink.played] == ["long-0.mp3", "after-0.mp3"]
+
+
+class NoSpeakerSink:
+    def play(self, clip: Path) -> None:
+        raise SinkError(f"cannot play {clip.name}: no audio output")
+
+
+def test_a_board_without_speaker_logs_one_line_per_clip_and_no_trace(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    player = Player(NoSpeakerSink())
+    player.start()
+    player.enqueue(clips("A001", 2), label="A001@1")
+    assert player.wait_idle(30)
+    player.stop()
+    errors = [r for r in caplog.records if "cannot play" in r.getMessage()]
+    assert [r.getMessage() for r in errors] == [
+        "voice: cannot play A001-0.mp3: no audio output",
+        "voice: cannot play A001-1.mp3: no audio output",
+    ]
+    assert all(r.exc_info is None for r in errors)

@@ -29,7 +29,7 @@ from typing import Any
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_not_exception_type,
+    retry_if_exception_type,
     wait_exponential,
 )
 
@@ -122,7 +122,7 @@ class BoardFeed:
         # again from ``retry_min`` at the next failure.
         retrying = Retrying(
             wait=self._wait,
-            retry=retry_if_not_exception_type(Stopped),
+            retry=retry_if_exception_type(Exception),  # never SystemExit and the like
             sleep=cancellable(self._stop.wait),
             before_sleep=self._report,
         )

@@ -128,6 +128,8 @@ class TicketScreen(KioskScreen):
         self._countdown = Clock.schedule_interval(self._tick, 1.0)
 
     def _tick(self, _dt: float) -> None:
+        if self.app.listen_speaking:
+            return  # the citizen is listening to the ticket: do not send them home mid-way
         self.seconds_left -= 1
         if self.seconds_left <= 0:
             self.finish()
