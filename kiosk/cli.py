@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("run", "run a one-machine centre: server + kiosk UI", "kiosk.commands.serve:run_all")
     p.add_argument("--window", action="store_true", help="a window instead of fullscreen")
+    p.add_argument("--port", type=_port, help="the server's port (default from config)")
 
     p = cmd(
         "serve",

@@ -60,7 +60,8 @@ def _text(value: dict[str, str]) -> dict[str, str]:
 
 
 LocalText = Annotated[dict[str, str], AfterValidator(_text)]
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 def _printer(url: str) -> str:
@@ -382,29 +383,32 @@ class Config(Strict):
             if lo2 <= hi:
                 raise ValueError(f"number bands overlap near {lo2}")
         service_ids = {s.id for s in self.services}
-        for i, counter in enumerate(self.counters):
+        for counter in self.counters:
             for sid in counter.services:
                 if sid not in service_ids:
                     raise ValueError(
-                        f"counters[{i}].services names {sid!r}, which is not a service "
+                        f"counter {counter.id!r} services names {sid!r}, which is not a service "
                         f"(known: {', '.join(sorted(service_ids))})"
                     )
         counter_ids = {c.id for c in self.counters}
         kiosk_ids: set[str] = set()
         for i, token in enumerate(self.tokens):
             if token.id is not None and token.role != "kiosk":
-                raise ValueError(f"tokens[{i}].id is only for role kiosk (it names the kiosk)")
+                raise ValueError(
+                    f"[[tokens]] entry {i + 1} id is only for role kiosk (it names the kiosk)"
+                )
             if token.role == "kiosk":
                 kiosk_id = token.id or self.kiosk.id
                 if kiosk_id in kiosk_ids:
                     raise ValueError(
-                        f"tokens[{i}]: two kiosk tokens have the id {kiosk_id!r}; "
+                        f"[[tokens]] entry {i + 1}: two kiosk tokens have the id {kiosk_id!r}; "
                         "give each kiosk its own token and id"
                     )
                 kiosk_ids.add(kiosk_id)
             if token.role.startswith("counter:") and token.role[8:] not in counter_ids:
                 raise ValueError(
-                    f"tokens[{i}].role names counter {token.role[8:]!r}, which does not exist"
+                    f"[[tokens]] entry {i + 1} role names counter {token.role[8:]!r}, "
+                    "which does not exist"
                 )
         for lang in self.voice.languages:
             if lang not in self.centre.languages:
@@ -484,30 +488,101 @@ class Config(Strict):
         return self.kiosk.printer
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
+# A list entry is named by its id, as centre IT knows it ("counter '3'", not "counters[2]").
+_ENTRY_NAMES = {
+    "counters": "counter",
+    "services": "service",
+    "priority_reasons": "priority reason",
+}
+# What an Identifier or a counter id may look like, in plain words.
+_PATTERNS = {
+    ID_PATTERN: "an id of lower-case letters, digits, '-' or '_' (up to 32, like 'ho-tich')",
+    r"^[0-9A-Za-z]{1,8}$": "a counter id of up to 8 letters or digits (like '3')",
+    r"^[A-Z]{1,2}$": "one or two capital letters (like 'A')",
+}
+
+
+def _loc(loc: tuple[Any, ...], data: Any) -> str:
+    """The setting an error is about, in the words of the TOML file: ``server.port``,
+    ``counter '3' display``, ``[[tokens]] entry 2 role`` (entries count from 1)."""
+    keys: list[str] = []  # dotted keys since the last list entry
     out = ""
+    node = data
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif str(part).startswith(("function-", "constrained-", "tagged-union")):
+        if isinstance(part, str) and part.startswith(("function-", "constrained-", "tagged-")):
             continue
-        else:
-            out += ("." if out else "") + str(part)
+        if isinstance(part, int):
+            item = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            name = _ENTRY_NAMES.get(keys[-1] if keys else "")
+            if name and isinstance(ident, str | int):
+                label = f"{name} {str(ident)!r}"
+            else:
+                label = f"[[{'.'.join(keys)}]] entry {part + 1}"
+            out = f"{out} {label}".strip() if not name else label
+            keys = []
+            node = item
+            continue
+        keys.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    if keys:
+        out = f"{out} {'.'.join(keys)}".strip()
     return out or "(top level)"
 
 
+def _given(err: ErrorDetails) -> str:
+    value = err.get("input")
+    if isinstance(value, str | int | float | bool) and len(repr(value)) <= 40:
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        return f" (it is {shown})"
+    return ""
+
+
 def _describe(err: ErrorDetails) -> str:
+    """What was expected, in plain words (never pydantic's "Input should be ...")."""
     kind = err.get("type", "")
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
     msg = str(err.get("msg", ""))
+    plain = {
+        "int_type": "a whole number",
+        "int_parsing": "a whole number",
+        "int_from_float": "a whole number",
+        "float_type": "a number",
+        "float_parsing": "a number",
+        "bool_type": "true or false",
+        "bool_parsing": "true or false",
+        "string_type": "text in quotes",
+        "list_type": "a list in [ ]",
+        "dict_type": "a table (a [section] or { key = value })",
+        "model_type": "a table (a [section] or { key = value })",
+        "model_attributes_type": "a table (a [section] or { key = value })",
+    }
     if kind == "extra_forbidden":
         return "is not a known setting (check the spelling)"
     if kind == "missing":
         return "is required but missing"
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if msg.startswith("Assertion failed, "):
-        msg = msg[len("Assertion failed, ") :]
-    return f"expected {msg[0].lower() + msg[1:]}" if msg.startswith("Input should") else msg
+    if kind in plain:
+        return f"expected {plain[kind]}{_given(err)}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = {
+            "greater_than_equal": ("at least", "ge"),
+            "greater_than": ("more than", "gt"),
+            "less_than_equal": ("at most", "le"),
+            "less_than": ("less than", "lt"),
+        }[kind]
+        return f"expected {bound[0]} {ctx.get(bound[1])}{_given(err)}"
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected', '')}{_given(err)}"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return f"expected {_PATTERNS.get(pattern, 'text of the form ' + pattern)}{_given(err)}"
+    if kind in ("too_short", "too_long"):
+        word = "at least" if kind == "too_short" else "at most"
+        count = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return f"expected {word} {count} item{'s' if count != 1 else ''} in its list"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    return msg
 
 
 def parse_config(data: dict[str, Any], source: Path) -> Config:
@@ -516,7 +591,7 @@ def parse_config(data: dict[str, Any], source: Path) -> Config:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        loc = _loc(tuple(err.get("loc", ())))
+        loc = _loc(tuple(err.get("loc", ())), data)
         what = _describe(err)
         if loc == "(top level)":
             raise ConfigError(f"{source}: {what}") from None

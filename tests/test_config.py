@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 from pathlib import Path
@@ -54,20 +55,24 @@ def test_relative_paths_resolve_against_the_config_file(config_path: Path) -> No
 
 BROKEN = [
     # (pattern, replacement, words the one-line message must contain)
-    (r"^port = 8080", "port = 'eighty'", ["server.port", "integer"]),
+    (r"^port = 8080", "port = 'eighty'", ["server.port", "whole number", "'eighty'"]),
     (r"^port = 8080", "port = 70000", ["server.port", "65535"]),
     (r"^idle_seconds = 60", "idle_secs = 60", ["kiosk.idle_secs", "not a known setting"]),
-    (r'services = \["dat-dai"\]', 'services = ["dat-dia"]', ["counters[2].services", "dat-dia"]),
+    (r'services = \["dat-dai"\]', 'services = ["dat-dia"]', ["counter '3' services", "dat-dia"]),
     (r'^printer = "preview://tickets"', 'printer = "lpt1"', ["kiosk.printer", "lpt1"]),
     (r'^printer = "preview://tickets"', 'printer = "usb://epson"', ["kiosk.printer", "VID:PID"]),
-    (r'display = "log://\?address=3"', 'display = "com3://x"', ["counters[2].display", "com3"]),
+    (r'display = "log://\?address=3"', 'display = "com3://x"', ["counter '3' display", "com3"]),
     (r'prefix = "B"', 'prefix = "A"', ["ticket prefix", "'A'", "twice"]),
     (r'^timezone = "Asia/Ho_Chi_Minh"', 'timezone = "Asia/Saigon_City"', ["centre.timezone"]),
     (r'^admin_pin_hash = ".*"', 'admin_pin_hash = "2468"', ["kiosk.admin_pin_hash", "hash-secret"]),
-    (r'^role = "board"', 'role = "boss"', ["tokens[1].role", "kiosk, board, admin"]),
-    (r"^band = \[5001, 5999\]", "band = [5999, 5001]", ["services[4]", "band"]),
-    (r'^prefix = "C"\nwidth = 3', "", ["services[2]", "exactly one of"]),
+    (r'^role = "board"', 'role = "boss"', ["[[tokens]] entry 2 role", "kiosk, board, admin"]),
+    (r"^band = \[5001, 5999\]", "band = [5999, 5001]", ["service 'van-hoa-xa-hoi'", "band"]),
+    (r'^prefix = "C"\nwidth = 3', "", ["service 'dat-dai'", "exactly one of"]),
     (r"^max_consecutive_priority = 2", "max_consecutive_priority = 0", ["queue.max_consecutive"]),
+    (r'^orientation = "portrait"', 'orientation = "up"', ["kiosk.orientation", "'landscape'"]),
+    (r"^priority = true", 'priority = "yes"', ["counter '1' priority", "true or false"]),
+    (r'^id = "3"', 'id = "counter three"', ["counter 'counter three' id", "up to 8 letters"]),
+    (r'^role = "counter:4"', 'role = "counter:9"', ["[[tokens]] entry 7", "counter '9'"]),
 ]
 
 
@@ -79,6 +84,9 @@ def test_mistakes_are_one_line_naming_file_and_key(copy_config, pattern, repl, w
     message = str(err.value)
     assert "\n" not in message
     assert message.startswith(str(path))
+    # Plain words, and entries by their ids (never pydantic's wording or list indexes).
+    assert "Input should" not in message and "input should" not in message
+    assert not re.search(r"\w\[\d+\]", message), message
     for word in words:
         assert word in message, message
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 
 from kiosk.commands.clients import server_url
 from kiosk.config import Config
@@ -19,10 +18,12 @@ from kiosk.credentials import verify_secret
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
 from kiosk.server.devsecrets import DEV_TOKENS
+from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the variable's name, not a secret
+WINDOWED_SIZE = (1280, 720)
 
 
 def board_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
@@ -45,29 +46,12 @@ def board_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
     )
 
 
-def _configure_kivy(windowed: bool) -> None:
-    """Window settings; must run before Kivy opens its window."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read `kiosk board`'s options
-    from kivy.config import Config as KivyConfig
-
-    KivyConfig.set("kivy", "exit_on_escape", "0")  # a keyboard left on the TV PC must not close it
-    if windowed:
-        KivyConfig.set("graphics", "fullscreen", "0")
-        KivyConfig.set("graphics", "width", "1280")
-        KivyConfig.set("graphics", "height", "720")
-    else:
-        KivyConfig.set("graphics", "fullscreen", "auto")
-        KivyConfig.set("graphics", "show_cursor", "0")
-
-
 def board(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
     url = server_url(cfg, args.server)
     setup_for(cfg, "board")
     token = board_token(cfg)
-    _configure_kivy(args.window)
-
-    from kivy.clock import Clock
+    configure_window(window=bool(args.window), windowed_size=WINDOWED_SIZE)
 
     from kiosk.client import CentreClient
     from kiosk.ui.board.app import BoardApp
@@ -75,10 +59,11 @@ def board(args: argparse.Namespace, cfg: Config | None) -> int:
     client = CentreClient(url, token)
     app = BoardApp(cfg, client)
     # systemd stops the board with SIGTERM: close the window and the audio cleanly.
-    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop(), 0))
+    stop_on_signals(app.stop)
     log.info("board: starting against %s", url)
     try:
         app.run()
     finally:
         client.close()
+        skip_exit_collection()
     return 0

@@ -68,7 +68,9 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     setup_for(cfg, "run")
     cfg, token = _with_run_token(cfg)
     try:
-        handle = start_in_thread(cfg, extras=[start_display_bridge, start_phone_listener])
+        handle = start_in_thread(
+            cfg, port=args.port, extras=[start_display_bridge, start_phone_listener]
+        )
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)

@@ -301,6 +301,11 @@ class KioskApp(App):
         """Kivy opens its settings panel on F1: not on a public kiosk."""
         return False
 
+    def shut_down(self) -> None:
+        """Stop for the service manager (SIGTERM, SIGINT): not a way out for people."""
+        self._allow_exit = True
+        self.stop()
+
     def exit_kiosk(self) -> None:
         """The only way out: from the admin panel."""
         log.info("the kiosk app was closed from the admin panel")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config import Config
+from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -21,35 +22,11 @@ WINDOW_SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
 def configure_kivy(cfg: Config, *, window: bool, size: tuple[int, int] | None = None) -> None:
-    """Fullscreen without a cursor, no way out by keys, one touch provider, no screen saver."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    # Kivy's own mode takes over the root logger (level TRACE, stderr captured);
-    # PYTHON leaves logging to kiosk.logs like every other process of the product.
-    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    """Fullscreen at the screen's native size without a cursor, no way out by keys."""
+    configure_window(window=window, windowed_size=size or WINDOW_SIZES[cfg.kiosk.orientation])
     from kivy.config import Config as KivyConfig
 
-    width, height = size or WINDOW_SIZES[cfg.kiosk.orientation]
-    KivyConfig.set("kivy", "exit_on_escape", "0")
-    KivyConfig.set("kivy", "pause_on_minimize", "0")
     KivyConfig.set("kivy", "log_level", "warning")
-    KivyConfig.set("graphics", "fullscreen", "0" if window else "auto")
-    KivyConfig.set("graphics", "borderless", "0" if window else "1")
-    KivyConfig.set("graphics", "show_cursor", "1" if window else "0")
-    KivyConfig.set("graphics", "allow_screensaver", "0")
-    KivyConfig.set("graphics", "width", str(width))
-    KivyConfig.set("graphics", "height", str(height))
-    KivyConfig.set("graphics", "resizable", "1" if window else "0")
-    KivyConfig.set("graphics", "multisamples", "0")
-    # One provider only: a touchscreen under X arrives as the mouse; a second
-    # provider (hidinput, mtdev) would deliver every touch twice.
-    if KivyConfig.has_section("input"):
-        for name, _value in list(KivyConfig.items("input")):
-            KivyConfig.remove_option("input", name)
-    else:
-        KivyConfig.add_section("input")
-    KivyConfig.set("input", "mouse", "mouse,disable_multitouch,disable_on_activity")
-    KivyConfig.set("postproc", "double_tap_time", "0")
 
 
 def build_app(
@@ -104,6 +81,8 @@ def run_kiosk(
     """
     configure_kivy(cfg, window=window)
     app = build_app(cfg, server_url, token, on_ready=on_ready)
+    # The lockdown refuses people, not the service manager.
+    stop_on_signals(app.shut_down)
     try:
         if app.sync is not None:
             app.sync.start()
@@ -115,6 +94,7 @@ def run_kiosk(
         app.backend.catalogues.close()
         if server_handle is not None:
             server_handle.stop()
+        skip_exit_collection()
     return 0
 
 

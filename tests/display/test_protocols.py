@@ -143,7 +143,5 @@ def test_config_refuses_an_unknown_protocol(tmp_path) -> None:
     conf = write_config(
         tmp_path, **{r'^display = "log://\?address=2"': 'display = "log://?protocol=led7"'}
     )
-    with pytest.raises(
-        ConfigError, match=r"counters\[1\]\.display.*unknown display protocol 'led7'"
-    ):
+    with pytest.raises(ConfigError, match=r"counter '2' display.*unknown display protocol 'led7'"):
         load_config(conf)

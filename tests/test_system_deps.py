@@ -1,0 +1,77 @@
+"""scripts/system-deps on a machine that lacks a package, run by someone who is not root.
+
+The Debian package database of this shared test machine cannot be made to miss
+a package, so ``dpkg-query`` is the one thing replaced: a script early on PATH
+that answers like dpkg-query for every package but one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SCRIPT = ROOT / "scripts" / "system-deps"
+NOBODY = 65534
+
+
+@pytest.fixture
+def open_dir() -> Iterator[Path]:
+    """A directory the unprivileged user can reach (pytest's tmp_path is root-only)."""
+    with tempfile.TemporaryDirectory(prefix="system-deps-") as name:
+        path = Path(name)
+        path.chmod(0o755)
+        yield path
+
+
+def run_as_nobody(step: str, missing: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dpkg-query"
+    fake.write_text(
+        "#!/bin/sh\n"
+        "# dpkg-query -W -f=FORMAT PKG: the status line, or nothing for a package not installed\n"
+        f'for last; do :; done\n[ "$last" = "{missing}" ] && exit 1\n'
+        "printf 'install ok installed'\n",
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    bin_dir.chmod(0o755)
+
+    def drop_root() -> None:
+        if os.getuid() == 0:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+
+    return subprocess.run(
+        [str(SCRIPT), step],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd="/", capture_output=True, text=True, timeout=60, check=False,
+        preexec_fn=drop_root,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("missing", ["libmtdev1", "chromium", "xvfb"])
+def test_not_as_root_make_test_stops_with_the_exact_install_line(
+    missing: str, open_dir: Path
+) -> None:
+    out = run_as_nobody("test", missing, open_dir)
+    assert out.returncode != 0
+    assert f"sudo apt-get install -y {missing}\n" in out.stderr
+
+
+def test_not_as_root_make_run_says_what_to_install_and_goes_on(open_dir: Path) -> None:
+    out = run_as_nobody("run", "libmtdev1", open_dir)
+    assert out.returncode == 0
+    assert "sudo apt-get install -y libmtdev1\n" in out.stderr
+
+
+def test_with_everything_installed_it_is_silent(open_dir: Path) -> None:
+    out = run_as_nobody("test", "no-such-package", open_dir)
+    assert (out.returncode, out.stderr) == (0, "")
