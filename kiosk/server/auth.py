@@ -14,7 +14,7 @@
 * Staff sign in with the counter PIN (``counters[].pin_hash``) and get a
   short-lived session token for ``counter:<id>``. Attempts are throttled per
   (address, counter): each attempt is counted before the PIN is checked, one
-  check at a time, and each wrong PIN doubles the wait before the next one
+  check at a time (tries arriving during a check count as wrong), and each wrong PIN doubles the wait before the next one
   (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that one device could
   trigger for every counter PC.
 * An address that presented a valid token or session recently is *trusted* for
@@ -94,8 +94,11 @@ def _digest(token: str) -> bytes:
 
 
 def pin_delay(failures: int) -> float:
-    """Seconds to wait after ``failures`` wrong PINs in a row (OWASP: growing delay)."""
-    return 0.0 if failures <= 0 else min(PIN_MAX_DELAY, 2.0 ** (failures - 1))
+    """Seconds to wait after ``failures`` wrong PINs in a row (OWASP: growing delay).
+
+    The first mistyped PIN costs nothing, so staff can retype at once.
+    """
+    return 0.0 if failures <= 1 else min(PIN_MAX_DELAY, 2.0 ** (failures - 2))
 
 
 @dataclass
@@ -261,6 +264,9 @@ class Authenticator:
                 self._pin_state = {k: v for k, v in self._pin_state.items() if v.checking}
             state = self._pin_state.setdefault(key, _PinState())
             if state.checking:
+                # A burst: every try counts, though only one is checked at a time.
+                state.failures += 1
+                state.next_at = max(state.next_at, now + pin_delay(state.failures))
                 raise Throttled("a PIN for this counter is being checked", 1.0)
             if state.next_at > now:
                 raise Throttled("too many wrong PINs for this counter", state.next_at - now)

@@ -20,6 +20,9 @@ from tests.conftest import write_config
 from tests.security.conftest import BOARD, StartCentre, attacker_connection, issue
 
 EVENTS = 3000
+# Before the fix this flood pushed issuing to 3.8 s; the criterion is "keeps its
+# latency" (under 1 s): 2 s leaves room for a busy CI machine and still fails then.
+KIOSK_BUDGET = 2.0
 READERS = 20
 READS_EACH = 5
 
@@ -73,7 +76,7 @@ def test_twenty_readers_of_1000_events_do_not_hold_up_a_kiosk(
     with ThreadPoolExecutor(READERS) as pool:
         flood = pool.map(reader, range(READERS))
         started.wait(60)
-        tickets = [issue(centre.url) for _ in range(5)]
+        tickets = [issue(centre.url, timeout=KIOSK_BUDGET) for _ in range(5)]
         statuses = [s for per in flood for s in per]
     assert [r.status_code for r in tickets] == [201] * 5
     assert set(statuses) <= {200, 429} and statuses.count(200) >= READERS
