@@ -14,9 +14,10 @@
 * Staff sign in with the counter PIN (``counters[].pin_hash``) and get a
   short-lived session token for ``counter:<id>``. Attempts are throttled per
   (address, counter): each attempt is counted before the PIN is checked, one
-  check at a time (tries arriving during a check count as wrong), and each wrong PIN doubles the wait before the next one
-  (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that one device could
-  trigger for every counter PC.
+  check at a time (tries arriving during a check count as wrong); the first
+  wrong PIN is free (staff retype at once), then each one doubles the wait
+  before the next try (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that
+  one device could trigger for every counter PC.
 * An address that presented a valid token or session recently is *trusted* for
   TRUST_SECONDS: the connection guard (kiosk.server.guard) exempts it from the
   per-address connection cap.
