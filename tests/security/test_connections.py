@@ -92,6 +92,18 @@ def test_a_silent_connection_is_closed_at_the_header_deadline(centre: Centre) ->
     assert answer.startswith(b"HTTP/1.1 408 ")
 
 
+def test_a_body_that_stops_coming_is_cut_off(centre: Centre) -> None:
+    with socket.create_connection(("127.0.0.1", centre.port), 30, (ATTACKER, 0)) as s:
+        s.sendall(
+            b"POST /api/v1/auth/pin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            b'{"counter"'
+        )
+        while s.recv(4096):  # the server closes the connection; 30 s socket timeout
+            pass
+    assert log_has(centre, rf"limit body_timeout hit by {ATTACKER}")
+
+
 def test_long_polls_beyond_the_budget_are_429(centre: Centre) -> None:
     head = attacker_request(centre, "GET", "/api/v1/events", headers=_board())
     after = int(head[2].decode().split('"head":')[1].split("}")[0].strip())
