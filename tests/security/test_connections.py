@@ -46,9 +46,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
         centre = launch(
             Path(tmp_path_factory.mktemp("connections")),
             **{
-                r"^max_body_bytes = 65536": f"max_body_bytes = 65536\n"
-                f"max_connections_per_address = {CAP}\n"
-                f"header_timeout_seconds = {HEADER_TIMEOUT}",
+                r"^max_connections_per_address = 64": f"max_connections_per_address = {CAP}",
+                r"^header_timeout_seconds = 10": f"header_timeout_seconds = {HEADER_TIMEOUT}",
             },
         )
     finally:
