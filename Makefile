@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PO := $(wildcard locales/*/LC_MESSAGES/kiosk.po)
 MO := $(PO:.po=.mo)
+# The tests and benchmarks open real Kivy windows: always on a virtual 1920x1080 screen.
+XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
+NEED_XVFB = @command -v xvfb-run >/dev/null || { echo "make: xvfb-run is missing; install it with: sudo apt-get install -y xvfb xauth" >&2; exit 1; }
 
 .PHONY: run test bench lint format translations extract-messages install clean
 
@@ -20,11 +23,14 @@ test: install translations
 	@scripts/system-deps test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24",) $(BIN)/python -m pytest
+	$(BIN)/mypy
+	$(NEED_XVFB)
+	$(XVFB) $(BIN)/python -m pytest
 
 bench: install translations
 	@scripts/system-deps test
-	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24",) $(BIN)/python -m benchmarks; \
+	$(NEED_XVFB)
+	$(XVFB) $(BIN)/python -m benchmarks; \
 	  status=$$?; $(BIN)/python -m benchmarks.report; exit $$status
 
 install: $(STAMP)
@@ -57,6 +63,7 @@ extract-messages: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_catalogue import synthetic_catalogue
-from kiosk.catalogue.devcentral import DevCentral
+from devtools.central import DevCentral
 from kiosk.catalogue.sync import Syncer
 from kiosk.config import load_config
 from kiosk.paths import PROJECT_ROOT

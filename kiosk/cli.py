@@ -148,10 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd(
         "hash-secret",
-        "print the hash to put in config for a token or PIN",
+        "print the hash to put in config for a token or PIN (asked at a prompt, or read "
+        "from stdin)",
         "kiosk.commands.secret:hash_secret",
     )
-    p.add_argument("secret", metavar="SECRET")
+    # Only to refuse it with a reason: the secret is read from a prompt or stdin.
+    p.add_argument("secret", nargs="?", help=argparse.SUPPRESS)
 
     p = cmd(
         "dev-central",

@@ -25,14 +25,15 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
-LANGUAGES = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "km", "en")
 
 
 class ConfigError(Exception):
@@ -97,7 +98,7 @@ class Centre(Strict):
     name: LocalText
     address: LocalText | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km", "en"], min_length=1)
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES), min_length=1)
     data_dir: str = "../var"
 
     @field_validator("timezone")
@@ -238,13 +239,14 @@ class Catalogue(Strict):
 
 
 class Voice(Strict):
-    languages: list[Lang] = Field(default_factory=lambda: ["vi", "km"])
+    languages: list[Lang] = Field(default_factory=lambda: list(LANGUAGES[:2]))
     repeat: int = Field(default=2, ge=1, le=5)
     number_reading: Literal["digits", "words"] = "digits"
     dialect: Literal["north", "south"] = "south"
     cache_dir: str = "voice-cache"
     packs_dir: str = "../assets/voice"
     enabled: bool = True
+    offline_engine: Literal["espeak-ng", "none"] = "espeak-ng"
 
 
 class Token(Strict):
@@ -268,6 +270,63 @@ class Logging(Strict):
     backups: int = Field(default=5, ge=0, le=100)
 
 
+Face = Literal["very-happy", "happy", "neutral", "unhappy", "very-unhappy"]
+
+
+class SatisfactionLevel(Strict):
+    name: LocalText
+    face: Face
+
+
+class SatisfactionReason(Strict):
+    id: Identifier
+    name: LocalText
+
+
+def _default_levels() -> list[SatisfactionLevel]:
+    return [
+        SatisfactionLevel(
+            name={"vi": "Rất hài lòng", "km": "ពេញចិត្តខ្លាំង", "en": "Very satisfied"},
+            face="very-happy",
+        ),
+        SatisfactionLevel(name={"vi": "Hài lòng", "km": "ពេញចិត្ត", "en": "Satisfied"}, face="happy"),
+        SatisfactionLevel(
+            name={"vi": "Bình thường", "km": "ធម្មតា", "en": "Neutral"}, face="neutral"
+        ),
+        SatisfactionLevel(
+            name={"vi": "Không hài lòng", "km": "មិនពេញចិត្ត", "en": "Not satisfied"},
+            face="unhappy",
+        ),
+    ]
+
+
+class Satisfaction(Strict):
+    """The rating a citizen gives after service (phone page and counter terminal).
+
+    ``levels`` are listed as shown, most satisfied first; the stored score of
+    the first is N (= len(levels)), of the last 1.
+    """
+
+    enabled: bool = True
+    levels: list[SatisfactionLevel] = Field(
+        default_factory=_default_levels, min_length=2, max_length=7
+    )
+    reasons: list[SatisfactionReason] = Field(default_factory=list, max_length=20)
+    window_hours: int = Field(default=24, ge=1, le=7 * 24)
+    terminal_idle_seconds: int = Field(default=30, ge=5, le=600)
+
+    @model_validator(mode="after")
+    def _unique_reasons(self) -> Satisfaction:
+        ids = [r.id for r in self.reasons]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a reason id is listed twice")
+        return self
+
+    def score_of(self, index: int) -> int:
+        """The stored score of the level shown at ``index`` (0 = most satisfied)."""
+        return len(self.levels) - index
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -280,6 +339,7 @@ class Config(Strict):
     voice: Voice = Voice()
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
+    satisfaction: Satisfaction = Satisfaction()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -338,6 +398,22 @@ class Config(Strict):
         p = Path(value).expanduser()
         return p if p.is_absolute() else (self.base_dir / p).resolve()
 
+    def asset_path(self, value: str) -> Path:
+        """A shipped file (sample catalogue, voice packs): beside the config when it is
+        there, else where the shipped config would find it in the installed project.
+
+        So a config copied to /etc/kiosk/ keeps ``../assets/...`` meaning the
+        project's assets, while a centre may still put its own files beside it.
+        """
+        p = Path(value).expanduser()
+        if p.is_absolute():
+            return p
+        beside = (self.base_dir / p).resolve()
+        if beside.exists():
+            return beside
+        shipped = (DEFAULT_CONFIG.parent / p).resolve()
+        return shipped if shipped.exists() else beside
+
     @property
     def data_dir(self) -> Path:
         return self.path(self.centre.data_dir)
@@ -391,7 +467,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     msg = str(err.get("msg", ""))
     if kind == "extra_forbidden":

@@ -9,7 +9,7 @@ exception: the kiosk then shows the number on screen and offers a reprint.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from hardware.printer import (
     Printer,
     PrinterError,
     PrinterStatus,
+    PrintReport,
     TicketSlip,
     Wrap,
 )
@@ -32,6 +33,7 @@ from hardware.printer import open_printer as _open_printer
 from kiosk.catalogue.model import Procedure
 from kiosk.config import Config
 from kiosk.paths import FONT_FILES
+from kiosk.publicurl import resolve as public_url
 from kiosk.text import format_when, native_digits
 
 log = logging.getLogger(__name__)
@@ -173,9 +175,11 @@ def ticket_wrapper() -> Wrap | None:
 
 # --- Building slips ----------------------------------------------------------
 def status_url(cfg: Config, ticket_id: str) -> str:
-    """The page a citizen's phone opens from the ticket's QR code."""
-    base = cfg.server.public_url.rstrip("/") or f"http://{cfg.server.host}:{cfg.server.port}"
-    return f"{base}/t/{ticket_id}"
+    """The page a citizen's phone opens from the ticket's QR; "" when no phone can reach it.
+
+    Never a loopback address: see :mod:`kiosk.publicurl`.
+    """
+    return public_url(cfg).ticket(ticket_id)
 
 
 def _counters_text(cfg: Config, service_id: str, lang: str) -> str:
@@ -236,10 +240,8 @@ def build_ticket_slip(
     if cfg.kiosk.ticket_qr == "procedure" and procedure is not None and procedure.online_url:
         qr_url, qr_caption = procedure.online_url, _t("Scan to apply online", lang)
     elif cfg.kiosk.ticket_qr != "none" and ticket.get("id"):
-        qr_url, qr_caption = (
-            status_url(cfg, str(ticket["id"])),
-            _t("Scan to follow your turn", lang),
-        )
+        qr_url = status_url(cfg, str(ticket["id"]))
+        qr_caption = _t("Scan to follow your turn", lang) if qr_url else ""
     return TicketSlip(
         centre_name=_local(cfg.centre.name, lang),
         number=number,
@@ -327,7 +329,7 @@ def open_kiosk_printer(cfg: Config, url: str | None = None) -> Printer:
     )
 
 
-def _print(printer: Printer, what: str, call) -> PrintResult:
+def _print(printer: Printer, what: str, call: Callable[[], PrintReport]) -> PrintResult:
     try:
         report = call()
     except PrinterError as exc:
@@ -361,7 +363,7 @@ def print_ticket(
     number = str(ticket.get("number", "?"))
     ticket_id = str(ticket.get("id", ""))
 
-    def run():
+    def run() -> PrintReport:
         slip = build_ticket_slip(ticket, cfg, lang, procedure, reprint=reprint)
         second = build_checklist_slip(procedure, lang) if checklist and procedure else None
         return printer.print_ticket(slip, second, name=f"{number}-{ticket_id[:8]}")

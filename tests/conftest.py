@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,29 @@ DEFAULT_CONFIG = ROOT / "config" / "center.toml"
 # Kivy must not read sys.argv or write into the user's home during tests.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+
+
+def _require_all() -> bool:
+    """CI (``.ci/run`` sets KIOSK_TEST_REQUIRE_ALL; CI services set CI=true) runs everything."""
+    return any(
+        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+        for name in ("KIOSK_TEST_REQUIRE_ALL", "CI")
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Where everything must run, a skipped test (no display, Xvfb, Chromium) is a failure.
+
+    One place for every kind of skip (markers, ``pytest.skip`` in fixtures or
+    helpers), so a test added later cannot make CI green by skipping.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and _require_all():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped where every test must run (KIOSK_TEST_REQUIRE_ALL/CI): {reason}"
 
 
 @pytest.fixture(autouse=True, scope="session")

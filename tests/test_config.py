@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from kiosk.config import ConfigError, load_config
 from kiosk.credentials import verify_secret
 
-from .conftest import DEFAULT_CONFIG
+from .conftest import DEFAULT_CONFIG, ROOT
 
 
 def test_default_config_is_a_complete_centre() -> None:
@@ -95,3 +96,20 @@ def test_missing_unreadable_and_invalid_files(tmp_path: Path) -> None:
     latin1.write_bytes("[centre]\nid = 'x'\nname = {vi = 'Hộ'}".encode("utf-16"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(latin1)
+
+
+def test_a_config_copied_elsewhere_finds_the_shipped_assets(tmp_path: Path) -> None:
+    """/etc/kiosk/center.toml keeps "../assets/..." meaning the installed project's."""
+    etc = tmp_path / "etc" / "kiosk"
+    etc.mkdir(parents=True)
+    shutil.copy(ROOT / "config" / "center.toml", etc / "center.toml")
+    cfg = load_config(etc / "center.toml")
+    assert cfg.asset_path(cfg.catalogue.sample) == ROOT / "assets" / "catalogue" / "sample.json"
+    assert cfg.asset_path(cfg.voice.packs_dir) == ROOT / "assets" / "voice"
+    # A centre's own file beside its config wins over the shipped one.
+    own = tmp_path / "etc" / "assets" / "catalogue" / "sample.json"
+    own.parent.mkdir(parents=True)
+    own.write_text("{}", encoding="utf-8")
+    assert cfg.asset_path(cfg.catalogue.sample) == own
+    # Data paths are not assets: relative to the config, as written.
+    assert cfg.data_dir == tmp_path / "etc" / "var"

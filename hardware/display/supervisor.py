@@ -19,9 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 import serial
+from tenacity import Retrying, retry_if_result, wait_exponential
 
 from hardware.display.protocols import DisplayError, Protocol, get_protocol
 from hardware.display.transport import PortSpec, SerialLike, describe_error, open_port
+from hardware.retry import Stopped, cancellable
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +128,18 @@ class PortSupervisor:
 
     # -- the port thread ------------------------------------------------------
     def _run(self) -> None:
-        backoff = self._backoff_start
+        # Each reopen starts its backoff again from ``backoff_start``.
+        reopen = Retrying(
+            wait=wait_exponential(multiplier=self._backoff_start, max=self._backoff_max),
+            retry=retry_if_result(lambda opened: not opened),
+            sleep=cancellable(self._stop.wait),
+        )
         while not self._stop.is_set():
             if self._port is None:
-                if self._open():
-                    backoff = self._backoff_start
-                else:
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, self._backoff_max)
+                try:
+                    reopen(self._open)
+                except Stopped:
+                    return
                 continue
             address = self._next_address()
             if address is None:

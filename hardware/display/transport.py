@@ -85,6 +85,7 @@ def parse_display(url: str) -> tuple[PortSpec, int | None]:
     """
     dev = parse_display_url(url)
     params = dict(dev.params)
+    kind: Kind
     if dev.scheme == "none":
         target, kind = "none", "none"
     elif dev.scheme == "log":

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -74,7 +75,7 @@ class PrintReport:
     preview: tuple[Path, Path] | None = None
 
 
-def _profile(name: str):  # -> escpos.capabilities.Profile
+def _profile(name: str) -> Any:  # escpos.capabilities.Profile (untyped library)
     from escpos.capabilities import CAPABILITIES, get_profile
 
     if name not in CAPABILITIES["profiles"]:

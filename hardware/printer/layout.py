@@ -92,7 +92,9 @@ class Column:
     def raster(self, image: Image.Image, align: str = "center", scale: int = 1) -> None:
         self._emit(Raster(image, align, scale))  # type: ignore[arg-type]
 
-    def printer_text(self, text: str, mul: int = 1, bold: bool = False, align: str = "center"):
+    def printer_text(
+        self, text: str, mul: int = 1, bold: bool = False, align: str = "center"
+    ) -> None:
         self._emit(PrinterText(text, mul, bold, align))  # type: ignore[arg-type]
 
     def qr(self, data: str) -> None:

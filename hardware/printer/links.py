@@ -21,12 +21,15 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from escpos.exceptions import DeviceNotFoundError
 
 from hardware.printer.blocks import Job
 from hardware.printer.status import PrinterError
+
+if TYPE_CHECKING:
+    import serial
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +232,7 @@ class SerialLink(Link):
         except Exception:  # noqa: S110 - closing a port that is already gone
             pass
 
-    def _serial(self):  # -> serial.Serial
+    def _serial(self) -> serial.Serial:
         if self._port is None:
             raise PrinterError("disconnected", f"{self.where} is not open")
         return self._port

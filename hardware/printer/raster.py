@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypedDict
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -49,7 +50,12 @@ class Ink:
         return self.image.height
 
 
-def _options(book: FontBook, script: str, lang: str = "") -> dict[str, object]:
+class _LayoutOptions(TypedDict, total=False):
+    features: list[str]
+    language: str | None
+
+
+def _options(book: FontBook, script: str, lang: str = "") -> _LayoutOptions:
     """Layout options for a run: language-specific glyphs (Vietnamese stacked marks in
     Noto Sans), and no "fi"/"fl" ligatures, which thin printer dots make look broken."""
     if not book.raqm:

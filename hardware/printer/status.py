@@ -7,7 +7,7 @@ bits 0 and 7 always clear, which is how an answer is told from noise.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 DLE_EOT = b"\x10\x04"
 
@@ -26,6 +26,16 @@ ErrorKind = Literal[
 State = Literal["ok", "paper_near_end", "unknown"] | ErrorKind
 ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
 PRINTABLE: tuple[str, ...] = ("ok", "paper_near_end", "unknown")
+PaperState = Literal["ok", "near_end", "out", "unknown"]
+
+
+class _Reported(TypedDict):
+    """What the status bytes said, whatever the summary state."""
+
+    online: bool
+    paper: PaperState
+    cover_open: bool
+    fault: bool
 
 
 class PrinterError(Exception):
@@ -54,7 +64,7 @@ class PrinterStatus:
     state: str
     detail: str = ""
     online: bool | None = None
-    paper: Literal["ok", "near_end", "out", "unknown"] = "unknown"
+    paper: PaperState = "unknown"
     cover_open: bool | None = None
     fault: bool | None = None
 
@@ -97,8 +107,8 @@ def decode_status(printer: int, offline: int, error: int, paper: int) -> Printer
     paper_end = bool(paper & 0x60) or paper_stop
     near_end = bool(paper & 0x0C)
     fault = has_error or cutter or unrecoverable or auto_recoverable
-    paper_state = "out" if paper_end else "near_end" if near_end else "ok"
-    common = {
+    paper_state: PaperState = "out" if paper_end else "near_end" if near_end else "ok"
+    common: _Reported = {
         "online": not is_offline,
         "paper": paper_state,
         "cover_open": cover,

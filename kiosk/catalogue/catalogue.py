@@ -231,7 +231,7 @@ def store_path(cfg: Config) -> Path:
 
 
 def sample_path(cfg: Config) -> Path:
-    return cfg.path(cfg.catalogue.sample)
+    return cfg.asset_path(cfg.catalogue.sample)
 
 
 def load_sample(path: Path, *, allowed_hosts: Sequence[str]) -> CatalogueData:

@@ -4,25 +4,34 @@ One ``requests.Session`` per sync. A response body is read raw and inflated
 here, bounded by the *decompressed* size, so a gzip bomb stops at the cap; an
 overall deadline per download stops a server that drips a byte at a time;
 connection errors, timeouts, broken-off bodies, 5xx and 429 are retried with
-exponential backoff, honouring ``Retry-After`` up to a limit.
+exponential backoff, honouring ``Retry-After`` up to a limit (the one retry
+mechanism, :mod:`hardware.retry`: tenacity with a cancellable sleep).
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
-import random
 import threading
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
 import urllib3
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from hardware.retry import Retryable, Stopped, cancellable, parse_retry_after, wait_retry_after
+from kiosk.text.escape import escape_untrusted
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +43,8 @@ class SyncRefused(Exception):
     """Why this sync changed nothing (one sentence for the admin panel)."""
 
 
-class Retryable(Exception):
-    """A failure worth another attempt; ``retry_after`` is the server's wish, if any."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
+class TooLarge(SyncRefused):
+    """A body over the byte limit it was read with."""
 
 
 @dataclass(slots=True)
@@ -62,22 +67,6 @@ class FetchOptions:
     public_key: str
     user_agent: str
     sleep: Callable[[float], bool] = field(default=lambda s: False)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class Fetcher:
@@ -110,37 +99,31 @@ class Fetcher:
     ) -> Response:
         """The response (status in ``ok``), after retries; raises SyncRefused otherwise."""
         attempts = self.opts.retries + 1
-        for attempt in range(attempts):
-            if self.cancel.is_set():
-                raise SyncRefused("the sync was stopped")
-            try:
-                return self._once(
-                    url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok
-                )
-            except Retryable as exc:
-                if attempt == attempts - 1:
-                    raise SyncRefused(f"{exc} (gave up after {attempts} attempts)") from None
-                delay = self._delay(attempt, exc.retry_after)
-                log.warning(
-                    "catalogue sync: %s; retrying in %.1f s (attempt %d of %d)",
-                    exc,
-                    delay,
-                    attempt + 2,
-                    attempts,
-                )
-                if self.opts.sleep(delay):
-                    raise SyncRefused("the sync was stopped") from None
-        raise SyncRefused("no attempt was made")  # pragma: no cover - attempts >= 1
-
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            if retry_after > self.opts.max_retry_after:
-                raise SyncRefused(
-                    f"the central API is busy and asks to retry after {retry_after:.0f} s"
-                )
-            return retry_after
-        base = self.opts.backoff * (2**attempt)
-        return min(self.opts.max_retry_after, base * random.uniform(0.75, 1.25))
+        retrying = Retrying(
+            stop=stop_after_attempt(attempts),
+            wait=wait_retry_after(
+                wait_exponential_jitter(
+                    multiplier=self.opts.backoff,
+                    max=self.opts.max_retry_after,
+                    jitter=self.opts.backoff / 2,
+                ),
+                limit=self.opts.max_retry_after,
+                too_long=_busy,
+            ),
+            retry=retry_if_exception_type(Retryable),
+            sleep=cancellable(self.opts.sleep),
+            before_sleep=_log_retry(attempts),
+        )
+        try:
+            return retrying(
+                self._once, url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok
+            )
+        except RetryError as exc:
+            raise SyncRefused(
+                f"{exc.last_attempt.exception()} (gave up after {attempts} attempts)"
+            ) from None
+        except Stopped:
+            raise SyncRefused("the sync was stopped") from None
 
     def _once(
         self,
@@ -150,6 +133,8 @@ class Fetcher:
         progress: Progress | None,
         ok: tuple[int, ...],
     ) -> Response:
+        if self.cancel.is_set():
+            raise SyncRefused("the sync was stopped")
         self.count += 1
         started = time.monotonic()
         try:
@@ -162,21 +147,25 @@ class Fetcher:
             )
         except requests.exceptions.Timeout:
             raise Retryable(f"{url} did not answer in time") from None
+        except UnicodeError:
+            # requests decodes a redirect's Location as UTF-8 even when not following it.
+            raise SyncRefused(f"{url} sent a header that is not valid UTF-8 text") from None
         except requests.exceptions.RequestException as exc:
             raise Retryable(f"cannot reach {url} ({_short(exc)})") from None
         with resp:
             if resp.status_code in RETRY_STATUSES:
                 raise Retryable(
                     f"{url} answered {resp.status_code}",
-                    _retry_after(resp.headers.get("Retry-After")),
+                    parse_retry_after(resp.headers.get("Retry-After")),
                 )
             if resp.status_code not in ok:
                 if 300 <= resp.status_code < 400:
-                    where = resp.headers.get("Location", "?")
+                    where = escape_untrusted(resp.headers.get("Location", "?"), 200)
                     raise SyncRefused(
-                        f"{url} redirects to {where[:200]}; set catalogue.source to the final URL"
+                        f"{url} redirects to {where}; set catalogue.source to the final URL"
                     )
-                raise SyncRefused(f"{url} answered {resp.status_code} {resp.reason}")
+                reason = escape_untrusted(resp.reason or "", 100)
+                raise SyncRefused(f"{url} answered {resp.status_code} {reason}".rstrip())
             content = self._read(resp, url, max_bytes, progress, started)
             return Response(resp.status_code, resp.headers, content)
 
@@ -190,11 +179,13 @@ class Fetcher:
     ) -> bytes:
         encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", ""):
-            raise SyncRefused(f"{url} sent an unsupported content encoding {encoding!r}")
+            raise SyncRefused(
+                f"{url} sent an unsupported content encoding {escape_untrusted(encoding, 60)!r}"
+            )
         total = resp.headers.get("Content-Length")
         expected = int(total) if total and total.isdigit() else None
         if encoding != "gzip" and expected is not None and expected > max_bytes:
-            raise SyncRefused(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
+            raise TooLarge(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
         inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
         out = bytearray()
         received = 0
@@ -206,12 +197,12 @@ class Fetcher:
                 if inflate is not None:
                     data = inflate.decompress(chunk, max_bytes + 1 - len(out))
                     if inflate.unconsumed_tail:
-                        raise SyncRefused(f"{url} unpacks to more than the {max_bytes}-byte limit")
+                        raise TooLarge(f"{url} unpacks to more than the {max_bytes}-byte limit")
                     out += data
                 else:
                     out += chunk
                 if len(out) > max_bytes:
-                    raise SyncRefused(f"{url} is larger than the {max_bytes}-byte limit")
+                    raise TooLarge(f"{url} is larger than the {max_bytes}-byte limit")
                 if progress is not None:
                     progress(received, expected)
                 if time.monotonic() - started > self.opts.deadline:
@@ -229,6 +220,24 @@ class Fetcher:
         return bytes(out)
 
 
+def _busy(seconds: float) -> SyncRefused:
+    return SyncRefused(f"the central API is busy and asks to retry after {seconds:.0f} s")
+
+
+def _log_retry(attempts: int) -> Callable[[RetryCallState], None]:
+    def log_it(state: RetryCallState) -> None:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        log.warning(
+            "catalogue sync: %s; retrying in %.1f s (attempt %d of %d)",
+            failure,
+            state.upcoming_sleep,
+            state.attempt_number + 1,
+            attempts,
+        )
+
+    return log_it
+
+
 def _short(exc: BaseException) -> str:
     """The root cause in a few words: urllib3's wrapped messages are unreadable to centre IT."""
     root: BaseException = exc
@@ -241,13 +250,14 @@ def _short(exc: BaseException) -> str:
         if known in text or known in str(exc):
             return known.lower()
     text = text.split(": ", 1)[-1] if text.startswith("<") else text
-    return text if len(text) < 120 else text[:117] + "..."
+    return escape_untrusted(text, 120)
 
 
 def parse_json(resp: Response, url: str) -> Any:
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
-        raise SyncRefused(f"{url} sent {ctype or 'no content type'}, expected application/json")
+        sent = escape_untrusted(ctype, 80) if ctype else "no content type"
+        raise SyncRefused(f"{url} sent {sent}, expected application/json")
     try:
         text = resp.body.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -98,7 +98,7 @@ def _code_words(p: Procedure) -> list[str]:
 def _local_code_words(p: Procedure) -> list[str]:
     """A province's own code is findable, but as body text: its letters ("SAMPLE-7",
     "TTHC-ST") must not rank a procedure with the names a citizen is typing."""
-    return tokenize(p.local_code).words if p.local_code else []
+    return list(tokenize(p.local_code).words) if p.local_code else []
 
 
 def _body_texts(p: Procedure, field_name: str | None, lang: str) -> Iterator[str]:

@@ -1,16 +1,27 @@
 """Ed25519 signatures of the central catalogue (docs/catalogue-api.md, "Signatures").
 
 The manifest is signed over a fixed text of its fields (no JSON canonicalisation
-to disagree about) and names the SHA-256 of the full export, which binds the
-export to the signature. A changes page is signed over its exact body bytes.
-Each signed text starts with its own label, so a signature made for one kind of
-payload can never be replayed as another.
+to disagree about). It names the SHA-256 of the full export, which binds the
+export to the signature, and the SHA-256 of the catalogue's *state* (its fields
+and procedures in one canonical JSON spelling), which binds the result of
+applying changes: a server that drops, adds or alters anything on the way is
+caught even if every page it sent was genuine.
+
+A changes page is signed over its position in the chain (the cursor it answers
+and the cursor of the page before) followed by its exact body bytes, so a
+genuine page cannot be served in place of another (a spliced chain that skips
+pages). Each signed text starts with its own label, so a signature made for one
+kind of payload can never be replayed as another.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -19,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-MANIFEST_LABEL = b"kiosk-catalogue-manifest/1\n"
-CHANGES_LABEL = b"kiosk-catalogue-changes/1\n"
+MANIFEST_LABEL = b"kiosk-catalogue-manifest/2\n"
+CHANGES_LABEL = b"kiosk-catalogue-changes/2\n"
 SIGNATURE_HEADER = "X-Catalogue-Signature"
 
 
@@ -28,12 +39,32 @@ class PublicKeyError(ValueError):
     """A configured key that is not a base64 Ed25519 public key."""
 
 
-def manifest_message(version: int, updated_at: str, count: int, sha256: str) -> bytes:
-    return MANIFEST_LABEL + f"{version}\n{updated_at}\n{count}\n{sha256}\n".encode("ascii")
+def manifest_message(
+    version: int, updated_at: str, count: int, sha256: str, state_sha256: str
+) -> bytes:
+    text = f"{version}\n{updated_at}\n{count}\n{sha256}\n{state_sha256}\n"
+    return MANIFEST_LABEL + text.encode("ascii")
 
 
-def changes_message(body: bytes) -> bytes:
-    return CHANGES_LABEL + body
+def changes_message(body: bytes, cursor: str | None, previous: str | None) -> bytes:
+    """What a changes page's signature covers: its place in the chain, then its body.
+
+    ``cursor`` is the one the page answers (None for the first page), ``previous``
+    the one the page before answered (None for the first two pages).
+    """
+    chain = f"{cursor or ''}\n{previous or ''}\n".encode()
+    return CHANGES_LABEL + chain + body
+
+
+def state_sha256(fields: Sequence[dict[str, Any]], procedures: Sequence[dict[str, Any]]) -> str:
+    """SHA-256 of a catalogue's content in its one canonical spelling (format-1 JSON values).
+
+    Sorted keys, no spaces, UTF-8 (not ASCII escapes), procedures ordered by code;
+    the document's header (version, dates, source) is covered by the manifest itself.
+    """
+    state = {"fields": list(fields), "procedures": sorted(procedures, key=lambda p: p["code"])}
+    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_public_key(text: str) -> Ed25519PublicKey:

@@ -2,14 +2,17 @@
 
 One sync: ask for the manifest with ``If-None-Match`` (an unchanged catalogue
 costs one request answered 304); check its Ed25519 signature; refuse a version
-older than the one in place (a replayed old manifest); fetch the changes since
-our version (pages of upserts and deletions, each signed) or, when the API has
-no changes for us, the full export (its SHA-256 is in the signed manifest);
+older than one already accepted with the same signing key (a replayed old
+manifest, whatever the URL's spelling: :mod:`kiosk.catalogue.rollback`); fetch
+the changes since our version (pages of upserts and deletions, each signed for
+its place in the cursor chain, all pages together under the same caps as the
+export, the result checked against the manifest's signed state hash) or, when
+the API has no changes for us, the full export (its SHA-256 is in the manifest);
 check every procedure like the bundled sample (schema, NFC, no markup or
 control characters, links only to https hosts on the allow-list); build the
 new store beside the old one and swap. Any failure at any step leaves the
 previous catalogue in use and records why (``<db>.status.json``, shown by the
-admin panel); the kiosk goes on serving.
+admin panel; anything the server said in it escaped); the kiosk goes on serving.
 
 Network weather is handled in :mod:`kiosk.catalogue.fetch`; the background
 schedule in :mod:`kiosk.catalogue.scheduler`.
@@ -25,9 +28,17 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
-from kiosk.catalogue.fetch import Fetcher, FetchOptions, Progress, SyncRefused, parse_json
+from kiosk.catalogue.fetch import (
+    Fetcher,
+    FetchOptions,
+    Progress,
+    SyncRefused,
+    TooLarge,
+    parse_json,
+)
 from kiosk.catalogue.model import (
     FORMAT,
+    MAX_PROCEDURES,
     CatalogueData,
     CatalogueError,
     check_procedures,
@@ -39,12 +50,14 @@ from kiosk.catalogue.model import (
     parse_procedure,
     parse_timestamp,
 )
+from kiosk.catalogue.rollback import VersionFloor, same_place
 from kiosk.catalogue.signing import (
     SIGNATURE_HEADER,
     PublicKeyError,
     changes_message,
     load_public_key,
     manifest_message,
+    state_sha256,
     verify,
 )
 from kiosk.catalogue.store import (
@@ -62,6 +75,7 @@ from kiosk.catalogue.store import (
     write_status,
     write_store,
 )
+from kiosk.text.escape import escape_untrusted
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -101,6 +115,7 @@ class _Manifest:
     updated_at: str
     count: int
     sha256: str
+    state_sha256: str
     etag: str | None
 
 
@@ -163,6 +178,9 @@ class Syncer:
                 http.close()
 
     def _refused(self, reason: str, requests_made: int) -> SyncResult:
+        # Parts of a reason come from the server (status text, values it sent): escaped
+        # once here, before the log, the status file and the terminal see them.
+        reason = escape_untrusted(reason, 500)
         log.warning("catalogue sync from %s refused: %s", self.source or "(none)", reason)
         record_error(self.path, reason)
         return SyncResult("refused", f"refused: {reason}", reason=reason, requests=requests_made)
@@ -181,13 +199,13 @@ class Syncer:
 
     def _sync(self, http: Fetcher) -> SyncResult:
         current = self._current()
-        same_origin = current.origin == self.source and current.version is not None
+        same_origin = current.version is not None and same_place(current.origin, self.source)
         status = read_status(self.path)
         headers = {}
         if (
             same_origin
             and status.etag
-            and status.etag_origin == self.source
+            and same_place(status.etag_origin, self.source)
             and status.etag_version == current.version
         ):
             headers["If-None-Match"] = status.etag
@@ -195,14 +213,11 @@ class Syncer:
         if manifest is None or (same_origin and manifest.version == current.version):
             etag = manifest.etag if manifest else status.etag
             return self._unchanged(current, etag, http.count)
-        if same_origin and manifest.version < current.version:
-            raise SyncRefused(
-                f"the central API offers version {manifest.version}, older than version "
-                f"{current.version} in use (rollback refused)"
-            )
+        self._refuse_rollback(manifest, current if same_origin else None)
         data = None
         if same_origin:
-            data = self._apply_changes(http, current.version, manifest)
+            assert current.version is not None
+            data = self._apply_changes(http, current, manifest)
         if data is None:
             data = self._export(http, manifest)
         if len(data.procedures) != manifest.count:
@@ -213,6 +228,8 @@ class Syncer:
         added, changed, removed = self._diff(data, same_origin)
         remove_stale_builds(self.path)
         write_store(self.path, data, origin=self.source, sha256=manifest.sha256)
+        if self.opts.public_key:
+            VersionFloor(self.path).raise_to(self.opts.public_key, manifest.version)
         st = read_status(self.path)
         st.last_attempt_at = st.last_success_at = now_utc()
         st.last_error = None
@@ -227,6 +244,20 @@ class Syncer:
         return SyncResult(
             "updated", summary, manifest.version, added, changed, removed, requests=http.count
         )
+
+    def _refuse_rollback(self, manifest: _Manifest, same_origin: _Current | None) -> None:
+        """Refuse a version below one already accepted from this signing key (or this URL)."""
+        floors = []
+        if same_origin is not None and same_origin.version is not None:
+            floors.append(same_origin.version)
+        if self.opts.public_key:
+            floors.append(VersionFloor(self.path).highest(self.opts.public_key) or 0)
+        floor = max(floors, default=0)
+        if manifest.version < floor:
+            raise SyncRefused(
+                f"the central API offers version {manifest.version}, older than version "
+                f"{floor} already accepted (rollback refused)"
+            )
 
     def _unchanged(self, current: _Current, etag: str | None, count: int) -> SyncResult:
         st = read_status(self.path)
@@ -249,7 +280,7 @@ class Syncer:
             obj = expect_object(
                 raw,
                 "manifest",
-                ("format", "version", "updated_at", "count", "sha256"),
+                ("format", "version", "updated_at", "count", "sha256", "state_sha256"),
                 ("signature", "source"),
             )
             if obj["format"] != FORMAT or isinstance(obj["format"], bool):
@@ -257,15 +288,21 @@ class Syncer:
             version = expect_int(obj["version"], "manifest.version", 1, 2**62)
             updated_at = parse_timestamp(obj["updated_at"], "manifest.updated_at")
             count = expect_int(obj["count"], "manifest.count", 0, 1_000_000)
-            sha = obj["sha256"]
-            if not isinstance(sha, str) or len(sha) != 64 or sha.strip("0123456789abcdef"):
-                raise CatalogueError("manifest.sha256: expected 64 lower-case hex digits")
+            sha = _hex_digest(obj["sha256"], "manifest.sha256")
+            state = _hex_digest(obj["state_sha256"], "manifest.state_sha256")
         except CatalogueError as exc:
             raise SyncRefused(f"the manifest is invalid: {exc}") from None
         self._check_signature(
-            manifest_message(version, updated_at, count, sha), obj.get("signature"), "manifest"
+            manifest_message(version, updated_at, count, sha, state),
+            obj.get("signature"),
+            "manifest",
         )
-        return _Manifest(version, updated_at, count, sha, resp.headers.get("ETag"))
+        if count > MAX_PROCEDURES:
+            raise SyncRefused(
+                f"the manifest announces {count} procedures, more than the {MAX_PROCEDURES} "
+                "a kiosk holds"
+            )
+        return _Manifest(version, updated_at, count, sha, state, _etag(resp.headers.get("ETag")))
 
     def _check_signature(self, message: bytes, signature: object, what: str) -> None:
         if not self.opts.public_key:
@@ -299,29 +336,54 @@ class Syncer:
         return data
 
     def _apply_changes(
-        self, http: Fetcher, since: int, manifest: _Manifest
+        self, http: Fetcher, current: _Current, manifest: _Manifest
     ) -> CatalogueData | None:
-        """The current catalogue with the changes applied, or None to fetch the export."""
-        base = f"{self.source}/changes"
-        query = {"since": since, "version": manifest.version}
+        """The current catalogue with the changes applied, or None to fetch the export.
+
+        The same limits as the export hold over *all* pages together: no more
+        upserts than the manifest's count (each is a distinct procedure of the new
+        catalogue), no more deletions than the kiosk has, ``max_download_bytes`` in
+        total. Each page must be signed for its place in the cursor chain, and the
+        result must match the manifest's signed state hash.
+        """
+        since = current.version
         upserts: dict[str, Any] = {}
         deletions: list[str] = []
         fields_raw: Any = None
         updated_at = manifest.updated_at
+        cursor: str | None = None
+        previous: str | None = None
+        received = 0
         for page_no in range(MAX_PAGES):
-            url = f"{base}?{urlencode(query)}"
-            resp = http.get(url, progress=self.progress, ok=(200, 404, 410))
+            query: dict[str, Any] = {"since": since, "version": manifest.version}
+            if cursor is not None:
+                query["cursor"] = cursor
+            url = f"{self.source}/changes?{urlencode(query)}"
+            too_large = SyncRefused(
+                f"the changes are larger than the {self.opts.max_bytes}-byte limit in total "
+                f"(at page {page_no + 1})"
+            )
+            budget = self.opts.max_bytes - received
+            if budget <= 0:
+                raise too_large
+            try:
+                resp = http.get(url, progress=self.progress, ok=(200, 404, 410), max_bytes=budget)
+            except TooLarge:
+                raise too_large from None
             if resp.status in (404, 410):
                 log.info("no changes from version %s at %s: full export", since, self.source)
                 return None
+            received += len(resp.body)
             self._check_signature(
-                changes_message(resp.body), resp.headers.get(SIGNATURE_HEADER), "changes page"
+                changes_message(resp.body, cursor, previous),
+                resp.headers.get(SIGNATURE_HEADER),
+                "changes page",
             )
             page = parse_json(resp, url)
             try:
                 obj = expect_object(
                     page,
-                    f"changes page {page_no + 1}",
+                    "changes page",
                     ("format", "since", "version", "upserts", "deletions", "next"),
                     ("updated_at", "fields"),
                 )
@@ -335,28 +397,49 @@ class Syncer:
                     updated_at = parse_timestamp(obj["updated_at"], "changes.updated_at")
                 if obj.get("fields") is not None:
                     fields_raw = obj["fields"]
-                for i, raw in enumerate(expect_list(obj["upserts"], "upserts", max_items=100_000)):
-                    p = parse_procedure(raw, f"upserts[{i}]", self.opts.allowed_hosts)
-                    if p.code in upserts:
-                        raise CatalogueError(f"upserts[{i}]: procedure {p.code} is listed twice")
-                    upserts[p.code] = p
-                for i, code in enumerate(
-                    expect_list(obj["deletions"], "deletions", max_items=100_000)
-                ):
-                    if not isinstance(code, str):
-                        raise CatalogueError(f"deletions[{i}]: expected a procedure code")
-                    deletions.append(code)
+                self._take_upserts(obj["upserts"], upserts, manifest.count)
+                self._take_deletions(obj["deletions"], deletions, current.count)
                 nxt = obj["next"]
-                if nxt is not None and (not isinstance(nxt, str) or len(nxt) > 500):
+                if nxt is not None and (
+                    not isinstance(nxt, str) or not nxt or len(nxt) > 500 or not nxt.isprintable()
+                ):
                     raise CatalogueError("next: expected a cursor string or null")
             except CatalogueError as exc:
                 raise SyncRefused(f"the changes are invalid: {exc}") from None
             if nxt is None:
                 break
-            query = {**query, "cursor": nxt}
+            previous, cursor = cursor, nxt
         else:
             raise SyncRefused(f"the changes run past {MAX_PAGES} pages")
-        return self._merge(manifest, updated_at, fields_raw, upserts, deletions)
+        data = self._merge(manifest, updated_at, fields_raw, upserts, deletions)
+        self._check_state(data, manifest)
+        return data
+
+    def _take_upserts(self, raw: object, upserts: dict[str, Any], announced: int) -> None:
+        beyond = f"carry more than the {announced} procedures the manifest announces"
+        items = _page_items(raw, "upserts", len(upserts), announced, beyond)
+        for i, item in enumerate(items):
+            p = parse_procedure(item, f"upserts[{i}]", self.opts.allowed_hosts)
+            if p.code in upserts:
+                raise CatalogueError(f"upserts[{i}]: procedure {p.code} is listed twice")
+            upserts[p.code] = p
+
+    @staticmethod
+    def _take_deletions(raw: object, deletions: list[str], held: int) -> None:
+        beyond = f"delete more than the {held} procedures this kiosk has"
+        for i, code in enumerate(_page_items(raw, "deletions", len(deletions), held, beyond)):
+            if not isinstance(code, str):
+                raise CatalogueError(f"deletions[{i}]: expected a procedure code")
+            deletions.append(code)
+
+    def _check_state(self, data: CatalogueData, manifest: _Manifest) -> None:
+        """The changes must add up to exactly the catalogue the manifest signs."""
+        doc = data.to_dict()
+        if state_sha256(doc["fields"], doc["procedures"]) != manifest.state_sha256:
+            raise SyncRefused(
+                "the changes do not add up to the catalogue the manifest signs (its state "
+                "SHA-256 differs: pages were left out or altered); nothing was changed"
+            )
 
     def _merge(
         self,
@@ -405,6 +488,27 @@ class Syncer:
             elif old != body(p):
                 changed += 1
         return added, changed, len(before)
+
+
+def _page_items(raw: object, name: str, so_far: int, limit: int, beyond: str) -> list[Any]:
+    """A page's list, refused as soon as all pages together go ``beyond`` ``limit``."""
+    items = expect_list(raw, name, max_items=MAX_PROCEDURES)
+    if so_far + len(items) > limit:
+        raise SyncRefused(f"the changes {beyond} (nothing was changed)")
+    return items
+
+
+def _hex_digest(value: object, path: str) -> str:
+    if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
+        raise CatalogueError(f"{path}: expected 64 lower-case hex digits")
+    return value
+
+
+def _etag(value: str | None) -> str | None:
+    """The ETag to send back, if it is one a header can carry (printable ASCII, short)."""
+    if value and len(value) <= 200 and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def sync_once(

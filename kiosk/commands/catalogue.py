@@ -103,10 +103,10 @@ def sync(args: argparse.Namespace, cfg: Config | None) -> int:
 
 def dev_central(args: argparse.Namespace, cfg: Config | None) -> int:
     """Serve a reference central API on 127.0.0.1 until Ctrl-C."""
-    from kiosk.catalogue.devcentral import DevCentral, wait_forever
+    from devtools.central import DevCentral, wait_forever
 
     assert cfg is not None
-    path = Path(args.catalogue) if args.catalogue else cfg.path(cfg.catalogue.sample)
+    path = Path(args.catalogue) if args.catalogue else cfg.asset_path(cfg.catalogue.sample)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         central = DevCentral(doc, port=args.port)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from kiosk.config import Config
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
+from kiosk.publicurl import is_loopback
 
 TOKEN_ENV = "KIOSK_TOKEN"  # noqa: S105 - the name of the variable, not a secret
 
@@ -42,4 +43,15 @@ def ui(args: argparse.Namespace, cfg: Config | None) -> int:
     if problem:
         raise UserError(problem)
     setup_for(cfg, "ui")
-    return run_kiosk(cfg, url, token, window=bool(args.window))
+    return run_kiosk(with_phone_url(cfg, url), url, token, window=bool(args.window))
+
+
+def with_phone_url(cfg: Config, url: str) -> Config:
+    """A kiosk on another machine: the server's LAN URL is also what phones open.
+
+    Without this the kiosk would derive its own LAN address for the ticket QR.
+    """
+    if cfg.server.public_url or is_loopback(urlsplit(url).hostname):
+        return cfg
+    server = cfg.server.model_copy(update={"public_url": url})
+    return cfg.model_copy(update={"server": server})

@@ -16,6 +16,7 @@ from kiosk.printing import (
     open_kiosk_printer,
     print_ticket,
 )
+from kiosk.publicurl import SAMPLE_TICKET_ID
 
 SAMPLE_PROCEDURE = PrintableProcedure(
     code="1.001193",
@@ -74,7 +75,7 @@ def sample_ticket(cfg: Config, lang: str) -> dict[str, object]:
     service = cfg.services[0]
     number = f"{service.prefix}012" if service.prefix else str(service.band[0] + 11)  # type: ignore[index]
     return {
-        "id": "sample-7Qm4ZK2vXcR9pL3wTn8yBd",
+        "id": SAMPLE_TICKET_ID,
         "number": number,
         "service": service.id,
         "priority": True,

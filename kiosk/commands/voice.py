@@ -13,12 +13,15 @@ from kiosk.voice import (
     Fragment,
     FragmentCache,
     GTTSRenderer,
+    OfflineSpeechFailed,
+    OfflineVoice,
     TTSFailed,
     TTSUnavailable,
     build_cache,
     required_fragments,
     text_fragment,
 )
+from kiosk.voice.scripts import listen_fragments
 
 
 def voice(args: argparse.Namespace, cfg: Config | None) -> int:
@@ -51,7 +54,9 @@ class _Bar:
 
 def build(cfg: Config) -> int:
     cache = FragmentCache.for_config(cfg)
-    fragments = required_fragments(cfg)
+    # The calls, then the listen button's fixed texts in languages with no offline voice.
+    wanted = [*required_fragments(cfg), *listen_fragments(cfg, OfflineVoice.for_config(cfg))]
+    fragments = list({f.id: f for f in wanted}.values())
     bar = _Bar(sys.stderr)
     try:
         report = build_cache(fragments, cache, GTTSRenderer(), progress=bar)
@@ -85,6 +90,13 @@ def say(cfg: Config, text: str, lang: str) -> int:
     cache = FragmentCache.for_config(cfg)
     clip = cache.lookup(frag)
     source = "cache"
+    offline = OfflineVoice.for_config(cfg)
+    # As the board does: a recorded or rendered clip first, then the offline engine.
+    if clip is None and offline is not None and offline.speaks(lang):
+        try:
+            clip, source = offline.render(text, lang), "offline engine"
+        except OfflineSpeechFailed as exc:
+            raise UserError(f"cannot say this offline: {exc}", exit_code=1) from None
     if clip is None:
         try:
             data = GTTSRenderer(attempts=2, backoff=1.0).render(text, lang)

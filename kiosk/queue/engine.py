@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, Counter, Service
-from kiosk.queue import errors, eta, ordering
+from kiosk.queue import citizen, errors, eta, ordering, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
 from kiosk.queue.numbering import capacity, daily_allowance, format_number
 from kiosk.queue.report import build_report
@@ -38,6 +38,7 @@ EVENT_TYPES = (
     "print_failed",
     "print_ok",
     "day_reset",
+    "rated",
 )
 MAX_PRINT_ERROR = 500
 # What a repeated Idempotency-Key must ask for again to get its ticket back.
@@ -345,6 +346,48 @@ class QueueEngine:
         """A ticket by its id, with ``ahead`` and ``eta_minutes`` while it waits today."""
         with self._store.read() as tx:
             return self._public(tx, self._row(tx.conn, ticket_id))
+
+    def follow(self, ticket_id: str) -> dict[str, Any]:
+        """What the citizen's phone shows of a ticket (see :mod:`kiosk.queue.citizen`)."""
+        with self._store.read() as tx:
+            asked = self._row(tx.conn, ticket_id)
+            leg = ratings.last_leg(tx.conn, ticket_id)
+            return citizen.view(tx, self.cfg, asked, leg, self._public(tx, leg))
+
+    def rate(
+        self,
+        ticket_id: str,
+        score: int,
+        *,
+        reasons: list[str] | tuple[str, ...] = (),
+        comment: str | None = None,
+        source: str = "phone",
+        counter: str | None = None,
+    ) -> dict[str, Any]:
+        """Record the citizen's rating of a served ticket (once; see :mod:`kiosk.queue.ratings`)."""
+
+        def change(tx: Tx) -> dict[str, Any]:
+            rating = ratings.record(
+                tx.conn,
+                self.cfg.satisfaction,
+                ticket_id,
+                score=score,
+                reasons=reasons,
+                comment=comment,
+                source=source,
+                now=tx.now,
+                counter=counter,
+            )
+            self._store.emit(
+                tx,
+                "rated",
+                counter=rating["counter"],
+                service=rating["service"],
+                data={"ticket": rating["ticket"], "source": source},
+            )
+            return rating
+
+        return self._store.transact(change)
 
     def record_print(self, ticket_id: str, ok: bool, error: str | None = None) -> Ticket:
         """Record what the kiosk's printer did with a ticket (print_ok / print_failed)."""

@@ -67,6 +67,16 @@ class WrongState(Conflict):
     code = "wrong_state"
 
 
+class NotRatable(Conflict):
+    """The ticket was not served (yet), or its rating window has closed."""
+
+    code = "not_ratable"
+
+
+class AlreadyRated(Conflict):
+    code = "already_rated"
+
+
 class LimitReached(QueueError):
     code = "limit_reached"
 

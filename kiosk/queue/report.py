@@ -6,6 +6,9 @@
 * unserved: tickets still waiting, called or being served (at day end: never served)
 * wait: first call - joining the service's queue; service: done - start of service
   (when the citizen reached the counter, else the last call); minutes, median and p90.
+* ratings (per service, per counter, total): count, share of each level (most
+  satisfied first, as ``[satisfaction].levels`` lists them), mean score (1..N,
+  N = most satisfied); the total also has rated_share = ratings / served.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso, to_iso
+from kiosk.queue.ratings import day_figures
 
 CSV_COLUMNS = (
     "scope",
@@ -120,6 +124,13 @@ def build_report(
     originals = [r for r in rows if not r["transferred_from"]]
     total = _figures(rows, issued=len(originals))
     total["transferred_in"] = None
+    ratings = day_figures(conn, day, cfg.satisfaction, served=total["served"])
+    empty = {"count": 0, "shares": [None] * len(cfg.satisfaction.levels), "mean": None}
+    for item in services:
+        item["ratings"] = ratings["by_service"].get(item["id"], empty)
+    for item in counters:
+        item["ratings"] = ratings["by_counter"].get(item["id"], empty)
+    total["ratings"] = ratings["total"]
     return {
         "day": day,
         "timezone": cfg.centre.timezone,
@@ -128,6 +139,7 @@ def build_report(
         "totals": total,
         "services": services,
         "counters": counters,
+        "rating_levels": ratings["levels"],
     }
 
 
@@ -135,17 +147,39 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _rating_columns(report: dict[str, Any]) -> list[str]:
+    n = len(report.get("rating_levels") or [])
+    return ["ratings", "rating_mean", *(f"rating_share_{s}" for s in range(n, 0, -1))]
+
+
+def _rating_cells(ratings: dict[str, Any] | None) -> list[str]:
+    if not ratings:
+        return []
+    return [_cell(ratings["count"]), _cell(ratings["mean"]), *map(_cell, ratings["shares"])]
+
+
 def report_csv(report: dict[str, Any]) -> str:
-    """One row per service and per counter, then the total; columns :data:`CSV_COLUMNS`."""
+    """One row per service and per counter, then the total; columns :data:`CSV_COLUMNS`,
+    then the ratings (count, mean, share of each score from N down to 1) and, on the
+    total row, the share of served tickets that were rated."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS, *_rating_columns(report), "rated_share"])
     for scope, items in (("service", report["services"]), ("counter", report["counters"])):
         for item in items:
             row = {"scope": scope, "id": item["id"], "name": item["name"].get("vi", item["id"])}
-            writer.writerow([_cell(row.get(c, item.get(c))) for c in CSV_COLUMNS])
+            writer.writerow(
+                [_cell(row.get(c, item.get(c))) for c in CSV_COLUMNS]
+                + _rating_cells(item.get("ratings"))
+                + [""]
+            )
     total = {"scope": "total", "id": "", "name": ""} | report["totals"]
-    writer.writerow([_cell(total.get(c)) for c in CSV_COLUMNS])
+    ratings = total.get("ratings")
+    writer.writerow(
+        [_cell(total.get(c)) for c in CSV_COLUMNS]
+        + _rating_cells(ratings)
+        + [_cell(ratings.get("rated_share") if ratings else None)]
+    )
     return out.getvalue()
 
 
@@ -178,15 +212,50 @@ def report_table(report: dict[str, Any]) -> str:
     for item in report["counters"]:
         lines.append((f"counter {item['id']}", *(_cell(item.get(k)) or "-" for k in keys)))
     lines.append(("total", *(_cell(report["totals"].get(k)) or "-" for k in keys)))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [
-        f"Day {report['day']} ({report['timezone']}), times in minutes",
-        *(
-            "  ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-            )
-            for line in lines
-        ),
-    ]
+    text = [f"Day {report['day']} ({report['timezone']}), times in minutes", *_aligned(lines)]
+    levels = report.get("rating_levels") or []
+    if levels:
+        n = len(levels)
+        head = (
+            "",
+            "ratings",
+            "mean",
+            *(f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True)),
+        )
+        rows: list[tuple[str, ...]] = [head]
+        scoped = [("service", i) for i in report["services"]] + [
+            ("counter", i) for i in report["counters"]
+        ]
+        for scope, item in scoped:
+            rows.append((f"{scope} {item['id']}", *_rating_text(item.get("ratings"), n)))
+        total = report["totals"].get("ratings")
+        rows.append(("total", *_rating_text(total, n)))
+        share = total.get("rated_share") if total else None
+        text += [
+            "",
+            f"Satisfaction (score {n} = most satisfied; shares in %), "
+            f"rated: {_percent(share)} of served tickets",
+            *_aligned(rows),
+        ]
     return "\n".join(text) + "\n"
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.0f}%"
+
+
+def _rating_text(ratings: dict[str, Any] | None, n: int) -> tuple[str, ...]:
+    if not ratings or not ratings["count"]:
+        return ("0", "-", *("-" for _ in range(n)))
+    return (str(ratings["count"]), _cell(ratings["mean"]), *map(_percent, ratings["shares"]))
+
+
+def _aligned(lines: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in lines
+    ]

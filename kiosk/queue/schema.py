@@ -5,6 +5,10 @@ acknowledged only after its transaction is on disk, so a crash (even kill -9
 or a power cut) never loses a ticket that a kiosk has printed. Past days stay
 in the same tables (the day is a column): archived, never deleted; triggers
 refuse deletes and rewrites of the event log.
+
+Schema history: 1 tickets, days, counters, events, issue keys; 2 adds
+``ratings`` (see :mod:`kiosk.queue.ratings`). Every statement is idempotent
+(``IF NOT EXISTS``), so opening an older file migrates it in one transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from kiosk.queue.errors import StorageError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred")
 OPEN_STATUSES = ("waiting", "called", "serving")
 
@@ -97,11 +101,32 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL DEFAULT '{{}}'
 );
 
+-- The citizen's satisfaction: one row per served ticket, never linked to a
+-- person. score 1..levels, levels = how many the scale had when rated
+-- (N = most satisfied); reasons: JSON list of reason ids from config.
+CREATE TABLE IF NOT EXISTS ratings (
+    pk INTEGER PRIMARY KEY,
+    ticket_id TEXT NOT NULL UNIQUE REFERENCES tickets (id),  -- the served leg: once per ticket
+    day TEXT NOT NULL,                 -- the ticket's local day (not the rating's)
+    counter TEXT,                      -- the counter that served it
+    service TEXT NOT NULL,             -- the service it was served for
+    score INTEGER NOT NULL CHECK (score >= 1 AND score <= levels),
+    levels INTEGER NOT NULL CHECK (levels >= 2),
+    reasons TEXT NOT NULL DEFAULT '[]',
+    comment TEXT,
+    source TEXT NOT NULL CHECK (source IN ('phone', 'terminal')),
+    rated_at TEXT NOT NULL             -- UTC
+);
+CREATE INDEX IF NOT EXISTS ratings_day ON ratings (day, counter, service);
+
+CREATE TRIGGER IF NOT EXISTS ratings_never_deleted BEFORE DELETE ON ratings
+BEGIN SELECT RAISE(ABORT, 'ratings are archived, never deleted'); END;
+
 CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-"""
+"""  # noqa: S608 - built from constants only
 
 
 def connect(

@@ -19,6 +19,7 @@ from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
+from kiosk.server.phone import mount_phone, start_watch
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
 
@@ -69,9 +70,11 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         app.state.reads = ReadBudget()
         unsubscribe = engine.subscribe(notifier.on_events)
         watch = asyncio.create_task(_day_watch(engine, executor))
+        stop_phones = start_watch(app, engine)
         try:
             yield
         finally:
+            stop_phones()
             notifier.stop()
             watch.cancel()
             unsubscribe()
@@ -97,5 +100,6 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
+    mount_phone(app)
     mount_console(app)
     return app

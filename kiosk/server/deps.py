@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
@@ -73,7 +73,7 @@ async def principal(
     return found
 
 
-def require(*roles: str):
+def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 for other known callers)."""
 
     async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:

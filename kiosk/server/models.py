@@ -102,6 +102,29 @@ class TicketOut(BaseModel):
     eta_minutes: int | None
 
 
+class PublicTicketOut(BaseModel):
+    """A ticket as anyone holding its id sees it: nothing only staff may see."""
+
+    id: str
+    number: str
+    service: str
+    priority: bool
+    lang: Lang
+    day: str
+    issued_at: str
+    called_at: str | None
+    last_called_at: str | None
+    serving_at: str | None
+    finished_at: str | None
+    counter: str | None
+    status: Status
+    calls: int
+    transferred_from: str | None
+    transferred_to: str | None
+    ahead: int | None
+    eta_minutes: int | None
+
+
 class EventOut(BaseModel):
     id: int
     type: str = Field(

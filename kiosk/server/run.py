@@ -20,6 +20,7 @@ from pathlib import Path
 import uvicorn
 
 from kiosk.config import Config
+from kiosk.publicurl import resolve as public_url
 from kiosk.queue import QueueEngine
 from kiosk.server.app import create_app
 from kiosk.server.devsecrets import dev_secrets_in_use
@@ -98,6 +99,9 @@ def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
         notifier = getattr(app.state, "notifier", None)
         if notifier is not None:
             notifier.stop()
+        phones = getattr(app.state, "ticket_watch", None)
+        if phones is not None:
+            phones.stop()
 
     config = uvicorn.Config(
         app,
@@ -114,6 +118,16 @@ def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
     return _Server(config, release_waiters)
 
 
+def announce_public_url(cfg: Config, sock: socket.socket) -> None:
+    """Log where the tickets' status QRs point, or in one sentence why they have none."""
+    host, port = sock.getsockname()[:2]
+    found = public_url(cfg, host, port)
+    if found.base:
+        log.info("phones follow their tickets at %s/t/...", found.base)
+    else:
+        log.warning("%s", found.reason())
+
+
 def warn_dev_secrets(cfg: Config) -> None:
     """Log a warning (from a background thread: scrypt is slow) if dev secrets are in use."""
 
@@ -122,7 +136,7 @@ def warn_dev_secrets(cfg: Config) -> None:
         if found:
             log.warning(
                 "SECURITY: the published development secrets are in use (%s); anyone who has "
-                "read the README can act as these roles. Replace them: kiosk hash-secret NEW",
+                "read the README can act as these roles. Replace them: kiosk hash-secret",
                 ", ".join(found),
             )
 
@@ -179,6 +193,7 @@ def start_in_thread(
     except BaseException:
         sock.close()
         raise
+    announce_public_url(cfg, sock)
     server = _uvicorn(cfg, engine)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="centre-server", daemon=True
@@ -232,6 +247,7 @@ def serve_forever(
             stops.append(extra(cfg, engine))
         warn_dev_secrets(cfg)
         log.info("centre server on %s (queue database %s)", _url(sock), engine.path)
+        announce_public_url(cfg, sock)
         stop_cleanly_on_sigterm()
         _uvicorn(cfg, engine).run(sockets=[sock])
     finally:

@@ -22,7 +22,10 @@ from typing import Any
 
 from babel.messages.extract import extract_javascript, extract_python
 
-Extracted = tuple[int, str | None, Any, list[str]]
+# (lineno, funcname, messages, comments). Babel's annotation of its own extractors'
+# results does not match what they yield (comments is a list, not ``str | None``),
+# so what passes through from extract_python/extract_javascript stays Any.
+Extracted = tuple[int, Any, Any, Any]
 
 _KV_PROPERTY = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*:\s*(.+?)\s*$")
 _KV_LITERAL = ("msgid", "msgid_plural")

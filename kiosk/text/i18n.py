@@ -141,7 +141,7 @@ class Translator:
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            key = message.id if isinstance(message.id, str) else message.id[0]
             out[key] = self.gettext(key, code)
         return out
 

@@ -86,12 +86,22 @@ def _icu_problems() -> list[str]:
         from kiosk.text.segment import break_opportunities
     except ImportError:
         return ["ICU (icu4py) is not installed: Khmer lines cannot be broken between words."]
+    from kiosk.text import khmer_words
+
+    problems = []
     if not break_opportunities(_KHMER_SAMPLE, "km"):
-        return [
+        problems.append(
             "ICU has no Khmer dictionary: Khmer lines would break only at spaces, "
             "so long Khmer names would overflow their labels."
-        ]
-    return []
+        )
+    try:
+        khmer_words.preload()  # also spares the first Khmer page the model's load time
+    except (OSError, ValueError, KeyError) as exc:
+        problems.append(
+            f"The Khmer word model ({khmer_words.MODEL_PATH}) cannot be read ({exc}): "
+            "Khmer lines break at ICU's dictionary words, which splits more words."
+        )
+    return problems
 
 
 def _catalog_problems(languages: Iterable[str], localedir: Path) -> list[str]:

@@ -31,6 +31,7 @@ from kiosk.ui import screens, widgets  # noqa: F401 - widgets registers its clas
 from kiosk.ui.admin import CornerTaps, PinGate
 from kiosk.ui.backend import CatalogueState, KioskBackend
 from kiosk.ui.idle import IdleWatch
+from kiosk.ui.listen import ListenControl
 from kiosk.ui.tasks import Worker
 from kiosk.ui.textkit import check_kivy_text, language
 from kiosk.ui.theme import PAGE, theme
@@ -49,8 +50,10 @@ KV_FILES = (
     "procedure.kv",
     "faults.kv",
     "admin.kv",
+    "listen.kv",
 )
 HEALTH_SECONDS = 15.0
+LISTEN_POLL_SECONDS = 0.25
 IDLE_POLL_SECONDS = 0.25
 _kv_loaded = False
 
@@ -90,6 +93,9 @@ class KioskApp(App):
     current = StringProperty("attract")
     #: Problems with showing text (fonts, shaping, ICU), for the admin panel; "" when fine.
     text_problems = StringProperty("")
+    #: The listen button of the current screen: can it read, is it reading (kiosk/ui/listen.py).
+    listen_available = BooleanProperty(False)
+    listen_speaking = BooleanProperty(False)
 
     def __init__(
         self,
@@ -109,6 +115,7 @@ class KioskApp(App):
         self.corner = CornerTaps()
         self.pin_gate = PinGate(cfg.kiosk.admin_pin_hash)
         self.sync = sync
+        self.listen = ListenControl(self)
         self._on_ready = on_ready
         self._allow_exit = False
         self._warning: IdleWarning | None = None
@@ -140,7 +147,9 @@ class KioskApp(App):
             Clock.schedule_interval(self._tick_idle, IDLE_POLL_SECONDS),
             Clock.schedule_interval(self._tick_clock, 1.0),
             Clock.schedule_interval(lambda _dt: self.check_server(), HEALTH_SECONDS),
+            Clock.schedule_interval(lambda _dt: self._tick_listen(), LISTEN_POLL_SECONDS),
         ]
+        self.listen.start()
         self._tick_clock(0)
         self.check_server()
         self.net.submit(
@@ -155,6 +164,7 @@ class KioskApp(App):
         self._close_warning()
         for event in self._events:
             event.cancel()
+        self.listen.close()
         self.net.shutdown()
         self.printing.shutdown()
         Window.unbind(on_request_close=self._on_request_close, on_keyboard=self._on_keyboard)
@@ -178,11 +188,13 @@ class KioskApp(App):
         target = self.screen(name)
         if old is not None and old is not target:
             old.leave()
+            self.listen.stop()  # what is read belongs to the screen being left
         target.enter(**kwargs)
         manager.current = name
         self.current = name
         self.root.bar.visible = target.shows_bar
         self.idle.touch()
+        self._tick_listen()
 
     def start_session(self, lang: str | None = None) -> None:
         """From the attract screen: a citizen arrived (in the language they touched)."""
@@ -209,11 +221,27 @@ class KioskApp(App):
         self.go("attract")
 
     def _language_changed(self, _state: Any, lang: str) -> None:
+        self.listen.stop()
         self.centre_name = pick(self.cfg.centre.name, lang)
         self._tick_clock(0)
         if self.root is not None:
             for screen in self.manager.screens:
                 screen.on_language(lang)
+
+    # -- listen ------------------------------------------------------------------
+    def press_listen(self, screen: screens.KioskScreen) -> None:
+        """The listen button: read this screen aloud, or stop reading."""
+        self.listen.press(screen, language.lang)
+        self.idle.touch()
+        self._tick_listen()
+
+    def _tick_listen(self) -> None:
+        screen = self.manager.current_screen if self.root is not None else None
+        speaking = self.listen.speaking
+        if speaking:
+            self.idle.touch()  # someone is listening: not idle
+        self.listen_speaking = speaking
+        self.listen_available = screen is not None and self.listen.available(screen, language.lang)
 
     # -- idle ------------------------------------------------------------------
     def _on_any_touch(self, window: Any, touch: Any) -> bool:

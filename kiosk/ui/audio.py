@@ -31,7 +31,8 @@ class KivySoundSink:
         self.keep_loaded = keep_loaded
         self.tail = tail  # SDL's output buffer still holds the clip's end when length elapses
         self._sounds: OrderedDict[tuple[str, int], Sound] = OrderedDict()
-        self._interrupt = threading.Event()
+        self._closed = False
+        self._current = threading.Event()  # set: the clip in progress ends now
 
     def _load(self, clip: Path) -> Sound:
         try:
@@ -56,12 +57,20 @@ class KivySoundSink:
     def play(self, clip: Path) -> None:
         sound = self._load(Path(clip))
         sound.volume = self.volume
+        done = self._current = threading.Event()
+        if self._closed:
+            return
         sound.play()
         try:
-            self._interrupt.wait(sound.length + self.tail)
+            done.wait(sound.length + self.tail)
         finally:
             sound.stop()
 
+    def stop_current(self) -> None:
+        """Cut the clip in progress short (the listen button pressed again, screen left)."""
+        self._current.set()
+
     def interrupt(self) -> None:
-        """Cut the clip in progress short (board shutting down)."""
-        self._interrupt.set()
+        """Cut the clip in progress short and play nothing more (shutting down)."""
+        self._closed = True
+        self._current.set()

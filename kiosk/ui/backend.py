@@ -35,6 +35,8 @@ from kiosk.printing import (
     printable_procedure,
     reprint_ticket,
 )
+from kiosk.publicurl import PublicUrl
+from kiosk.publicurl import resolve as public_url
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ class AdminStatus:
     disk_total_bytes: int
     pending_reports: int
     last_ticket: str | None
+    phone_qr: PublicUrl | None = None  # where tickets' status QRs point, or why they have none
 
 
 def _iso(text: str | None) -> datetime | None:
@@ -374,6 +377,7 @@ class KioskBackend:
             disk_total_bytes=disk.total,
             pending_reports=self.pending_reports,
             last_ticket=str(last.ticket["number"]) if last else None,
+            phone_qr=public_url(self.cfg),
         )
 
 

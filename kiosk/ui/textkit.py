@@ -122,6 +122,10 @@ class ShapedLabel(Label):
     follow the wrapped text (for paragraphs in a ScrollView).
     """
 
+    # Kivy properties inherited from Label (untyped), declared for the type checker.
+    text_size: tuple[float | None, float | None]
+    color: tuple[float, float, float, float]
+
     lang = StringProperty("")
     msgid = StringProperty("")
     msgid_plural = StringProperty("")

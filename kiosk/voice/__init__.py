@@ -9,6 +9,7 @@ from kiosk.voice.build import BuildReport, build_cache
 from kiosk.voice.cache import FragmentCache
 from kiosk.voice.composer import compose_call, compose_for, required_fragments
 from kiosk.voice.fragments import CHIME, PAUSE, Fragment, text_fragment
+from kiosk.voice.offline import OfflineSpeechFailed, OfflineVoice, Speech
 from kiosk.voice.player import AudioSink, NullSink, Player
 from kiosk.voice.tts import GTTSRenderer, TTSFailed, TTSUnavailable
 
@@ -22,7 +23,10 @@ __all__ = [
     "FragmentCache",
     "GTTSRenderer",
     "NullSink",
+    "OfflineSpeechFailed",
+    "OfflineVoice",
     "Player",
+    "Speech",
     "TTSFailed",
     "TTSUnavailable",
     "build_cache",

@@ -1,22 +1,25 @@
 """The board's announcer: a call event -> fragments -> clips -> the player queue.
 
-A fragment with no clip (not built, not recorded) must never silence or block
-calling: the language segment it belongs to is replaced by the chime and the
-gap is logged with the fix (`kiosk voice build`, or a voice pack recording).
+Each language of a call is said by the best source that has all of it, in this
+order: recorded voice pack and rendered (gTTS) fragments, clip by clip; else
+the offline engine (espeak-ng) saying the whole sentence; else the chime.
+A missing clip must never silence or block calling, and the gap is logged
+once with the fix (`kiosk voice build`, or a voice pack recording).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
 from kiosk.voice.cache import FragmentCache
 from kiosk.voice.composer import compose_for, required_fragments
 from kiosk.voice.fragments import CHIME, PAUSE, Fragment
-from kiosk.voice.player import AudioSink, Player
+from kiosk.voice.offline import OfflineVoice
+from kiosk.voice.player import AudioSink, Clip, Player
+from kiosk.voice.sources import clips_for
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,9 @@ def _segments(fragments: Sequence[Fragment]) -> list[list[Fragment]]:
     return out
 
 
-def _tidy(items: list[tuple[str, Path | None]]) -> list[Path]:
+def _tidy(items: list[tuple[str, Clip | None]]) -> list[Clip]:
     """No pause at an edge or next to a chime, never two chimes in a row, nothing missing."""
-    out: list[tuple[str, Path | None]] = []
+    out: list[tuple[str, Clip | None]] = []
     for i, (kind, path) in enumerate(items):
         prev = out[-1][0] if out else None
         nxt = items[i + 1][0] if i + 1 < len(items) else None
@@ -57,10 +60,13 @@ class Announcer:
         sink: AudioSink,
         *,
         cache: FragmentCache | None = None,
+        offline: OfflineVoice | None = None,
         max_pending: int = 8,
     ) -> None:
+        """``offline``: the engine for languages without clips (default: from the config)."""
         self.cfg = cfg
         self.cache = cache if cache is not None else FragmentCache.for_config(cfg)
+        self.offline = offline if offline is not None else OfflineVoice.for_config(cfg)
         self.player = Player(sink, max_pending=max_pending)
         self._warned: set[str] = set()
 
@@ -68,13 +74,24 @@ class Announcer:
         self.cache.verify()
         self.player.start()
         missing = self.missing()
-        if missing:
+        spoken = sorted({f.lang for f in missing if self._speaks_offline(f.lang)})
+        chimed = [f for f in missing if not self._speaks_offline(f.lang)]
+        if spoken:
+            log.info(
+                "voice: %s has no complete fragment set; the offline engine says those calls "
+                "(`kiosk voice build` online or voice packs sound more natural)",
+                ", ".join(spoken),
+            )
+        if chimed:
             log.warning(
                 "voice: %d announcement fragment(s) have no clip (e.g. %s); those languages "
                 "play the chime only; run `kiosk voice build` online or add voice packs",
-                len(missing),
-                ", ".join(f.id for f in missing[:5]),
+                len(chimed),
+                ", ".join(f.id for f in chimed[:5]),
             )
+
+    def _speaks_offline(self, lang: str) -> bool:
+        return self.offline is not None and self.offline.speaks(lang)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.player.stop(timeout)
@@ -83,19 +100,19 @@ class Announcer:
         """Fragments the configured announcements need that have no clip."""
         return [f for f in required_fragments(self.cfg) if self.cache.lookup(f) is None]
 
-    def plan(self, fragments: Sequence[Fragment]) -> list[Path]:
-        """Clips to play; a language segment with a missing fragment becomes the chime."""
+    def plan(self, fragments: Sequence[Fragment]) -> list[Clip]:
+        """Clips to play; a language segment with a missing fragment is said offline or chimed."""
         chime = self.cache.lookup(CHIME)
-        items: list[tuple[str, Path | None]] = []
+        items: list[tuple[str, Clip | None]] = []
         for seg in _segments(fragments):
             if seg[0] in (CHIME, PAUSE):
                 items.append((seg[0].key, self.cache.lookup(seg[0])))
                 continue
-            clips = [self.cache.lookup(f) for f in seg]
-            if all(c is not None for c in clips):
+            clips = clips_for(seg, self.cache, self.offline, fallback=chime)
+            if clips is not None:
                 items += [("clip", c) for c in clips]
             else:
-                self._warn_missing([f for f, c in zip(seg, clips, strict=True) if c is None])
+                self._warn_missing([f for f in seg if self.cache.lookup(f) is None])
                 items.append(("chime", chime))
         return _tidy(items)
 
@@ -108,7 +125,7 @@ class Announcer:
                 ", ".join(f"{f.id} {f.text!r}" for f in new),
             )
 
-    def announce(self, number: str, counter: str) -> list[Path]:
+    def announce(self, number: str, counter: str) -> list[Clip]:
         """Queue the call of ``number`` to ``counter``; returns the clips at once (may be [])."""
         if not self.cfg.voice.enabled:
             return []

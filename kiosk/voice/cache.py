@@ -53,7 +53,7 @@ def _text_tag(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -77,7 +77,7 @@ class FragmentCache:
 
     @classmethod
     def for_config(cls, cfg: Any) -> FragmentCache:
-        return cls(cfg.data_path(cfg.voice.cache_dir), cfg.path(cfg.voice.packs_dir))
+        return cls(cfg.data_path(cfg.voice.cache_dir), cfg.asset_path(cfg.voice.packs_dir))
 
     # -- manifest ----------------------------------------------------------
     @property
@@ -107,7 +107,7 @@ class FragmentCache:
     def _save(self) -> None:
         body = {"version": 1, "fragments": dict(sorted(self._entries.items()))}
         text = json.dumps(body, ensure_ascii=False, indent=1) + "\n"
-        _atomic_write(self.manifest_path, text.encode("utf-8"))
+        atomic_write(self.manifest_path, text.encode("utf-8"))
         self._loaded_mtime = self.manifest_path.stat().st_mtime_ns
 
     def entries(self) -> dict[str, dict[str, Any]]:
@@ -169,7 +169,7 @@ class FragmentCache:
         with self._lock:
             self._reload()
             old = self._entries.get(frag.id)
-            _atomic_write(self.cache_dir / rel, data)
+            atomic_write(self.cache_dir / rel, data)
             self._entries[frag.id] = {
                 "lang": frag.lang,
                 "key": frag.key,

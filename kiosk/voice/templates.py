@@ -1,10 +1,8 @@
 """The call announcement, per language, split into reusable phrase parts.
 
-MIGRATION (kiosk.text.i18n): once the translation catalogs land, mark
-``CALL_MSGID`` with ``N_`` in kiosk/text/messages.py, move the vi and km
-wording below into locales/{vi,km}/LC_MESSAGES/kiosk.po, and have
-``call_template`` return ``gettext(CALL_MSGID, lang)``. Until then this table
-is the one place the wording lives. Placeholders: ``{number}``, ``{counter}``.
+The wording lives in the gettext catalogs (``locales/*/LC_MESSAGES/kiosk.po``)
+under :data:`CALL_MSGID`; each language orders the named placeholders
+``{number}`` and ``{counter}`` as its grammar wants.
 """
 
 from __future__ import annotations
@@ -12,16 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kiosk.text.i18n import N_, translator
 from kiosk.voice.fragments import Fragment
 
-CALL_MSGID = "Number {number}, please come to counter {counter}"
-
-CALL_TEMPLATES = {
-    "vi": "Xin mời công dân có số thứ tự {number} đến quầy số {counter}",
-    # "Please invite the citizen holding queue number {number} to come to counter number {counter}"
-    "km": "សូមអញ្ជើញប្រជាពលរដ្ឋដែលមានលេខរៀង {number} មកកាន់បញ្ជរលេខ {counter}",
-    "en": CALL_MSGID,
-}
+# TRANSLATORS: the hall's speaker says this when a counter calls a ticket.
+# Keep {number} and {counter}, in the order your language says them.
+# The words between them are recorded once and reused for every call.
+CALL_MSGID = N_("Number {number}, please come to counter {counter}")
 
 SLOTS = ("number", "counter")
 _SLOT = re.compile(r"\{(number|counter)\}")
@@ -29,7 +24,8 @@ _EDGE = " \t,.;:!?\u3002\u17d4\u17d5"  # spaces and punctuation (incl. Khmer ។
 
 
 def call_template(lang: str) -> str:
-    return unicodedata.normalize("NFC", CALL_TEMPLATES[lang])
+    """The announcement's wording in ``lang``, placeholders unfilled."""
+    return unicodedata.normalize("NFC", translator.catalog(lang).gettext(CALL_MSGID))
 
 
 def call_parts(lang: str) -> list[Fragment | str]:

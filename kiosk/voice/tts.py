@@ -15,6 +15,15 @@ from collections.abc import Callable
 
 import requests
 from gtts import gTTS, gTTSError
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception_type,
+    wait_exponential,
+)
+
+from hardware.retry import Retryable, parse_retry_after, wait_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +34,6 @@ class TTSUnavailable(Exception):
 
 class TTSFailed(Exception):
     """This one text could not be rendered; others may still work."""
-
-
-def _retry_after(response: requests.Response | None) -> float | None:
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
 
 
 def _network_reason(exc: gTTSError) -> str:
@@ -61,7 +63,6 @@ class GTTSRenderer:
         self.timeout = timeout
         self.min_interval = min_interval
         self.attempts = max(1, attempts)
-        # No route or no answer rarely heals within seconds: give up sooner than on a 429.
         self.network_attempts = max(1, min(network_attempts, self.attempts))
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -78,35 +79,60 @@ class GTTSRenderer:
         self._last_request = self._clock()
 
     def render(self, text: str, lang: str) -> bytes:
-        reason = ""
-        limit = self.attempts
-        for attempt in range(1, self.attempts + 1):
-            self._throttle()
-            self.requests += 1
-            try:
-                buf = io.BytesIO()
-                gTTS(text, lang=lang, timeout=self.timeout, lang_check=False).write_to_fp(buf)
-            except gTTSError as exc:
-                status = exc.rsp.status_code if exc.rsp is not None else None
-                if status is None:
-                    reason = _network_reason(exc)
-                    limit = self.network_attempts
-                    delay = self.backoff * 2 ** (attempt - 1)
-                elif status == 429 or status >= 500:
-                    reason = f"Google TTS answered HTTP {status}" + (
-                        " (rate limit)" if status == 429 else ""
-                    )
-                    delay = _retry_after(exc.rsp) or self.backoff * 2 ** (attempt - 1)
-                else:
-                    raise TTSFailed(f"Google TTS answered HTTP {status} for {text!r}") from None
-            else:
-                data = buf.getvalue()
-                if not data:
-                    raise TTSFailed(f"Google TTS sent no audio for {text!r}")
-                return data
-            if attempt >= limit:
-                break
-            delay = min(delay, self.max_backoff)
-            log.info("%s; retrying %r in %.1f s (%d/%d)", reason, text, delay, attempt, limit)
-            self._sleep(delay)
-        raise TTSUnavailable(reason)
+        retrying = Retrying(
+            stop=self._give_up,
+            wait=wait_retry_after(
+                wait_exponential(multiplier=self.backoff, max=self.max_backoff),
+                limit=self.max_backoff,
+            ),
+            retry=retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(state, text),
+        )
+        try:
+            return retrying(self._render_once, text, lang)
+        except RetryError as exc:
+            raise TTSUnavailable(str(exc.last_attempt.exception())) from None
+
+    def _render_once(self, text: str, lang: str) -> bytes:
+        self._throttle()
+        self.requests += 1
+        try:
+            buf = io.BytesIO()
+            gTTS(text, lang=lang, timeout=self.timeout, lang_check=False).write_to_fp(buf)
+        except gTTSError as exc:
+            status = exc.rsp.status_code if exc.rsp is not None else None
+            if status is None:
+                raise _Transient(_network_reason(exc), network=True) from None
+            if status == 429 or status >= 500:
+                reason = f"Google TTS answered HTTP {status}" + (
+                    " (rate limit)" if status == 429 else ""
+                )
+                wish = parse_retry_after(exc.rsp.headers.get("Retry-After"))
+                raise _Transient(reason, wish) from None
+            raise TTSFailed(f"Google TTS answered HTTP {status} for {text!r}") from None
+        data = buf.getvalue()
+        if not data:
+            raise TTSFailed(f"Google TTS sent no audio for {text!r}")
+        return data
+
+    def _give_up(self, state: RetryCallState) -> bool:
+        # No route or no answer rarely heals within seconds: give up sooner than on a 429.
+        failure = state.outcome.exception() if state.outcome is not None else None
+        network = isinstance(failure, _Transient) and failure.network
+        return state.attempt_number >= (self.network_attempts if network else self.attempts)
+
+    def _log_retry(self, state: RetryCallState, text: str) -> None:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        log.info("%s; retrying %r in %.1f s (attempt %d)", failure, text, state.upcoming_sleep,
+                 state.attempt_number + 1)  # fmt: skip
+
+
+class _Transient(Retryable):
+    """A failure another attempt may cure; ``network``: no answer at all (not an HTTP status)."""
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, network: bool = False
+    ) -> None:
+        super().__init__(reason, retry_after)
+        self.network = network

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devtools.central import DevCentral
 from kiosk.catalogue import Catalogue, store_path, store_status
-from kiosk.catalogue.devcentral import DevCentral
 from kiosk.catalogue.sync import SyncResult
 from kiosk.config import Config, load_config
 from tests.conftest import write_config
+
+# Long enough that a server slowed by a loaded machine is never taken for a stalled one;
+# only the tests that stall the server on purpose shorten it (to STALL_READ_TIMEOUT).
+READ_TIMEOUT = 10.0
+STALL_READ_TIMEOUT = 1.0
 
 
 def kiosk_config(
@@ -17,7 +22,7 @@ def kiosk_config(
     """A centre config syncing from ``central`` with test-sized timeouts and limits."""
     values: dict[str, object] = {
         "connect_timeout_seconds": 5,
-        "read_timeout_seconds": 0.5,
+        "read_timeout_seconds": READ_TIMEOUT,
         "download_timeout_seconds": 20,
         "retries": 2,
         "retry_backoff_seconds": 0.05,

@@ -15,7 +15,7 @@ import pytest
 import requests
 from referencing import Registry, Resource
 
-from kiosk.catalogue.devcentral import DevCentral
+from devtools.central import DevCentral
 from kiosk.catalogue.sync import sync_once
 from tests.conftest import ROOT, run_cli, write_config
 

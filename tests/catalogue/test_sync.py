@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.central import DevCentral
 from kiosk.catalogue import open_catalogue, store_path, store_status
-from kiosk.catalogue.devcentral import DevCentral
 from kiosk.catalogue.scheduler import SyncScheduler
 from kiosk.catalogue.sync import Syncer, sync_once
 
 from .conftest import sample_dict
-from .sync_helpers import assert_refused, kiosk_config, open_store
+from .sync_helpers import STALL_READ_TIMEOUT, assert_refused, kiosk_config, open_store
 
 
 def version(doc: dict, n: int) -> dict:
@@ -22,6 +22,10 @@ def version(doc: dict, n: int) -> dict:
     out["version"] = n
     out["updated_at"] = f"2025-12-{n:02d}T00:00:00Z"
     return out
+
+
+def _stall_timeout(kind: str) -> dict[str, float]:
+    return {"read_timeout_seconds": STALL_READ_TIMEOUT} if kind == "stall" else {}
 
 
 @pytest.fixture
@@ -98,7 +102,9 @@ def test_the_kiosk_keeps_serving_while_a_sync_fails(synced, central: DevCentral)
     central.add_fault("changes", "stall", times=-1, seconds=10)
     done = threading.Event()
     results = []
-    worker = threading.Thread(target=lambda: (results.append(sync_once(cfg)), done.set()))
+    syncer = Syncer(cfg)
+    syncer.opts.read_timeout = STALL_READ_TIMEOUT
+    worker = threading.Thread(target=lambda: (results.append(syncer.run()), done.set()))
     worker.start()
     while not done.is_set():  # searching goes on during the stalled download
         assert cat.search("khai sinh")[0].code == "1.001193"
@@ -124,7 +130,7 @@ def test_the_kiosk_keeps_serving_while_a_sync_fails(synced, central: DevCentral)
 def test_network_faults_after_retries(
     tmp_path: Path, central: DevCentral, endpoint: str, kind: str, params: dict, match: str
 ) -> None:
-    cfg = kiosk_config(tmp_path, central)
+    cfg = kiosk_config(tmp_path, central, **_stall_timeout(kind))
     if endpoint == "changes":
         assert sync_once(cfg).ok
         central.publish(version(sample_dict(), 2))
@@ -151,7 +157,7 @@ def test_network_faults_after_retries(
 def test_network_weather_that_clears_up(
     tmp_path: Path, central: DevCentral, kind: str, params: dict
 ) -> None:
-    cfg = kiosk_config(tmp_path, central)
+    cfg = kiosk_config(tmp_path, central, **_stall_timeout(kind))
     endpoint = "export" if kind in ("stall", "truncate") else "manifest"
     central.add_fault(endpoint, kind, times=2, **params)
     result = sync_once(cfg)

@@ -15,7 +15,7 @@ def pieces(text: str, lang: str) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(ops)]
 
 
-def test_khmer_breaks_between_dictionary_words() -> None:
+def test_khmer_breaks_between_words() -> None:
     assert pieces(LONG_KHMER_NAME, "km") == [
         "ការចុះបញ្ជី",
         "កំណើត",
@@ -28,7 +28,8 @@ def test_khmer_breaks_between_dictionary_words() -> None:
         "មន្ទីរពេទ្យ ",
         "និង",
         "ការចុះបញ្ជី",
-        "ស្នាក់នៅ",
+        "ស្នាក់",  # ស្នាក់នៅ "to reside" is a compound: khPOS writes ស្នាក់_នៅ
+        "នៅ",
         "អចិន្ត្រៃយ៍",
     ]
 

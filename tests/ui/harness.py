@@ -179,8 +179,12 @@ def rig_config(
     orientation: str = "portrait",
     source: str | None = None,
     rate_limit: int | None = None,
+    lan_port: int | None = None,
 ) -> Config:
     edits = {
+        # The ticket's status QR needs an address phones can open (never 127.0.0.1):
+        # a centre LAN address, or with lan_port the server really serves the LAN.
+        r'^public_url = ""': 'public_url = "http://192.168.1.10:8080"',
         r"^idle_seconds = \d+": f"idle_seconds = {idle}",
         r"^idle_warning_seconds = \d+": f"idle_warning_seconds = {warning}",
         r'^orientation = "portrait"': f'orientation = "{orientation}"',
@@ -191,6 +195,10 @@ def rig_config(
         edits[r'^source = ""'] = f'source = "{source}"'
     if rate_limit is not None:
         edits[r"^kiosk_rate_limit = \d+"] = f"kiosk_rate_limit = {rate_limit}"
+    if lan_port is not None:
+        del edits[r'^public_url = ""']
+        edits[r'^host = "127.0.0.1"'] = 'host = "0.0.0.0"'
+        edits[r"^port = 8080"] = f"port = {lan_port}"
     tmp.mkdir(parents=True, exist_ok=True)
     return load_config(write_config(tmp, **edits))
 
@@ -208,7 +216,12 @@ def kiosk_rig(
     from kiosk.server.run import start_in_thread
 
     cfg = rig_config(tmp, orientation=orientation, **config)
-    handle = start_in_thread(cfg, host="127.0.0.1", port=0) if server else None
+    lan = config.get("lan_port") is not None
+    handle = (
+        (start_in_thread(cfg) if lan else start_in_thread(cfg, host="127.0.0.1", port=0))
+        if server
+        else None
+    )
     url = handle.url if handle else closed_port_url()
     ensure_window(size or TEST_SIZES[orientation])
     from kivy.lang import global_idmap

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_config
+from kiosk.text.fonts import LANGUAGES
 from kiosk.voice import CHIME, PAUSE, compose_call, compose_for, required_fragments
-from kiosk.voice.templates import CALL_TEMPLATES, call_parts
+from kiosk.voice.templates import call_parts
 from tests.conftest import write_config
 
 
@@ -54,7 +55,7 @@ def test_compose_for_uses_the_config(tmp_path: Path) -> None:
 
 
 def test_templates_split_into_phrase_parts() -> None:
-    for lang in CALL_TEMPLATES:
+    for lang in LANGUAGES:
         parts = call_parts(lang)
         assert "number" in parts and "counter" in parts
     en = call_parts("en")

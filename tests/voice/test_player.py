@@ -17,6 +17,7 @@ from .google_fake import MP3
 
 CHIME = BUILTIN_SOUNDS / "chime.wav"
 PAUSE = BUILTIN_SOUNDS / "pause.wav"
+NO_OFFLINE = {r'^offline_engine = "espeak-ng"': 'offline_engine = "none"'}
 
 
 class FakeSink:
@@ -110,7 +111,8 @@ def test_a_failing_sink_does_not_stop_the_queue(caplog: pytest.LogCaptureFixture
 
 @pytest.fixture
 def announcer_rig(tmp_path: Path):
-    cfg = load_config(write_config(tmp_path))
+    """Clips from the cache only: the offline engine has its own tests (test_offline.py)."""
+    cfg = load_config(write_config(tmp_path, **NO_OFFLINE))
     cache = FragmentCache.for_config(cfg)
     sink = FakeSink()
     return cfg, cache, sink
@@ -152,8 +154,9 @@ def test_missing_language_plays_the_chime_instead(announcer_rig, caplog) -> None
     assert "km/call-0" in caplog.text and "kiosk voice build" in caplog.text
 
 
-def test_empty_cache_still_chimes_once(announcer_rig) -> None:
-    cfg, cache, sink = announcer_rig
+def test_empty_cache_without_offline_engine_still_chimes_once(tmp_path: Path) -> None:
+    cfg = load_config(write_config(tmp_path, **NO_OFFLINE))
+    cache, sink = FragmentCache.for_config(cfg), FakeSink()
     announcer = Announcer(cfg, sink, cache=cache)
     announcer.start()
     assert announcer.announce("5001", "4") == [CHIME]
@@ -187,3 +190,39 @@ def test_voice_disabled_announces_nothing(tmp_path: Path) -> None:
     announcer.start()
     assert announcer.announce("A001", "1") == []
     announcer.stop()
+
+
+class StoppableSink(FakeSink):
+    """Holds each clip until ``stop_current`` (the listen button's sink behaviour)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cut = threading.Event()
+        self.started = threading.Event()
+
+    def play(self, clip: Path) -> None:
+        self.started.set()
+        self.cut.wait(30)
+        self.cut.clear()
+        self.played.append(clip)
+
+    def stop_current(self) -> None:
+        self.cut.set()
+
+
+def test_cancel_cuts_the_clip_short_and_drops_the_rest() -> None:
+    sink = StoppableSink()
+    player = Player(sink)
+    player.start()
+    player.enqueue(clips("long", 3), label="reading")
+    player.enqueue(clips("next", 2), label="waiting")
+    assert sink.started.wait(30)
+    player.cancel()
+    assert player.wait_idle(30)
+    assert [p.name for p in sink.played] == ["long-0.mp3"]  # cut short, nothing after it
+    # The player goes on with what is queued after the cancel.
+    sink.cut.set()
+    player.enqueue(clips("after", 1), label="after")
+    assert player.wait_idle(30)
+    player.stop()
+    assert [p.name for p in sink.played] == ["long-0.mp3", "after-0.mp3"]

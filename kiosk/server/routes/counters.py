@@ -18,7 +18,7 @@ from kiosk.server.models import (
 router = APIRouter(prefix="/api/v1/counters/{c}", tags=["counters"])
 Acting = Annotated[str, Depends(acting_counter)]
 _ACTION_ERRORS = errors_doc(401, 403, 404, 409, 503)
-_TICKET = {200: {"model": TicketOut}}
+_TICKET: dict[int | str, dict[str, Any]] = {200: {"model": TicketOut}}
 
 
 @router.get("", response_model=None, responses={200: {"model": CounterOut}, **_ACTION_ERRORS})

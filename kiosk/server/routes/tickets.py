@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, require
 from kiosk.server.errors import ApiError
-from kiosk.server.models import IssueRequest, PrintResult, TicketOut, errors_doc
+from kiosk.server.models import (
+    IssueRequest,
+    PrintResult,
+    PublicTicketOut,
+    TicketOut,
+    errors_doc,
+)
+from kiosk.server.phone.routes import public_ticket
 
 router = APIRouter(tags=["tickets"])
 TicketId = Annotated[str, Path(max_length=64, description="the ticket's id (not its number)")]
@@ -68,11 +75,15 @@ async def issue(
 @router.get(
     "/api/v1/tickets/{ticket_id}",
     response_model=None,
-    responses={200: {"model": TicketOut}, **errors_doc(404)},
+    responses={200: {"model": PublicTicketOut}, **errors_doc(404, 410)},
 )
 async def ticket(request: Request, ticket_id: TicketId) -> dict[str, Any]:
-    """A ticket's status, people ahead and ETA (no auth: the id is unguessable)."""
-    return await in_engine(request, engine_of(request).ticket, ticket_id)
+    """A ticket's status, people ahead and ETA (no auth: the id is unguessable).
+
+    Without what only staff may see (priority reason, kiosk, procedure, printing);
+    410 `expired` for tickets more than a week old.
+    """
+    return public_ticket(await in_engine(request, engine_of(request).ticket, ticket_id), request)
 
 
 @router.post(

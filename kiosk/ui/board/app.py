@@ -45,7 +45,7 @@ KV_MSGIDS = (N_("Now calling"), N_("Please wait for your number to be called."))
 
 def hall_languages(cfg: Config) -> list[str]:
     """The languages the board shows in turn: the spoken ones the centre offers, vi first."""
-    langs = [lang for lang in cfg.voice.languages if lang in cfg.centre.languages]
+    langs: list[str] = [lang for lang in cfg.voice.languages if lang in cfg.centre.languages]
     return langs or ["vi"]
 
 
@@ -226,8 +226,10 @@ class BoardApp(App):
         language.switch(langs[0])
         language.bind(lang=controller.on_language)
         self.announcer.start()
-        kwargs = {} if self.feed_wait is None else {"wait": self.feed_wait}
-        self.feed = BoardFeed(self.client, self._post, **kwargs)
+        if self.feed_wait is None:
+            self.feed = BoardFeed(self.client, self._post)
+        else:
+            self.feed = BoardFeed(self.client, self._post, wait=self.feed_wait)
         self.feed.start()
         self._clocks = [Clock.schedule_interval(controller.tick_clock, 1.0)]
         if len(langs) > 1 and self.rotate_seconds > 0:

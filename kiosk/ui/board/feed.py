@@ -26,6 +26,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_not_exception_type,
+    wait_exponential,
+)
+
+from hardware.retry import Stopped, cancellable
 from kiosk.client import CentreClient, ServerRefused, ServerUnreachable
 from kiosk.queue.clock import from_iso
 from kiosk.ui.board.calls import WAITING_EVENTS, is_today
@@ -88,6 +96,8 @@ class BoardFeed:
         self._connected = False
         self._offset = 0.0
         self._day = ""
+        self._problem = ""
+        self._backoff = wait_exponential(multiplier=retry_min, min=retry_min, max=retry_max)
 
     def start(self) -> None:
         if self._thread is None:
@@ -108,33 +118,50 @@ class BoardFeed:
 
     # -- the loop ------------------------------------------------------------
     def _run(self) -> None:
-        delay = self.retry_min
-        problem = ""
-        while not self._stop.is_set():
-            try:
-                if not self._connected:
-                    self._connect()
-                    delay, problem = self.retry_min, ""
-                self._poll()
-            except ServerUnreachable as exc:
-                self._connected = False
-                if problem != "offline":
-                    problem = "offline"
-                    log.warning("board: the centre server is unreachable (%s); retrying", exc)
-                    self._post(Update("offline", reason=str(exc)))
-                self._stop.wait(delay)
-                delay = min(delay * 2, self.retry_max)
-            except ServerRefused as exc:
-                self._connected = False
-                if problem != "refused":
-                    problem = "refused"
-                    log.error("board: the server refused the board (%s: %s)", exc, exc.detail)
-                    self._post(Update("refused", reason=f"{exc} {exc.detail or ''}".strip()))
-                self._stop.wait(self.refused_retry)
-            except Exception:  # never let the feed die: the hall would see a frozen board
-                self._connected = False
-                log.exception("board: unexpected failure in the event feed; retrying")
-                self._stop.wait(self.retry_max)
+        # One successful poll ends a call of ``retrying``, so the backoff starts
+        # again from ``retry_min`` at the next failure.
+        retrying = Retrying(
+            wait=self._wait,
+            retry=retry_if_not_exception_type(Stopped),
+            sleep=cancellable(self._stop.wait),
+            before_sleep=self._report,
+        )
+        try:
+            while not self._stop.is_set():
+                retrying(self._step)
+        except Stopped:
+            pass
+
+    def _step(self) -> None:
+        if not self._connected:
+            self._connect()
+            self._problem = ""
+        self._poll()
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, ServerRefused):
+            return self.refused_retry
+        if isinstance(failure, ServerUnreachable):
+            return self._backoff(state)
+        return self.retry_max
+
+    def _report(self, state: RetryCallState) -> None:
+        """Say what went wrong, once per kind of trouble (never let the feed die)."""
+        self._connected = False
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, ServerUnreachable):
+            if self._problem != "offline":
+                self._problem = "offline"
+                log.warning("board: the centre server is unreachable (%s); retrying", exc)
+                self._post(Update("offline", reason=str(exc)))
+        elif isinstance(exc, ServerRefused):
+            if self._problem != "refused":
+                self._problem = "refused"
+                log.error("board: the server refused the board (%s: %s)", exc, exc.detail)
+                self._post(Update("refused", reason=f"{exc} {exc.detail or ''}".strip()))
+        else:  # the hall would see a frozen board if the feed died
+            log.error("board: unexpected failure in the event feed; retrying", exc_info=exc)
 
     def _connect(self) -> None:
         asked = time.time()

@@ -112,7 +112,8 @@ class AdminScreen(KioskScreen):
             printer = f"{printer}: {st.printer.detail}"
         status = {
             "server": f"{'OK' if st.server_ok else gettext('unreachable', lang)} · "
-            f"{st.server_url} {st.server_detail}".strip(),
+            f"{st.server_url} {st.server_detail}".strip()
+            + (f" · {st.phone_qr.reason(lang)}" if st.phone_qr and st.phone_qr.why else ""),
             "printer": f"{printer} · {st.printer_url}",
             "catalogue": gettext(
                 "version {version}, {count} procedures, data of {date}",

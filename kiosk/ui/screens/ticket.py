@@ -87,6 +87,7 @@ class TicketScreen(KioskScreen):
                 return proc.online_url, QR_CAPTIONS["procedure"]
         if mode == "none":
             return "", ""
+        # "" when no phone could open it: the QR box collapses (see ticket.kv).
         return status_url(self.app.cfg, str(ticket["id"])), QR_CAPTIONS["status"]
 
     def on_state(self, _screen: Any, state: str) -> None:

@@ -1,0 +1,94 @@
+"""Where wrapped Khmer lines break, compared with a human word segmentation (khPOS).
+
+``benchmarks/data/khpos-open-test.word``: the OPEN-TEST part of the khPOS corpus
+(1,000 sentences manually segmented into words; ye-kyaw-thu/khPOS, CC BY-NC-SA 4.0,
+see benchmarks/data/README.md). Words are separated by spaces; ``_`` and ``~``
+join the parts of a compound word.
+
+Each sentence is joined without separators (as Khmer is written), wrapped at six
+widths in the kiosk's Khmer font, and every line break is classified:
+
+* at a human word boundary (a space in the corpus): what a reader expects;
+* inside a compound (``_``/``~``): acceptable, a word part on each line;
+* inside a word: wrong. It is "a word that fits, split" when that human word
+  alone would have fitted on one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parent / "data" / "khpos-open-test.word"
+WIDTHS = (160, 240, 320, 420, 560, 700)
+FONT_SIZE = 28
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    words: frozenset[int]  # offsets of human word boundaries
+    compounds: frozenset[int]  # offsets inside compound words
+    spans: tuple[tuple[int, int], ...]  # each human word's (start, end)
+
+
+def load(min_words: int = 1) -> list[Sentence]:
+    sentences = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        tokens = line.split()
+        if len(tokens) < min_words:
+            continue
+        text, words, compounds, spans = "", set(), set(), []
+        for token in tokens:
+            if text:
+                words.add(len(text))
+            start = len(text)
+            for i, part in enumerate(token.replace("~", "_").split("_")):
+                if i and part:
+                    compounds.add(len(text))
+                text += part
+            spans.append((start, len(text)))
+        sentences.append(Sentence(text, frozenset(words), frozenset(compounds), tuple(spans)))
+    return sentences
+
+
+@dataclass
+class Tally:
+    breaks: int = 0
+    at_words: int = 0
+    in_compounds: int = 0
+    fitting_words_split: int = 0
+
+    @property
+    def word_share(self) -> float:
+        return self.at_words / self.breaks if self.breaks else 1.0
+
+    @property
+    def acceptable_share(self) -> float:
+        return (self.at_words + self.in_compounds) / self.breaks if self.breaks else 1.0
+
+
+def score(
+    sentences: list[Sentence],
+    wrap: Callable[[str, int], list[str]],
+    measure: Callable[[str], float],
+) -> Tally:
+    """Wrap every sentence at every width and classify the line breaks."""
+    tally = Tally()
+    for s in sentences:
+        for width in WIDTHS:
+            offset = 0
+            lines = wrap(s.text, width)
+            for line in lines[:-1]:
+                offset = s.text.index(line, offset) + len(line)
+                tally.breaks += 1
+                if offset in s.words:
+                    tally.at_words += 1
+                elif offset in s.compounds:
+                    tally.in_compounds += 1
+                else:
+                    start, end = next((a, b) for a, b in s.spans if a < offset < b)
+                    if measure(s.text[start:end]) <= width:
+                        tally.fitting_words_split += 1
+    return tally

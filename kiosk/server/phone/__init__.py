@@ -1,0 +1,62 @@
+"""The citizen's phone page behind every ticket's QR, the rating, and the /rate/ terminal.
+
+Server-rendered HTML (Jinja2, every word from the gettext catalogs) with a
+small script that long-polls one ticket; see docs/phone.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from kiosk.queue import QueueEngine
+from kiosk.server.phone import routes, terminal
+from kiosk.server.phone.watch import TicketWatch
+
+HERE = Path(__file__).resolve().parent
+
+
+class _Static(StaticFiles):
+    """Static files that revalidate (a centre update reaches phones at once)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        return response
+
+
+def mount_phone(app: FastAPI) -> None:
+    """The phone page, the rating API and the /rate/ terminal."""
+    app.include_router(routes.api)
+    app.include_router(routes.router)
+    app.include_router(terminal.router)
+    app.mount("/t/static", _Static(directory=HERE / "static"), name="phone-static")
+    app.mount("/rate", _Static(directory=HERE / "rate", html=True), name="rate-terminal")
+
+
+# Phones' views are read and rendered on their own threads, so that hundreds of
+# phones never queue in front of the kiosks' issuance on the engine's threads.
+PHONE_THREADS = 2
+
+
+def start_watch(app: FastAPI, engine: QueueEngine) -> Callable[[], None]:
+    """Wake phones' long-polls on the events that concern them; returns the stop function."""
+    watch = TicketWatch(asyncio.get_running_loop())
+    app.state.ticket_watch = watch
+    executor = ThreadPoolExecutor(PHONE_THREADS, thread_name_prefix="phone-views")
+    app.state.phone_executor = executor
+    unsubscribe = engine.subscribe(watch.on_events)
+
+    def stop() -> None:
+        unsubscribe()
+        watch.stop()
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    return stop

@@ -1,0 +1,292 @@
+"""The citizen's phone page ``/t/{id}``, its live updates, and the satisfaction rating.
+
+* ``GET /t/{id}``: the page, server-rendered in the ticket's language (``?lang=``
+  switches); without JavaScript it refreshes itself.
+* ``GET /t/{id}/live?v=VERSION&wait=S``: long-poll scoped to that ticket; answers
+  as soon as what the page shows differs from ``VERSION`` (or after S s).
+* ``POST /t/{id}/rating``: the rating form without JavaScript (303 back to the page).
+* ``POST /api/v1/tickets/{id}/rating``: the rating as JSON; 201 once, 409 after.
+  No auth (the id is the capability); with a counter's staff session it is the
+  counter-side terminal's rating (``source`` terminal, that counter's tickets only).
+* ``GET /t/fonts/{file}``: the shipped Noto Sans Khmer, so Khmer is shaped by the
+  phone's browser with the centre's font (no CDN: the guest Wi-Fi may have no internet).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, ConfigDict, Field
+
+from kiosk.paths import FONTS
+from kiosk.publicurl import SAMPLE_TICKET_ID
+from kiosk.queue import citizen
+from kiosk.queue import errors as qerr
+from kiosk.queue.clock import utc_now
+from kiosk.server.deps import bearer, config_of, engine_of, in_engine, principal
+from kiosk.server.errors import ApiError
+from kiosk.server.models import errors_doc
+from kiosk.server.phone import render
+from kiosk.server.phone.watch import TicketWatch
+
+log = logging.getLogger(__name__)
+
+MAX_WAIT = 30.0
+# Re-read the ticket at least this often while waiting: events from another
+# process on the same database, and a no-show's call-back time running out.
+RECHECK = 5.0
+# A change of the queue only (people ahead, the wait) is answered after this
+# much more quiet, so a burst of calls costs a phone one answer; well within
+# the 2 s in which the page must show a change.
+SETTLE = 1.0
+PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["tickets"])
+TicketPath = Annotated[str, Field(max_length=64)]
+Lang = Annotated[str | None, Query(max_length=8, description="vi, km or en")]
+
+
+class RatingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    score: int = Field(description="1..N, N = the most satisfied level of [satisfaction]")
+    reasons: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=20)
+    comment: str | None = Field(default=None, max_length=2000, description="kept: 500 characters")
+
+
+class RatingOut(BaseModel):
+    ticket: str
+    number: str
+    service: str
+    score: int
+    levels: int
+    reasons: list[str]
+    source: str
+    rated_at: str
+
+
+def public_ticket(ticket: dict[str, Any], request: Request) -> dict[str, Any]:
+    """GET /api/v1/tickets/{id}: what anyone holding the id may read of a ticket."""
+    engine = engine_of(request)
+    if citizen.age_days(ticket["day"], engine.today()) > citizen.HISTORY_DAYS:
+        raise ApiError(410, "expired", f"this ticket is from {ticket['day']}")
+    return citizen.public_ticket(ticket)
+
+
+def watch_of(request: Request) -> TicketWatch:
+    return request.app.state.ticket_watch
+
+
+async def follow_view(request: Request, ticket_id: str) -> dict[str, Any] | None:
+    if len(ticket_id) > 64:
+        return None
+    try:
+        return await in_engine(request, engine_of(request).follow, ticket_id)
+    except qerr.UnknownTicket:
+        return None
+
+
+def _missing(request: Request) -> HTMLResponse:
+    return HTMLResponse(render.render_missing(config_of(request)), 404, headers=_HEADERS)
+
+
+def _context(
+    request: Request, view: dict[str, Any], lang: str | None, error: str = ""
+) -> dict[str, Any]:
+    cfg = config_of(request)
+    chosen = render.language(lang, view.get("lang", "vi"), cfg)
+    return render.page_context(view, cfg, chosen, utc_now(), error)
+
+
+@router.get("/t/{ticket_id}", response_class=HTMLResponse)
+async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLResponse:
+    if ticket_id == SAMPLE_TICKET_ID:
+        return HTMLResponse(render.render_sample(config_of(request)), headers=_HEADERS)
+    view = await follow_view(request, ticket_id)
+    if view is None:
+        return _missing(request)
+    return HTMLResponse(render.render_page(_context(request, view, lang)), headers=_HEADERS)
+
+
+def _keys(ticket_id: str, view: dict[str, Any]) -> list[str]:
+    keys = [f"id:{ticket_id}"]
+    if view.get("leg") and view["leg"] != ticket_id:
+        keys.append(f"id:{view['leg']}")
+    if view.get("service"):
+        keys.append(f"svc:{view['service']}")
+    return keys
+
+
+def _answer(request: Request, view: dict[str, Any], lang: str | None) -> dict[str, Any]:
+    """The long-poll's answer: the status block rendered (blocking: on a worker thread)."""
+    ctx = _context(request, view, lang)
+    return {
+        "version": view["version"],
+        "status": view.get("status"),
+        "html": render.render_status(ctx),
+        "title": ctx["title"],
+        "alert": ctx["alert"],
+        "calls": ctx["calls"],
+        "live": ctx["live"],
+    }
+
+
+async def _live_view(request: Request, ticket_id: str) -> dict[str, Any] | None:
+    """The ticket's view, reused while nothing it shows can have changed."""
+    watch = watch_of(request)
+    view = watch.cached(ticket_id)
+    if view is not None:
+        return view
+    touches = watch.touches()
+    loop = asyncio.get_running_loop()
+    try:
+        view = await loop.run_in_executor(
+            request.app.state.phone_executor, engine_of(request).follow, ticket_id
+        )
+    except qerr.UnknownTicket:
+        return None
+    watch.remember(ticket_id, _keys(ticket_id, view), view, touches)
+    return view
+
+
+@router.get("/t/{ticket_id}/live")
+async def live(
+    request: Request,
+    ticket_id: str,
+    lang: Lang = None,
+    v: Annotated[str, Query(max_length=32)] = "",
+    wait: Annotated[float, Query(ge=0, allow_inf_nan=False)] = 0.0,
+) -> JSONResponse:
+    """The status block as soon as it differs from version ``v`` (or after ``wait`` s).
+
+    When only the ticket's queue moved (people ahead, the wait), the answer
+    waits SETTLE s more, so a burst of calls costs the phone one answer.
+    """
+    view = await _live_view(request, ticket_id) if len(ticket_id) <= 64 else None
+    if view is None:
+        raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+    watch = watch_of(request)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(wait, MAX_WAIT)
+    while view["version"] == v and not watch.stopping:
+        remaining = deadline - loop.time()
+        if remaining <= 0 or await request.is_disconnected():
+            break
+        woke = await watch.wait(_keys(ticket_id, view), min(remaining, RECHECK))
+        if woke is not None and woke.startswith("svc:"):
+            own = [k for k in _keys(ticket_id, view) if k.startswith("id:")]
+            await watch.wait(own, min(SETTLE, deadline - loop.time()))
+        view = await _live_view(request, ticket_id)
+        if view is None:
+            raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+    answer = await loop.run_in_executor(
+        request.app.state.phone_executor, _answer, request, view, lang
+    )
+    return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+
+async def _rate(request: Request, ticket_id: str, body: RatingIn, counter: str | None) -> Any:
+    return await in_engine(
+        request,
+        engine_of(request).rate,
+        ticket_id,
+        body.score,
+        reasons=body.reasons,
+        comment=body.comment,
+        source="terminal" if counter else "phone",
+        counter=counter,
+    )
+
+
+async def _terminal_counter(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> str | None:
+    """The counter whose staff session sent this rating (the /rate/ terminal), else None."""
+    if credentials is None:
+        return None
+    who = await principal(request, credentials)
+    if not who.role.startswith("counter:"):
+        raise ApiError(403, "forbidden", f"the role {who.role} may not rate tickets")
+    return who.role.split(":", 1)[1]
+
+
+@api.post(
+    "/api/v1/tickets/{ticket_id}/rating",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": RatingOut}, **errors_doc(400, 403, 404, 409, 413, 422)},
+)
+async def rate(
+    request: Request,
+    ticket_id: TicketPath,
+    body: RatingIn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> JSONResponse:
+    """Rate a served ticket once (201); 409 `already_rated` or `not_ratable` (not served,
+    or more than `[satisfaction].window_hours` after service). No auth: the id is the key."""
+    counter = await _terminal_counter(request, credentials)
+    rating = await _rate(request, ticket_id, body, counter)
+    rating.pop("comment", None)
+    rating.pop("counter", None)
+    return JSONResponse(rating, status_code=201)
+
+
+@router.post("/t/{ticket_id}/rating", response_model=None)
+async def rate_form(
+    request: Request, ticket_id: str, lang: Lang = None
+) -> HTMLResponse | RedirectResponse:
+    """The rating form posted without JavaScript: back to the page (303), or the page
+    with one sentence when the rating cannot be taken.
+
+    The form is urlencoded (the page sends no files): parsed with the standard
+    library rather than a multipart dependency for one form.
+    """
+    form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=40)
+    raw_score = (form.get("score") or [""])[0]
+    score = int(raw_score) if raw_score.isdigit() and len(raw_score) < 3 else None
+    reasons = form.get("reasons") or []
+    comment = (form.get("comment") or [""])[0][:2000]
+    view = await follow_view(request, ticket_id)
+    if view is None:
+        return _missing(request)
+    chosen = render.language(lang, view.get("lang", "vi"), config_of(request))
+    error = ""
+    try:
+        if score is None:
+            raise qerr.InvalidRequest("no score", field="score")
+        body = RatingIn(score=score, reasons=reasons or [], comment=comment or None)
+        await _rate(request, ticket_id, body, None)
+    except qerr.AlreadyRated:
+        pass  # the page thanks them: it was rated
+    except qerr.QueueError as exc:
+        error = render.rating_error(exc, chosen)
+    if not error:
+        return RedirectResponse(f"/t/{ticket_id}?lang={chosen}", status_code=303)
+    view = await follow_view(request, ticket_id) or view
+    ctx = _context(request, view, chosen, error)
+    return HTMLResponse(render.render_page(ctx), status_code=409, headers=_HEADERS)
+
+
+@router.get("/t/fonts/{name}")
+async def font(name: str) -> FileResponse:
+    if name not in PHONE_FONTS:
+        raise ApiError(404, "not_found", "there is no such font")
+    return FileResponse(
+        FONTS / name, media_type="font/ttf", headers={"Cache-Control": "max-age=604800"}
+    )

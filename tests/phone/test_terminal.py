@@ -1,0 +1,97 @@
+"""The counter-side /rate/ terminal in real headless Chromium against a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.console.centre import Centre, chromium, running_centre
+from tests.phone.helpers import counter, ratings
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as p:
+        b = chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[Centre]:
+    # A short idle time so the test sees the terminal give up by itself.
+    with running_centre(
+        tmp_path, **{r"^terminal_idle_seconds = 30": "terminal_idle_seconds = 5"}
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def sign_in(page: Page, centre: Centre, c: str = "1", pin: str = "1111") -> None:
+    page.goto(f"{centre.url}/rate")
+    expect(page.locator("#login h2")).to_have_text("Máy đánh giá tại quầy")
+    page.select_option("#login-counter", c)
+    page.fill("#login-pin", pin)
+    page.click("#login button")
+    expect(page.locator("#idle")).to_be_visible()
+
+
+def test_the_terminal_asks_after_done_in_the_tickets_language(page: Page, centre: Centre) -> None:
+    sign_in(page, centre)
+    expect(page.locator("#idle-counter")).to_have_text("Quầy 1 – Ưu tiên")
+    expect(page.locator("#idle-texts p[lang=km]")).to_have_text(
+        "បន្ទាប់ពីទទួលសេវា សូមប្រាប់យើងថាអ្នកពេញចិត្តកម្រិតណា។"
+    )
+    ticket = centre.issue("ho-tich", lang="km")
+    other = centre.issue("dat-dai", lang="vi")
+    counter(centre, "1", "next")
+    counter(centre, "3", "next")
+    counter(centre, "3", "done")  # another counter's ticket: not this terminal's question
+    counter(centre, "1", "done")
+    ask = page.locator("#ask")
+    expect(ask.locator("h2")).to_have_text("តើអ្នកពេញចិត្តនឹងសេវានេះកម្រិតណា?", timeout=5_000)
+    ask.locator(".level", has_text="ពេញចិត្តខ្លាំង").click()
+    ask.locator("button.send").click()
+    expect(page.locator("#thanks-text")).to_have_text("សូមអរគុណចំពោះការវាយតម្លៃរបស់អ្នក!")
+    expect(page.locator("#idle")).to_be_visible(timeout=10_000)
+    stored = ratings(centre)
+    assert [(r["ticket_id"], r["score"], r["source"], r["counter"]) for r in stored] == [
+        (ticket["id"], 4, "terminal", "1")
+    ]
+    assert other["id"] not in {r["ticket_id"] for r in stored}
+
+
+def test_the_terminal_goes_idle_without_a_rating(page: Page, centre: Centre) -> None:
+    sign_in(page, centre, "2", "2222")
+    centre.issue("ho-tich", lang="en")
+    counter(centre, "2", "next")
+    counter(centre, "2", "done")
+    expect(page.locator("#ask h2")).to_have_text(
+        "How satisfied are you with this service?", timeout=5_000
+    )
+    expect(page.locator("#idle")).to_be_visible(timeout=15_000)  # idle time 5 s
+    assert ratings(centre) == []
+
+
+def test_a_wrong_pin_keeps_the_terminal_locked(page: Page, centre: Centre) -> None:
+    page.goto(f"{centre.url}/rate/")
+    page.fill("#login-pin", "0000")
+    page.click("#login button")
+    expect(page.locator("#login-error")).to_have_text("Sai mã PIN")
+    expect(page.locator("#idle")).to_be_hidden()

@@ -1,0 +1,68 @@
+"""The Khmer word model: khmer-nltk's decisions, and line breaks where readers expect them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import khmer_breaks
+from kiosk.text import break_opportunities, khmer_words, wrap_lines
+from kiosk.text.fonts import font_for
+from kiosk.text.measure import measurer
+
+REFERENCE = Path(__file__).parent / "data" / "khmer_nltk_reference.json"
+
+
+def test_same_words_as_khmer_nltk_on_the_products_own_texts() -> None:
+    # tests/text/data/khmer_nltk_reference.json: khmer-nltk 1.6's word_tokenize() on 250
+    # Khmer texts of the catalogue, config and UI (made with scripts/khmer-crf-export's venv).
+    cases = json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]
+    assert len(cases) >= 200
+    differ = [c["text"] for c in cases if khmer_words.words(c["text"]) != c["words"]]
+    assert differ == []
+
+
+def test_clusters_follow_khmer_nltk() -> None:
+    text = "ស្ត្រី ២០២៥ abc"
+    assert [text[a:b] for a, b in khmer_words.clusters(text)] == [
+        "ស្ត្រី",
+        " ",
+        "២០២៥",
+        " ",
+        "abc",
+    ]
+
+
+def test_no_khmer_break_inside_a_cluster_or_before_a_mark() -> None:
+    for case in json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]:
+        text = case["text"]
+        for i in break_opportunities(text, "km"):
+            assert text[i] not in "\u17d2" and text[i - 1] != "\u17d2"
+            assert not ("\u17b6" <= text[i] <= "\u17d3"), (text, i)
+
+
+def test_latin_words_and_zwsp_inside_khmer_text_still_break_like_icu() -> None:
+    text = "ដាក់ឯកសារតាមអនឡាញនៅ dichvucong.gov.vn ដោយ\u200bស្កេន"
+    ops = break_opportunities(text, "km")
+    assert text.index("dichvucong") in ops
+    assert text.index("ស្កេន") in ops  # after the author's U+200B
+    assert not any(text.index("dichvucong") < i < text.index(".vn") for i in ops)
+
+
+@pytest.mark.slow
+def test_line_breaks_fall_at_human_word_boundaries() -> None:
+    """>= 97 % of line breaks at a khPOS word boundary (ICU's dictionary alone: 90 %)."""
+    spec = font_for("km")
+    measure = measurer(spec.path, khmer_breaks.FONT_SIZE, spec.language)
+    sentences = khmer_breaks.load(min_words=5)
+    assert len(sentences) > 300
+    tally = khmer_breaks.score(
+        sentences,
+        lambda text, width: wrap_lines(text, "km", khmer_breaks.FONT_SIZE, width),
+        measure,
+    )
+    assert tally.breaks > 5000
+    assert tally.word_share >= 0.97
+    assert tally.acceptable_share >= 0.985
