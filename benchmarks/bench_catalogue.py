@@ -320,3 +320,60 @@ def run(workdir: Path) -> list[dict]:
             "note": f"index + SQLite write; store size {path.stat().st_size / 1e6:.1f} MB",
         },
     ]
+
+
+# -- real-shaped catalogue: the bundled portal records, multiplied ------------------------
+
+BUNDLED = Path(__file__).resolve().parent.parent / "assets" / "catalogue" / "sample.json"
+# Real qualifiers from portal names: what tells variants of one procedure apart.
+VARIANTS = [
+    "",
+    "có yếu tố nước ngoài",
+    "lưu động",
+    "tại cấp xã",
+    "đối với cá nhân, hộ gia đình",
+    "đối với tổ chức đang sử dụng đất",
+    "trong trường hợp ủy quyền",
+    "cho người từ đủ 14 tuổi trở lên",
+    "thực hiện tại Trung tâm Phục vụ hành chính công",
+    "đối với trường hợp đã được cấp Giấy chứng nhận trước ngày 01 tháng 7 năm 2004",
+    "trên địa bàn tỉnh có chung đường biên giới",
+    "theo Nghị quyết của Hội đồng nhân dân tỉnh",
+    "đối với người cao tuổi không có lương hưu",
+    "(thẩm quyền của Chủ tịch Ủy ban nhân dân cấp xã)",
+    "giai đoạn 2025-2030",
+    "do bị mất, bị hư hỏng",
+    "trong khu vực biên giới",
+    "đối với người dân tộc thiểu số",
+    "đối với công trình không theo tuyến",
+    "khi thay đổi thông tin về nhân thân",
+    "thuộc các chương trình mục tiêu quốc gia",
+    "cho hộ nghèo, hộ cận nghèo",
+    "đối với trẻ em dưới 6 tuổi",
+    "cho người khuyết tật đặc biệt nặng",
+    "(liên thông)",
+]
+
+
+def real_shaped_catalogue(n: int = 5000) -> dict[str, Any]:
+    """``n`` procedures made from the bundled portal records: their long names (plus a
+    real qualifier, so that names repeat the way provincial variants do), documents,
+    steps and legal bases, in the languages the records have."""
+    import json
+
+    base = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    records = base["procedures"]
+    out = []
+    for i in range(n):
+        rec = json.loads(json.dumps(records[i % len(records)]))
+        variant = VARIANTS[(i // len(records)) % len(VARIANTS)]
+        if variant:
+            rec["name"] = {"vi": f"{rec['name']['vi']} {variant}"}
+            rec["translations"] = {"km": "missing", "en": "missing"}
+        rec["code"] = f"{1 + i % 3}.{(i * 7919 + 13) % 1_000_000:06d}"
+        if rec["online_url"]:
+            rec["online_url"] = (
+                f"https://dichvucong.gov.vn/p/home/chi-tiet.html?ma_thu_tuc={rec['code']}"
+            )
+        out.append(rec)
+    return {**base, "procedures": out}

@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", metavar="URL", help="central API base URL (default from config)")
 
+    cmd(
+        "check-config",
+        "check the config against the catalogue: fields without a service, idle services",
+        "kiosk.commands.check:check_config",
+    )
+
     p = cmd("print-test", "print a sample ticket", "kiosk.commands.printer:print_test")
     p.add_argument("--printer", metavar="URL", help="printer URL (default from config)")
     _lang(p)
@@ -144,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("report", "the day's figures per service and counter", "kiosk.commands.report:report")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="local date (default: today)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day of a period")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day of a period")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    p.add_argument("--table", default="outcomes", help="with --from/--to --csv: which table")
+    p.add_argument("--xlsx", metavar="FILE", help="with --from/--to: write every table to FILE")
+    p.add_argument("--lang", default="vi", choices=("vi", "km", "en"), help="column names")
 
     p = cmd(
         "hash-secret",

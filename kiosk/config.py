@@ -11,6 +11,7 @@ import binascii
 import itertools
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -156,6 +157,9 @@ class Service(Strict):
     daily_limit: int | None = Field(default=None, ge=1, le=100_000)
     fields: list[str] = Field(default_factory=list)
     procedures: list[str] = Field(default_factory=list)
+    # Takes every procedure whose field (and code) no other service lists, so that any
+    # procedure can take a number ("Thủ tục khác"); `kiosk check-config` lists those fields.
+    catch_all: bool = False
 
     @model_validator(mode="after")
     def _numbering(self) -> Service:
@@ -327,6 +331,15 @@ class Satisfaction(Strict):
         return len(self.levels) - index
 
 
+class Reports(Strict):
+    """The director's dashboard at /reports/."""
+
+    # The director's PIN (kiosk hash-secret); without it /reports/ only takes an admin token.
+    admin_pin_hash: SecretHash | None = None
+    # A citizen who waits longer than this counts as "waited too long" in the figures.
+    target_wait_minutes: int = Field(default=15, ge=1, le=240)
+
+
 class Config(Strict):
     centre: Centre
     server: Server = Server()
@@ -340,6 +353,7 @@ class Config(Strict):
     tokens: list[Token] = Field(default_factory=list)
     logging: Logging = Logging()
     satisfaction: Satisfaction = Satisfaction()
+    reports: Reports = Reports()
 
     # Set by load_config; the directory relative paths are resolved against.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -358,6 +372,9 @@ class Config(Strict):
         dup([c.id for c in self.counters], "counter")
         dup([s.prefix for s in self.services if s.prefix], "ticket prefix")
         dup([r.id for r in self.queue.priority_reasons], "priority reason")
+        catch_all = [s.id for s in self.services if s.catch_all]
+        if len(catch_all) > 1:
+            raise ValueError(f"only one service may be catch_all (now: {', '.join(catch_all)})")
         bands = sorted(s.band for s in self.services if s.band)
         for (_, hi), (lo2, _) in itertools.pairwise(bands):
             if lo2 <= hi:
@@ -439,11 +456,21 @@ class Config(Strict):
                 return c
         raise KeyError(counter_id)
 
-    def service_for_field(self, field_code: str) -> Service | None:
+    def service_for_field(self, field_code: str, procedure_code: str = "") -> Service | None:
+        """The service a procedure takes a number for: the one listing its code, else its
+        field, else the catch-all service (None only when there is none)."""
+        for s in self.services:
+            if procedure_code and procedure_code in s.procedures:
+                return s
         for s in self.services:
             if field_code in s.fields:
                 return s
-        return None
+        return next((s for s in self.services if s.catch_all), None)
+
+    def unlisted_fields(self, field_codes: Iterable[str]) -> list[str]:
+        """The catalogue fields that no service lists (the catch-all takes them, if any)."""
+        listed = {f for s in self.services for f in s.fields}
+        return [f for f in dict.fromkeys(field_codes) if f not in listed]
 
     def printer_url(self) -> str:
         """The kiosk printer URL; ``preview://tickets`` (no third slash) lives under data_dir."""

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.catalogue.devcentral import DevCentral
+from devtools.central import DevCentral
 from kiosk.credentials import verify_secret
 from tests.conftest import ROOT
 

@@ -32,7 +32,7 @@ from kiosk.catalogue.model import (
     parse_catalogue,
     parse_procedure,
 )
-from kiosk.catalogue.search import GRAM, PREFIX, WORD, LangIndex, SearchIndex
+from kiosk.catalogue.search import GRAM, PREFIX, WHOLE, WORD, LangIndex, SearchIndex
 from kiosk.catalogue.store import (
     StoreError,
     connect_ro,
@@ -123,7 +123,7 @@ class Catalogue:
         try:
             meta = read_meta(con)
             fields = tuple(
-                Field(code, LocalText(**json.loads(name)))
+                Field(code=code, name=LocalText(**json.loads(name)))
                 for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
             )
             summaries = [
@@ -165,6 +165,21 @@ class Catalogue:
             s = self._summaries[m.position]
             out.append(SearchHit(s.code, s.field, s.name, s.online_level, m.score, used))
         return out
+
+    def closest_fields(self, query: str, lang: str = "vi", limit: int = 3) -> list[FieldCount]:
+        """When nothing matches every word: the fields of the procedures matching the most.
+
+        What "No procedure found" offers to browse instead (``count`` is how many of
+        those near procedures the field holds); [] when not one word matches.
+        """
+        best: dict[str, tuple[int, int]] = {}  # field -> (most words matched, procedures)
+        for pos, matched in self._index.near(query, lang, 40):
+            field = self._summaries[pos].field
+            top, n = best.get(field, (matched, 0))
+            best[field] = (top, n + 1) if matched == top else (top, n)
+        by_code = {fc.field.code: fc.field for fc in self._field_counts}
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
+        return [FieldCount(by_code[c], n) for c, (_, n) in ranked[:limit] if c in by_code]
 
     def fields_with_counts(self) -> list[FieldCount]:
         """Every field of the catalogue in its order, with how many procedures it has."""
@@ -214,6 +229,7 @@ def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
     words = [(t, n, b) for kind, t, n, b in terms if kind == WORD]
     grams = [(t, n, b) for kind, t, n, b in terms if kind == GRAM]
     prefixes = [(t, n, b) for kind, t, n, b in terms if kind == PREFIX]
+    wholes = [(t, n, b) for kind, t, n, b in terms if kind == WHOLE]
     km = lang == "km"
     return LangIndex(
         lang,
@@ -223,6 +239,7 @@ def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
         prefixes,
         [r[1] or "" for r in order_rows] if km else (),
         [r[2] or "" for r in order_rows] if km else (),
+        wholes,
     )
 
 

@@ -1,44 +1,71 @@
-"""The procedure catalogue as typed, frozen objects, and its JSON form (format 1).
+"""The procedure catalogue as typed, frozen records, and its JSON form (format 1).
 
 Decree 63/2010 art. 8.2 lists what every procedure has (name, steps, channels,
 dossier, time, applicants, agency, result; forms, conditions and fees where
 they apply); national portals add the code, field, level, legal basis, online
-level and a time and fee *per channel*. The JSON form is specified by
-``docs/catalogue-schema.json``; :func:`parse_catalogue` checks the same rules
-by hand (with a path in every message) and cleans every text and link on the
-way in (see :mod:`kiosk.catalogue.sanitize`), so the rest of the kiosk can
-trust what it holds.
+level and a time and fee *per channel*.
+
+The pydantic models below are the one definition of the format: parsing
+(:func:`parse_catalogue`, one sentence naming where for each refusal), writing
+(``to_dict``) and the published JSON Schema (``docs/catalogue-schema.json``,
+written by ``python -m kiosk.catalogue.schema``) all derive from them. Every text
+is cleaned on the way in (NFC, no markup or control characters; see
+:mod:`kiosk.catalogue.sanitize`) and every link must be https on the allow-list
+passed as validation context, so the rest of the kiosk can trust what it holds.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic import Field as Spec
+from pydantic.json_schema import SkipJsonSchema
 
 from kiosk.catalogue.sanitize import UnsafeURL, check_url, clean_text
 
-FORMAT = 1
+FORMAT: Literal[1] = 1
 LANGS = ("vi", "km", "en")
 Lang = Literal["vi", "km", "en"]
 ChannelKind = Literal["in_person", "online", "post"]
 OnlineLevel = Literal["full", "partial", "none"]
+Level = Literal["commune", "province", "central"]
 TranslationState = Literal["missing", "machine", "draft", "reviewed"]
 
-CHANNEL_KINDS = ("in_person", "online", "post")
-ONLINE_LEVELS = ("full", "partial", "none")
-LEVELS = ("commune", "province", "central")
-TRANSLATION_STATES = ("missing", "machine", "draft", "reviewed")
-
-CODE_RE = re.compile(r"^[0-9]\.[0-9]{6}$")
-LOCAL_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-FIELD_CODE_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_TIMESTAMP_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$")
+CODE_PATTERN = r"^[0-9]\.[0-9]{6}$"
+LOCAL_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+FIELD_CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# What a refusal shows as "like ..." for each pattern.
+_EXAMPLES = {
+    CODE_PATTERN: "1.001193",
+    LOCAL_CODE_PATTERN: "HCM-01",
+    FIELD_CODE_PATTERN: "ho-tich",
+    TIMESTAMP_PATTERN: "2025-11-01T00:00:00Z",
+}
 
 # Generous bounds that no real procedure reaches and that keep a hostile catalogue
-# from filling the kiosk's memory or screen.
+# from filling the kiosk's memory or screen. Real portal records have conditions and
+# legal bases with line breaks and up to a few dozen steps.
 MAX_TEXT = 8000
 MAX_PROCEDURES = 20000
 MAX_LIST = 200
@@ -56,13 +83,105 @@ class Shown(NamedTuple):
     fallback: bool
 
 
-@dataclass(frozen=True, slots=True)
-class LocalText:
+# -- value types ------------------------------------------------------------------
+
+
+def _clean(value: str) -> str:
+    text = clean_text(value)
+    if not text:
+        raise ValueError("is empty")
+    return text
+
+
+def _blank_is_missing(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _real_date(value: object) -> object:
+    if isinstance(value, str) and re.fullmatch(DATE_PATTERN, value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a real date") from None
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"expected a date like '2025-07-01', got {str(value)[:40]!r}")
+
+
+def _real_time(value: str) -> str:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real time") from None
+    return value
+
+
+def _allowed_link(value: str, info: ValidationInfo) -> str:
+    hosts = (info.context or {}).get("allowed_hosts", ())
+    try:
+        return check_url(value, hosts)
+    except UnsafeURL as exc:
+        raise ValueError(f"link refused: {exc}") from None
+
+
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S"),
+    AfterValidator(_clean),
+    Spec(description="Non-empty text; line breaks allowed; cleaned to NFC without markup."),
+]
+Translation = Annotated[
+    Text | SkipJsonSchema[None],
+    BeforeValidator(_blank_is_missing),
+]
+Link = Annotated[
+    str,
+    StringConstraints(max_length=2048),
+    AfterValidator(_allowed_link),
+    Spec(
+        description="An https link to a host on the kiosk's allow-list.",
+        json_schema_extra={"format": "uri", "pattern": "^https://"},
+    ),
+]
+Count = Annotated[StrictInt, Spec(ge=0, le=20)]
+ProcedureCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+FieldCode = Annotated[str, StringConstraints(pattern=FIELD_CODE_PATTERN, max_length=64)]
+Timestamp = Annotated[
+    str,
+    StringConstraints(pattern=TIMESTAMP_PATTERN),
+    AfterValidator(_real_time),
+    Spec(json_schema_extra={"format": "date-time"}),
+]
+Day = Annotated[
+    date, BeforeValidator(_real_date), Spec(json_schema_extra={"pattern": DATE_PATTERN})
+]
+
+
+class Record(BaseModel):
+    """Every part of the format: no unknown keys, immutable once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- the records --------------------------------------------------------------------
+
+
+class LocalText(Record):
     """One text in Vietnamese (authoritative) and optionally Khmer and English."""
 
-    vi: str
-    km: str | None = None
-    en: str | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Vietnamese (required); Khmer and English omitted when missing."
+        }
+    )
+
+    vi: Text
+    km: Translation = None
+    en: Translation = None
+
+    @model_serializer(mode="wrap")
+    def _without_missing(self, handler: SerializerFunctionWrapHandler) -> dict[str, str]:
+        return {k: v for k, v in handler(self).items() if v is not None}
 
     def text(self, lang: str) -> Shown:
         """The text in ``lang``, or the Vietnamese text (``fallback=True``) when missing."""
@@ -80,24 +199,17 @@ class LocalText:
         return lang == "vi" or bool(getattr(self, lang, None))
 
     def to_dict(self) -> dict[str, str]:
-        out = {"vi": self.vi}
-        if self.km:
-            out["km"] = self.km
-        if self.en:
-            out["en"] = self.en
-        return out
+        return self.model_dump(mode="json")
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(Record):
     """A field (lĩnh vực) such as ``ho-tich``; a centre's queue services are built on them."""
 
-    code: str
+    code: FieldCode
     name: LocalText
 
 
-@dataclass(frozen=True, slots=True)
-class Channel:
+class Channel(Record):
     """One way to submit (in person, online, by post) with its own time and fee."""
 
     kind: ChannelKind
@@ -105,53 +217,87 @@ class Channel:
     fee: LocalText | None
 
 
-@dataclass(frozen=True, slots=True)
-class Form:
-    name: str
-    url: str
+class Form(Record):
+    name: Text
+    url: Link
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentItem:
+class DocumentItem(Record):
+    """One paper: how many originals (bản chính) and copies (bản sao) to bring."""
+
     name: LocalText
-    originals: int
-    copies: int
+    originals: Count
+    copies: Count
     form: Form | None
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentGroup:
+class DocumentGroup(Record):
     """The documents for one case (trường hợp); ``case`` None means every case."""
 
     case: LocalText | None
-    items: tuple[DocumentItem, ...]
+    items: Annotated[tuple[DocumentItem, ...], Spec(min_length=1, max_length=MAX_LIST)]
 
 
-@dataclass(frozen=True, slots=True)
-class Procedure:
-    code: str
-    local_code: str | None
-    field: str
-    level: str
+class Translations(Record):
+    """How far the Khmer and English texts of a procedure can be trusted."""
+
+    km: TranslationState
+    en: TranslationState
+
+
+class Procedure(Record):
+    code: ProcedureCode
+    local_code: Annotated[str, StringConstraints(pattern=LOCAL_CODE_PATTERN)] | None
+    field: FieldCode
+    level: Level
     online_level: OnlineLevel
-    online_url: str | None
-    updated_at: date
+    online_url: Link | None
+    updated_at: Day
     name: LocalText
     agency: LocalText
     applicants: LocalText
     result: LocalText
     conditions: LocalText | None
-    steps: tuple[LocalText, ...]
-    channels: tuple[Channel, ...]
-    documents: tuple[DocumentGroup, ...]
-    legal_basis: tuple[str, ...]
-    translations: Mapping[str, str]
+    steps: Annotated[tuple[LocalText, ...], Spec(min_length=1, max_length=MAX_LIST)]
+    channels: Annotated[tuple[Channel, ...], Spec(min_length=1, max_length=3)]
+    documents: Annotated[tuple[DocumentGroup, ...], Spec(min_length=1, max_length=MAX_LIST)]
+    legal_basis: Annotated[
+        tuple[Annotated[Text, StringConstraints(max_length=1000)], ...],
+        Spec(min_length=1, max_length=MAX_LIST),
+    ]
+    translations: Translations
+    source: Annotated[
+        Translation,
+        Spec(description="Where this record comes from and as of when (e.g. the portal, a date)."),
+    ] = None
+
+    @model_serializer(mode="wrap")
+    def _source_when_known(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("source") is None:
+            out.pop("source", None)
+        return out
+
+    @field_validator("channels")
+    @classmethod
+    def _one_channel_per_kind(cls, channels: tuple[Channel, ...]) -> tuple[Channel, ...]:
+        kinds = [c.kind for c in channels]
+        twice = next((k for k in kinds if kinds.count(k) > 1), None)
+        if twice:
+            raise ValueError(f"channel {twice!r} is listed twice")
+        return channels
+
+    @model_validator(mode="after")
+    def _no_link_when_offline(self) -> Procedure:
+        if self.online_url is not None and self.online_level == "none":
+            raise ValueError("online_url must be null when online_level is 'none'")
+        return self
 
     def translation_state(self, lang: str) -> str:
         """``authoritative`` for vi; else the catalogue's state (missing/machine/draft/reviewed)."""
         if lang == "vi":
             return "authoritative"
-        return self.translations.get(lang, "missing")
+        return str(getattr(self.translations, lang, "missing"))
 
     def texts(self) -> Iterator[LocalText]:
         """Every localized text of the procedure, name first."""
@@ -194,45 +340,46 @@ class Procedure:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (format 1), as in ``docs/catalogue-schema.json``."""
+        return self.model_dump(mode="json")
 
-        def opt(t: LocalText | None) -> dict[str, str] | None:
-            return t.to_dict() if t else None
 
-        return {
-            "code": self.code,
-            "local_code": self.local_code,
-            "field": self.field,
-            "level": self.level,
-            "online_level": self.online_level,
-            "online_url": self.online_url,
-            "updated_at": self.updated_at.isoformat(),
-            "name": self.name.to_dict(),
-            "agency": self.agency.to_dict(),
-            "applicants": self.applicants.to_dict(),
-            "result": self.result.to_dict(),
-            "conditions": opt(self.conditions),
-            "steps": [s.to_dict() for s in self.steps],
-            "channels": [
-                {"kind": c.kind, "time": opt(c.time), "fee": opt(c.fee)} for c in self.channels
-            ],
-            "documents": [
-                {
-                    "case": opt(g.case),
-                    "items": [
-                        {
-                            "name": i.name.to_dict(),
-                            "originals": i.originals,
-                            "copies": i.copies,
-                            "form": {"name": i.form.name, "url": i.form.url} if i.form else None,
-                        }
-                        for i in g.items
-                    ],
-                }
-                for g in self.documents
-            ],
-            "legal_basis": list(self.legal_basis),
-            "translations": dict(self.translations),
-        }
+class CatalogueFile(Record):
+    """A whole catalogue document: the bundled catalogue or a central API's full export."""
+
+    model_config = ConfigDict(
+        title="Commune procedure catalogue, format 1",
+        json_schema_extra={
+            "$id": "https://commune-kiosk.example/schemas/catalogue-format-1.json",
+            "description": (
+                "Procedure catalogue read by the commune kiosk (assets/catalogue/sample.json and "
+                "catalogues downloaded from a central API). Localized texts always carry "
+                "Vietnamese (vi); Khmer (km) and English (en) are optional and are omitted "
+                "rather than left empty. Generated from kiosk/catalogue/model.py."
+            ),
+        },
+    )
+
+    format: Literal[1]
+    version: Annotated[StrictInt, Spec(ge=1, le=2**62)]
+    updated_at: Timestamp
+    source: Annotated[Text, StringConstraints(max_length=500)]
+    fields: Annotated[tuple[Field, ...], Spec(min_length=1, max_length=MAX_LIST)]
+    procedures: Annotated[tuple[Procedure, ...], Spec(min_length=1, max_length=MAX_PROCEDURES)]
+
+    @field_validator("fields")
+    @classmethod
+    def _fields_once(cls, fields: tuple[Field, ...]) -> tuple[Field, ...]:
+        seen: set[str] = set()
+        for f in fields:
+            if f.code in seen:
+                raise ValueError(f"field {f.code!r} is defined twice")
+            seen.add(f.code)
+        return fields
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> CatalogueFile:
+        check_procedures(self.procedures, self.fields)
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,21 +415,18 @@ class CatalogueData:
         return CatalogueInfo(self.version, self.updated_at, self.source, len(self.procedures))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "version": self.version,
-            "updated_at": self.updated_at,
-            "source": self.source,
-            "fields": [{"code": f.code, "name": f.name.to_dict()} for f in self.fields],
-            "procedures": [p.to_dict() for p in self.procedures],
-        }
+        document = CatalogueFile.model_construct(
+            format=FORMAT,
+            version=self.version,
+            updated_at=self.updated_at,
+            source=self.source,
+            fields=self.fields,
+            procedures=self.procedures,
+        )
+        return document.model_dump(mode="json")
 
 
-# -- parsing ----------------------------------------------------------------
-
-
-def _fail(path: str, what: str) -> CatalogueError:
-    return CatalogueError(f"{path}: {what}" if path else what)
+# -- refusals as one sentence ---------------------------------------------------------
 
 
 def _type_name(value: object) -> str:
@@ -297,227 +441,127 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def expect_object(
-    value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()
-) -> dict:
-    if not isinstance(value, dict):
-        raise _fail(path, f"expected an object, got {_type_name(value)}")
-    for key in required:
-        if key not in value:
-            raise _fail(path, f"'{key}' is missing")
-    known = set(required) | set(optional)
-    for key in value:
-        if key not in known:
-            raise _fail(path, f"unknown key {str(key)[:40]!r}")
-    return value
+def _where(loc: Sequence[int | str], data: object) -> str:
+    """``procedures[3] (1.001193).channels[0].kind`` from pydantic's location."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or "(" in part):
+            continue  # pydantic's name for a branch of a type, not a key
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+        try:
+            node = node[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("code"), str):
+            if "procedures" in out or "upserts" in out or "stored" in out:
+                out += f" ({node['code'][:20]})"
+    return out
 
 
-def expect_list(value: object, path: str, *, min_items: int = 0, max_items: int = MAX_LIST) -> list:
-    if not isinstance(value, list):
-        raise _fail(path, f"expected a list, got {_type_name(value)}")
-    if len(value) < min_items:
-        raise _fail(path, f"needs at least {min_items} item{'s' if min_items > 1 else ''}")
-    if len(value) > max_items:
-        raise _fail(path, f"has {len(value)} items, more than {max_items}")
-    return value
+def _sentence(error: Any) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        return f"{error['loc'][-1]!r} is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key {str(error['loc'][-1])[:40]!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected an object, got {_type_name(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list, got {_type_name(value)}"
+    if kind in ("string_type", "str_type"):
+        return f"expected a string, got {_type_name(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_type_name(value)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        lo, hi = error["_bounds"]
+        return f"{value} is outside {lo}..{hi}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} item{'s' if n > 1 else ''}"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} items, more than {ctx.get('max_length')}"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
+    if kind == "string_too_short":
+        return "is empty"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        if pattern == r"\S":
+            return "is empty"
+        if pattern == TIMESTAMP_PATTERN:
+            return f"expected a UTC time like '2025-11-01T00:00:00Z', got {str(value)[:40]!r}"
+        return f"{str(value)[:40]!r} is not like {_EXAMPLES.get(pattern, pattern)!r}"
+    if kind in ("literal_error", "enum"):
+        allowed = re.findall(r"'([^']*)'|(\d+)", str(ctx.get("expected", "")))
+        return f"{str(value)[:40]!r} is not one of {', '.join(a or b for a, b in allowed)}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
 
 
-def _str(value: object, path: str, *, max_len: int = MAX_TEXT) -> str:
-    if not isinstance(value, str):
-        raise _fail(path, f"expected a string, got {_type_name(value)}")
-    if len(value) > max_len:
-        raise _fail(path, f"is longer than {max_len} characters")
-    text = clean_text(value)
-    if not text:
-        raise _fail(path, "is empty")
-    return text
+def _bounds(loc: Sequence[int | str]) -> tuple[int, int]:
+    if loc and loc[-1] in ("originals", "copies"):
+        return (0, 20)
+    return (1, 2**62)
 
 
-def _pattern(value: object, path: str, pattern: re.Pattern[str], example: str) -> str:
-    if not isinstance(value, str):
-        raise _fail(path, f"expected a string like {example!r}, got {_type_name(value)}")
-    if not pattern.match(value):
-        raise _fail(path, f"{value[:40]!r} is not like {example!r}")
-    return value
+def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueError:
+    """The first thing wrong, as ``where: what`` (a catalogue has one fix at a time)."""
+    error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
+    loc = tuple(error["loc"])
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        error = {**error, "_bounds": _bounds(loc)}
+    where = _where(loc, data)
+    if path:
+        where = f"{path}.{where}" if where and not where.startswith("[") else path + where
+    what = _sentence(error)
+    return CatalogueError(f"{where}: {what}" if where else what)
 
 
-def _enum(value: object, path: str, allowed: Sequence[str]) -> str:
-    if value not in allowed or not isinstance(value, str):
-        raise _fail(path, f"{str(value)[:40]!r} is not one of {', '.join(allowed)}")
-    return value
+# -- parsing ----------------------------------------------------------------------------
 
 
-def expect_int(value: object, path: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _fail(path, f"expected a whole number, got {_type_name(value)}")
-    if not lo <= value <= hi:
-        raise _fail(path, f"{value} is outside {lo}..{hi}")
-    return value
-
-
-def parse_text(value: object, path: str) -> LocalText:
-    """A localized text: required ``vi``, optional ``km``/``en`` (cleaned, NFC)."""
-    obj = expect_object(value, path, ("vi",), ("km", "en"))
-    vi = _str(obj["vi"], f"{path}.vi")
-    extra: dict[str, str | None] = {}
-    for lang in ("km", "en"):
-        if lang in obj:
-            raw = obj[lang]
-            if not isinstance(raw, str):
-                raise _fail(f"{path}.{lang}", f"expected a string, got {_type_name(raw)}")
-            extra[lang] = _str(raw, f"{path}.{lang}") if raw.strip() else None
-    return LocalText(vi, extra.get("km"), extra.get("en"))
-
-
-def _opt_text(value: object, path: str) -> LocalText | None:
-    return None if value is None else parse_text(value, path)
-
-
-def _url(value: object, path: str, allowed_hosts: Sequence[str]) -> str:
-    if not isinstance(value, str):
-        raise _fail(path, f"expected a link, got {_type_name(value)}")
+def _validate(model: type[Record], data: object, path: str, hosts: Sequence[str]) -> Any:
     try:
-        return check_url(value, allowed_hosts)
-    except UnsafeURL as exc:
-        raise _fail(path, f"link refused: {exc}") from None
+        return model.model_validate(data, context={"allowed_hosts": tuple(hosts)})
+    except ValidationError as exc:
+        raise refusal(exc, data, path) from None
 
 
-def _date(value: object, path: str) -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise _fail(path, f"expected a date like '2025-07-01', got {str(value)[:40]!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _fail(path, f"{value!r} is not a real date") from None
-
-
-def parse_timestamp(value: object, path: str) -> str:
-    """An RFC 3339 UTC timestamp such as ``2025-11-01T00:00:00Z`` (kept as text)."""
-    if not isinstance(value, str) or not _TIMESTAMP_RE.match(value):
-        raise _fail(path, f"expected a UTC time like '2025-11-01T00:00:00Z', got {value!r:.60}")
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise _fail(path, f"{value!r} is not a real time") from None
-    return value
-
-
-def parse_field(value: object, path: str) -> Field:
-    obj = expect_object(value, path, ("code", "name"))
-    code = _pattern(obj["code"], f"{path}.code", FIELD_CODE_RE, "ho-tich")
-    if len(code) > 64:
-        raise _fail(f"{path}.code", "is longer than 64 characters")
-    return Field(code, parse_text(obj["name"], f"{path}.name"))
-
-
-_PROCEDURE_KEYS = (
-    "code", "local_code", "field", "level", "online_level", "online_url", "updated_at",
-    "name", "agency", "applicants", "result", "conditions", "steps", "channels",
-    "documents", "legal_basis", "translations",
-)  # fmt: skip
+def parse_catalogue(data: object, *, allowed_hosts: Sequence[str]) -> CatalogueData:
+    """A whole catalogue document (the bundled catalogue or a full export)."""
+    if isinstance(data, dict) and data.get("format") != FORMAT:
+        raise CatalogueError(
+            f"format: {data.get('format')!r} is not supported (this kiosk reads 1)"
+        )
+    doc: CatalogueFile = _validate(CatalogueFile, data, "", allowed_hosts)
+    return CatalogueData(doc.version, doc.updated_at, doc.source, doc.fields, doc.procedures)
 
 
 def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> Procedure:
     """One procedure; every link must be https on ``allowed_hosts``."""
-    obj = expect_object(value, path, _PROCEDURE_KEYS)
-    code = _pattern(obj["code"], f"{path}.code", CODE_RE, "1.001193")
-    path = f"{path} ({code})"
-    local_code = obj["local_code"]
-    if local_code is not None:
-        _pattern(local_code, f"{path}.local_code", LOCAL_CODE_RE, "SAMPLE-1")
-    online_level = _enum(obj["online_level"], f"{path}.online_level", ONLINE_LEVELS)
-    online_url = obj["online_url"]
-    if online_url is not None:
-        online_url = _url(online_url, f"{path}.online_url", allowed_hosts)
-        if online_level == "none":
-            raise _fail(f"{path}.online_url", "must be null when online_level is 'none'")
-
-    channels = []
-    seen_kinds: set[str] = set()
-    for i, raw in enumerate(
-        expect_list(obj["channels"], f"{path}.channels", min_items=1, max_items=3)
-    ):
-        p = f"{path}.channels[{i}]"
-        ch = expect_object(raw, p, ("kind", "time", "fee"))
-        kind = _enum(ch["kind"], f"{p}.kind", CHANNEL_KINDS)
-        if kind in seen_kinds:
-            raise _fail(f"{p}.kind", f"channel {kind!r} is listed twice")
-        seen_kinds.add(kind)
-        channels.append(
-            Channel(kind, _opt_text(ch["time"], f"{p}.time"), _opt_text(ch["fee"], f"{p}.fee"))  # type: ignore[arg-type]
-        )
-
-    documents = []
-    for i, raw in enumerate(expect_list(obj["documents"], f"{path}.documents", min_items=1)):
-        p = f"{path}.documents[{i}]"
-        grp = expect_object(raw, p, ("case", "items"))
-        items = []
-        for j, raw_item in enumerate(expect_list(grp["items"], f"{p}.items", min_items=1)):
-            q = f"{p}.items[{j}]"
-            it = expect_object(raw_item, q, ("name", "originals", "copies", "form"))
-            form = None
-            if it["form"] is not None:
-                f = expect_object(it["form"], f"{q}.form", ("name", "url"))
-                form = Form(
-                    _str(f["name"], f"{q}.form.name"),
-                    _url(f["url"], f"{q}.form.url", allowed_hosts),
-                )
-            items.append(
-                DocumentItem(
-                    parse_text(it["name"], f"{q}.name"),
-                    expect_int(it["originals"], f"{q}.originals", 0, 20),
-                    expect_int(it["copies"], f"{q}.copies", 0, 20),
-                    form,
-                )
-            )
-        documents.append(DocumentGroup(_opt_text(grp["case"], f"{p}.case"), tuple(items)))
-
-    translations_raw = expect_object(obj["translations"], f"{path}.translations", ("km", "en"))
-    translations = {
-        lang: _enum(translations_raw[lang], f"{path}.translations.{lang}", TRANSLATION_STATES)
-        for lang in ("km", "en")
-    }
-    return Procedure(
-        code=code,
-        local_code=local_code,
-        field=_pattern(obj["field"], f"{path}.field", FIELD_CODE_RE, "ho-tich"),
-        level=_enum(obj["level"], f"{path}.level", LEVELS),
-        online_level=online_level,  # type: ignore[arg-type]
-        online_url=online_url,
-        updated_at=_date(obj["updated_at"], f"{path}.updated_at"),
-        name=parse_text(obj["name"], f"{path}.name"),
-        agency=parse_text(obj["agency"], f"{path}.agency"),
-        applicants=parse_text(obj["applicants"], f"{path}.applicants"),
-        result=parse_text(obj["result"], f"{path}.result"),
-        conditions=_opt_text(obj["conditions"], f"{path}.conditions"),
-        steps=tuple(
-            parse_text(s, f"{path}.steps[{i}]")
-            for i, s in enumerate(
-                expect_list(obj["steps"], f"{path}.steps", min_items=1, max_items=12)
-            )
-        ),
-        channels=tuple(channels),
-        documents=tuple(documents),
-        legal_basis=tuple(
-            _str(s, f"{path}.legal_basis[{i}]", max_len=1000)
-            for i, s in enumerate(
-                expect_list(obj["legal_basis"], f"{path}.legal_basis", min_items=1)
-            )
-        ),
-        translations=translations,
-    )
+    if isinstance(value, dict) and isinstance(value.get("code"), str):
+        path = f"{path} ({value['code'][:20]})"
+    procedure: Procedure = _validate(Procedure, value, path, allowed_hosts)
+    return procedure
 
 
 def parse_fields(value: object, path: str = "fields") -> tuple[Field, ...]:
-    fields = []
-    seen: set[str] = set()
-    for i, raw in enumerate(expect_list(value, path, min_items=1, max_items=MAX_LIST)):
-        f = parse_field(raw, f"{path}[{i}]")
-        if f.code in seen:
-            raise _fail(f"{path}[{i}].code", f"field {f.code!r} is defined twice")
-        seen.add(f.code)
-        fields.append(f)
-    return tuple(fields)
+    """The field list of a catalogue or a changes page (codes unique)."""
+    if not isinstance(value, list):
+        raise CatalogueError(f"{path}: expected a list, got {_type_name(value)}")
+    fields = tuple(_validate(Field, raw, f"{path}[{i}]", ()) for i, raw in enumerate(value))
+    if not fields:
+        raise CatalogueError(f"{path}: needs at least 1 item")
+    try:
+        CatalogueFile._fields_once(fields)
+    except ValueError as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
+    return fields
 
 
 def check_procedures(
@@ -528,36 +572,79 @@ def check_procedures(
     seen: set[str] = set()
     for i, p in enumerate(procedures):
         if p.code in seen:
-            raise _fail(f"{path}[{i}].code", f"procedure {p.code} is listed twice")
+            raise CatalogueError(f"{path}[{i}].code: procedure {p.code} is listed twice")
         seen.add(p.code)
         if p.field not in field_codes:
-            raise _fail(f"{path}[{i}] ({p.code}).field", f"{p.field!r} is not a declared field")
+            raise CatalogueError(
+                f"{path}[{i}] ({p.code}).field: {p.field!r} is not a declared field"
+            )
 
 
-def parse_header(obj: dict) -> tuple[int, str, str]:
-    """format, version, updated_at and source of a catalogue or a changes page."""
-    if obj.get("format") != FORMAT or isinstance(obj.get("format"), bool):
-        raise _fail("format", f"{obj.get('format')!r} is not supported (this kiosk reads 1)")
-    version = expect_int(obj["version"], "version", 1, 2**62)
-    updated_at = parse_timestamp(obj["updated_at"], "updated_at")
-    source = _str(obj["source"], "source", max_len=500) if "source" in obj else ""
-    return version, updated_at, source
+def parse_timestamp(value: object, path: str) -> str:
+    """An RFC 3339 UTC timestamp such as ``2025-11-01T00:00:00Z`` (kept as text)."""
+    if not isinstance(value, str) or not re.match(TIMESTAMP_PATTERN, value):
+        raise CatalogueError(
+            f"{path}: expected a UTC time like '2025-11-01T00:00:00Z', got {value!r:.60}"
+        )
+    try:
+        return _real_time(value)
+    except ValueError as exc:
+        raise CatalogueError(f"{path}: {exc}") from None
 
 
-def parse_catalogue(data: object, *, allowed_hosts: Sequence[str]) -> CatalogueData:
-    """A whole catalogue document (the bundled sample or a full export)."""
-    obj = expect_object(
-        data,
-        "",
-        ("format", "version", "updated_at", "source", "fields", "procedures"),
-    )
-    version, updated_at, source = parse_header(obj)
-    fields = parse_fields(obj["fields"])
-    raw_procedures = expect_list(
-        obj["procedures"], "procedures", min_items=1, max_items=MAX_PROCEDURES
-    )
-    procedures = tuple(
-        parse_procedure(p, f"procedures[{i}]", allowed_hosts) for i, p in enumerate(raw_procedures)
-    )
-    check_procedures(procedures, fields)
-    return CatalogueData(version, updated_at, source, fields, procedures)
+def catalogue_schema() -> dict[str, Any]:
+    """The JSON Schema of format 1, as published in ``docs/catalogue-schema.json``."""
+    schema = CatalogueFile.model_json_schema(mode="validation")
+    # Other documents refer to "catalogue-format-1.json#/$defs/procedure" (docs/catalogue-api.md).
+    names = {name: re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower() for name in schema["$defs"]}
+    names["LocalText"] = "localized"
+    text = json.dumps(schema, ensure_ascii=False)
+    for name, new in names.items():
+        text = text.replace(f'"#/$defs/{name}"', f'"#/$defs/{new}"')
+    schema = json.loads(text)
+    schema["$defs"] = {names[k]: v for k, v in schema["$defs"].items()}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+# -- envelopes of the sync protocol (manifest, changes pages) ----------------------------
+# Their shapes are the sync's; these checks keep its messages in the same form.
+
+
+def expect_object(
+    value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CatalogueError(f"{path}: expected an object, got {_type_name(value)}")
+    for key in required:
+        if key not in value:
+            raise CatalogueError(f"{path}: '{key}' is missing")
+    known = set(required) | set(optional)
+    for key in value:
+        if key not in known:
+            raise CatalogueError(f"{path}: unknown key {str(key)[:40]!r}")
+    return value
+
+
+def expect_list(
+    value: object, path: str, *, min_items: int = 0, max_items: int = MAX_LIST
+) -> list[Any]:
+    if not isinstance(value, list):
+        raise CatalogueError(f"{path}: expected a list, got {_type_name(value)}")
+    if len(value) < min_items:
+        raise CatalogueError(f"{path}: needs at least {min_items} items")
+    if len(value) > max_items:
+        raise CatalogueError(f"{path}: has {len(value)} items, more than {max_items}")
+    return value
+
+
+def expect_int(value: object, path: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CatalogueError(f"{path}: expected a whole number, got {_type_name(value)}")
+    if not lo <= value <= hi:
+        raise CatalogueError(f"{path}: {value} is outside {lo}..{hi}")
+    return value
+
+
+def schema_text() -> str:
+    """``docs/catalogue-schema.json`` as it must read (a test fails when the file is stale)."""
+    return json.dumps(catalogue_schema(), ensure_ascii=False, indent=2) + "\n"

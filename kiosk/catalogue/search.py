@@ -12,12 +12,16 @@ Per language it holds:
   with the same two bitsets, plus the runs themselves to confirm a substring.
 
 A bitset is a Python int whose bit ``r`` is the procedure of rank ``r``; ranks
-order procedures by (words in the name, name, code), so among equal scores
-the shortest name -- the closest to what was typed -- comes first and the order
-is stable. A query is the AND of its terms; each term puts every matching
-procedure in its best class, and the classes' weights are summed with
-bit-sliced addition, so ranking costs a few dozen big-int operations whatever
-the number of matches.
+order procedures by (distinct words in the name, name, code): among equal scores
+(every term found in the name) the name that the query covers best comes first,
+and the order is stable. Queries are never cut short (a whole name of 90 words is
+one query), so a long name typed in full ranks first. A Latin word of 5+ letters
+that matches nothing is looked up with one typo forgiven. A query is the AND of its
+terms; each term puts every matching procedure in its best class, and the classes'
+weights are summed with bit-sliced addition (or, once a few dozen candidates are
+left, candidate by candidate), so ranking costs a few dozen big-int operations
+whatever the number of matches. A procedure whose whole name is exactly the words
+typed, in order, gets one more name-word weight.
 """
 
 from __future__ import annotations
@@ -29,14 +33,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from kiosk.catalogue.model import LANGS, Field, Procedure
-from kiosk.catalogue.tokenize import QueryTerm, Tokens, query_terms, tokenize
+from kiosk.catalogue.tokenize import MAX_QUERY_CHARS, QueryTerm, Tokens, query_terms, tokenize
 
 # Weights of a term's best match (name before body, exact word before prefix before
 # substring). The maximum per term is W_NAME_EXACT; scores are shown as a share of it.
-W_NAME_EXACT, W_NAME_PREFIX, W_NAME_SUB = 10, 7, 6
-W_BODY_EXACT, W_BODY_PREFIX, W_BODY_SUB = 3, 2, 1
+W_NAME_EXACT, W_NAME_PREFIX, W_NAME_SUB, W_NAME_TYPO = 10, 7, 6, 5
+W_BODY_EXACT, W_BODY_PREFIX, W_BODY_SUB, W_BODY_TYPO = 3, 2, 1, 1
+# One typo (a letter wrong, missing, extra, or two swapped) is forgiven in words of at
+# least this many letters; shorter words have too many neighbours to guess from.
+TYPO_MIN_LETTERS = 5
+# Below this many candidates each one is scored directly (cheaper than bit slices when a
+# long query has narrowed the catalogue to a handful).
+DIRECT_SCORING = 48
+# Match classes of recently typed Latin words: typing extends the query one letter at a
+# time, so all but the last word were looked up a keystroke ago.
+TERM_CACHE = 512
 
-WORD, GRAM, PREFIX = "w", "g", "p"
+WORD, GRAM, PREFIX, WHOLE = "w", "g", "p", "n"
 WIDE_PREFIX = 32  # prefixes starting more words than this are merged when the index is built
 
 
@@ -124,13 +137,14 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
     order = sorted(
         range(len(procedures)),
         key=lambda i: (
-            len(name_tokens[i].words),
+            len(set(name_tokens[i].words)),
             name_tokens[i].words,
             procedures[i].code,
         ),
     )
     name_words: dict[str, list[int]] = {}
     body_words: dict[str, list[int]] = {}
+    whole_names: dict[str, list[int]] = {}
     name_grams: dict[str, list[int]] = {}
     body_grams: dict[str, list[int]] = {}
     km_names: list[str] = []
@@ -149,6 +163,11 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
             body.extend(tokenize(t) for t in _body_texts(p, field_names.get(p.field), "vi"))
         for w in name_set:
             name_words.setdefault(w, []).append(rank)
+        wholes = {" ".join(toks.words)}
+        if khmer:
+            wholes.add(" ".join(tokenize(p.name.vi).words))
+        for whole in wholes:
+            whole_names.setdefault(whole, []).append(rank)
         for w in {w for t in body for w in t.words} | set(body_extra):
             body_words.setdefault(w, []).append(rank)
         if khmer:
@@ -173,6 +192,10 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
                 (PREFIX, t, encode_postings(n), encode_postings(b))
                 for t, (n, b) in _wide_prefixes(bits).items()
             )
+    terms.extend(
+        (WHOLE, whole, encode_postings(_to_int(ranks)), None)
+        for whole, ranks in sorted(whole_names.items())
+    )
     return IndexRows(lang, order, terms, km_names, km_bodies)
 
 
@@ -253,6 +276,7 @@ class LangIndex:
         prefixes: Sequence[tuple[str, bytes | None, bytes | None]] = (),
         km_names: Sequence[str] = (),
         km_bodies: Sequence[str] = (),
+        wholes: Sequence[tuple[str, bytes | None, bytes | None]] = (),
     ) -> None:
         self.lang = lang
         self.order = list(order)
@@ -266,6 +290,9 @@ class LangIndex:
         self._prefix_blobs = {p: (n, b) for p, n, b in prefixes}
         self._km_names = list(km_names)
         self._km_bodies = list(km_bodies)
+        self._reversed: list[tuple[str, int]] | None = None  # built on the first typo
+        self._wholes = {w: n for w, n, _ in wholes}
+        self._term_cache: dict[str, list[tuple[int, int]]] = {}
 
     # Posting lists are decoded on first use: loading stays a plain read of rows.
     def _postings(self, i: int) -> tuple[int, int]:
@@ -305,6 +332,40 @@ class LangIndex:
             i += 1
         return name, body
 
+    def _typo(self, word: str) -> tuple[int, int]:
+        """Procedures with a word one edit away from ``word`` (5+ letters, Latin)."""
+        n = len(word)
+        if n < TYPO_MIN_LETTERS or not word.isalpha():
+            return 0, 0
+        words = self._words
+        if self._reversed is None:
+            self._reversed = sorted(
+                (w[::-1], i) for i, w in enumerate(words) if len(w) >= TYPO_MIN_LETTERS - 1
+            )
+        # One edit leaves the first half or the last half of the word intact.
+        half = n // 2
+        head, tail = word[:half], word[half + 1 :][::-1]
+        candidates: set[int] = set()
+        i = bisect.bisect_left(words, head)
+        while i < len(words) and words[i].startswith(head):
+            if abs(len(words[i]) - n) <= 1:
+                candidates.add(i)
+            i += 1
+        rev = self._reversed
+        j = bisect.bisect_left(rev, (tail,))
+        while j < len(rev) and rev[j][0].startswith(tail):
+            if abs(len(rev[j][0]) - n) <= 1:
+                candidates.add(rev[j][1])
+            j += 1
+        name = body = 0
+        for i in candidates:
+            w = words[i]
+            if len(w) >= TYPO_MIN_LETTERS and one_edit(word, w):
+                n_bits, b_bits = self._postings(i)
+                name |= n_bits
+                body |= b_bits
+        return name, body
+
     def _substring(self, run: str, within: int) -> tuple[int, int]:
         """Procedures (among ``within``) whose Khmer name/body contains ``run``."""
         if len(run) <= 2:
@@ -333,33 +394,39 @@ class LangIndex:
 
     def _classes(self, term: QueryTerm, within: int) -> list[tuple[int, int]]:
         """(weight, bitset) of each match class of ``term``, disjoint, best class first."""
-        if term.khmer:
-            parts = term.parts or (term.text,)
-            ne, be = self.all, self.all
-            for part in parts[:-1]:
-                n, b = self._exact(part)
-                ne, be = ne & n, be & b
-            n, b = self._exact(parts[-1])
-            pn, pb = self._prefix(parts[-1])
-            np_, bp = ne & pn, be & pb
+        if not term.khmer:  # independent of ``within``: cacheable
+            found = self._term_cache.get(term.text)
+            if found is None:
+                if len(self._term_cache) >= TERM_CACHE:
+                    self._term_cache.clear()
+                found = self._term_cache[term.text] = self._latin_classes(term.text)
+            return found
+        parts = term.parts or (term.text,)
+        ne, be = self.all, self.all
+        for part in parts[:-1]:
+            n, b = self._exact(part)
             ne, be = ne & n, be & b
-            ns, bs = self._substring(term.text, within)
-        else:
-            ne, be = self._exact(term.text)
-            np_, bp = self._prefix(term.text)
-            ns = bs = 0
-        in_name = ne | np_ | ns
-        return [
-            (W_NAME_EXACT, ne),
-            (W_NAME_PREFIX, np_ & ~ne),
-            (W_NAME_SUB, ns & ~(ne | np_)),
-            (W_BODY_EXACT, be & ~in_name),
-            (W_BODY_PREFIX, bp & ~(in_name | be)),
-            (W_BODY_SUB, bs & ~(in_name | be | bp)),
-        ]
+        n, b = self._exact(parts[-1])
+        pn, pb = self._prefix(parts[-1])
+        np_, bp = ne & pn, be & pb
+        ne, be = ne & n, be & b
+        ns, bs = self._substring(term.text, within)
+        return _disjoint((ne, be), (np_, bp), (ns, bs), (W_NAME_SUB, W_BODY_SUB))
 
-    def search(self, terms: Sequence[QueryTerm], limit: int) -> list[tuple[int, float]]:
-        """(rank, score) of the best ``limit`` procedures having every term."""
+    def _latin_classes(self, word: str) -> list[tuple[int, int]]:
+        ne, be = self._exact(word)
+        np_, bp = self._prefix(word)
+        typo = (0, 0) if ne | be | np_ | bp else self._typo(word)
+        return _disjoint((ne, be), (np_, bp), typo, (W_NAME_TYPO, W_BODY_TYPO))
+
+    def search(
+        self, terms: Sequence[QueryTerm], limit: int, whole: str = ""
+    ) -> list[tuple[int, float]]:
+        """(rank, score) of the best ``limit`` procedures having every term.
+
+        ``whole`` is every word typed, in order: a procedure whose whole name it is
+        comes before those that merely contain the same words.
+        """
         if not terms or limit < 1:
             return []
         # Latin terms first: they are cheap and narrow what Khmer substrings must confirm.
@@ -375,29 +442,136 @@ class LangIndex:
             if not match:
                 return []
             per_term.append(classes)
+        best = W_NAME_EXACT * len(per_term)
+        bonus = decode_postings(self._wholes.get(whole)) & match if whole else 0
+        if match.bit_count() <= DIRECT_SCORING:
+            scored = self._score_each(per_term, match, bonus)
+        else:
+            scored = self._score_sliced(per_term, match, bonus, limit)
+        return [(rank, round(min(total, best) / best, 3)) for rank, total in scored[:limit]]
+
+    @staticmethod
+    def _score_each(
+        per_term: list[list[tuple[int, int]]], match: int, bonus: int
+    ) -> list[tuple[int, int]]:
+        """Few candidates (a long query): add up each one's weights directly."""
+        ranks = list(_first_bits(match, match.bit_count()))
+        common, split = _shares(per_term, match, bonus)
+        extra = dict.fromkeys(ranks, 0)
+        for parts in split:
+            for weight, mask in parts:
+                for rank in ranks:
+                    if mask >> rank & 1:
+                        extra[rank] += weight
+        scored = [(rank, common + extra[rank]) for rank in ranks]
+        scored.sort(key=lambda rt: (-rt[1], rt[0]))
+        return scored
+
+    @staticmethod
+    def _score_sliced(
+        per_term: list[list[tuple[int, int]]], match: int, bonus: int, limit: int
+    ) -> list[tuple[int, int]]:
+        """Many candidates: bit-sliced sums, then the best ``limit`` by descending total."""
         slices: list[int] = []
         totals = {0}
-        for classes in per_term:
-            weights = set()
-            for weight, mask in classes:
-                mask &= match
-                if mask:
-                    _add(slices, mask, weight)
-                    weights.add(weight)
+        common, split = _shares(per_term, match, bonus)
+        for parts in split:
+            weights = {weight for weight, _ in parts}
+            covered = 0
+            for weight, mask in parts:
+                _add(slices, mask, weight)
+                covered |= mask
+            if covered != match:
+                weights.add(0)  # only the whole-name bonus leaves candidates out
             totals = {t + w for t in totals for w in weights}
-        best = W_NAME_EXACT * len(per_term)
-        out: list[tuple[int, float]] = []
+        out: list[tuple[int, int]] = []
         for total in sorted(totals, reverse=True):
             if total >> len(slices):
                 continue  # a combination of weights that no procedure reached
             bucket = match
-            for i, s in enumerate(slices):
-                bucket &= s if total >> i & 1 else ~s
-            for rank in _first_bits(bucket, limit - len(out)):
-                out.append((rank, round(total / best, 3)))
+            for i, sl in enumerate(slices):
+                bucket &= sl if total >> i & 1 else ~sl
+            out.extend((rank, common + total) for rank in _first_bits(bucket, limit - len(out)))
             if len(out) >= limit:
                 break
         return out
+
+    def partial(self, terms: Sequence[QueryTerm], limit: int) -> list[tuple[int, int]]:
+        """(rank, terms matched) of the procedures matching the most terms, best first
+        (for "nothing found" hints)."""
+        slices: list[int] = []
+        for term in terms:
+            hit = 0
+            for _, mask in self._classes(term, self.all):
+                hit |= mask
+            if hit:
+                _add(slices, hit, 1)
+        out: list[tuple[int, int]] = []
+        for count in range(len(terms), 0, -1):
+            if count >> len(slices):
+                continue
+            bucket = self.all
+            for i, sl in enumerate(slices):
+                bucket &= sl if count >> i & 1 else ~sl
+            out.extend((rank, count) for rank in _first_bits(bucket, limit - len(out)))
+            if len(out) >= limit:
+                break
+        return out
+
+
+def _shares(
+    per_term: list[list[tuple[int, int]]], match: int, bonus: int
+) -> tuple[int, list[list[tuple[int, int]]]]:
+    """The weight every candidate gets (no per-candidate work for it), and per term the
+    classes that tell candidates apart; the whole-name bonus counts as one more term."""
+    common = 0
+    split = []
+    for classes in [*per_term, [(W_NAME_EXACT, bonus)]]:
+        parts = [(weight, mask & match) for weight, mask in classes if mask & match]
+        if len(parts) == 1 and parts[0][1] == match:
+            common += parts[0][0]
+        elif parts:
+            split.append(parts)
+    return common, split
+
+
+def _disjoint(
+    exact: tuple[int, int],
+    prefix: tuple[int, int],
+    loose: tuple[int, int],
+    loose_weights: tuple[int, int],
+) -> list[tuple[int, int]]:
+    """(weight, bitset) classes, each procedure in its best one: name before body, then
+    exact word, prefix, and the loose match (Khmer substring or one typo)."""
+    (ne, be), (np_, bp), (nl, bl) = exact, prefix, loose
+    in_name = ne | np_ | nl
+    return [
+        (W_NAME_EXACT, ne),
+        (W_NAME_PREFIX, np_ & ~ne),
+        (loose_weights[0], nl & ~(ne | np_)),
+        (W_BODY_EXACT, be & ~in_name),
+        (W_BODY_PREFIX, bp & ~(in_name | be)),
+        (loose_weights[1], bl & ~(in_name | be | bp)),
+    ]
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one substitution, insertion, deletion or swap."""
+    if a == b:
+        return False
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
 
 
 class SearchIndex:
@@ -417,15 +591,16 @@ class SearchIndex:
         terms = query_terms(query)
         if not terms:
             return lang, []
+        whole = " ".join(tokenize(query[:MAX_QUERY_CHARS]).words)
         first = [lang] if lang == "vi" else [lang, "vi"]
         best: tuple[str, list[tuple[int, float]]] = (lang, [])
         for candidate in first:
-            found = self._search_one(candidate, terms, limit)
+            found = self._search_one(candidate, terms, limit, whole)
             if found and (not best[1] or found[0][1] > best[1][0][1]):
                 best = (candidate, found)
         if not best[1]:
             for candidate in (x for x in LANGS if x not in first):
-                found = self._search_one(candidate, terms, limit)
+                found = self._search_one(candidate, terms, limit, whole)
                 if found:
                     best = (candidate, found)
                     break
@@ -433,11 +608,20 @@ class SearchIndex:
         order = self.langs[used].order if found else []
         return used, [Match(order[r], score) for r, score in found]
 
+    def near(self, query: str, lang: str, limit: int) -> list[tuple[int, int]]:
+        """(catalogue position, words matched) of the procedures sharing the most words
+        with ``query``, best first."""
+        terms = query_terms(query)
+        index = self.langs.get(lang) or self.langs.get("vi")
+        if not terms or index is None:
+            return []
+        return [(index.order[r], n) for r, n in index.partial(terms, limit)]
+
     def _search_one(
-        self, lang: str, terms: Sequence[QueryTerm], limit: int
+        self, lang: str, terms: Sequence[QueryTerm], limit: int, whole: str = ""
     ) -> list[tuple[int, float]]:
         index = self.langs.get(lang)
-        return index.search(terms, limit) if index is not None else []
+        return index.search(terms, limit, whole) if index is not None else []
 
 
 __all__ = ["IndexRows", "LangIndex", "Match", "SearchIndex", "Tokens", "build_index"]

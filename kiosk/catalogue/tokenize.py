@@ -97,8 +97,12 @@ class QueryTerm:
     parts: tuple[str, ...] = ()  # ICU words of a Khmer run
 
 
-MAX_QUERY_CHARS = 200
-MAX_QUERY_TERMS = 8
+# Bounds that keep a keystroke cheap whatever is pasted, and are far above any real
+# procedure name (the longest commune-level portal name has 919 characters, 91 distinct words):
+# typing a whole name must never be cut short, or a longer name would lose to a
+# shorter one that shares its first words.
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 200
 
 
 def query_terms(query: str) -> list[QueryTerm]:

@@ -1,4 +1,8 @@
-"""`kiosk report [--date D] [--csv]`: the figures of one local day from the queue database."""
+"""`kiosk report`: the figures of one local day, or of a period, from the queue database.
+
+kiosk report [--date D] [--csv]
+kiosk report --from D --to D [--csv [--table ID] | --xlsx FILE] [--lang vi|km|en]
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from kiosk.queue.schema import connect
 
 def report(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
+    if args.start or args.end or args.xlsx:
+        return _period_report(args, cfg)
     try:
         day = parse_day(args.date) if args.date else local_day(utc_now(), cfg.tz)
     except ValueError as exc:
@@ -33,3 +39,70 @@ def report(args: argparse.Namespace, cfg: Config | None) -> int:
         raise UserError(f"cannot read the queue database {path}: {exc}") from None
     sys.stdout.write(report_csv(figures) if args.csv else report_table(figures))
     return 0
+
+
+def _period_report(args: argparse.Namespace, cfg: Config) -> int:
+    from kiosk.queue import stats
+    from kiosk.reports import export, tables
+
+    if not (args.start and args.end):
+        raise UserError("a period needs both --from and --to (YYYY-MM-DD)")
+    try:
+        period = stats.parse_period(args.start, args.end)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if args.csv and args.table not in tables.TABLE_IDS:
+        raise UserError(
+            f"there is no table {args.table!r}; choose one of {', '.join(tables.TABLE_IDS)}"
+        )
+    path = cfg.data_path(cfg.server.db)
+    if not path.exists():
+        raise UserError(f"there is no queue database at {path} yet (has the server run?)")
+    try:
+        conn = connect(path, readonly=True)
+        try:
+            figures = stats.period_figures(conn, cfg, period)
+        finally:
+            conn.close()
+    except (sqlite3.Error, StorageError) as exc:
+        raise UserError(f"cannot read the queue database {path}: {exc}") from None
+    built = tables.tables(figures, args.lang)
+    if args.xlsx:
+        centre = cfg.centre.name.get(args.lang, cfg.centre.name["vi"])
+        heading = f"{centre} — {tables.period_label(figures, args.lang)}"
+        try:
+            with open(args.xlsx, "wb") as out:
+                out.write(export.workbook_bytes(figures, args.lang, heading))
+        except OSError as exc:
+            raise UserError(f"cannot write {args.xlsx}: {exc.strerror}") from None
+        sys.stdout.write(
+            f"{args.xlsx}: {len(built)} sheets, {figures['totals']['issued']} tickets\n"
+        )
+        return 0
+    if args.csv:
+        sys.stdout.write(export.table_csv(built[args.table], args.lang).lstrip("\ufeff"))
+        return 0
+    for name in ("summary", "outcomes", "waiting", "counters"):
+        sys.stdout.write(_text_table(built[name], args.lang) + "\n")
+    return 0
+
+
+def _text_table(table, lang: str) -> str:  # type: ignore[no-untyped-def]
+    from kiosk.reports.tables import shown
+    from kiosk.text import gettext
+
+    head = table.header(lang)
+    rows = [
+        [shown(cell, table.kind(r, c), lang) for c, cell in enumerate(row)]
+        for r, row in enumerate(table.rows)
+    ]
+    widths = [max(len(str(line[i])) for line in [head, *rows]) for i in range(len(head))]
+    lines = [gettext(table.title, lang)]
+    for line in [head, *rows]:
+        lines.append(
+            "  ".join(
+                str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            )
+        )
+    return "\n".join(lines) + "\n"

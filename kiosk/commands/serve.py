@@ -6,6 +6,7 @@ import argparse
 import logging
 import secrets
 
+from kiosk.commands.check import log_coverage
 from kiosk.config import Config
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
@@ -20,6 +21,7 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
     from kiosk.server.run import ServeError, serve_forever
 
     setup_for(cfg, "server")
+    log_coverage(cfg)
     try:
         serve_forever(cfg, args.host, args.port, args.db, extras=[start_display_bridge])
     except (ServeError, StorageError) as exc:

@@ -183,36 +183,58 @@ def report_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+# The text table's columns: (heading, key). Per service the counts add up:
+# issued + transferred in = served + no-show + transferred out + not served.
+TABLE_COLUMNS = (
+    ("issued", "issued"),
+    ("+ transf. in", "transferred_in"),
+    ("served", "served"),
+    ("no-show", "no_shows"),
+    ("transf. out", "transferred_out"),
+    ("not served", "unserved"),
+    ("wait med", "wait_median_minutes"),
+    ("wait p90", "wait_p90_minutes"),
+    ("svc med", "service_median_minutes"),
+)
+TABLE_NOTES = (
+    "issued: numbers taken at a kiosk for that service; + transf. in: tickets another"
+    " service sent on.",
+    "Each service: issued + transf. in = served + no-show + transf. out + not served.",
+    "not served: still waiting, called or at a counter when the report was made (at the"
+    " end of the day: left without being served). Tickets are never cancelled: a"
+    " citizen who leaves is a no-show or stays 'not served'.",
+    "wait: from joining the queue to the first call; svc: time at the counter.",
+)
+
+
+def _name(item: dict[str, Any]) -> str:
+    """The Vietnamese name of a service or counter as configured (the id if it was retired)."""
+    name = item.get("name") or {}
+    return str(name.get("vi") or item["id"])
+
+
 def report_table(report: dict[str, Any]) -> str:
-    """A plain-text table for the terminal."""
-    head = (
-        "",
-        "issued",
-        "served",
-        "no-show",
-        "transf.",
-        "unserved",
-        "wait med",
-        "wait p90",
-        "svc med",
-    )
-    keys = (
-        "issued",
-        "served",
-        "no_shows",
-        "transferred_out",
-        "unserved",
-        "wait_median_minutes",
-        "wait_p90_minutes",
-        "service_median_minutes",
-    )
-    lines: list[tuple[str, ...]] = [head]
-    for item in report["services"]:
-        lines.append((f"service {item['id']}", *(_cell(item.get(k)) or "-" for k in keys)))
-    for item in report["counters"]:
-        lines.append((f"counter {item['id']}", *(_cell(item.get(k)) or "-" for k in keys)))
-    lines.append(("total", *(_cell(report["totals"].get(k)) or "-" for k in keys)))
-    text = [f"Day {report['day']} ({report['timezone']}), times in minutes", *_aligned(lines)]
+    """A plain-text table for the terminal: names, counts that add up, and what they mean."""
+    keys = [key for _heading, key in TABLE_COLUMNS]
+    rows: list[tuple[str, ...]] = [("", *(heading for heading, _key in TABLE_COLUMNS))]
+    sections = (("Services", report["services"]), ("Counters", report["counters"]))
+    starts = {}
+    for title, items in sections:
+        starts[len(rows)] = title
+        for item in items:
+            rows.append((f"  {_name(item)}", *(_cell(item.get(k)) or "-" for k in keys)))
+    rows.append(("Total", *(_cell(report["totals"].get(k)) or "-" for k in keys)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    text = [f"Day {report['day']} ({report['timezone']}), times in minutes"]
+    for index, row in enumerate(rows):
+        if index in starts:
+            text.append(starts[index])
+        cells = (
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        text.append("  ".join(cells).rstrip())
+    text += ["", *TABLE_NOTES]
     levels = report.get("rating_levels") or []
     if levels:
         n = len(levels)
@@ -222,20 +244,17 @@ def report_table(report: dict[str, Any]) -> str:
             "mean",
             *(f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True)),
         )
-        rows: list[tuple[str, ...]] = [head]
-        scoped = [("service", i) for i in report["services"]] + [
-            ("counter", i) for i in report["counters"]
-        ]
-        for scope, item in scoped:
-            rows.append((f"{scope} {item['id']}", *_rating_text(item.get("ratings"), n)))
+        rating_rows: list[tuple[str, ...]] = [head]
+        for item in [*report["services"], *report["counters"]]:
+            rating_rows.append((_name(item), *_rating_text(item.get("ratings"), n)))
         total = report["totals"].get("ratings")
-        rows.append(("total", *_rating_text(total, n)))
+        rating_rows.append(("Total", *_rating_text(total, n)))
         share = total.get("rated_share") if total else None
         text += [
             "",
             f"Satisfaction (score {n} = most satisfied; shares in %), "
             f"rated: {_percent(share)} of served tickets",
-            *_aligned(rows),
+            *_aligned(rating_rows),
         ]
     return "\n".join(text) + "\n"
 

@@ -20,6 +20,7 @@ from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
 from kiosk.server.phone import mount_phone, start_watch
+from kiosk.server.reports import mount_reports, worker
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
 
@@ -79,6 +80,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
             watch.cancel()
             unsubscribe()
             executor.shutdown(wait=True, cancel_futures=True)
+            worker.stop()
             app.state.auth.close()
             app.state.reads.close()
 
@@ -101,5 +103,6 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
     mount_phone(app)
+    mount_reports(app)
     mount_console(app)
     return app

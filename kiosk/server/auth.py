@@ -173,6 +173,7 @@ class Authenticator:
             hashes[label] = t.hash
         self._matcher = SecretMatcher(hashes)
         self._pins = {c.id: c.pin_hash for c in cfg.counters if c.pin_hash}
+        self._admin_pin = cfg.reports.admin_pin_hash or ""
         self._known: dict[bytes, Principal] = {}
         self._unknown: set[bytes] = set()
         self._sessions: dict[bytes, tuple[str, float]] = {}
@@ -313,7 +314,23 @@ class Authenticator:
 
     async def pin_login(self, client: str, counter: str, pin: str) -> Session | None:
         """Check a counter PIN from ``client``; None when wrong, Throttled when too soon."""
-        key = (client, counter)
+        role = f"counter:{counter}"
+        if not await self._check_pin(client, role, self._pins.get(counter, ""), pin):
+            return None
+        return self._new_session(f"counter:{counter}")
+
+    def has_admin_pin(self) -> bool:
+        return bool(self._admin_pin)
+
+    async def admin_pin_login(self, client: str, pin: str) -> Session | None:
+        """Check the director's PIN (``[reports].admin_pin_hash``); a session of role admin."""
+        if not self._admin_pin or not await self._check_pin(client, "admin", self._admin_pin, pin):
+            return None
+        return self._new_session("admin")
+
+    async def _check_pin(self, client: str, role: str, pin_hash: str, pin: str) -> bool:
+        """Whether ``pin`` matches, throttled per (address, role) with a growing delay."""
+        key = (client, role)
         now = self._now()
         with self._lock:
             if len(self._pin_state) > MAX_TRACKED_ADDRESSES:
@@ -323,9 +340,9 @@ class Authenticator:
                 # A burst: every try counts, though only one is checked at a time.
                 state.failures += 1
                 state.next_at = max(state.next_at, now + pin_delay(state.failures))
-                raise Throttled("a PIN for this counter is being checked", 1.0)
+                raise Throttled("a PIN for this sign-in is being checked", 1.0)
             if state.next_at > now:
-                raise Throttled("too many wrong PINs for this counter", state.next_at - now)
+                raise Throttled("too many wrong PINs", state.next_at - now)
             if self._hashing_total >= HASHES_IN_FLIGHT:
                 raise Throttled("too many checks at once", 1.0)
             self._hashing_total += 1
@@ -335,17 +352,16 @@ class Authenticator:
             state.next_at = now + pin_delay(state.failures)
         ok = False
         try:
-            ok = await self._hash(client, verify_secret, pin, self._pins.get(counter, ""))
+            ok = await self._hash(client, verify_secret, pin, pin_hash)
         finally:
             with self._lock:
                 self._hashing_total -= 1
                 state.checking = False
                 if ok:
                     self._pin_state.pop(key, None)
-        if not ok:
-            return None
-        self.trust(client)
-        return self._new_session(f"counter:{counter}")
+        if ok:
+            self.trust(client)
+        return ok
 
     def _new_session(self, role: str) -> Session:
         token = secrets.token_urlsafe(32)

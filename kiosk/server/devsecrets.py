@@ -20,6 +20,7 @@ DEV_TOKENS = {
 }
 DEV_COUNTER_PINS = {"1": "1111", "2": "2222", "3": "3333", "4": "4444"}
 DEV_ADMIN_PIN = "2468"
+DEV_REPORTS_PIN = "1357"
 
 
 def dev_secrets_in_use(cfg: Config) -> list[str]:
@@ -38,4 +39,6 @@ def dev_secrets_in_use(cfg: Config) -> list[str]:
     ]
     if verify_secret(DEV_ADMIN_PIN, cfg.kiosk.admin_pin_hash):
         found.append("kiosk admin PIN")
+    if cfg.reports.admin_pin_hash and verify_secret(DEV_REPORTS_PIN, cfg.reports.admin_pin_hash):
+        found.append("reports PIN")
     return found

@@ -19,7 +19,7 @@ from kiosk.text.i18n import (
     translator,
 )
 from kiosk.text.measure import measurer, text_width, width_in
-from kiosk.text.normalize import fold_vi, nfc
+from kiosk.text.normalize import fold_vi, has_khmer, nfc
 from kiosk.text.numbers import (
     format_number,
     format_vnd,
@@ -47,6 +47,7 @@ __all__ = [
     "format_vnd",
     "format_when",
     "gettext",
+    "has_khmer",
     "latin_digits",
     "line_wrapper",
     "measurer",

@@ -21,6 +21,11 @@ def _is_khmer(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
+def has_khmer(text: str) -> bool:
+    """Whether ``text`` has any Khmer letter or sign (it must then be drawn in a Khmer font)."""
+    return any(_is_khmer(ch) for ch in text)
+
+
 def fold_vi(text: str) -> str:
     """Lower-case, tone- and đ-insensitive form of Latin text; Khmer is left intact.
 

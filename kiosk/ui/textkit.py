@@ -43,7 +43,7 @@ from kivy.properties import (
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.label import Label
 
-from kiosk.text import font_for, nfc, normalize_lang, wrap_lines
+from kiosk.text import font_for, has_khmer, nfc, normalize_lang, wrap_lines
 from kiosk.text.i18n import translator
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,9 @@ class ShapedLabel(Label):
     msgid_plural = StringProperty("")
     values = DictProperty({})
     wrap = BooleanProperty(True)
+    #: A one-line label (``wrap: False``) whose text is wider or taller than its box is
+    #: drawn with a smaller font: keys and bar buttons keep their size at A+.
+    fit = BooleanProperty(False)
     #: Grow/shrink the height with the wrapped text (sets ``size_hint_y`` to None).
     auto_height = BooleanProperty(False)
     #: The language actually used (``lang`` or the UI language); read-only.
@@ -140,6 +143,9 @@ class ShapedLabel(Label):
 
     def __init__(self, **kwargs: Any) -> None:
         self._own_text = False
+        self._given_text = ""  # the last text set from outside (kv, a screen)
+        self._wanted_font = 0.0  # the font size asked for (kv), before any fitting
+        self._own_font = False
         self._relayout_trigger = Clock.create_trigger(self._relayout, -1)
         kwargs.setdefault("font_hinting", "light")
         kwargs.setdefault("halign", "left")
@@ -151,8 +157,35 @@ class ShapedLabel(Label):
         for name in ("lang", "msgid", "msgid_plural", "values"):
             self.fbind(name, self._refresh_source)
         self.fbind("texture_size", self._fit_height)
+        self.fbind("texture_size", self._shrink_to_box)
+        for name in ("width", "height", "fit"):
+            self.fbind(name, self._refit)
         self.fbind("auto_height", self._fit_height)
         self._refresh_source()
+
+    def on_font_size(self, _instance: Any, value: float) -> None:
+        if not self._own_font:
+            self._wanted_font = float(value)
+
+    def _set_own_font(self, size: float) -> None:
+        self._own_font = True
+        try:
+            self.font_size = size
+        finally:
+            self._own_font = False
+
+    def _refit(self, *_args: Any) -> None:
+        """The box changed: start again from the size asked for (then shrink if needed)."""
+        if self.fit and self._wanted_font and float(self.font_size) != self._wanted_font:
+            self._set_own_font(self._wanted_font)
+
+    def _shrink_to_box(self, *_args: Any) -> None:
+        if not self.fit or self.wrap or not self.text or self.width <= 1 or self.height <= 1:
+            return
+        tex_w, tex_h = self.texture_size
+        ratio = min(self.width / tex_w if tex_w else 1, self.height / tex_h if tex_h else 1)
+        if ratio < 1:
+            self._set_own_font(max(6.0, float(self.font_size) * ratio * 0.97))
 
     def _fit_height(self, *_args: Any) -> None:
         if self.auto_height:
@@ -165,8 +198,11 @@ class ShapedLabel(Label):
         if not self.lang:
             self._refresh_source()
 
+    def _lang_code(self) -> str:
+        return normalize_lang(self.lang or language.lang)
+
     def _apply_font(self) -> None:
-        code = normalize_lang(self.lang or language.lang)
+        code = self._lang_code()
         spec = font_for(code)
         self.effective_lang = code
         self.font_name = FAMILIES[code]
@@ -185,6 +221,9 @@ class ShapedLabel(Label):
             else:
                 text = translator.gettext(self.msgid, code, **values)
             self.source_text = text
+        else:
+            # No msgid (any more): what was given as text, never a stale translation.
+            self.source_text = self._given_text
         self._relayout_trigger()
 
     # -- text and wrapping ----------------------------------------------
@@ -192,6 +231,9 @@ class ShapedLabel(Label):
         if self._own_text:
             return
         # Somebody (kv, a screen) set the text: it is the source to wrap.
+        self._given_text = value
+        if self.msgid:
+            return  # a msgid wins over a text (kv may set both)
         self.source_text = value
         self._relayout_trigger()
 
@@ -267,6 +309,14 @@ class ShapedTextField(ShapedLabel):
         for name in ("texture_size", "pos", "size", "caret_width"):
             self.fbind(name, self._place_caret)
         self._refresh_source()
+
+    def _lang_code(self) -> str:
+        # The typed text decides the font, not the screen language: a Khmer query stays
+        # Khmer (not boxes) after a switch to Vietnamese, and Latin letters typed on a
+        # Khmer screen are drawn in the Latin font.
+        if self.value:
+            return "km" if has_khmer(self.value) else "vi"
+        return super()._lang_code()
 
     def insert(self, text: str) -> None:
         self.value = nfc(self.value + text)

@@ -17,7 +17,7 @@ from kivy.properties import BooleanProperty, NumericProperty
 
 REFERENCE_SHORT_SIDE = 1080.0
 MIN_TARGET_MM = 15.0
-TEXT_SCALES = (1.0, 1.3)
+TEXT_SCALES = (1.0, 1.4)
 
 # High contrast: near-black on white, white on deep colours (all >= 7:1).
 INK = (0.07, 0.07, 0.09, 1)

@@ -15,7 +15,7 @@ def test_search_json_ranks_birth_registration_first(tmp_path: Path) -> None:
     hits = json.loads(out.stdout)
     assert hits[0]["code"] == "1.001193"
     assert set(hits[0]) == {"code", "name", "field", "score"}
-    assert hits[0]["name"] == "Đăng ký khai sinh" and hits[0]["field"] == "ho-tich"
+    assert hits[0]["name"] == "Thủ tục đăng ký khai sinh" and hits[0]["field"] == "ho-tich"
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
 

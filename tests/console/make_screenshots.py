@@ -52,7 +52,7 @@ def make(out_dir: Path) -> list[Path]:
             page.click("#login-submit")
             expect(page.locator("#desk")).to_be_visible()
             page.keyboard.press("F1")
-            expect(page.locator("#cur-procedure")).to_contain_text("Đăng ký khai sinh")
+            expect(page.locator("#cur-procedure")).to_contain_text("Thủ tục đăng ký khai sinh")
             page.keyboard.press("F2")
             expect(page.locator("#cur-called")).to_contain_text("2")
             written.append(out_dir / "console-desk.png")

@@ -103,7 +103,7 @@ def test_call_next_recall_transfer_done(page: Page, centre: Centre) -> None:
     expect(page.locator("#cur-number")).to_have_text("A001")
     expect(page.locator("#cur-service")).to_have_text("Tư pháp – Hộ tịch")
     expect(page.locator("#cur-priority")).to_have_text("Ưu tiên: Người cao tuổi")
-    expect(page.locator("#cur-procedure")).to_have_text("1.001193 · Đăng ký khai sinh")
+    expect(page.locator("#cur-procedure")).to_have_text("1.001193 · Thủ tục đăng ký khai sinh")
     expect(page.locator("#cur-print")).to_be_visible()
     expect(page.locator("#cur-waited")).to_have_text("0 phút")
     expect(page.locator("#waiting tr.total td.n")).to_have_text("1")
@@ -142,21 +142,101 @@ def test_call_next_recall_transfer_done(page: Page, centre: Centre) -> None:
     expect(page.locator("#action-message")).to_have_text("Không có ai đang chờ.")
 
 
-def test_no_show_and_call_back(page: Page, centre: Centre) -> None:
+def test_no_show_waits_after_a_call_can_be_undone_and_called_back(
+    page: Page, centre: Centre
+) -> None:
+    page.clock.install()  # the page's timers: the 20 s wait passes without sleeping
+    centre.issue("chung-thuc")
     centre.issue("chung-thuc")
     sign_in(page, centre, "2", "2222")
     page.click("#btn-next")
     expect(page.locator("#cur-number")).to_have_text("B001")
+    # Seconds after the call the citizen is still walking to the counter: no-show waits.
+    expect(page.locator("#btn-no-show")).to_be_disabled()
+    expect(page.locator("#no-show-wait")).to_have_text("(20)")
+    page.keyboard.press("F3")
+    page.clock.fast_forward(5_000)
+    expect(page.locator("#no-show-wait")).to_have_text("(15)")
+    assert [e["type"] for e in centre.events()][-1] == "called"  # F3 did nothing
+    page.clock.fast_forward(16_000)
+    expect(page.locator("#btn-no-show")).to_be_enabled()
+    expect(page.locator("#no-show-wait")).to_have_text("")
+
     page.keyboard.press("F3")  # no-show
     expect(page.locator("#current-empty")).to_be_visible()
+    assert [e["type"] for e in centre.events()][-1] == "no_show"
+    # A mistaken no-show is undone with one click: the citizen is back in hand.
+    expect(page.locator("#undo-text")).to_have_text("Số B001 đã được ghi là vắng mặt.")
+    page.click("#btn-undo")
+    expect(page.locator("#cur-number")).to_have_text("B001")
+    expect(page.locator("#undo-box")).to_be_hidden()
+    last = centre.events()[-1]
+    assert last["type"] == "recalled" and last["data"]["from_no_show"] is True
+
+    page.clock.fast_forward(21_000)
+    page.keyboard.press("F3")
+    expect(page.locator("#current-empty")).to_be_visible()
+    expect(page.locator("#undo-box")).to_be_visible()
+    page.clock.fast_forward(61_000)  # the undo offer ends; "Call back" stays in the list
+    expect(page.locator("#undo-box")).to_be_hidden()
     back = page.locator("#no-shows button.call-back")
     expect(back).to_have_count(1)
     expect(page.locator("#no-shows li span")).to_have_text("B001 · Chứng thực")
     back.click()
     expect(page.locator("#cur-number")).to_have_text("B001")
     expect(page.locator("#no-shows-box")).to_be_hidden()
-    last = centre.events()[-1]
-    assert last["type"] == "recalled" and last["data"]["from_no_show"] is True
+
+
+def test_staff_see_the_language_and_priority_of_the_ticket_they_call(
+    page: Page, centre: Centre
+) -> None:
+    centre.issue("ho-tich", lang="km", priority=True, priority_reason="elderly")
+    centre.issue("ho-tich", lang="vi")
+    sign_in(page, centre)
+    page.click("#btn-next")
+    expect(page.locator("#cur-number")).to_have_text("A001")
+    expect(page.locator("#cur-priority")).to_have_text("Ưu tiên: Người cao tuổi")
+    lang = page.locator("#cur-lang")
+    expect(lang).to_have_text("Ngôn ngữ: Tiếng Khmer (ភាសាខ្មែរ)")
+    expect(lang).to_have_class("tag lang other")  # stands out: prepare for a Khmer speaker
+    page.click("#btn-done")
+    page.click("#btn-next")
+    expect(page.locator("#cur-number")).to_have_text("A002")
+    expect(page.locator("#cur-priority")).to_be_hidden()
+    expect(lang).to_have_text("Ngôn ngữ: Tiếng Việt")
+    expect(lang).to_have_class("tag lang")
+
+
+def test_a_recalled_transferred_ticket_shows_the_time_of_its_last_call(
+    page: Page, centre: Centre
+) -> None:
+    import sqlite3
+
+    centre.issue("ho-tich")
+    assert centre.handle is not None
+    engine = centre.handle.engine
+    engine.call_next("1")
+    engine.transfer("1", "dat-dai")
+    engine.call_next("3")
+    # The first calls were long ago (written into the server's database).
+    with sqlite3.connect(centre.db) as conn:
+        conn.execute(
+            "UPDATE tickets SET issued_at = '2000-01-01T01:00:00.000000Z', "
+            "called_at = '2000-01-01T01:30:00.000000Z', "
+            "last_called_at = '2000-01-01T01:30:00.000000Z'"
+        )
+    sign_in(page, centre, "3", "3333")
+    expect(page.locator("#cur-called")).to_have_text("08:30")  # 01:30 UTC in Hồ Chí Minh City
+    page.click("#btn-recall")
+    expect(page.locator("#cur-called")).to_contain_text("đã gọi 2 lần")
+    now = engine.counter_state("3")["current"]["last_called_at"]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromisoformat(now.replace("Z", "+00:00")).astimezone(
+        ZoneInfo("Asia/Ho_Chi_Minh")
+    )
+    expect(page.locator("#cur-called")).to_have_text(f"{local:%H:%M} · đã gọi 2 lần")
 
 
 def test_pause_and_resume(page: Page, centre: Centre) -> None:

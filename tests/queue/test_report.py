@@ -60,7 +60,47 @@ def test_report_figures(engine: QueueEngine, clock: ManualClock) -> None:
     rows = list(csv.DictReader(io.StringIO(report_csv(figures))))
     assert rows[2]["id"] == "dat-dai" and rows[2]["wait_p90_minutes"] == "14.1"
     assert rows[-1]["scope"] == "total"
-    assert "service dat-dai" in report_table(figures)
+    table = report_table(figures)
+    assert "Đất đai – Xây dựng – Môi trường" in table and "Quầy 3" in table
+    assert "dat-dai" not in table  # names, not ids
+
+
+def test_report_table_counts_add_up_and_say_what_unserved_is(
+    engine: QueueEngine, clock: ManualClock
+) -> None:
+    # ho-tich issues nothing but receives two transfers that are still waiting:
+    # "not served" (2) exceeds "issued" (0), and the table shows why.
+    for _ in range(3):
+        engine.issue("dat-dai")
+    engine.call_next("3")
+    engine.transfer("3", "ho-tich")
+    engine.call_next("3")
+    engine.transfer("3", "ho-tich")
+    engine.call_next("3")
+    engine.no_show("3")
+    table = report_table(engine.report())
+    header, *rows = [line for line in table.splitlines() if line.startswith(("  ", " "))]
+    columns = header.split("  ")
+    columns = [c.strip() for c in columns if c.strip()]
+    assert columns[:6] == [
+        "issued",
+        "+ transf. in",
+        "served",
+        "no-show",
+        "transf. out",
+        "not served",
+    ]
+    by_name = {}
+    for line in rows:
+        name, _sep, figures = line.strip().partition("   ")
+        by_name[name.strip()] = figures.split()
+    civil = by_name["Tư pháp – Hộ tịch"]
+    assert civil[:6] == ["0", "2", "0", "0", "0", "2"]
+    for figures in (civil, by_name["Đất đai – Xây dựng – Môi trường"]):
+        issued, t_in, served, no_show, t_out, unserved = (int(v) for v in figures[:6])
+        assert issued + t_in == served + no_show + t_out + unserved
+    assert "issued + transf. in = served + no-show + transf. out + not served" in table
+    assert "not served: still waiting" in table
 
 
 def test_report_of_an_empty_day(engine: QueueEngine) -> None:

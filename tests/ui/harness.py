@@ -139,6 +139,90 @@ def screenshot(path: Path) -> Path:
     return path
 
 
+def key(rig: Rig, char: str) -> Any:
+    keyboard = rig.app.screen("lookup").keyboard
+    found = [k for k in keyboard.walk(restrict=True) if getattr(k, "key", None) == char]
+    assert found, f"no key {char!r} on the {keyboard.layout} keyboard"
+    return found[0]
+
+
+def type_on_keyboard(rig: Rig, keys: list[str]) -> None:
+    pump(3)  # the keyboard is laid out
+    for char in keys:
+        tap(key(rig, char))
+
+
+def result_rows(screen: Any) -> list[Any]:
+    from kiosk.ui.widgets import ResultRow
+
+    rows = find(screen.ids.results, lambda w: isinstance(w, ResultRow) and w.code)
+    return sorted(rows, key=lambda r: -r.y)  # top of the list first
+
+
+def server_ticket(rig: Rig, ticket_id: str) -> dict[str, Any]:
+    return rig.server.engine.ticket(ticket_id)
+
+
+def start(rig: Rig, lang_button: str = "start_vi") -> None:
+    tap(rig.ids("attract")[lang_button])
+    rig.wait_screen("home")
+
+
+def session_state(app: Any) -> dict[str, Any]:
+    """What one citizen could leave behind for the next, screen by screen, as plain values.
+
+    Every screen's own properties (not the app's wiring), every text shown or typed,
+    every scroll position, list length and keyboard layout; the clock and the live
+    service figures (people waiting) are left out: they change by themselves.
+    """
+    from kivy.uix.recycleview import RecycleView
+    from kivy.uix.screenmanager import Screen
+    from kivy.uix.scrollview import ScrollView
+
+    from kiosk.ui.textkit import ShapedLabel, ShapedTextField, language
+    from kiosk.ui.theme import theme
+    from kiosk.ui.widgets import OnScreenKeyboard
+
+    wiring = set(Screen().properties()) | {"app", "keyboard", "shows_bar", "idle_exempt"}
+    moving = {app.clock_text, app.date_text}
+    state: dict[str, Any] = {
+        "app.current": app.current,
+        "language": language.lang,
+        "text scale": theme.scale,
+        "warning open": app._warning is not None,
+    }
+    for screen in app.manager.screens:
+        for name in sorted(set(screen.properties()) - wiring):
+            value = getattr(screen, name)
+            if isinstance(value, str | int | float | bool | list | dict | tuple) or value is None:
+                state[f"{screen.name}.{name}"] = repr(value)
+        skip: set[int] = set()
+        for index, w in enumerate(screen.walk(restrict=True)):
+            parent = w.parent
+            if type(w).__name__ == "ServiceCard" or id(parent) in skip:
+                skip.add(id(w))  # live figures, refreshed on every visit
+                continue
+            key = f"{screen.name}/{index}:{type(w).__name__}"
+            if isinstance(w, ShapedTextField):
+                state[key + ".value"] = w.value
+            elif isinstance(w, ShapedLabel) and w.source_text not in moving:
+                state[key + ".text"] = w.source_text
+            if isinstance(w, RecycleView):
+                state[key + ".rows"] = len(w.data)
+            if isinstance(w, ScrollView):
+                state[key + ".scroll_y"] = round(float(w.scroll_y), 3)
+            if isinstance(w, OnScreenKeyboard):
+                state[key + ".layout"] = (w.layout, w.alternate, w.text)
+    return state
+
+
+def state_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    keys = sorted(set(before) | set(after))
+    return [
+        f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in keys if before.get(k) != after.get(k)
+    ]
+
+
 @dataclass
 class Rig:
     cfg: Config

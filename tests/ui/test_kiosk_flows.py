@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter
 from tests.ui.harness import (
-    Rig,
     find,
     kiosk_rig,
     pump,
+    result_rows,
+    server_ticket,
+    start,
     tap,
     touch_at,
+    type_on_keyboard,
     visible_text,
     wait_until,
 )
@@ -37,35 +39,6 @@ def _display() -> Iterator[None]:
     translator.reset()
     yield
     translator.reset()
-
-
-def key(rig: Rig, char: str) -> Any:
-    keyboard = rig.app.screen("lookup").keyboard
-    found = [k for k in keyboard.walk(restrict=True) if getattr(k, "key", None) == char]
-    assert found, f"no key {char!r} on the {keyboard.layout} keyboard"
-    return found[0]
-
-
-def type_on_keyboard(rig: Rig, keys: list[str]) -> None:
-    pump(3)  # the keyboard is laid out
-    for char in keys:
-        tap(key(rig, char))
-
-
-def result_rows(screen: Any) -> list[Any]:
-    from kiosk.ui.widgets import ResultRow
-
-    rows = find(screen.ids.results, lambda w: isinstance(w, ResultRow) and w.code)
-    return sorted(rows, key=lambda r: -r.y)  # top of the list first
-
-
-def server_ticket(rig: Rig, ticket_id: str) -> dict[str, Any]:
-    return rig.server.engine.ticket(ticket_id)
-
-
-def start(rig: Rig, lang_button: str = "start_vi") -> None:
-    tap(rig.ids("attract")[lang_button])
-    rig.wait_screen("home")
 
 
 def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) -> None:
@@ -113,7 +86,7 @@ def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) 
         assert stored["priority"] is False
 
         tap(ticket.ids.done)
-        rig.wait_screen("home")
+        rig.wait_screen("attract")  # the next citizen starts afresh
 
 
 def test_priority_ticket_with_a_reason_in_landscape(tmp_path: Path) -> None:
@@ -282,7 +255,7 @@ def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) 
         start(rig, "start_vi")
         rig.app.go("procedure", code="1.001193", back="lookup")
         proc = rig.wait_screen("procedure")
-        assert proc.title == "Đăng ký khai sinh"
+        assert proc.title == "Thủ tục đăng ký khai sinh"
         assert "Giấy tờ cần mang theo" in visible_text(proc)
         bar = rig.app.root.bar
         km = next(w for w in bar.walk(restrict=True) if getattr(w, "code", "") == "km")
@@ -301,3 +274,25 @@ def test_language_and_text_size_switch_live_on_a_procedure_page(tmp_path: Path) 
         rig.wait_screen("home")
         rig.app.reset_session()
         assert theme.scale == 1 and language.lang == "vi"
+
+
+def test_nothing_found_offers_the_closest_fields_and_the_staff(tmp_path: Path) -> None:
+    with kiosk_rig(tmp_path) as rig:
+        start(rig)
+        tap(rig.ids("home").lookup)
+        lookup = rig.wait_screen("lookup")
+        type_on_keyboard(rig, [c if c != " " else "␣" for c in "khai sinh xe may"])
+        wait_until(lambda: lookup.searched and lookup.near, what="the closest fields")
+        assert lookup.results == []
+        assert "Không tìm thấy thủ tục nào." in visible_text(lookup)
+        cards = [w for w in lookup.ids.near_fields.children if getattr(w, "code", "")]
+        assert cards and cards[-1].code == "ho-tich"  # first added is the closest
+        assert "Các lĩnh vực gần nhất:" in visible_text(lookup)
+        tap(lookup.ids.ask_staff)
+        confirm = rig.wait_screen("confirm")
+        assert confirm.service == "khac" and confirm.procedure == ""
+        rig.app.go("lookup")
+        lookup = rig.wait_screen("lookup")
+        tap(next(c for c in lookup.ids.near_fields.children if c.code == "ho-tich"))
+        field = rig.wait_screen("field")
+        assert field.code == "ho-tich" and field.results

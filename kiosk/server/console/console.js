@@ -11,6 +11,14 @@ const API = "/api/v1";
 const POLL_WAIT_S = 25;
 const RETRY_MAX_MS = 5000;
 const TICK_MS = 15000;
+// A citizen needs time to walk to the counter: "no-show" waits this long after each call.
+const NO_SHOW_AFTER_S = 20;
+// How long a no-show can be undone with one click (after that: "Call back" in the list).
+const UNDO_S = 60;
+// Staff see the citizen's language by its name in the staff language and in its own script.
+const N_ = (msgid) => msgid; // marks a msgid for extraction; translated where shown
+const LANGUAGE_NAMES = { vi: N_("Vietnamese"), km: N_("Khmer"), en: N_("English") };
+const NATIVE_NAMES = { vi: "Tiếng Việt", km: "ភាសាខ្មែរ", en: "English" };
 const KEYS = { F1: "btn-next", F2: "btn-recall", F3: "btn-no-show", F4: "btn-done", F8: "btn-transfer", F9: "btn-pause" };
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +41,8 @@ let refreshing = null;
 let refreshAgain = false;
 let renewing = null;
 const procedureNames = new Map();
+let undo = null; // {id, number, until}: the last no-show, while it can be undone
+let secondTimer = null;
 
 class ApiError extends Error {
   constructor(status, code, detail, retryAfter) {
@@ -199,7 +209,7 @@ function render() {
   renderWaiting();
   renderToday();
   renderNoShows();
-  updateButtons();
+  tickSeconds();
 }
 
 function renderCurrent(cur) {
@@ -210,6 +220,7 @@ function renderCurrent(cur) {
   $("cur-service").textContent = serviceName(cur.service);
   $("cur-priority").hidden = !cur.priority;
   $("cur-priority").textContent = cur.priority ? priorityText(cur) : "";
+  renderLanguage(cur.lang);
   renderProcedure(cur.procedure);
   const until = cur.called_at ? Date.parse(cur.called_at) : serverNow();
   $("cur-waited").textContent = _("{minutes} min", { minutes: minutesBetween(cur.issued_at, until) });
@@ -218,6 +229,47 @@ function renderCurrent(cur) {
   $("cur-called").textContent = called;
   $("cur-print").hidden = cur.print_status !== "failed";
   $("cur-print").title = cur.print_error || "";
+}
+
+// The language the citizen used at the kiosk, so staff can prepare (an interpreter, a Khmer form).
+function renderLanguage(lang) {
+  const box = $("cur-lang");
+  const code = lang || "vi";
+  const name = _(LANGUAGE_NAMES[code] || code);
+  const native = NATIVE_NAMES[code];
+  const both = native && native !== name ? name + " (" + native + ")" : name;
+  box.textContent = _("Language: {language}", { language: both });
+  box.dataset.lang = code;
+  box.classList.toggle("other", code !== "vi");
+}
+
+// Seconds until "no-show" may be pressed for the ticket in hand (0: now).
+function noShowWait(cur) {
+  if (!cur || cur.status !== "called") return 0;
+  const since = cur.last_called_at || cur.called_at;
+  if (!since) return 0;
+  return Math.max(0, Math.ceil(NO_SHOW_AFTER_S - (serverNow() - Date.parse(since)) / 1000));
+}
+
+function renderUndo() {
+  const live = !!(undo && serverNow() < undo.until);
+  if (!live) undo = null;
+  $("undo-box").hidden = !live;
+  if (live) $("undo-text").textContent = _("{number} was marked as a no-show.", { number: undo.number });
+}
+
+// Countdowns (no-show, undo) move every second, only while one runs.
+function tickSeconds() {
+  const cur = state && state.current;
+  const running = noShowWait(cur) > 0 || !!undo;
+  renderUndo();
+  updateButtons();
+  if (running && secondTimer === null) {
+    secondTimer = setInterval(tickSeconds, 1000);
+  } else if (!running && secondTimer !== null) {
+    clearInterval(secondTimer);
+    secondTimer = null;
+  }
 }
 
 function renderProcedure(code) {
@@ -293,7 +345,10 @@ function updateButtons() {
   const off = !online || busy || !state;
   $("btn-next").disabled = off || paused;
   $("btn-recall").disabled = off || !cur;
-  $("btn-no-show").disabled = off || !cur || cur.status !== "called";
+  const wait = noShowWait(cur);
+  $("btn-no-show").disabled = off || !cur || cur.status !== "called" || wait > 0;
+  $("no-show-wait").textContent = wait > 0 ? `(${digits(wait)})` : "";
+  $("btn-undo").disabled = off || !!cur;
   $("btn-done").disabled = off || !cur;
   $("btn-transfer").disabled = off || !cur;
   $("btn-pause").disabled = off;
@@ -342,6 +397,8 @@ async function act(action, body) {
   try {
     const res = await api("POST", `/counters/${encodeURIComponent(counterId)}/${action}`, body);
     if (action === "next" && res === null) showMessage(_("Nobody is waiting."), "info");
+    undo = null;
+    if (action === "no-show" && res) undo = { id: res.id, number: res.number, until: serverNow() + UNDO_S * 1000 };
     if (action === "transfer" && res) {
       showMessage(_("{number} was sent to {service}.", { number: res.number, service: serviceName(res.service) }), "info");
     }
@@ -507,6 +564,7 @@ async function boot() {
   $("btn-next").addEventListener("click", () => act("next"));
   $("btn-recall").addEventListener("click", () => act("recall"));
   $("btn-no-show").addEventListener("click", () => act("no-show"));
+  $("btn-undo").addEventListener("click", () => { if (undo) act("recall", { ticket: undo.id }); });
   $("btn-done").addEventListener("click", () => act("done"));
   $("btn-transfer").addEventListener("click", openTransfer);
   $("btn-pause").addEventListener("click", () => act(state && state.paused ? "resume" : "pause"));

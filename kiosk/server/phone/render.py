@@ -160,8 +160,8 @@ def status_of(view: dict[str, Any], cfg: Config, lang: str) -> Status:
             (gettext("Please take a new number.", lang),),
         )
     if status == "done":
-        lines = (_from_day(view, cfg, lang),) if state == "past" else ()
-        return Status("done", gettext("Your service is finished. Thank you!", lang), lines)
+        after = (_from_day(view, cfg, lang),) if state == "past" else ()
+        return Status("done", gettext("Your service is finished. Thank you!", lang), after)
     return Status("past", _from_day(view, cfg, lang))
 
 

@@ -78,6 +78,11 @@ class PinScreen(KioskScreen):
     def cancel(self) -> None:
         self.app.reset_session()
 
+    def reset(self) -> None:
+        super().reset()
+        self.pin = ""
+        self.message = ""
+
 
 class AdminScreen(KioskScreen):
     """Status of server, printer, catalogue and disk; the staff's actions."""

@@ -24,7 +24,12 @@ class KioskScreen(Screen):
         """Called when another screen replaces this one (stop polls, timers)."""
 
     def reset(self) -> None:
-        """Forget everything the last citizen did (idle reset)."""
+        """Forget everything the last citizen did (end of a session); subclasses add theirs."""
+        from kivy.uix.scrollview import ScrollView
+
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, ScrollView):
+                widget.scroll_y = 1  # every list and page back at its top
 
     def on_language(self, lang: str) -> None:
         """Rebuild Python-made content (lists) in the new language; labels follow by themselves."""

@@ -39,6 +39,11 @@ class FaultScreen(KioskScreen):
     title_msgid = StringProperty(FAULTS["offline"][0])
     sentence_msgid = StringProperty(FAULTS["offline"][1])
 
+    def reset(self) -> None:
+        super().reset()
+        self.kind = "offline"
+        self.title_msgid, self.sentence_msgid = FAULTS["offline"]
+
     def enter(self, kind: str = "offline", **_kwargs: Any) -> None:
         self.kind = kind if kind in FAULTS else "refused"
         self.title_msgid, self.sentence_msgid = FAULTS[self.kind]

@@ -24,6 +24,19 @@ def field_names(catalogue: Any, lang: str) -> dict[str, str]:
     return {f.code: f.name.text(lang).text for f in catalogue.fields}
 
 
+def near_fields(catalogue: Any, query: str, lang: str) -> list[dict[str, str]]:
+    """FieldCard values for the fields closest to a query that found nothing."""
+    return [
+        {
+            "code": fc.field.code,
+            "title": fc.field.name.text(lang).text,
+            "title_lang": fc.field.name.text(lang).lang,
+            "count": ngettext("{n} procedure", "{n} procedures", fc.count, lang),
+        }
+        for fc in catalogue.closest_fields(query, lang)
+    ]
+
+
 class DataNotice:
     """The "list last updated on" sentence for stale data (empty when fresh)."""
 
@@ -45,6 +58,10 @@ class LookupScreen(KioskScreen):
     notice = StringProperty("")
     keyboard = ObjectProperty(None)
     searched = BooleanProperty(False)
+    #: When nothing is found: the closest fields (FieldCard values) and the service where
+    #: staff help with anything ("" when the config has no catch-all service).
+    near = ListProperty([])
+    staff_service = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -59,14 +76,22 @@ class LookupScreen(KioskScreen):
 
     def on_language(self, lang: str) -> None:
         self.notice = DataNotice.text(self.app, lang)
+        self._keyboard_for(lang)
+        self._search()
+
+    def _keyboard_for(self, lang: str) -> None:
+        """The screen language's own keyboard (a Khmer screen opens with the Khmer keys)."""
         keyboard = self.keyboard
-        if keyboard is not None and getattr(self, "_keyboard_lang", None) != lang:
-            # Seventy shaped keys: rebuilt only when the language changes.
-            keyboard.alternate = ALTERNATE_LAYOUT.get(lang, "")
-            keyboard.layout = lang
+        if keyboard is None:
+            return
+        wanted = (lang, ALTERNATE_LAYOUT.get(lang, ""))
+        if getattr(self, "_keyboard_lang", None) != lang or (
+            (keyboard.layout, keyboard.alternate) != wanted
+        ):
+            # Seventy shaped keys: rebuilt only when something changed.
+            keyboard.layout, keyboard.alternate = wanted
             keyboard.rebuild()
             self._keyboard_lang = lang
-        self._search()
 
     def typed(self, text: str) -> None:
         self.query = text
@@ -80,6 +105,7 @@ class LookupScreen(KioskScreen):
             self.results = []
             self.count_text = ""
             self.searched = False
+            self.near = []
             return
         hits = cat.search(self.query, lang=lang, limit=RESULT_LIMIT)
         self.results = self._rows(hits, lang)
@@ -88,8 +114,27 @@ class LookupScreen(KioskScreen):
             self.count_text = ngettext(
                 "{n} procedure found", "{n} procedures found", len(hits), lang
             )
+            self.near = []
         else:
             self.count_text = gettext("No procedure found.", lang)
+            self.near = near_fields(cat, self.query, lang)
+            catch_all = next((s for s in self.app.cfg.services if s.catch_all), None)
+            self.staff_service = catch_all.id if catch_all else ""
+
+    def on_near(self, _screen: Any, near: list[dict[str, str]]) -> None:
+        box = self.ids.get("near_fields")
+        if box is None:
+            return
+        box.clear_widgets()
+        for item in near:
+            card = make("FieldCard", **item)
+            card.bind(on_release=lambda c: self.app.go("field", code=c.code))
+            box.add_widget(card)
+
+    def ask_staff(self) -> None:
+        """Take a number for the catch-all service: staff help find the procedure."""
+        if self.staff_service:
+            self.app.go("confirm", service=self.staff_service)
 
     def _rows(self, hits: list[Any], lang: str) -> list[dict[str, Any]]:
         rows = result_rows(hits, lang, field_names(self.app.backend.catalogue, lang))
@@ -101,10 +146,12 @@ class LookupScreen(KioskScreen):
         self.app.go("procedure", code=code, back="lookup")
 
     def reset(self) -> None:
+        super().reset()
         self.query = ""
         self.results = []
         self.count_text = ""
         self.searched = False
+        self.near = []
         if self.keyboard is not None:
             self.keyboard.set_text("")
 
@@ -115,9 +162,13 @@ class FieldsScreen(KioskScreen):
     fields = ListProperty([])
 
     def enter(self, **_kwargs: Any) -> None:
-        self.on_language(language.lang)
+        self._show(language.lang)
 
     def on_language(self, lang: str) -> None:
+        if self.fields:  # built once shown; a reset leaves it empty until the next visit
+            self._show(lang)
+
+    def _show(self, lang: str) -> None:
         cat = self.app.backend.catalogue
         if cat is None:
             self.fields = []
@@ -143,6 +194,10 @@ class FieldsScreen(KioskScreen):
 
     def choose(self, code: str) -> None:
         self.app.go("field", code=code)
+
+    def reset(self) -> None:
+        super().reset()
+        self.fields = []
 
 
 class FieldScreen(KioskScreen):
@@ -170,3 +225,8 @@ class FieldScreen(KioskScreen):
 
     def open(self, code: str) -> None:
         self.app.go("procedure", code=code, back="field")
+
+    def reset(self) -> None:
+        super().reset()
+        self.code = self.title = ""
+        self.results = []

@@ -65,6 +65,7 @@ class ProcedureScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._pages: OrderedDict[tuple[str, str], list[Any]] = OrderedDict()
+        self._print_job = 0
 
     def enter(self, code: str = "", back: str = "", **_kwargs: Any) -> None:
         if back:
@@ -72,6 +73,8 @@ class ProcedureScreen(KioskScreen):
         if code and code != self.code:
             self.code = code
             self._built_lang = ""
+            self._print_job += 1  # "printed" belongs to the page it was printed from
+            self.printing = False
         self.print_message = ""
         self.on_language(language.lang)
         if "scroll" in self.ids:
@@ -92,7 +95,7 @@ class ProcedureScreen(KioskScreen):
         field_name = field.name.text(lang).text if field else proc.field
         self.subtitle = f"{proc.code} · {field_name}"
         self.notice = DataNotice.text(self.app, lang)
-        self.can_queue = self.app.cfg.service_for_field(proc.field) is not None
+        self.can_queue = self.app.cfg.service_for_field(proc.field, proc.code) is not None
         key = (proc.code, lang)
         widgets = self._pages.pop(key, None)
         if widgets is None:
@@ -121,7 +124,7 @@ class ProcedureScreen(KioskScreen):
 
     def take_number(self) -> None:
         proc = self.app.backend.procedure(self.code)
-        service = self.app.cfg.service_for_field(proc.field) if proc else None
+        service = self.app.cfg.service_for_field(proc.field, proc.code) if proc else None
         if service is not None:
             self.app.go("confirm", service=service.id, procedure=self.code)
 
@@ -130,15 +133,18 @@ class ProcedureScreen(KioskScreen):
             return
         self.printing = True
         self.print_message = ""
+        job = self._print_job
         self.app.printing.submit(
             self.app.backend.print_checklist,
             self.code,
             language.lang,
-            on_done=self._printed,
-            on_error=lambda _exc: self._printed(None),
+            on_done=lambda result: self._printed(result, job),
+            on_error=lambda _exc: self._printed(None, job),
         )
 
-    def _printed(self, result: Any) -> None:
+    def _printed(self, result: Any, job: int) -> None:
+        if job != self._print_job:
+            return  # another page or another citizen by now
         self.printing = False
         if result is not None and result.ok:
             self.print_message = "printed"
@@ -149,8 +155,13 @@ class ProcedureScreen(KioskScreen):
         self.app.go(self.back_to)
 
     def reset(self) -> None:
-        self.code = ""
+        super().reset()
+        self.code = self.title = self.title_lang = self.subtitle = self.notice = ""
+        self.back_to = "lookup"
+        self.can_queue = False
         self._built_lang = ""
+        self._print_job += 1  # a checklist still printing belongs to the last citizen
+        self.printing = False
         self.print_message = ""
         self._pages.clear()
         if "sections" in self.ids:

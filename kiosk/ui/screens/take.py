@@ -45,6 +45,7 @@ class ServicesScreen(KioskScreen):
             self._poll = None
 
     def reset(self) -> None:
+        super().reset()
         self.procedure = ""
 
     def refresh(self) -> None:
@@ -122,7 +123,10 @@ class ConfirmScreen(KioskScreen):
         self.on_language(language.lang)
 
     def reset(self) -> None:
+        super().reset()
+        self.service = self.service_title = self.service_subtitle = self.procedure = ""
         self.reason = ""
+        self.reasons = []
         self.busy = False
 
     def on_language(self, lang: str) -> None:
@@ -138,6 +142,8 @@ class ConfirmScreen(KioskScreen):
     def on_reasons(self, _screen: Any, reasons: list[dict[str, str]]) -> None:
         box = self.ids.reasons
         box.clear_widgets()
+        if not self.service:
+            return  # reset: no service chosen, nothing to ask
         for reason in [{"id": "", "text": ""}, *reasons]:
             option = make("ReasonOption", reason=reason["id"], text=reason["text"])
             if not reason["id"]:

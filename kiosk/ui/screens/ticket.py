@@ -138,16 +138,24 @@ class TicketScreen(KioskScreen):
             self._countdown = None
 
     def finish(self) -> None:
+        """The citizen has their number: the next one starts from the attract screen."""
         self._stop_countdown()
         if self.app.current == self.name:
-            self.app.go("home")
+            self.app.reset_session()
 
     def leave(self) -> None:
         self._stop_countdown()
 
     def reset(self) -> None:
+        super().reset()
         self._stop_countdown()
         self.ticket = {}
         for name in ("number", "service", "ahead", "wait", "counters", "issued", "priority"):
             setattr(self, name, "")
         self.qr = ""
+        self.qr_caption_msgid = QR_CAPTIONS["status"]
+        self.state = "printing"
+        self.seconds_left = 0
+        self.outcome_kind = ""
+        self._procedure = ""
+        self._lang = "vi"

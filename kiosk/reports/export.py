@@ -1,0 +1,71 @@
+"""The report's tables as files: CSV (one table) and XLSX (one sheet per table).
+
+Column names are in the reader's language (Vietnamese by default); numbers stay
+numbers (shares as fractions with a percent format, minutes with one decimal);
+dates and times are the centre's local time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from kiosk.reports.tables import Table, tables
+from kiosk.text import gettext
+
+_FORMATS = {"share": "0%", "minutes": "0.0", "mean": "0.00", "int": "0"}
+_SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def table_csv(table: Table, lang: str) -> str:
+    """One table as CSV (UTF-8 with a BOM, so spreadsheet programs read Vietnamese right)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.header(lang))
+    for row in table.rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = _SHEET_FORBIDDEN.sub(" ", title)[:28].strip() or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        name = f"{base[:25]} {n}"
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def workbook_bytes(figures: dict[str, Any], lang: str, heading: str) -> bytes:
+    """Every table of the report in one XLSX file, a sheet each, ``heading`` on top."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    used: set[str] = set()
+    for table in tables(figures, lang).values():
+        sheet = book.create_sheet(_sheet_title(gettext(table.title, lang), used))
+        sheet.append([heading])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(table.header(lang))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for r, row in enumerate(table.rows):
+            sheet.append(list(row))
+            for c in range(len(row)):
+                fmt = _FORMATS.get(table.kind(r, c))
+                if fmt:
+                    sheet.cell(row=r + 3, column=c + 1).number_format = fmt
+        for c, column in enumerate(table.header(lang), start=1):
+            longest = max([len(column)] + [len(str(row[c - 1] or "")) for row in table.rows])
+            sheet.column_dimensions[get_column_letter(c)].width = min(60, max(10, longest + 2))
+        sheet.freeze_panes = "A3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

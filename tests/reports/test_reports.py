@@ -1,0 +1,378 @@
+"""The director's dashboard over a seeded month, checked against the event log itself.
+
+A month of traffic is written by the real engine (tests/reports/seed.py); a real
+`kiosk serve` serves /reports/; the numbers on the page, in the CSV and in the
+XLSX are compared with figures computed here straight from the ``events`` table
+(each event carries a snapshot of its ticket) and, for ratings, the ``ratings``
+table. Chromium renders the dashboard and prints the A4 report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import statistics
+import subprocess
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from kiosk.config import load_config
+from kiosk.server.devsecrets import DEV_REPORTS_PIN, DEV_TOKENS
+from tests.conftest import run_cli, write_config
+from tests.console.centre import chromium
+from tests.reports.seed import seed_month
+from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
+
+START = date(2026, 11, 1)
+DAYS = 30
+PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Month:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.config = write_config(root, **{r'^data_dir = "\.\./var"': f'data_dir = "{root}/var"'})
+        self.cfg = load_config(self.config)
+        self.db = root / "var" / "queue.sqlite3"
+        self.db.parent.mkdir(parents=True, exist_ok=True)
+        self.counts = seed_month(self.cfg, self.db, start=START, days=DAYS, per_day=60)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def serve(self) -> None:
+        self.proc = serve_process(self.config, self.port, self.db, self.root / "serve.log")
+        wait_healthy(self.url, self.proc)
+
+    def director(self) -> requests.Session:
+        s = requests.Session()
+        r = s.post(
+            f"{self.url}/reports/sign-in",
+            data={"pin": DEV_REPORTS_PIN, "lang": "vi", "next": "/reports/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert r.status_code == 303, r.text
+        return s
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
+    # A real SQLite file; on tmpfs when there is one, so that writing 4,000
+    # fsync'd transactions of a month does not dominate the run.
+    shm = Path("/dev/shm")
+    base = tmp_path_factory.mktemp("month")
+    if shm.is_dir():
+        import tempfile
+
+        base = Path(tempfile.mkdtemp(prefix="kiosk-month-", dir=shm))
+    m = Month(base)
+    m.serve()
+    yield m
+    if m.proc is not None:
+        stop_process(m.proc)
+
+
+# -- figures straight from the event log --------------------------------------
+def _events(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = conn.execute(
+        "SELECT type, at, day, counter, service, ticket FROM events WHERE day BETWEEN ? AND ? "
+        "ORDER BY id",
+        (PERIOD["from"], PERIOD["to"]),
+    ).fetchall()
+    conn.close()
+    return [dict(r) | {"ticket": json.loads(r["ticket"]) if r["ticket"] else None} for r in rows]
+
+
+def _from_log(db: Path) -> dict[str, Any]:
+    events = _events(db)
+    issued = Counter(e["service"] for e in events if e["type"] == "issued")
+    no_shows = Counter(e["service"] for e in events if e["type"] == "no_show")
+    served_by_counter = Counter(e["counter"] for e in events if e["type"] == "done")
+    # A leg joins its queue when it is issued, or when a transfer creates it.
+    queued = {
+        e["ticket"]["id"]: datetime.fromisoformat(e["at"])
+        for e in events
+        if e["type"] in ("issued", "transferred")
+    }
+    waits: dict[str, list[float]] = defaultdict(list)
+    for e in events:
+        t = e["ticket"]
+        if e["type"] == "called" and t and t.get("calls") == 1:
+            called = datetime.fromisoformat(e["at"])
+            waits[e["service"]].append((called - queued[t["id"]]).total_seconds() / 60)
+    heat = Counter()
+    for e in events:
+        if e["type"] == "issued":
+            local = datetime.fromisoformat(e["at"]).astimezone(TZ)
+            heat[(local.weekday(), local.hour)] += 1
+    return {
+        "issued": issued,
+        "no_shows": no_shows,
+        "served_by_counter": served_by_counter,
+        "wait_median": {s: round(statistics.median(w), 1) for s, w in waits.items()},
+        "heat": heat,
+    }
+
+
+def _ratings_from_table(db: Path) -> dict[str, Counter[int]]:
+    conn = sqlite3.connect(db)
+    out: dict[str, Counter[int]] = defaultdict(Counter)
+    for service, score in conn.execute(
+        "SELECT service, score FROM ratings WHERE day BETWEEN ? AND ?",
+        (PERIOD["from"], PERIOD["to"]),
+    ):
+        out[service][score] += 1
+    conn.close()
+    return out
+
+
+# -- reading the page ----------------------------------------------------------
+class _Tables(HTMLParser):
+    """Every <table> of a page as {caption: rows of cell texts}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption: str | None = None
+        self._rows: list[list[str]] | None = None
+        self._cell: list[str] | None = None
+        self._in_caption = False
+        self._caption_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._rows = []
+        elif tag == "caption":
+            self._in_caption, self._caption_text = True, []
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption":
+            self._in_caption = False
+            self._caption = "".join(self._caption_text).replace("CSV", "").strip()
+        elif tag in ("td", "th") and self._cell is not None and self._rows is not None:
+            self._rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._caption or str(len(self.tables))] = self._rows
+            self._rows = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_caption:
+            self._caption_text.append(data)
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def _page_tables(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def _by_name(rows: list[list[str]], column: int) -> dict[str, str]:
+    return {row[0]: row[column] for row in rows[1:]}
+
+
+# -- the tests -------------------------------------------------------------------
+def test_seed_is_a_busy_realistic_month(month: Month) -> None:
+    log = _from_log(month.db)
+    assert sum(log["issued"].values()) == month.counts["issued"] > 1000
+    morning = sum(n for (d, h), n in log["heat"].items() if h in (8, 9))
+    evening = sum(n for (d, h), n in log["heat"].items() if h == 16)
+    assert morning > 3 * evening  # the morning peak
+    assert sum(n for (d, _h), n in log["heat"].items() if d == 6) == 0  # closed on Sundays
+    assert month.counts["rated"] > 300
+
+
+def test_sign_in_and_roles(month: Month) -> None:
+    anonymous = requests.get(f"{month.url}/reports/", timeout=30)
+    assert anonymous.status_code == 401
+    assert 'name="pin"' in anonymous.text
+    board = requests.get(
+        f"{month.url}/reports/",
+        headers={"Authorization": f"Bearer {DEV_TOKENS['board']}"},
+        timeout=30,
+    )
+    assert board.status_code == 403
+    api_board = requests.get(
+        f"{month.url}/api/v1/report/period",
+        params=PERIOD,
+        headers={"Authorization": f"Bearer {DEV_TOKENS['board']}"},
+        timeout=30,
+    )
+    assert api_board.status_code == 403
+    wrong = requests.post(f"{month.url}/reports/sign-in", data={"pin": "0000"}, timeout=30)
+    assert wrong.status_code == 401
+    assert "Mã PIN không đúng." in wrong.text
+    admin = requests.get(
+        f"{month.url}/reports/?from=2026-11-01&to=2026-11-30",
+        headers={"Authorization": f"Bearer {DEV_TOKENS['admin']}"},
+        timeout=30,
+    )
+    assert admin.status_code == 200
+
+
+def test_page_numbers_agree_with_the_event_log(month: Month) -> None:
+    s = month.director()
+    page = s.get(f"{month.url}/reports/", params=PERIOD, timeout=60)
+    assert page.status_code == 200
+    assert "Báo cáo của Trung tâm" in page.text
+    tables = _page_tables(page.text)
+    log = _from_log(month.db)
+    names = {sv.id: sv.name["vi"] for sv in month.cfg.services}
+    counters = {c.id: c.name["vi"] for c in month.cfg.counters}
+
+    outcomes = tables["Kết quả phiếu theo lĩnh vực"]
+    assert outcomes[0][:4] == ["Lĩnh vực", "Đã cấp", "Đã phục vụ", "Vắng mặt"]
+    for sid, name in names.items():
+        assert int(_by_name(outcomes, 1)[name]) == log["issued"][sid]
+        assert int(_by_name(outcomes, 3)[name]) == log["no_shows"][sid]
+    waiting = tables["Thời gian chờ theo lĩnh vực"]
+    for sid, name in names.items():
+        assert float(_by_name(waiting, 2)[name]) == log["wait_median"][sid]
+    served = tables["Quầy phục vụ"]
+    for cid, name in counters.items():
+        assert int(_by_name(served, 2)[name]) == log["served_by_counter"][cid]
+    arrivals = tables["Lượt đến theo thứ và giờ"]
+    hours = [int(h[:2]) for h in arrivals[0][1:]]
+    for d, row in enumerate(arrivals[1:]):
+        for h, cell in zip(hours, row[1:], strict=True):
+            assert int(cell) == log["heat"][(d, h)]
+    summary = _by_name(tables["Tổng hợp"], 1)
+    assert int(summary["Số phiếu đã cấp"]) == sum(log["issued"].values())
+    # Every chart is drawn, with a text alternative.
+    assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 8
+
+
+def test_ratings_on_the_page_agree_with_the_ratings_table(month: Month) -> None:
+    s = month.director()
+    tables = _page_tables(s.get(f"{month.url}/reports/", params=PERIOD, timeout=60).text)
+    rows = tables["Đánh giá theo lĩnh vực"]
+    levels = len(month.cfg.satisfaction.levels)
+    truth = _ratings_from_table(month.db)
+    for sv in month.cfg.services:
+        row = next(r for r in rows[1:] if r[0] == sv.name["vi"])
+        counts = truth[sv.id]
+        total = sum(counts.values())
+        assert int(row[1]) == total
+        for k in range(levels):  # most satisfied (score N) first
+            share = counts[levels - k] / total if total else None
+            shown = row[3 + k]
+            assert shown == ("–" if share is None else f"{share * 100:.0f} %")
+
+
+def test_xlsx_and_csv_hold_the_same_numbers_as_numbers(month: Month) -> None:
+    s = month.director()
+    log = _from_log(month.db)
+    names = {sv.id: sv.name["vi"] for sv in month.cfg.services}
+    r = s.get(f"{month.url}/reports/export.xlsx", params=PERIOD, timeout=60)
+    assert r.status_code == 200
+    assert "attachment" in r.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(r.content))
+    assert len(book.sheetnames) >= 12
+    sheet = book["Kết quả phiếu theo lĩnh vực"]
+    assert "Lịch Hội Thượng" in str(sheet["A1"].value)
+    header = [c.value for c in sheet[2]]
+    assert header[:3] == ["Lĩnh vực", "Đã cấp", "Đã phục vụ"]
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        sid = next(k for k, v in names.items() if v == row[0])
+        assert row[1] == log["issued"][sid] and isinstance(row[1], int)
+    waits = book["Thời gian chờ theo lĩnh vực"]
+    for row in waits.iter_rows(min_row=3, values_only=True):
+        sid = next(k for k, v in names.items() if v == row[0])
+        assert row[2] == pytest.approx(log["wait_median"][sid])
+        assert isinstance(row[4], float) and 0 <= row[4] <= 1  # a share, formatted as percent
+    assert waits.cell(row=3, column=5).number_format == "0%"
+
+    c = s.get(f"{month.url}/reports/export.csv", params={**PERIOD, "table": "outcomes"}, timeout=60)
+    assert c.status_code == 200
+    rows = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Lĩnh vực", "Đã cấp"]
+    assert {r[0]: int(r[1]) for r in rows[1:]} == {names[k]: v for k, v in log["issued"].items()}
+
+
+def test_period_api_and_bad_periods(month: Month) -> None:
+    admin = {"Authorization": f"Bearer {DEV_TOKENS['admin']}"}
+    r = requests.get(f"{month.url}/api/v1/report/period", params=PERIOD, headers=admin, timeout=60)
+    assert r.status_code == 200
+    assert r.json()["totals"]["issued"] == month.counts["issued"]
+    bad = requests.get(
+        f"{month.url}/api/v1/report/period",
+        params={"from": "2026-11-30", "to": "2026-11-01"},
+        headers=admin,
+        timeout=30,
+    )
+    assert bad.status_code == 422
+    assert "ends" in bad.json()["detail"]
+    s = month.director()
+    page = s.get(f"{month.url}/reports/", params={"from": "2026-02-30", "to": "x"}, timeout=30)
+    assert page.status_code == 200
+    assert 'class="problem"' in page.text  # one sentence, and this month is shown
+
+
+def test_cli_period_report(month: Month, tmp_path: Path) -> None:
+    out = tmp_path / "month.xlsx"
+    done = run_cli(
+        "report",
+        "--config",
+        str(month.config),
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--xlsx",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert load_workbook(out).sheetnames[0] == "Tổng hợp"
+    text = run_cli(
+        "report", "--config", str(month.config), "--from", "2026-11-01", "--to", "2026-11-30"
+    )
+    assert text.returncode == 0
+    assert "Tư pháp – Hộ tịch" in text.stdout and "ho-tich" not in text.stdout
+    bad = run_cli("report", "--config", str(month.config), "--from", "2026-11-01")
+    assert bad.returncode == 2
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.browser
+def test_chromium_renders_the_dashboard_and_the_a4_report(month: Month, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(f"{month.url}/reports/?lang=vi")
+            page.fill("#pin", DEV_REPORTS_PIN)
+            page.click("button[type=submit]")
+            page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang=vi")
+            heat = page.locator("#arrivals svg")
+            assert heat.is_visible()
+            assert heat.bounding_box()["width"] > 300  # type: ignore[index]
+            page.goto(f"{month.url}/reports/print?from=2026-11-01&to=2026-11-30&lang=vi")
+            pdf = page.pdf(format="A4", print_background=True)
+        finally:
+            browser.close()
+    pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 2 <= pages <= 12
+    assert b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
