@@ -5,18 +5,20 @@
   once is remembered by its SHA-256, so a busy kiosk costs a dict lookup, not
   40 ms of scrypt. A kiosk token carries the kiosk's id: its identity comes
   from the token, never from what it writes in a body.
-* scrypt runs on a small dedicated pool (HASH_THREADS), never on the event loop
-  nor in the general thread pool. Each hash is counted *before* it runs: an
-  address may have HASHES_PER_ADDRESS hashes in flight and TOKEN_MAX_FAILURES
-  unknown tokens per TOKEN_FAILURE_WINDOW; all addresses together at most
-  HASHES_IN_FLIGHT. Past that the answer is 429 with Retry-After, without
+* scrypt runs on one dedicated thread (HashQueue), never on the event loop nor
+  in the general thread pool; checks from addresses with fewer recent failures
+  go first, so a kiosk never waits behind a queue of bad tokens. Each hash is
+  counted *before* it runs: an address may have HASHES_PER_ADDRESS hashes in
+  flight and TOKEN_MAX_FAILURES unknown tokens per TOKEN_FAILURE_WINDOW; all
+  addresses together at most HASHES_IN_FLIGHT. Past that the answer is 429 with Retry-After, without
   hashing, so a spray of random tokens cannot make a kiosk wait.
 * Staff sign in with the counter PIN (``counters[].pin_hash``) and get a
   short-lived session token for ``counter:<id>``. Attempts are throttled per
   (address, counter): each attempt is counted before the PIN is checked, one
-  check at a time, and each wrong PIN doubles the wait before the next one
-  (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that one device could
-  trigger for every counter PC.
+  check at a time (tries arriving during a check count as wrong); the first
+  wrong PIN is free (staff retype at once), then each one doubles the wait
+  before the next try (1, 2, 4 ... PIN_MAX_DELAY s). There is no lockout that
+  one device could trigger for every counter PC.
 * An address that presented a valid token or session recently is *trusted* for
   TRUST_SECONDS: the connection guard (kiosk.server.guard) exempts it from the
   per-address connection cap.
@@ -29,12 +31,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
+import queue
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -49,8 +52,6 @@ TOKEN_FAILURE_WINDOW = 60.0
 MAX_TOKEN_LENGTH = 512
 MAX_REMEMBERED_UNKNOWN = 10_000
 MAX_TRACKED_ADDRESSES = 10_000
-# One scrypt thread: on a 2-core centre PC hashing never takes more than half the CPU.
-HASH_THREADS = 1
 HASHES_PER_ADDRESS = 2
 HASHES_IN_FLIGHT = 6
 PIN_MAX_DELAY = 300.0
@@ -89,13 +90,68 @@ class Throttled(Exception):
         self.retry_after = max(1.0, retry_after)
 
 
+class HashQueue:
+    """One thread that runs scrypt checks, lowest priority number first.
+
+    A ThreadPoolExecutor runs its queue in arrival order, so a kiosk's first
+    check after a restart would wait behind every bad token queued before it;
+    here a check from an address with fewer recent failures goes first. One
+    thread: on a 2-core centre PC hashing never takes more than half the CPU.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Callable[[], None] | None]] = (
+            queue.PriorityQueue()
+        )
+        self._order = itertools.count()
+        self._thread = threading.Thread(target=self._work, name="scrypt", daemon=True)
+        self._thread.start()
+
+    async def run(self, priority: int, fn: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[T] = loop.create_future()
+
+        def job() -> None:
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to the awaiting request
+                loop.call_soon_threadsafe(_settle, done, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, done, result, None)
+
+        self._queue.put((priority, next(self._order), job))
+        return await done
+
+    def close(self) -> None:
+        self._queue.put((-1, -1, None))
+
+    def _work(self) -> None:
+        while True:
+            _, _, job = self._queue.get()
+            if job is None:
+                return
+            job()
+
+
+def _settle(future: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
+    if future.done():  # the request went away
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
+
+
 def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
 def pin_delay(failures: int) -> float:
-    """Seconds to wait after ``failures`` wrong PINs in a row (OWASP: growing delay)."""
-    return 0.0 if failures <= 0 else min(PIN_MAX_DELAY, 2.0 ** (failures - 1))
+    """Seconds to wait after ``failures`` wrong PINs in a row (OWASP: growing delay).
+
+    The first mistyped PIN costs nothing, so staff can retype at once.
+    """
+    return 0.0 if failures <= 1 else min(PIN_MAX_DELAY, 2.0 ** (failures - 2))
 
 
 @dataclass
@@ -128,20 +184,23 @@ class Authenticator:
         self._trusted: dict[str, float] = {}
         self._lock = threading.Lock()
         self._now = monotonic
-        self._pool: ThreadPoolExecutor | None = None
+        self._hasher: HashQueue | None = None
         # Token checks under way, by token digest (event loop only).
         self._verifying: dict[bytes, asyncio.Future[Principal | None]] = {}
 
     def close(self) -> None:
         """Stop the hashing threads (server shutdown)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        if self._hasher is not None:
+            self._hasher.close()
+            self._hasher = None
 
-    async def _hash(self, fn: Callable[..., T], *args: object) -> T:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(HASH_THREADS, thread_name_prefix="scrypt")
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+    async def _hash(self, client: str, fn: Callable[..., T], *args: object) -> T:
+        """Run ``fn`` on the hashing thread; addresses with fewer failures go first."""
+        if self._hasher is None:
+            self._hasher = HashQueue()
+        with self._lock:
+            failures = len(self._token_attempts.get(client, ()))
+        return await self._hasher.run(failures, fn, *args)
 
     # -- bearer tokens -------------------------------------------------------
     def quick(self, token: str) -> Principal | None:
@@ -193,7 +252,7 @@ class Authenticator:
                 found = await asyncio.shield(pending)
             else:
                 self._start_hash(client)
-                pending = asyncio.ensure_future(self._hash(self.verify, token))
+                pending = asyncio.ensure_future(self._hash(client, self.verify, token))
                 self._verifying[key] = pending
                 try:
                     found = await asyncio.shield(pending)
@@ -278,6 +337,9 @@ class Authenticator:
                 self._pin_state = {k: v for k, v in self._pin_state.items() if v.checking}
             state = self._pin_state.setdefault(key, _PinState())
             if state.checking:
+                # A burst: every try counts, though only one is checked at a time.
+                state.failures += 1
+                state.next_at = max(state.next_at, now + pin_delay(state.failures))
                 raise Throttled("a PIN for this sign-in is being checked", 1.0)
             if state.next_at > now:
                 raise Throttled("too many wrong PINs", state.next_at - now)
@@ -290,7 +352,7 @@ class Authenticator:
             state.next_at = now + pin_delay(state.failures)
         ok = False
         try:
-            ok = await self._hash(verify_secret, pin, pin_hash)
+            ok = await self._hash(client, verify_secret, pin, pin_hash)
         finally:
             with self._lock:
                 self._hashing_total -= 1

@@ -6,7 +6,8 @@ is uvicorn's httptools protocol with, per connection:
 
 * a header deadline: a request's line and headers must arrive within
   ``server.header_timeout_seconds`` (10) of its first byte (of the connection, for the first
-  request), else the connection is closed (408);
+  request), else the connection is closed (408); its body then gets as long
+  again, else the connection is closed;
 * a request line of at most MAX_REQUEST_LINE bytes (414) and headers of at most
   MAX_HEADER_BYTES (431); nothing beyond that is buffered or parsed;
 
@@ -118,6 +119,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._head_bytes = 0
         self._header_bytes = 0
         self._deadline: asyncio.TimerHandle | None = None
+        self._body_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -130,6 +132,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_deadline()
+        self._disarm_body_deadline()
         if self._admitted:
             self._admitted = False
             self._guard.release(self._address)
@@ -224,7 +227,29 @@ class GuardedHttpTools(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._disarm_deadline()
+        # The body (if any) gets the same time; a small JSON body on a LAN takes ms.
+        self._body_deadline = self.loop.call_later(self._guard.header_timeout, self._body_slow)
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm_body_deadline()
+        super().on_message_complete()
+
+    def _disarm_body_deadline(self) -> None:
+        if self._body_deadline is not None:
+            self._body_deadline.cancel()
+            self._body_deadline = None
+
+    def _body_slow(self) -> None:
+        self._body_deadline = None
+        if not self.transport.is_closing():
+            self._guard.caps.hit(
+                "body_timeout",
+                self._address,
+                "request body not complete in %g s",
+                self._guard.header_timeout,
+            )
+            self.transport.close()
 
     # -- answering without the app -----------------------------------------
     def _answer(self, status: int, detail: str, retry_after: int | None = None) -> None:
@@ -239,6 +264,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             head.append(b"retry-after: %d\r\n" % retry_after)
         self._in_head = False
         self._disarm_deadline()
+        self._disarm_body_deadline()
         self.transport.write(b"".join(head) + b"\r\n" + body)
         self.transport.close()
 

@@ -46,9 +46,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
         centre = launch(
             Path(tmp_path_factory.mktemp("connections")),
             **{
-                r"^max_body_bytes = 65536": f"max_body_bytes = 65536\n"
-                f"max_connections_per_address = {CAP}\n"
-                f"header_timeout_seconds = {HEADER_TIMEOUT}",
+                r"^max_connections_per_address = 64": f"max_connections_per_address = {CAP}",
+                r"^header_timeout_seconds = 10": f"header_timeout_seconds = {HEADER_TIMEOUT}",
             },
         )
     finally:
@@ -90,6 +89,18 @@ def test_a_silent_connection_is_closed_at_the_header_deadline(centre: Centre) ->
         while chunk := s.recv(4096):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_body_that_stops_coming_is_cut_off(centre: Centre) -> None:
+    with socket.create_connection(("127.0.0.1", centre.port), 30, (ATTACKER, 0)) as s:
+        s.sendall(
+            b"POST /api/v1/auth/pin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            b'{"counter"'
+        )
+        while s.recv(4096):  # the server closes the connection; 30 s socket timeout
+            pass
+    assert log_has(centre, rf"limit body_timeout hit by {ATTACKER}")
 
 
 def test_long_polls_beyond_the_budget_are_429(centre: Centre) -> None:

@@ -3,7 +3,7 @@
 Twenty clients with the board token read ``/events?after=0&limit=1000`` over
 and over from one address. Pages are served from the stored JSON on the reader
 thread within a per-device budget (429 beyond it), so a kiosk keeps issuing
-within its budget throughout.
+within its budget throughout (the flood used to push issuing to 3.8 s).
 """
 
 from __future__ import annotations
@@ -77,3 +77,6 @@ def test_twenty_readers_of_1000_events_do_not_hold_up_a_kiosk(
         statuses = [s for per in flood for s in per]
     assert [r.status_code for r in tickets] == [201] * 5
     assert set(statuses) <= {200, 429} and statuses.count(200) >= READERS
+    # The readers' first requests arrive together (their token is checked once for
+    # all): beyond the per-device budget they were refused, not queued without end.
+    assert statuses.count(429) >= 1
