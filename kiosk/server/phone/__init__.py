@@ -12,38 +12,27 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from kiosk.queue import QueueEngine
 from kiosk.server.phone import routes, terminal
 from kiosk.server.phone.watch import TicketWatch
+from kiosk.server.static import RevalidatedFiles
 
 HERE = Path(__file__).resolve().parent
-
-
-class _Static(StaticFiles):
-    """Static files that revalidate (a centre update reaches phones at once)."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
-        return response
 
 
 def mount_phone(app: FastAPI) -> None:
     """The phone page, the rating API and the /rate/ terminal."""
     mount_phone_only(app)
     app.include_router(terminal.router)
-    app.mount("/rate", _Static(directory=HERE / "rate", html=True), name="rate-terminal")
+    app.mount("/rate", RevalidatedFiles(directory=HERE / "rate", html=True), name="rate-terminal")
 
 
 def mount_phone_only(app: FastAPI) -> None:
     """What a citizen's phone needs: the ticket page, its live updates, the rating."""
     app.include_router(routes.api)
     app.include_router(routes.router)
-    app.mount("/t/static", _Static(directory=HERE / "static"), name="phone-static")
+    app.mount("/t/static", RevalidatedFiles(directory=HERE / "static"), name="phone-static")
 
 
 # Phones' views are read and rendered on their own threads, so that hundreds of

@@ -18,6 +18,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qs, urlencode
@@ -111,13 +112,18 @@ def _query(request: Request) -> dict[str, str | None]:
     return {k: q.get(k) for k in ("period", "date", "from", "to", "lang")}
 
 
-@router.get("/reports")
-async def reports_slash() -> RedirectResponse:
-    return RedirectResponse("/reports/", status_code=307)
+@dataclass(frozen=True)
+class _Asked:
+    """What a signed-in director asked for: language, period, and the page's links."""
+
+    lang: str
+    period: stats.Period
+    problem: str | None
+    query: dict[str, str]
 
 
-@router.get("/reports/", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
+async def _asked(request: Request) -> _Asked | Response:
+    """The director's request, or the sign-in / 'not allowed' page to answer instead."""
     cfg = config_of(request)
     q = _query(request)
     lang = render.language(q.get("lang"), cfg)
@@ -126,12 +132,24 @@ async def dashboard(request: Request) -> Response:
         return denied
     period, problem = _period(cfg, q)
     links = {"from": period["start"], "to": period["end"], "lang": lang}
-    query = {"qs": urlencode(links), **links}
-    body = await _in_worker(request, worker.page, period, "dashboard.html", lang, query)
-    if problem:
+    return _Asked(lang, period, problem, {"qs": urlencode(links), **links})
+
+
+@router.get("/reports")
+async def reports_slash() -> RedirectResponse:
+    return RedirectResponse("/reports/", status_code=307)
+
+
+@router.get("/reports/", response_class=HTMLResponse)
+async def dashboard(request: Request) -> Response:
+    a = await _asked(request)
+    if isinstance(a, Response):
+        return a
+    body = await _in_worker(request, worker.page, a.period, "dashboard.html", a.lang, a.query)
+    if a.problem:
         body = body.replace(
             "<!--problem-->",
-            f'<p class="problem" role="alert">{_escape(_problem(problem, lang))}</p>',
+            f'<p class="problem" role="alert">{_escape(_problem(a.problem, a.lang))}</p>',
         )
     return _html(body)
 
@@ -150,16 +168,10 @@ def _escape(text: str) -> str:
 
 @router.get("/reports/print", response_class=HTMLResponse)
 async def printable(request: Request) -> Response:
-    cfg = config_of(request)
-    q = _query(request)
-    lang = render.language(q.get("lang"), cfg)
-    denied = await _gate(request, lang)
-    if denied is not None:
-        return denied
-    period, _problem_text = _period(cfg, q)
-    links = {"from": period["start"], "to": period["end"], "lang": lang}
-    query = {"qs": urlencode(links), **links}
-    return _html(await _in_worker(request, worker.page, period, "print.html", lang, query))
+    a = await _asked(request)
+    if isinstance(a, Response):
+        return a
+    return _html(await _in_worker(request, worker.page, a.period, "print.html", a.lang, a.query))
 
 
 def _filename(cfg: Config, period: stats.Period, ext: str) -> str:
@@ -168,21 +180,13 @@ def _filename(cfg: Config, period: stats.Period, ext: str) -> str:
 
 @router.get("/reports/export.xlsx")
 async def export_xlsx(request: Request) -> Response:
-    cfg = config_of(request)
-    q = _query(request)
-    lang = render.language(q.get("lang"), cfg)
-    denied = await _gate(request, lang)
-    if denied is not None:
-        return denied
-    period, _problem_text = _period(cfg, q)
-    data = await _in_worker(request, worker.xlsx, period, lang)
-    return Response(
-        data,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(cfg, period, "xlsx")}"',
-            "Cache-Control": "no-store",
-        },
+    a = await _asked(request)
+    if isinstance(a, Response):
+        return a
+    data = await _in_worker(request, worker.xlsx, a.period, a.lang)
+    name = _filename(config_of(request), a.period, "xlsx")
+    return _download(
+        data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name
     )
 
 
@@ -190,24 +194,24 @@ async def export_xlsx(request: Request) -> Response:
 async def export_csv(
     request: Request, table: Annotated[str, Query(max_length=32)] = "outcomes"
 ) -> Response:
-    cfg = config_of(request)
-    q = _query(request)
-    lang = render.language(q.get("lang"), cfg)
-    denied = await _gate(request, lang)
-    if denied is not None:
-        return denied
+    a = await _asked(request)
+    if isinstance(a, Response):
+        return a
     if table not in TABLE_IDS:
         raise ApiError(
             404, "unknown_table", f"there is no table {table!r} ({', '.join(TABLE_IDS)})"
         )
-    period, _problem_text = _period(cfg, q)
-    text = await _in_worker(request, worker.csv_table, period, lang, table)
-    name = _filename(cfg, period, "csv").replace("bao-cao-", f"bao-cao-{table}-")
+    text = await _in_worker(request, worker.csv_table, a.period, a.lang, table)
+    name = _filename(config_of(request), a.period, "csv").replace("bao-cao-", f"bao-cao-{table}-")
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8", name)
+
+
+def _download(data: bytes, media_type: str, filename: str) -> Response:
     return Response(
-        text.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        data,
+        media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
