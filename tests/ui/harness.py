@@ -311,7 +311,11 @@ def kiosk_rig(
     from kivy.lang import global_idmap
 
     from kiosk.ui.launch import build_app
+    from kiosk.ui.theme import theme
 
+    # A new kiosk process starts at normal text size; the theme is this process's
+    # singleton, so a test that ended at A+ (or failed there) must not leak it.
+    theme.reset()
     # kv's `app` caches the first running app it sees; each rig is a new app.
     object.__setattr__(global_idmap["app"], "_obj", None)
     app = build_app(cfg, url, KIOSK_TOKEN, start_sync=False)
