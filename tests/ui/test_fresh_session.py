@@ -8,8 +8,6 @@ in exactly the state of a kiosk that was just started.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,18 +28,7 @@ from tests.ui.harness import (
     wait_until,
 )
 
-pytestmark = pytest.mark.ui
-
-
-@pytest.fixture(autouse=True)
-def _display() -> Iterator[None]:
-    if not os.environ.get("DISPLAY"):
-        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
-    from kiosk.text import translator
-
-    translator.reset()
-    yield
-    translator.reset()
+pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("ui_window")]
 
 
 def first_citizen(rig: Rig, *, take_ticket: bool) -> None:

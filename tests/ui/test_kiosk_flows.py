@@ -6,8 +6,6 @@ in the one window of this process. Waits are on conditions, never on time.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,18 +25,7 @@ from tests.ui.harness import (
     wait_until,
 )
 
-pytestmark = pytest.mark.ui
-
-
-@pytest.fixture(autouse=True)
-def _display() -> Iterator[None]:
-    if not os.environ.get("DISPLAY"):
-        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
-    from kiosk.text import translator
-
-    translator.reset()
-    yield
-    translator.reset()
+pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("ui_window")]
 
 
 def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ that overlap, children that leave their parent, text larger than its box.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,8 @@ import pytest
 
 from tests.ui.harness import Rig, kiosk_rig, layout_problems, pump, tap, wait_until
 
-pytestmark = pytest.mark.ui
+pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("ui_window")]
 QUERY = {"vi": "chung thuc", "km": "ការ", "en": "birth"}
-
-
-@pytest.fixture(autouse=True)
-def _display() -> Iterator[None]:
-    if not os.environ.get("DISPLAY"):
-        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
-    from kiosk.text import translator
-
-    translator.reset()
-    yield
-    translator.reset()
 
 
 def every_screen(rig: Rig, lang: str) -> Iterator[str]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +12,8 @@ import pytest
 from kiosk.text import fold_vi, has_khmer
 from tests.ui.harness import Rig, find, key, kiosk_rig, pump, start, tap, wait_until
 
-pytestmark = pytest.mark.ui
+pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("ui_window")]
 CATALOGUES = Path(__file__).resolve().parents[2] / "assets" / "catalogue"
-
-
-@pytest.fixture(autouse=True)
-def _display() -> Iterator[None]:
-    if not os.environ.get("DISPLAY"):
-        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
-    from kiosk.text import translator
-
-    translator.reset()
-    yield
-    translator.reset()
 
 
 def catalogue_khmer_characters() -> set[str]:
