@@ -106,3 +106,15 @@ def project_root() -> Path:
 
 
 __all__ = ["DEFAULT_CONFIG", "ROOT", "run_cli", "shutil", "write_config"]
+
+
+@pytest.fixture
+def ui_window() -> Iterator[None]:
+    """A display to open the kiosk window on, and the UI language reset around the test."""
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
+    from kiosk.text import translator
+
+    translator.reset()
+    yield
+    translator.reset()

@@ -18,13 +18,13 @@ from kiosk.text.i18n import gettext
 from kiosk.voice import FragmentCache, OfflineVoice, Speech
 from kiosk.voice.scripts import listen_fragments
 from tests.ui.harness import Rig, kiosk_rig, pump, tap, visible_text, wait_until
-from tests.ui.test_kiosk_flows import _display  # noqa: F401 - autouse: a display, fresh catalogs
 
 from .google_fake import MP3
 
 NO_ESPEAK = "needs espeak-ng (scripts/system-deps test installs it)"
 pytestmark = [
     pytest.mark.ui,
+    pytest.mark.usefixtures("ui_window"),
     pytest.mark.skipif(shutil.which("espeak-ng") is None, reason=NO_ESPEAK),
 ]
 
