@@ -32,6 +32,8 @@ _env = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with the code: no stat() of the file on every live answer.
+    auto_reload=False,
 )
 
 
