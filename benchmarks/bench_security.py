@@ -41,7 +41,7 @@ Attack = Callable[[int, asyncio.Event], Awaitable[int]]
 
 
 async def _attacker_conn(port: int) -> Conn:
-    return await Conn.open(port, local_addr=(ATTACKER, 0))
+    return await Conn.open(port, ATTACKER)
 
 
 async def _kiosks(port: int) -> Outcome:

@@ -33,8 +33,11 @@ class Conn:
         self.reader, self.writer = reader, writer
 
     @classmethod
-    async def open(cls, port: int, local_addr: tuple[str, int] | None = None) -> Conn:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=local_addr)
+    async def open(cls, port: int, source: str | None = None) -> Conn:
+        """A connection to the server, from the loopback address ``source`` if given."""
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, local_addr=(source, 0) if source else None
+        )
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(reader, writer)
 
