@@ -11,7 +11,8 @@ config); the kiosks are benchmarks.load's open-loop load generator.
 * 300 phones following: the issue-ticket p99 of bench_queue's open-loop kiosks
   (20 kiosks, 500 tickets/s offered; counters calling meanwhile) with and
   without 300 phones long-polling their tickets' /t/{id}/live as the page's
-  script does (in a process of their own, as devices of their own). Every
+  script does (in a process of their own at a lower CPU priority: on their
+  own devices they would take none of the server's). Every
   kiosk and counter token is verified before measuring (a token's first use
   costs scrypt and is refused with 429 beyond two at once). Rounds alternate
   in pairs (without-with, then with-without) so a drift of the machine's
@@ -186,7 +187,12 @@ async def _phone(port: int, ticket_id: str, phones: Phones) -> None:
 
 
 def _phones_main(port: int, ticket_ids: list[str], phones: Phones) -> None:
-    """The phones, in their own process as on their own devices (not in the kiosks' loop)."""
+    """The phones, in their own process as on their own devices (not in the kiosks' loop).
+
+    At a lower CPU priority: a phone's work runs on the phone, not on the centre
+    server's cores; here it must not take the server's share of the machine.
+    """
+    os.nice(10)
 
     async def main() -> None:
         while not phones.quit.is_set():

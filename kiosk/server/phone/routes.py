@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -48,10 +49,14 @@ MAX_WAIT = 30.0
 # on the same database, a no-show's call-back time running out) is read at the
 # end of each long-poll: the page's polls last 25 s, and a read in the middle
 # of each would double what hundreds of idle phones cost the server.
-# A change of the queue only (people ahead, the wait) is answered after this
-# much more quiet, so a burst of calls costs a phone one answer; well within
-# the 2 s in which the page must show a change.
-SETTLE = 1.0
+# A change of the queue only (people ahead, the wait) is answered after
+# SETTLE s more of quiet, plus up to SETTLE_SPREAD s depending on the ticket:
+# a burst of calls costs a phone one answer, and the hundreds of phones of
+# one queue, woken by the same call, do not ask the server all in the same
+# instant (a kiosk's ticket would wait behind them); well within the 2 s in
+# which the page must show a change.
+SETTLE = 0.5
+SETTLE_SPREAD = 1.0
 PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
@@ -178,11 +183,16 @@ async def _gone(request: Request) -> None:
         pass
 
 
+def _settle(ticket_id: str) -> float:
+    """SETTLE plus this ticket's share of SETTLE_SPREAD (ids are random: evenly spread)."""
+    return SETTLE + SETTLE_SPREAD * (zlib.crc32(ticket_id.encode()) % 1000) / 1000
+
+
 async def _changed(request: Request, ticket_id: str, v: str, wait: float) -> dict[str, Any]:
     """The ticket's view once it differs from version ``v``, or after ``wait`` s.
 
     When only the ticket's queue moved (people ahead, the wait), the answer
-    waits SETTLE s more, so a burst of calls costs the phone one answer.
+    waits 0.5-1.5 s more (see SETTLE), so a burst of calls costs the phone one answer.
     """
     view = await _live_view(request, ticket_id) if len(ticket_id) <= 64 else None
     if view is None:
@@ -197,7 +207,7 @@ async def _changed(request: Request, ticket_id: str, v: str, wait: float) -> dic
         woke = await watch.wait(_keys(ticket_id, view), remaining)
         if woke is not None and woke.startswith("svc:"):
             own = [k for k in _keys(ticket_id, view) if k.startswith("id:")]
-            await watch.wait(own, min(SETTLE, deadline - loop.time()))
+            await watch.wait(own, min(_settle(ticket_id), deadline - loop.time()))
         view = await _live_view(request, ticket_id)
         if view is None:
             raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
