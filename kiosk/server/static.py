@@ -1,18 +1,43 @@
-"""Static files served by the centre (phone page, /rate/ terminal, reports): always revalidated.
+"""Static files of the centre (console, phone page, /rate/, reports): always revalidated.
 
-After a centre updates, phones and counter screens get the new files at once; no
-file is ever sniffed as another type.
+After a centre updates, phones and counter screens get the new files at once
+(``no-cache``: the browser asks again with the ETag and gets 304 when nothing
+changed); no file is ever sniffed as another type. Script modules must come as
+JavaScript (browsers refuse a module of any other type), whatever the
+system's mime.types says.
 """
 
 from __future__ import annotations
 
+import mimetypes
+from collections.abc import Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from fastapi import FastAPI
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+# The script modules every page shares (an API call, long-poll with backoff), at /js/.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
+
+mimetypes.add_type("text/javascript", ".js")
+
 
 class RevalidatedFiles(StaticFiles):
+    # Extra headers of a subclass's files (e.g. the console's content security policy).
+    extra_headers: ClassVar[Mapping[str, str]] = {}
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        response.headers.update(self.extra_headers)
         return response
+
+
+def mount_scripts(app: FastAPI) -> None:
+    """Serve the shared script modules at /js/ (once per app; each page mounts it)."""
+    if any(getattr(route, "name", None) == "scripts" for route in app.routes):
+        return
+    app.mount("/js", RevalidatedFiles(directory=SCRIPTS_DIR), name="scripts")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from kiosk.queue import QueueEngine
 from kiosk.server.phone import routes, terminal
 from kiosk.server.phone.watch import TicketWatch
-from kiosk.server.static import RevalidatedFiles
+from kiosk.server.static import RevalidatedFiles, mount_scripts
 
 HERE = Path(__file__).resolve().parent
 
@@ -32,6 +32,7 @@ def mount_phone_only(app: FastAPI) -> None:
     """What a citizen's phone needs: the ticket page, its live updates, the rating."""
     app.include_router(routes.api)
     app.include_router(routes.router)
+    mount_scripts(app)
     app.mount("/t/static", RevalidatedFiles(directory=HERE / "static"), name="phone-static")
 
 

@@ -23,14 +23,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path
 from kiosk.config import Config
 from kiosk.paths import FONTS
 from kiosk.server.errors import ApiError
+from kiosk.server.static import RevalidatedFiles, mount_scripts
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.i18n import translator
 
@@ -61,13 +59,10 @@ _HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-class ConsoleFiles(StaticFiles):
+class ConsoleFiles(RevalidatedFiles):
     """The console's files with the headers above."""
 
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update(_HEADERS)
-        return response
+    extra_headers = _HEADERS
 
 
 @router.get("/")
@@ -154,4 +149,5 @@ def mount_console(app: FastAPI) -> None:
     """Serve the console at /console/ (and / redirects there)."""
     app.state.procedure_names = ProcedureNames(app.state.cfg)
     app.include_router(router)
+    mount_scripts(app)
     app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR, html=True), name="console")
