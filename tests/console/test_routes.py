@@ -129,3 +129,16 @@ def test_every_script_module_is_javascript_and_revalidated(centre: Centre) -> No
         assert first.headers["x-content-type-options"] == "nosniff", path
         again = get(centre, path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304, path
+
+
+def test_the_console_and_the_terminal_share_one_head_and_are_revalidated(centre: Centre) -> None:
+    heads = []
+    for path in ("/console/", "/rate/", "/console/index.html"):
+        page = get(centre, path)
+        assert page.status_code == 200 and "{%" not in page.text, path
+        head = page.text.split("<head>", 1)[1].split("</head>", 1)[0]
+        heads.append([line for line in head.splitlines() if line.startswith("<meta")])
+        assert page.headers["cache-control"] == "no-cache", path
+        again = get(centre, path, headers={"If-None-Match": page.headers["etag"]})
+        assert again.status_code == 304, path
+    assert heads[0] == heads[1] and len(heads[0]) == 3

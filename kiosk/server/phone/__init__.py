@@ -14,6 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kiosk.queue import QueueEngine
+from kiosk.server.pages import render_static_page
 from kiosk.server.phone import routes, terminal
 from kiosk.server.phone.watch import TicketWatch
 from kiosk.server.static import RevalidatedFiles, mount_scripts
@@ -25,7 +26,8 @@ def mount_phone(app: FastAPI) -> None:
     """The phone page, the rating API and the /rate/ terminal."""
     mount_phone_only(app)
     app.include_router(terminal.router)
-    app.mount("/rate", RevalidatedFiles(directory=HERE / "rate", html=True), name="rate-terminal")
+    app.state.rate_page = render_static_page(HERE / "rate", {})
+    app.mount("/rate", RevalidatedFiles(directory=HERE / "rate"), name="rate-terminal")
 
 
 def mount_phone_only(app: FastAPI) -> None:

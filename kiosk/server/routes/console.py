@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path
 from kiosk.config import Config
 from kiosk.paths import FONTS
 from kiosk.server.errors import ApiError
+from kiosk.server.pages import RenderedPage, render_static_page
 from kiosk.server.static import RevalidatedFiles, mount_scripts
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.i18n import translator
@@ -74,6 +75,14 @@ async def root() -> RedirectResponse:
 @router.get("/console")
 async def console_slash() -> RedirectResponse:
     return RedirectResponse("/console/", status_code=307)
+
+
+@router.get("/console/")
+@router.get("/console/index.html")
+async def console_page(request: Request) -> Response:
+    """The page (index.html with the shared head), rendered once at start."""
+    page: RenderedPage = request.app.state.console_page
+    return page.response(request)
 
 
 @functools.lru_cache(maxsize=8)
@@ -148,6 +157,7 @@ async def procedure_name(request: Request, code: str) -> dict[str, Any]:
 def mount_console(app: FastAPI) -> None:
     """Serve the console at /console/ (and / redirects there)."""
     app.state.procedure_names = ProcedureNames(app.state.cfg)
+    app.state.console_page = render_static_page(CONSOLE_DIR, _HEADERS)
     app.include_router(router)
     mount_scripts(app)
-    app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR, html=True), name="console")
+    app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR), name="console")
