@@ -11,9 +11,10 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
+from fastapi import FastAPI
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What each language calls itself on a language switcher (never translated).
@@ -49,6 +50,20 @@ class RenderedPage:
         return HTMLResponse(self.body, headers=self.headers)
 
 
-def render_static_page(directory: Path, headers: Mapping[str, str]) -> RenderedPage:
-    """``directory/index.html`` (a template using the shared head) as a RenderedPage."""
-    return RenderedPage(environment(directory).get_template("index.html").render(), headers)
+def mount_page(app: FastAPI, prefix: str, directory: Path, headers: Mapping[str, str]) -> None:
+    """``directory/index.html`` (a template using the shared partials) at ``prefix/``.
+
+    Rendered once, here; ``prefix`` redirects to ``prefix/``. Call before mounting
+    the directory's static files at ``prefix``, so that these routes come first.
+    """
+    page = RenderedPage(environment(directory).get_template("index.html").render(), headers)
+
+    async def answer(request: Request) -> Response:
+        return page.response(request)
+
+    async def slash() -> RedirectResponse:
+        return RedirectResponse(f"{prefix}/", status_code=307)
+
+    app.add_api_route(prefix, slash, include_in_schema=False)
+    for path in (f"{prefix}/", f"{prefix}/index.html"):
+        app.add_api_route(path, answer, include_in_schema=False)

@@ -10,14 +10,17 @@ system's mime.types says.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import ClassVar
 
 from fastapi import FastAPI
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from kiosk.paths import FONTS
+from kiosk.server.errors import ApiError
 
 # The script modules every page shares (an API call, long-poll with backoff), at /js/.
 SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
@@ -41,3 +44,12 @@ def mount_scripts(app: FastAPI) -> None:
     if any(getattr(route, "name", None) == "scripts" for route in app.routes):
         return
     app.mount("/js", RevalidatedFiles(directory=SCRIPTS_DIR), name="scripts")
+
+
+def font_file(name: str, shipped: Collection[str], max_age: int) -> FileResponse:
+    """One of the ``shipped`` font files by name (404 for any other name); cached ``max_age`` s."""
+    if name not in shipped:
+        raise ApiError(404, "not_found", "there is no such font")
+    return FileResponse(
+        FONTS / name, media_type="font/ttf", headers={"Cache-Control": f"max-age={max_age}"}
+    )

@@ -52,6 +52,7 @@ def test_every_console_string_is_translated(centre: Centre) -> None:
     from kiosk.server.routes.console import CONSOLE_DIR
 
     html = (CONSOLE_DIR / "index.html").read_text(encoding="utf-8")
+    html += (CONSOLE_DIR.parent / "templates" / "signin.html").read_text(encoding="utf-8")
     js = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CONSOLE_DIR.glob("*.js")))
     msgids = set(re.findall(r'data-i18n="([^"]+)"', html))
     msgids |= set(re.findall(r'\b_\("((?:[^"\\]|\\.)*)"', js))

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kiosk.queue import QueueEngine
-from kiosk.server.pages import render_static_page
+from kiosk.server.pages import mount_page
 from kiosk.server.phone import routes, terminal
 from kiosk.server.phone.watch import TicketWatch
 from kiosk.server.static import RevalidatedFiles, mount_scripts
@@ -26,7 +26,7 @@ def mount_phone(app: FastAPI) -> None:
     """The phone page, the rating API and the /rate/ terminal."""
     mount_phone_only(app)
     app.include_router(terminal.router)
-    app.state.rate_page = render_static_page(HERE / "rate", {})
+    mount_page(app, "/rate", HERE / "rate", {})
     app.mount("/rate", RevalidatedFiles(directory=HERE / "rate"), name="rate-terminal")
 
 

@@ -11,29 +11,15 @@ it as a terminal rating of that counter.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 
 from kiosk.queue.clock import utc_now
 from kiosk.server.deps import config_of
 from kiosk.server.errors import ApiError
-from kiosk.server.pages import RenderedPage
 from kiosk.server.phone import render
 from kiosk.server.phone.routes import Lang, follow_view
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/rate")
-async def rate_slash() -> RedirectResponse:
-    return RedirectResponse("/rate/", status_code=307)
-
-
-@router.get("/rate/")
-@router.get("/rate/index.html")
-async def terminal_page(request: Request) -> Response:
-    """The terminal's page (rate/index.html with the shared head), rendered once at start."""
-    page: RenderedPage = request.app.state.rate_page
-    return page.response(request)
 
 
 @router.get("/rate/question/{ticket_id}", response_class=HTMLResponse)

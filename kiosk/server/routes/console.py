@@ -21,15 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path
 from kiosk.config import Config
-from kiosk.paths import FONTS
 from kiosk.server.errors import ApiError
-from kiosk.server.pages import RenderedPage, render_static_page
-from kiosk.server.static import RevalidatedFiles, mount_scripts
+from kiosk.server.pages import mount_page
+from kiosk.server.static import RevalidatedFiles, font_file, mount_scripts
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.i18n import translator
 
@@ -72,19 +71,6 @@ async def root() -> RedirectResponse:
     return RedirectResponse("/console/", status_code=307)
 
 
-@router.get("/console")
-async def console_slash() -> RedirectResponse:
-    return RedirectResponse("/console/", status_code=307)
-
-
-@router.get("/console/")
-@router.get("/console/index.html")
-async def console_page(request: Request) -> Response:
-    """The page (index.html with the shared head), rendered once at start."""
-    page: RenderedPage = request.app.state.console_page
-    return page.response(request)
-
-
 @functools.lru_cache(maxsize=8)
 def _messages(lang: str) -> dict[str, str]:
     return translator.messages(lang)
@@ -103,11 +89,7 @@ async def console_messages(
 
 @router.get("/console/fonts/{name}")
 async def console_font(name: str) -> FileResponse:
-    if name not in CONSOLE_FONTS:
-        raise ApiError(404, "not_found", "there is no such font")
-    return FileResponse(
-        FONTS / name, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"}
-    )
+    return font_file(name, CONSOLE_FONTS, max_age=86400)
 
 
 class ProcedureNames:
@@ -157,7 +139,7 @@ async def procedure_name(request: Request, code: str) -> dict[str, Any]:
 def mount_console(app: FastAPI) -> None:
     """Serve the console at /console/ (and / redirects there)."""
     app.state.procedure_names = ProcedureNames(app.state.cfg)
-    app.state.console_page = render_static_page(CONSOLE_DIR, _HEADERS)
     app.include_router(router)
     mount_scripts(app)
+    mount_page(app, "/console", CONSOLE_DIR, _HEADERS)
     app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR), name="console")
