@@ -29,10 +29,12 @@ import gzip
 import json
 import multiprocessing
 import os
+import re
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import psutil
 
@@ -83,18 +85,28 @@ def _issue(base: str, service: str, lang: str = "vi") -> dict[str, Any]:
     return _post(f"{base}/api/v1/tickets", KIOSK, {"service": service, "lang": lang})
 
 
-def _page_weight(base: str) -> tuple[int, int]:
+# What a page loads: its stylesheets and module scripts, and what those import.
+_LOADS = re.compile(r'<link rel="stylesheet" href="([^"]+)"|<script[^>]* src="([^"]+)"')
+_IMPORTS = re.compile(r'^\s*import\s(?:[^;]*?\sfrom\s)?\s*"([^"]+)"', re.M)
+
+
+def _page_weight(base: str) -> tuple[int, int, list[str]]:
+    """gzip and raw bytes of the served ticket's page and everything it loads but the font."""
     ticket = _issue(base, "chung-thuc")
     _post(f"{base}/api/v1/counters/2/next", "Bearer dev-counter-2")
     _post(f"{base}/api/v1/counters/2/done", "Bearer dev-counter-2")
-    parts = [
-        _get(f"{base}/t/{ticket['id']}"),
-        _get(f"{base}/t/static/phone.css"),
-        _get(f"{base}/t/static/phone.js"),
-        _get(f"{base}/t/static/rating.js"),
-    ]
-    assert b'id="rating"' in parts[0], "the served ticket's page shows the rating form"
-    return sum(len(gzip.compress(p, 6)) for p in parts), sum(len(p) for p in parts)
+    html = _get(f"{base}/t/{ticket['id']}")
+    assert b'id="rating"' in html, "the served ticket's page shows the rating form"
+    parts = {"page": html}
+    todo = [a or b for a, b in _LOADS.findall(html.decode())]
+    while todo:
+        url = todo.pop()
+        if url not in parts:
+            parts[url] = _get(f"{base}{url}")
+            if url.endswith(".js"):
+                todo += [urljoin(url, i) for i in _IMPORTS.findall(parts[url].decode())]
+    sizes = [(len(gzip.compress(p, 6)), len(p)) for p in parts.values()]
+    return sum(g for g, _ in sizes), sum(r for _, r in sizes), sorted(set(parts) - {"page"})
 
 
 def _first_render(base: str) -> dict[str, float]:
@@ -317,7 +329,7 @@ def run(workdir: Path) -> list[dict]:
     proc, port = _start_server(workdir)
     base = f"http://127.0.0.1:{port}"
     try:
-        gz, raw = _page_weight(base)
+        gz, raw, loaded = _page_weight(base)
         render = _first_render(base)
         follow = asyncio.run(_follow_figures(port, base, psutil.Process(proc.pid)))
     finally:
@@ -332,7 +344,10 @@ def run(workdir: Path) -> list[dict]:
             "value": round(gz / 1024, 1),
             "unit": "KB",
             "target": "<= 30",
-            "note": f"served ticket with the rating form; {raw / 1024:.1f} KB uncompressed",
+            "note": (
+                f"served ticket with the rating form and {', '.join(loaded)}; "
+                f"{raw / 1024:.1f} KB uncompressed"
+            ),
         },
         {
             "name": "phone page first render on 3G",
