@@ -33,6 +33,7 @@ from functools import lru_cache
 from itertools import pairwise, repeat
 from operator import add
 from pathlib import Path
+from typing import cast
 
 from kiosk.paths import ASSETS
 
@@ -172,6 +173,10 @@ def _add_shifted(scores: list[float], values: list[float], offset: int) -> None:
         scores[lo:hi] = map(add, scores[lo:hi], values[lo + offset : hi + offset])
 
 
+_EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
+_EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
+
+
 class _Model:
     """The CRF's weights: feature -> (starts a word - continues), and the transitions."""
 
@@ -193,12 +198,43 @@ class _Model:
         t = data["transitions"]
         # trans[a][b]: previous label a, this label b (0 = continues, 1 = starts a word).
         self.trans = ((t["0>0"], t["0>1"]), (t["1>0"], t["1>1"]))
+        self._emission_cache: dict[tuple[str | None, ...], float] = {}
 
     def _flag(self, name: str) -> float:
         return self.tables.get(name, {}).get("", 0.0)
 
     def emissions(self, kccs: list[str]) -> list[float]:
-        """Per cluster: the weight of "starts a word" minus "continues", khmer-nltk's features."""
+        """Per cluster: the weight of "starts a word" minus "continues", khmer-nltk's features.
+
+        A cluster's weight depends only on the three clusters either side of it
+        (or the text's edge), so it is cached under those seven: a procedure's
+        paragraphs repeat the same phrases ("ច្បាប់ចម្លងសំបុត្រកំណើត"), and only the
+        runs of clusters not seen in that context are scored.
+        """
+        n = len(kccs)
+        padded = (*_EDGE, *kccs, *_EDGE)
+        keys = [padded[i : i + 7] for i in range(n)]
+        cache = self._emission_cache
+        found = list(map(cache.get, keys))
+        i = 0
+        while i < n:
+            if found[i] is not None:
+                i += 1
+                continue
+            end = i + 1
+            while end < n and found[end] is None:
+                end += 1
+            # Score the unseen run with its three clusters of context on either side.
+            lo, hi = max(0, i - 3), min(n, end + 3)
+            scored = self._score(kccs[lo:hi])
+            if len(cache) > _EMISSION_CACHE_LIMIT:
+                cache.clear()
+            for j in range(i, end):
+                found[j] = cache[keys[j]] = scored[j - lo]
+            i = end
+        return cast("list[float]", found)
+
+    def _score(self, kccs: list[str]) -> list[float]:
         n = len(kccs)
         scores = [0.0] * n
         grams = {1: kccs}
@@ -261,6 +297,13 @@ def _loaded() -> _Model:
 def preload() -> None:
     """Load the model now (150 ms) rather than on the first Khmer text wrapped."""
     _loaded()
+
+
+def clear_cache() -> None:
+    """Forget the word boundaries and cluster weights computed so far (tests, benchmarks)."""
+    word_starts.cache_clear()
+    if _model is not None:
+        _model._emission_cache.clear()
 
 
 def model_available() -> bool:

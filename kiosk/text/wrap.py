@@ -181,13 +181,14 @@ def wrap_lines(
 
 
 def clear_caches() -> None:
-    """Forget fonts, measurements and break opportunities (tests, benchmarks, a font rebuild)."""
-    from kiosk.text import measure, segment
+    """Forget fonts, measurements, word boundaries and break opportunities (tests, benchmarks)."""
+    from kiosk.text import khmer_words, measure, segment
 
     with measure._measurers_lock:
         measure._measurers.clear()
     measure.load_font.cache_clear()
     segment.paragraph_breaks.cache_clear()
+    khmer_words.clear_cache()
     segment._cluster_set.cache_clear()
 
 

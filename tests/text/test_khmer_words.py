@@ -24,6 +24,21 @@ def test_same_words_as_khmer_nltk_on_the_products_own_texts() -> None:
     assert differ == []
 
 
+def test_cached_cluster_weights_give_the_same_words_as_a_fresh_model() -> None:
+    # Weights are cached per seven-cluster context: a text whose phrases were seen in
+    # other texts is scored partly from the cache, and must segment exactly as fresh.
+    cases = json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]
+    texts = [c["text"] for c in cases[:60]]
+    joined = ["".join(texts[i : i + 3]) for i in range(0, 60, 3)]
+    khmer_words.clear_cache()
+    fresh = [khmer_words.words(t) for t in joined]
+    khmer_words.clear_cache()
+    for t in texts:
+        khmer_words.words(t)
+    assert [khmer_words.words(t) for t in joined] == fresh
+    assert [khmer_words.words(c["text"]) for c in cases[:60]] == [c["words"] for c in cases[:60]]
+
+
 def test_clusters_follow_khmer_nltk() -> None:
     text = "ស្ត្រី ២០២៥ abc"
     assert [text[a:b] for a, b in khmer_words.clusters(text)] == [
