@@ -183,18 +183,9 @@ class _Model:
     def __init__(self, path: Path) -> None:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             data = json.load(f)
-        # "kcc[-1:0]:ការ" -> tables["kcc[-1:0]"]["ការ"]: one lookup per template and
-        # n-gram, the n-gram string built once per sentence instead of once per feature.
-        self.tables: dict[str, dict[str, float]] = {}
-        for feature, weight in data["weights"].items():
-            # the template name may hold a colon itself ("kcc[-1:0]"), the value too;
-            # flags ("ns", "BOS") have no value
-            split = feature.find(":", feature.find("]") + 1 if feature.startswith("kcc[") else 0)
-            if split < 0:
-                template, value = feature, ""
-            else:
-                template, value = feature[:split], feature[split + 1 :]
-            self.tables.setdefault(template, {})[value] = weight
+        # tables["kcc[-1:0]"]["ការ"]: the weight of khmer-nltk's feature "kcc[-1:0]:ការ"
+        # (flags such as "ns" under ""), one lookup per template and n-gram.
+        self.tables: dict[str, dict[str, float]] = data["tables"]
         t = data["transitions"]
         # trans[a][b]: previous label a, this label b (0 = continues, 1 = starts a word).
         self.trans = ((t["0>0"], t["0>1"]), (t["1>0"], t["1>1"]))
