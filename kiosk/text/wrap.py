@@ -105,7 +105,7 @@ def _wrap_paragraph(
                 sure -= 1
             if sure >= k:
                 filled = measure(par[pos : ends[sure]].rstrip(BREAK_SPACES))
-                if filled >= SURE_BREAK_MIN_FILL * width:
+                if SURE_BREAK_MIN_FILL * width <= filled and _fits(filled, width):
                     best = sure
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
         if best > k or _fits(measure(line), width):
