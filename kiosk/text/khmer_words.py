@@ -29,6 +29,7 @@ import gzip
 import json
 import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise, repeat
 from operator import add
@@ -165,15 +166,8 @@ _TYPE_TEMPLATES = (
 _NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
 
 
-def _add_shifted(scores: list[float], values: list[float], offset: int) -> None:
-    """scores[i] += values[i + offset] wherever position i + offset exists."""
-    n = len(scores)
-    lo, hi = max(0, -offset), min(n, len(values) - offset)
-    if lo < hi:
-        scores[lo:hi] = map(add, scores[lo:hi], values[lo + offset : hi + offset])
-
-
 _EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
+_BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
 _EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
 
 
@@ -190,6 +184,15 @@ class _Model:
         # trans[a][b]: previous label a, this label b (0 = continues, 1 = starts a word).
         self.trans = ((t["0>0"], t["0>1"]), (t["1>0"], t["1>1"]))
         self._emission_cache: dict[tuple[str | None, ...], float] = {}
+        self._ngram_tables = [
+            (self.tables[name], size, offset)
+            for name, size, offset in _NGRAM_TEMPLATES
+            if name in self.tables
+        ]
+        self._type_tables = [
+            (self.tables[name], offset) for name, offset in _TYPE_TEMPLATES if name in self.tables
+        ]
+        self._flags = [(self._flag(name), offset) for name, offset in _NS_FLAGS]
 
     def _flag(self, name: str) -> float:
         return self.tables.get(name, {}).get("", 0.0)
@@ -226,24 +229,24 @@ class _Model:
         return cast("list[float]", found)
 
     def _score(self, kccs: list[str]) -> list[float]:
+        # Three sentinels either side stand for "beyond the text": no table holds an
+        # n-gram or type with one, so features that do not exist there weigh nothing.
         n = len(kccs)
-        scores = [0.0] * n
-        grams = {1: kccs}
+        padded = [*_BEYOND, *kccs, *_BEYOND]
+        grams = {1: padded}
         for size in (2, 3, 4):
-            grams[size] = ["".join(kccs[j : j + size]) for j in range(n - size + 1)]
-        for name, size, offset in _NGRAM_TEMPLATES:
-            table = self.tables.get(name)
-            if table:
-                _add_shifted(scores, list(map(table.get, grams[size], repeat(0.0))), offset)
-        types = list(map(_kcc_type, kccs))
-        for name, offset in _TYPE_TEMPLATES:
-            table = self.tables.get(name)
-            if table:
-                _add_shifted(scores, list(map(table.get, types, repeat(0.0))), offset)
-        not_khmer = [_char_type(k[0]) == "NS" for k in kccs]
-        for name, offset in _NS_FLAGS:
-            weight = self._flag(name)
-            _add_shifted(scores, [weight if x else 0.0 for x in not_khmer], offset)
+            grams[size] = ["".join(padded[j : j + size]) for j in range(n + 7 - size)]
+        types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
+        not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
+        not_khmer += [False, False, False]
+        columns: list[Iterable[float]] = []
+        for table, size, offset in self._ngram_tables:
+            columns.append(map(table.get, grams[size][3 + offset : 3 + offset + n], repeat(0.0)))
+        for table, offset in self._type_tables:
+            columns.append(map(table.get, types[3 + offset : 3 + offset + n], repeat(0.0)))
+        for weight, offset in self._flags:
+            columns.append([weight if x else 0.0 for x in not_khmer[3 + offset : 3 + offset + n]])
+        scores = cast("list[float]", list(map(sum, zip(*columns, strict=True))))
         scores[0] += self._flag("BOS")
         scores[-1] += self._flag("EOS")
         return scores
