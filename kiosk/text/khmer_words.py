@@ -234,8 +234,8 @@ class _Model:
         n = len(kccs)
         padded = [*_BEYOND, *kccs, *_BEYOND]
         grams = {1: padded}
-        for size in (2, 3, 4):
-            grams[size] = ["".join(padded[j : j + size]) for j in range(n + 7 - size)]
+        for size in (2, 3, 4):  # n-grams grown one cluster at a time
+            grams[size] = list(map(add, grams[size - 1][:-1], padded[size - 1 :]))
         types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
         not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
         not_khmer += [False, False, False]
