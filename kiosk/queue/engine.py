@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, Counter, Service
-from kiosk.queue import citizen, errors, ordering, ratings
+from kiosk.queue import citizen, errors, ordering, positions, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
 from kiosk.queue.numbering import capacity, format_number
-from kiosk.queue.records import Event, Ticket
+from kiosk.queue.records import Event, Leg, Ticket
 from kiosk.queue.report import build_report
 from kiosk.queue.store import Store, Subscriber, Tx
 from kiosk.queue.view import QueueView, counter_row, ticket_row
@@ -41,6 +41,25 @@ EVENT_TYPES = (
     "rated",
 )
 MAX_PRINT_ERROR = 500
+_INSERT_ISSUED = (
+    "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
+    "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status, qpos) "
+    "VALUES (:id, :day, :number, :seq, :origin_service, :service, :priority, "
+    ":priority_reason, :lang, :procedure, :kiosk, :issued_at, :queued_at, :status, :qpos)"
+)
+# The columns of a new issued leg that INSERT leaves at their defaults.
+_NEW_LEG: dict[str, Any] = {
+    "called_at": None,
+    "last_called_at": None,
+    "serving_at": None,
+    "finished_at": None,
+    "counter": None,
+    "calls": 0,
+    "print_status": "pending",
+    "print_error": None,
+    "transferred_from": None,
+    "transferred_to": None,
+}
 # What a repeated Idempotency-Key must ask for again to get its ticket back.
 _ISSUE_FIELDS = ("origin_service", "priority", "priority_reason", "lang", "procedure")
 
@@ -149,7 +168,7 @@ class QueueEngine:
     def _row(self, conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
         return ticket_row(conn, ticket_id)
 
-    def _public(self, tx: Tx, row: sqlite3.Row) -> Ticket:
+    def _public(self, tx: Tx, row: Leg) -> Ticket:
         return self._view.public(tx, row)
 
     # -- issuance ------------------------------------------------------------
@@ -208,14 +227,8 @@ class QueueEngine:
                         )
                     return self._public(tx, row)
             self._check_rate(tx, kiosk)
-            seq = (
-                1
-                + tx.conn.execute(
-                    "SELECT coalesce(max(seq), 0) FROM tickets "
-                    "WHERE day = ? AND origin_service = ? AND transferred_from IS NULL",
-                    (tx.day, svc.id),
-                ).fetchone()[0]
-            )
+            last_seq, last_at = positions.last_issued(tx.conn, tx.day, svc.id)
+            seq = last_seq + 1
             if svc.daily_limit and seq > svc.daily_limit:
                 raise errors.DailyLimitReached(
                     f"the daily limit of {svc.daily_limit} tickets for this service is reached; "
@@ -228,33 +241,33 @@ class QueueEngine:
                     f"all {capacity(svc)} numbers of this service are used up for today",
                     service=svc.id,
                 )
-            ticket_id = secrets.token_urlsafe(16)
-            tx.conn.execute(
-                "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
-                "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
-                (
-                    ticket_id,
-                    tx.day,
-                    format_number(svc, seq),
-                    seq,
-                    svc.id,
-                    svc.id,
-                    int(priority),
-                    priority_reason,
-                    lang,
-                    procedure,
-                    kiosk,
-                    tx.at,
-                    tx.at,
-                ),
-            )
+            at = positions.issue_time(tx.now, last_at)
+            leg: dict[str, Any] = {
+                "id": secrets.token_urlsafe(16),
+                "day": tx.day,
+                "number": format_number(svc, seq),
+                "seq": seq,
+                "origin_service": svc.id,
+                "service": svc.id,
+                "priority": int(priority),
+                "priority_reason": priority_reason,
+                "lang": lang,
+                "procedure": procedure,
+                "kiosk": kiosk,
+                "issued_at": at,
+                "queued_at": at,
+                "status": "waiting",
+                "qpos": positions.join(tx.conn, tx.day, svc.id, priority),
+            }
+            leg["pk"] = tx.conn.execute(_INSERT_ISSUED, leg).lastrowid
             if idempotency_key:
                 tx.conn.execute(
                     "INSERT INTO issue_keys (kiosk, key, ticket_id) VALUES (?, ?, ?)",
-                    (kiosk, idempotency_key, ticket_id),
+                    (kiosk, idempotency_key, leg["id"]),
                 )
-            ticket = self._public(tx, self._row(tx.conn, ticket_id))
+            # The answer is built from what was just written (the columns not set
+            # above start empty), without reading the row back.
+            ticket = self._public(tx, {**_NEW_LEG, **leg})
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
             return ticket
 
@@ -421,6 +434,8 @@ class QueueEngine:
                 tx.conn.execute("UPDATE counters SET current = NULL WHERE id = ?", (counter.id,))
                 return None
             streak = state["streak"] + 1 if chosen.priority else 0
+            if chosen.issued:
+                positions.leave(tx.conn, tx.day, chosen.service, chosen.priority)
             tx.conn.execute(
                 "UPDATE tickets SET status = 'called', counter = ?, called_at = ?, "
                 "last_called_at = ?, calls = calls + 1 WHERE pk = ?",
