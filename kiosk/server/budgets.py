@@ -11,6 +11,11 @@ be able to crowd out the kiosks. A *caller* is (role, client address):
 * long-polls (waiting for the next event) hold no thread but a socket: a
   caller may hold MAX_WAITS_PER_CALLER, everybody together MAX_WAITS.
 
+Readers woken by the same commit ask for the same page (the events after the
+same id): :meth:`ReadBudget.shared` lets them share one read, so a centre's
+hundreds of boards, consoles and phones cost one read per commit, not one each,
+and none of them is refused for the others' reads.
+
 Over a budget the answer is 429 with Retry-After; each cap hit is logged once
 a minute per caller (CapLog). Everything here runs on the event loop.
 """
@@ -20,9 +25,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kiosk.server.auth import Throttled
 from kiosk.server.guard import CapLog
@@ -42,6 +47,7 @@ class ReadBudget:
         self._reads_total = 0
         self._waits_total = 0
         self._pool = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="event-reader")
+        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self.caps = CapLog()
 
     def close(self) -> None:
@@ -61,6 +67,15 @@ class ReadBudget:
             self._reads[caller] -= 1
             if not self._reads[caller]:
                 del self._reads[caller]
+
+    async def shared(self, caller: str, key: Hashable, fn: Callable[..., T], *args: object) -> T:
+        """:meth:`read`, or the result of the same read (same ``key``) already under way."""
+        pending = self._inflight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self.read(caller, fn, *args))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(pending)
 
     @contextlib.contextmanager
     def waiting(self, caller: str) -> Iterator[None]:
