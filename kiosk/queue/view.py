@@ -33,22 +33,32 @@ def counter_row(tx: Tx, counter: Counter) -> sqlite3.Row:
     return tx.conn.execute("SELECT * FROM counters WHERE id = ?", (counter.id,)).fetchone()
 
 
+def _paused(conn: sqlite3.Connection) -> set[str]:
+    """The counters paused now: the one query for it."""
+    return {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
+
+
 class QueueView:
     """Reads of the queue for one centre's configuration."""
 
     def __init__(self, cfg: Config) -> None:
         self.cfg = cfg
         self._counters: dict[str, Counter] = {c.id: c for c in cfg.counters}
+        self._services = [s.id for s in cfg.services]
+
+    def open_counters(self, conn: sqlite3.Connection) -> dict[str, list[str]]:
+        """Per service, the counters serving it that are not paused (one read of the pauses)."""
+        paused = _paused(conn)
+        return {service: self._open(service, paused) for service in self._services}
 
     def open_counters_for(self, conn: sqlite3.Connection, service: str) -> list[str]:
         """The counters serving ``service`` that are not paused."""
-        paused = {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
+        return self._open(service, _paused(conn))
+
+    def _open(self, service: str, paused: set[str]) -> list[str]:
         return [
             c.id for c in self._counters.values() if service in c.services and c.id not in paused
         ]
-
-    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
-        return len(self.open_counters_for(conn, service))
 
     def _service_minutes(self, conn: sqlite3.Connection, service: str) -> float:
         q = self.cfg.queue
@@ -62,7 +72,7 @@ class QueueView:
             eta_min = eta.eta_minutes(
                 ahead,
                 self._service_minutes(tx.conn, row["service"]),
-                self._open_counters(tx.conn, row["service"]),
+                len(self.open_counters_for(tx.conn, row["service"])),
             )
         return ticket_from_row(row, ahead=ahead, eta_minutes=eta_min)
 
@@ -102,11 +112,12 @@ class QueueView:
     def services(self, tx: Tx) -> dict[str, Any]:
         """Every service with people waiting now, the ETA for a newcomer and today's count."""
         waiting, issued = positions.counts(tx.conn, tx.day, (s.id for s in self.cfg.services))
+        open_now = self.open_counters(tx.conn)
         out = []
         for svc in self.cfg.services:
             n = waiting[svc.id]
             minutes = self._service_minutes(tx.conn, svc.id)
-            open_counters = self._open_counters(tx.conn, svc.id)
+            open_counters = len(open_now[svc.id])
             out.append(
                 {
                     "id": svc.id,
