@@ -16,6 +16,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
+from kiosk.server.fastissue import IssueFastPath
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
@@ -98,6 +99,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.state.auth = Authenticator(cfg)
     install_error_handlers(app)
     install_openapi(app)
+    app.add_middleware(IssueFastPath, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):
