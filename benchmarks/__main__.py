@@ -4,6 +4,8 @@ Each module has ``run(workdir: pathlib.Path) -> list[dict]``; an entry is
 ``{"name", "value", "unit", "target", "note"?}`` where ``target`` is a string
 such as ``"<= 5"`` (same unit) or null. A module that fails is recorded with its
 error and the suite goes on, so one broken figure never hides the others.
+Run with suite names (``python -m benchmarks queue``), only those suites run
+and their figures replace theirs in results.json; the other suites' stay.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def main(argv: list[str]) -> int:
             )
         results.extend(entries)
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+    ran = {str(entry["suite"]) for entry in results}
+    if only and (HERE / "results.json").exists():
+        previous = json.loads((HERE / "results.json").read_text(encoding="utf-8"))
+        kept = [f for f in previous.get("figures", []) if f.get("suite") not in ran]
+        results = sorted(kept + results, key=lambda f: str(f.get("suite", "")))  # run order
     out = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),

@@ -53,6 +53,7 @@ OBSERVED_CALLS = 30
 CALL_NEXTS = 200
 DEPTHS = (0, 1_000, 10_000, 50_000)
 DEPTH_SECONDS = 5.0
+EMPTY_SECONDS = 5.0
 IN_PROCESS_ISSUES = 300
 SERVICES = ("ho-tich", "chung-thuc", "dat-dai", "kinh-doanh-cu-tru", "van-hoa-xa-hoi")
 KIOSK = "Bearer dev-kiosk"
@@ -175,9 +176,12 @@ async def _latency(port: int) -> tuple[list[float], int]:
 
 
 async def _throughput(
-    port: int, seconds: float = THROUGHPUT_SECONDS, clients: int = CLIENTS
+    port: int, seconds: float = THROUGHPUT_SECONDS, clients: int = CLIENTS, empty: bool = False
 ) -> tuple[int, float, list[float], int]:
-    """Closed loop: every client issues back to back; tickets per second overall."""
+    """Closed loop: every client issues back to back; tickets per second overall.
+
+    ``empty``: GET /healthz instead (the HTTP stack alone, no engine, no disk).
+    """
     done = 0
     errors = 0
     latencies: list[float] = []
@@ -189,9 +193,13 @@ async def _throughput(
         i = 0
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            status, _ = await conn.request(
-                "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
-            )
+            if empty:
+                status, _ = await conn.request("GET", "/healthz", BOARD)
+                status = 201 if status == 200 else status
+            else:
+                status, _ = await conn.request(
+                    "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
+                )
             latencies.append(time.perf_counter() - t0)
             done += status == 201
             errors += status != 201
@@ -210,11 +218,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 async def _saturation(
-    port: int, pid: int, seconds: float = THROUGHPUT_SECONDS, clients: int = CLIENTS
+    port: int,
+    pid: int,
+    seconds: float = THROUGHPUT_SECONDS,
+    clients: int = CLIENTS,
+    empty: bool = False,
 ) -> dict[str, float]:
     """A closed-loop run: tickets/s, latency quantiles (ms), server CPU ms per ticket."""
     cpu = cpu_seconds(pid)
-    done, elapsed, latencies, errors = await _throughput(port, seconds, clients)
+    done, elapsed, latencies, errors = await _throughput(port, seconds, clients, empty)
     cpu = cpu_seconds(pid) - cpu
     ms = [x * 1000 for x in latencies]
     return {
@@ -269,7 +281,10 @@ async def _observers(port: int) -> list[float]:
     for _ in range(OBSERVED_CALLS):
         sent = [0.0]
         polls = [asyncio.ensure_future(observe(b, last, sent)) for b in boards]
-        await asyncio.sleep(0.3)  # every long-poll reaches the server and waits
+        await asyncio.sleep(0)  # every observer has written its long-poll
+        # The server answers requests in the order they came: once a request sent
+        # after the 300 long-polls is answered, they have all been read and wait.
+        await counter.request("GET", "/healthz", BOARD)
         sent[0] = time.perf_counter()
         status, _ = await counter.request("POST", "/api/v1/counters/1/next", COUNTER)
         if status not in (200, 204):
@@ -480,6 +495,7 @@ async def _measure(port: int, pid: int) -> dict[str, Any]:
     await _warm(port)
     latencies, lat_errors = await _latency(port)
     saturation = await _saturation(port, pid)
+    empty = await _saturation(port, pid, EMPTY_SECONDS, empty=True)
     nexts = await _call_next(port)
     delays = await _call_to_event(port)
     observed = await _observers(port)
@@ -487,6 +503,7 @@ async def _measure(port: int, pid: int) -> dict[str, Any]:
         "latencies": latencies,
         "lat_errors": lat_errors,
         "saturation": saturation,
+        "empty": empty,
         "nexts": nexts,
         "delays": delays,
         "observed": observed,
@@ -552,6 +569,17 @@ def run(workdir: Path) -> list[dict]:
             "unit": "ms",
             "target": "<= 0.6",
             "note": f"utime + stime of the server process over {sat['done']} tickets",
+        },
+        {
+            "name": "empty endpoint (GET /healthz) requests per second",
+            "value": round(m["empty"]["rate"], 1),
+            "unit": "requests/s",
+            "target": None,
+            "note": (
+                f"the HTTP stack alone on the same server, {CLIENTS} clients back to back: "
+                f"server CPU {m['empty']['cpu_ms']:.3f} ms per request, "
+                f"p99 {m['empty']['p99']:.1f} ms"
+            ),
         },
         {
             "name": "call-next p50",
