@@ -13,6 +13,7 @@ import logging
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +88,10 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)  # type: ignore[arg-type]
 
 
-def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
-    app = create_app(cfg, engine)
+def _uvicorn(
+    cfg: Config, engine: QueueEngine, auth_clock: Callable[[], float] = time.monotonic
+) -> _Server:
+    app = create_app(cfg, engine, auth_clock=auth_clock)
     guard = ConnectionGuard(
         cfg.server.max_connections_per_address,
         app.state.auth.trusted,
@@ -180,11 +183,13 @@ def start_in_thread(
     engine: QueueEngine | None = None,
     extras: Sequence[Extra] = (),
     startup_timeout: float = 30.0,
+    auth_clock: Callable[[], float] = time.monotonic,
 ) -> ServerHandle:
     """Serve the API from a daemon thread; returns once it accepts connections.
 
     ``port=0`` picks a free port (see ``handle.url``). Raises ServeError (port
     in use) or kiosk.queue.errors.StorageError (database unusable).
+    ``auth_clock`` times PIN waits and sessions (tests advance it explicitly).
     """
     sock = bind(host or cfg.server.host, cfg.server.port if port is None else port)
     own = engine is None
@@ -194,7 +199,7 @@ def start_in_thread(
         sock.close()
         raise
     announce_public_url(cfg, sock)
-    server = _uvicorn(cfg, engine)
+    server = _uvicorn(cfg, engine, auth_clock)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="centre-server", daemon=True
     )

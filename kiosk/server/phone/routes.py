@@ -24,7 +24,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.paths import FONTS
 from kiosk.publicurl import SAMPLE_TICKET_ID
 from kiosk.queue import Ticket, citizen
 from kiosk.queue import errors as qerr
@@ -34,6 +33,7 @@ from kiosk.server.errors import ApiError
 from kiosk.server.models import errors_doc
 from kiosk.server.phone import render
 from kiosk.server.phone.watch import TicketWatch
+from kiosk.server.static import font_file
 
 log = logging.getLogger(__name__)
 
@@ -288,8 +288,4 @@ async def rate_form(
 
 @router.get("/t/fonts/{name}")
 async def font(name: str) -> FileResponse:
-    if name not in PHONE_FONTS:
-        raise ApiError(404, "not_found", "there is no such font")
-    return FileResponse(
-        FONTS / name, media_type="font/ttf", headers={"Cache-Control": "max-age=604800"}
-    )
+    return font_file(name, PHONE_FONTS, max_age=604800)
