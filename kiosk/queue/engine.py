@@ -241,7 +241,7 @@ class QueueEngine:
                     f"all {capacity(svc)} numbers of this service are used up for today",
                     service=svc.id,
                 )
-            at = positions.issue_time(tx.now, last_at)
+            at = positions.issue_time(tx.at, last_at)
             leg: dict[str, Any] = {
                 "id": secrets.token_urlsafe(16),
                 "day": tx.day,

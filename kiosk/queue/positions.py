@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
 
-from kiosk.queue.clock import to_iso
 from kiosk.queue.records import Leg
 
 # One SQL text per question, so that sqlite3's statement cache prepares each once.
@@ -107,14 +105,13 @@ def last_issued(conn: sqlite3.Connection, day: str, service: str) -> tuple[int, 
     return (row[0], row[1]) if row else (0, None)
 
 
-def issue_time(now: datetime, last: str | None) -> str:
+def issue_time(at: str, last: str | None) -> str:
     """A new ticket's issue time: now, but never before the service's last one.
 
     A clock stepped back (NTP) must not put a later ticket before earlier ones:
     that would be unfair, and the counters above rely on issued legs joining
     their class in order.
     """
-    at = to_iso(now)
     return last if last is not None and last > at else at
 
 
