@@ -29,8 +29,11 @@ from kiosk.server.routes.console import mount_console
 log = logging.getLogger(__name__)
 DAY_CHECK_SECONDS = 5.0
 # Engine calls run on a few dedicated threads: writes are serialised inside the
-# engine, reads run beside them; more threads would only add GIL hand-overs.
-ENGINE_THREADS = 4
+# engine, reads run beside them. A commit carries at most one change per thread
+# (the group commit: the others wait for the write lock), so with a 4 ms fsync
+# 4 threads capped issuing at ~1,000 tickets/s; 12 measured +15 % tickets/s and
+# a lower p99 at saturation for ~10 % more CPU per ticket (GIL hand-overs).
+ENGINE_THREADS = 12
 
 _DESCRIPTION = """\
 Queue tickets for a commune Public Administration Service Centre.
