@@ -28,6 +28,9 @@ def environment(templates: Path) -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code: no stat() of the file on every render
+        # (a phone's live answer renders its status block).
+        auto_reload=False,
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from kiosk.config import Config
 from kiosk.publicurl import resolve as public_url
@@ -160,6 +161,13 @@ class ServerHandle:
     _thread: threading.Thread
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _own_engine: bool = True
+
+    @property
+    def app(self) -> FastAPI:
+        """The application served (its ``state`` holds the server's parts)."""
+        app = self._server.config.app
+        assert isinstance(app, FastAPI)
+        return app
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop serving, stop the extras, close the engine (if this handle opened it)."""
