@@ -7,9 +7,22 @@ CPU on the same 2-core machine.
 
 * issue latency p50/p99: 20 concurrent kiosks, each issuing one ticket every
   ~40 ms (500 tickets/s offered in total), open loop
-* sustained tickets/s: 20 clients issuing back to back (closed loop) for a few seconds
+* saturation: 20 clients issuing back to back (closed loop) for 20 s: tickets/s,
+  p50/p95/p99 and the server's CPU per ticket (utime + stime of its process
+  from /proc, so the load generator's own CPU is not counted)
+* call-next p50: one counter calling on the deep queue the saturation left
 * call -> event: a board waits in a long-poll; a counter calls; time from sending
-  the call until the board has the `called` event (p95 over many calls)
+  the call until the board has the `called` event (p95 over many calls); and
+  the same with 300 long-polls open, each from its own loopback address (a
+  centre's boards, consoles and phones), p95 over every observer of every call
+* depth sweep: the cost of issuing with 0, 1k, 10k and 50k tickets already
+  waiting (filled with SQL into a fresh database, spread over five services),
+  in-process (engine.issue) and over HTTP
+* the floor: fsync time on this disk and SQLite commits per second (one
+  ticket-sized transaction per commit, WAL + synchronous=FULL, as the engine)
+
+Run alone: `.venv/bin/python -m benchmarks bench_queue` (writes
+benchmarks/results.json with the other suites' figures left out).
 """
 
 from __future__ import annotations
@@ -19,12 +32,17 @@ import json
 import os
 import re
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from benchmarks import load
 from benchmarks.load import Conn, open_loop
 from benchmarks.load import quantile as _quantile
 from benchmarks.load import ticket_body as _ticket_body
@@ -33,8 +51,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 20
 OFFERED_RATE = 500.0  # tickets/s over all clients, for the latency figure
 LATENCY_SECONDS = 6.0
-THROUGHPUT_SECONDS = 6.0
+THROUGHPUT_SECONDS = 20.0
 CALLS = 150
+OBSERVERS = 300
+OBSERVED_CALLS = 30
+CALL_NEXTS = 200
+DEPTHS = (0, 1_000, 10_000, 50_000)
+DEPTH_SECONDS = 5.0
+EMPTY_SECONDS = 5.0
+IN_PROCESS_ISSUES = 300
+SERVICES = load.SERVICES
 KIOSK = "Bearer dev-kiosk"
 BOARD = "Bearer dev-board"
 COUNTER = "Bearer dev-counter-1"
@@ -86,12 +112,17 @@ async def _latency(port: int) -> tuple[list[float], int]:
     return out.latencies, out.errors
 
 
-async def _throughput(port: int) -> tuple[int, float, list[float], int]:
-    """Closed loop: every client issues back to back; tickets per second overall."""
+async def _throughput(
+    port: int, seconds: float = THROUGHPUT_SECONDS, clients: int = CLIENTS, empty: bool = False
+) -> tuple[int, float, list[float], int]:
+    """Closed loop: every client issues back to back; tickets per second overall.
+
+    ``empty``: GET /healthz instead (the HTTP stack alone, no engine, no disk).
+    """
     done = 0
     errors = 0
     latencies: list[float] = []
-    stop_at = time.perf_counter() + THROUGHPUT_SECONDS
+    stop_at = time.perf_counter() + seconds
 
     async def client(n: int) -> None:
         nonlocal done, errors
@@ -99,9 +130,13 @@ async def _throughput(port: int) -> tuple[int, float, list[float], int]:
         i = 0
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            status, _ = await conn.request(
-                "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
-            )
+            if empty:
+                status, _ = await conn.request("GET", "/healthz", BOARD)
+                status = 201 if status == 200 else status
+            else:
+                status, _ = await conn.request(
+                    "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
+                )
             latencies.append(time.perf_counter() - t0)
             done += status == 201
             errors += status != 201
@@ -109,8 +144,92 @@ async def _throughput(port: int) -> tuple[int, float, list[float], int]:
         conn.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
+    await asyncio.gather(*(client(n) for n in range(clients)))
     return done, time.perf_counter() - started, latencies, errors
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of process ``pid`` (all its threads) from /proc, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _saturation(
+    port: int,
+    pid: int,
+    seconds: float = THROUGHPUT_SECONDS,
+    clients: int = CLIENTS,
+    empty: bool = False,
+) -> dict[str, float]:
+    """A closed-loop run: tickets/s, latency quantiles (ms), server CPU ms per ticket."""
+    cpu = cpu_seconds(pid)
+    done, elapsed, latencies, errors = await _throughput(port, seconds, clients, empty)
+    cpu = cpu_seconds(pid) - cpu
+    ms = [x * 1000 for x in latencies]
+    return {
+        "rate": done / elapsed,
+        "elapsed": elapsed,
+        "done": done,
+        "errors": errors,
+        "p50": _quantile(ms, 50),
+        "p95": _quantile(ms, 95),
+        "p99": _quantile(ms, 99),
+        "cpu_ms": cpu * 1000 / max(1, done),
+    }
+
+
+async def _call_next(port: int, counter: str = "3") -> list[float]:
+    """A counter calls next (finishing its current ticket) back to back on a deep queue."""
+    conn = await Conn.open(port)
+    delays = []
+    for _ in range(CALL_NEXTS):
+        t0 = time.perf_counter()
+        status, _ = await conn.request(
+            "POST", f"/api/v1/counters/{counter}/next", f"Bearer dev-counter-{counter}"
+        )
+        delays.append(time.perf_counter() - t0)
+        if status not in (200, 204):
+            raise RuntimeError(f"next answered {status}")
+    conn.close()
+    return delays
+
+
+async def _observers(port: int) -> list[float]:
+    """Call -> event at each of OBSERVERS long-polls, each from its own loopback address."""
+    boards = [
+        await Conn.open(port, f"127.0.{1 + n // 250}.{1 + n % 250}") for n in range(OBSERVERS)
+    ]
+    counter = await Conn.open(port)
+    _, body = await boards[0].request("GET", "/api/v1/events", BOARD)
+    last = json.loads(body)["last"]
+    delays: list[float] = []
+
+    async def observe(board: Conn, after: int, sent: list[float]) -> int:
+        while True:
+            _, body = await board.request("GET", f"/api/v1/events?after={after}&wait=20", BOARD)
+            got = json.loads(body)
+            if "events" not in got:
+                raise RuntimeError(f"a long-poll was refused: {got}")
+            if any(e["type"] == "called" for e in got["events"]):
+                delays.append(time.perf_counter() - sent[0])
+                return int(got["last"])
+            after = got["last"]
+
+    for _ in range(OBSERVED_CALLS):
+        sent = [0.0]
+        polls = [asyncio.ensure_future(observe(b, last, sent)) for b in boards]
+        await asyncio.sleep(0)  # every observer has written its long-poll
+        # The server answers requests in the order they came: once a request sent
+        # after the 300 long-polls is answered, they have all been read and wait.
+        await counter.request("GET", "/healthz", BOARD)
+        sent[0] = time.perf_counter()
+        status, _ = await counter.request("POST", "/api/v1/counters/1/next", COUNTER)
+        if status not in (200, 204):
+            raise RuntimeError(f"next answered {status}")
+        last = max(await asyncio.gather(*polls))
+    for conn in (*boards, counter):
+        conn.close()
+    return delays
 
 
 async def _call_to_event(port: int) -> list[float]:
@@ -174,7 +293,117 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
     raise RuntimeError("the server did not start within 60 s")
 
 
-async def _measure(port: int) -> dict[str, object]:
+def fill(db: Path, config: Path, depth: int) -> None:
+    """Put ``depth`` waiting tickets of today (one in ten priority) into a fresh database.
+
+    Written with SQL as the engine writes an issue (tickets, position counters),
+    in one transaction: the sweep measures issuing on a deep queue, not filling it.
+    """
+    from kiosk.config import load_config
+    from kiosk.queue import QueueEngine
+    from kiosk.queue.clock import to_iso, utc_now
+    from kiosk.queue.numbering import format_number
+
+    cfg = load_config(config)
+    engine = QueueEngine(cfg, db)
+    day = engine.today()
+    engine.close()
+    services = {s.id: s for s in cfg.services}
+    start = utc_now() - timedelta(seconds=depth / 1000 + 1)
+    rows = []
+    arrived: dict[tuple[str, int], int] = {}
+    for n in range(depth):
+        svc = services[SERVICES[n % len(SERVICES)]]
+        seq = n // len(SERVICES) + 1
+        priority = int(seq % 10 == 0)
+        qpos = arrived[svc.id, priority] = arrived.get((svc.id, priority), 0) + 1
+        at = to_iso(start + timedelta(milliseconds=n))
+        rows.append(
+            (f"fill-{n}", day, format_number(svc, seq), seq, svc.id, svc.id, priority, at, at, qpos)
+        )
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, lang, "
+        "kiosk, issued_at, queued_at, status, qpos) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'vi', 'fill', ?, ?, 'waiting', ?)",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO queue_classes (day, service, priority, arrived) VALUES (?, ?, ?, ?)",
+        [(day, service, priority, n) for (service, priority), n in arrived.items()],
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def _issue_in_process(db: Path, config: Path) -> tuple[float, float]:
+    """engine.issue back to back in this process: (p50 ms, CPU ms per ticket)."""
+    from kiosk.config import load_config
+    from kiosk.queue import QueueEngine
+
+    engine = QueueEngine(load_config(config), db)
+    try:
+        for i in range(20):  # connections, statement cache
+            engine.issue(SERVICES[i % 5], kiosk="in-process")
+        wall = []
+        cpu = time.process_time()
+        for i in range(IN_PROCESS_ISSUES):
+            t0 = time.perf_counter()
+            engine.issue(SERVICES[i % 5], kiosk="in-process")
+            wall.append((time.perf_counter() - t0) * 1000)
+        cpu = time.process_time() - cpu
+    finally:
+        engine.close()
+    return _quantile(wall, 50), cpu * 1000 / IN_PROCESS_ISSUES
+
+
+def _depth_sweep(workdir: Path) -> list[dict[str, float]]:
+    out = []
+    for depth in DEPTHS:
+        work = workdir / f"depth-{depth}"
+        config = _config(work)
+        db = work / "var" / "queue.sqlite3"
+        fill(db, config, depth)
+        p50_in, cpu_in = _issue_in_process(db, config)
+        proc, port = _start_server(work)
+        try:
+            http = asyncio.run(_warm_and(port, _saturation(port, proc.pid, DEPTH_SECONDS)))
+        finally:
+            _stop(proc)
+        out.append({"depth": depth, "p50_in": p50_in, "cpu_in": cpu_in, **http})
+    return out
+
+
+def floor(workdir: Path, count: int = 200) -> tuple[float, float]:
+    """(fsync p50 ms of a 4 KiB write, SQLite commits/s one small transaction each)."""
+    path = workdir / "fsync.bin"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    times = []
+    try:
+        for _ in range(count):
+            os.write(fd, b"x" * 4096)
+            t0 = time.perf_counter()
+            os.fsync(fd)
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.close(fd)
+    conn = sqlite3.connect(workdir / "floor.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    t0 = time.perf_counter()
+    for i in range(count):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t VALUES (?)", ("x" * 300 + str(i),))
+        conn.execute("COMMIT")
+    rate = count / (time.perf_counter() - t0)
+    conn.close()
+    return statistics.median(times), rate
+
+
+async def _warm(port: int) -> None:
     warm = await Conn.open(port)
     for n in range(CLIENTS):  # token verification (scrypt) and connections warm up
         await warm.request("POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(n))
@@ -182,37 +411,59 @@ async def _measure(port: int) -> dict[str, object]:
         await warm.request("POST", "/api/v1/tickets", KIOSK, _ticket_body(i))
     await warm.request("GET", "/api/v1/services", BOARD)
     await warm.request("GET", "/api/v1/counters/1", COUNTER)
+    await warm.request("GET", "/api/v1/counters/3", "Bearer dev-counter-3")
     warm.close()
+
+
+async def _warm_and(port: int, measure: Any) -> Any:
+    await _warm(port)
+    return await measure
+
+
+async def _measure(port: int, pid: int) -> dict[str, Any]:
+    await _warm(port)
     latencies, lat_errors = await _latency(port)
-    done, elapsed, closed_latencies, tp_errors = await _throughput(port)
+    saturation = await _saturation(port, pid)
+    empty = await _saturation(port, pid, EMPTY_SECONDS, empty=True)
+    nexts = await _call_next(port)
     delays = await _call_to_event(port)
+    observed = await _observers(port)
     return {
         "latencies": latencies,
         "lat_errors": lat_errors,
-        "done": done,
-        "elapsed": elapsed,
-        "closed_latencies": closed_latencies,
-        "tp_errors": tp_errors,
+        "saturation": saturation,
+        "empty": empty,
+        "nexts": nexts,
         "delays": delays,
+        "observed": observed,
     }
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def run(workdir: Path) -> list[dict]:
+    fsync_ms, commits = floor(workdir)
     proc, port = _start_server(workdir)
     try:
-        m = asyncio.run(_measure(port))
+        m = asyncio.run(_measure(port, proc.pid))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc)
+    sweep = _depth_sweep(workdir)
     lat = [x * 1000 for x in m["latencies"]]
-    closed = [x * 1000 for x in m["closed_latencies"]]
     delays = [x * 1000 for x in m["delays"]]
-    rate = m["done"] / m["elapsed"]
+    observed = [x * 1000 for x in m["observed"]]
+    nexts = [x * 1000 for x in m["nexts"]]
+    sat = m["saturation"]
     offered = f"{CLIENTS} kiosks, {OFFERED_RATE:g} tickets/s offered, {len(lat)} tickets"
-    return [
+    closed = f"{CLIENTS} clients back to back for {sat['elapsed']:.1f} s, {sat['errors']} errors"
+    at0, deepest = sweep[0], sweep[-1]
+    figures = [
         {
             "name": "issue ticket latency p50",
             "value": round(_quantile(lat, 50), 2),
@@ -228,15 +479,45 @@ def run(workdir: Path) -> list[dict]:
             "note": offered,
         },
         {
-            "name": "sustained tickets per second",
-            "value": round(rate, 1),
+            "name": "saturation tickets per second",
+            "value": round(sat["rate"], 1),
             "unit": "tickets/s",
-            "target": ">= 500",
+            "target": ">= 1600",
+            "note": f"{closed}; p50 {sat['p50']:.1f} ms, p95 {sat['p95']:.1f} ms",
+        },
+        {
+            "name": "saturation latency p99",
+            "value": round(sat["p99"], 2),
+            "unit": "ms",
+            "target": "<= 25",
+            "note": closed,
+        },
+        {
+            "name": "server CPU per ticket at saturation",
+            "value": round(sat["cpu_ms"], 3),
+            "unit": "ms",
+            "target": "<= 0.6",
+            "note": f"utime + stime of the server process over {sat['done']} tickets",
+        },
+        {
+            "name": "empty endpoint (GET /healthz) requests per second",
+            "value": round(m["empty"]["rate"], 1),
+            "unit": "requests/s",
+            "target": None,
             "note": (
-                f"{CLIENTS} clients back to back for {m['elapsed']:.1f} s, "
-                f"{m['tp_errors']} errors; "
-                f"latency at saturation p50 {_quantile(closed, 50):.1f} ms, "
-                f"p99 {_quantile(closed, 99):.1f} ms"
+                f"the HTTP stack alone on the same server, {CLIENTS} clients back to back: "
+                f"server CPU {m['empty']['cpu_ms']:.3f} ms per request, "
+                f"p99 {m['empty']['p99']:.1f} ms"
+            ),
+        },
+        {
+            "name": "call-next p50",
+            "value": round(_quantile(nexts, 50), 2),
+            "unit": "ms",
+            "target": "<= 1.5",
+            "note": (
+                f"{len(nexts)} calls back to back by one counter on the queue the saturation "
+                f"left; p95 {_quantile(nexts, 95):.2f} ms"
             ),
         },
         {
@@ -249,7 +530,55 @@ def run(workdir: Path) -> list[dict]:
                 f"max {max(delays):.2f} ms (issue's hard limit 200 ms)"
             ),
         },
+        {
+            "name": f"call -> event with {OBSERVERS} long-polls open p95",
+            "value": round(_quantile(observed, 95), 2),
+            "unit": "ms",
+            "target": "<= 10",
+            "note": (
+                f"{OBSERVED_CALLS} calls x {OBSERVERS} observers, each its own address; "
+                f"p50 {_quantile(observed, 50):.2f} ms, max {max(observed):.2f} ms"
+            ),
+        },
     ]
+    for d in sweep:
+        figures.append(
+            {
+                "name": f"issue with {d['depth']:,} waiting: server CPU per ticket",
+                "value": round(d["cpu_ms"], 3),
+                "unit": "ms",
+                "target": None,
+                "note": (
+                    f"HTTP, {CLIENTS} clients for {d['elapsed']:.0f} s: {d['rate']:.0f} tickets/s, "
+                    f"p50 {d['p50']:.1f} ms, p99 {d['p99']:.1f} ms; in-process engine.issue "
+                    f"p50 {d['p50_in']:.2f} ms, CPU {d['cpu_in']:.3f} ms/ticket"
+                ),
+            }
+        )
+    figures += [
+        {
+            "name": f"issue CPU at {deepest['depth']:,} waiting / at 0",
+            "value": round(deepest["cpu_ms"] / at0["cpu_ms"], 2),
+            "unit": "x",
+            "target": "<= 1.2",
+            "note": (
+                "server CPU per ticket over HTTP; in-process "
+                f"{deepest['cpu_in'] / at0['cpu_in']:.2f}x"
+            ),
+        },
+        {
+            "name": "fsync of a 4 KiB write p50 (the floor)",
+            "value": round(fsync_ms, 2),
+            "unit": "ms",
+            "target": None,
+            "note": (
+                f"this disk; SQLite WAL + synchronous=FULL: {commits:.0f} commits/s, one "
+                "transaction each: group commit puts every change waiting for the lock "
+                "into one commit, so tickets/s can exceed commits/s"
+            ),
+        },
+    ]
+    return figures
 
 
 if __name__ == "__main__":

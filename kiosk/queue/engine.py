@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, Counter, Service
-from kiosk.queue import citizen, errors, eta, ordering, ratings
+from kiosk.queue import citizen, errors, ordering, positions, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
-from kiosk.queue.numbering import capacity, daily_allowance, format_number
-from kiosk.queue.records import Event, Ticket, ticket_from_row
+from kiosk.queue.numbering import capacity, format_number
+from kiosk.queue.records import Event, Leg, Ticket
 from kiosk.queue.report import build_report
 from kiosk.queue.store import Store, Subscriber, Tx
+from kiosk.queue.view import QueueView, counter_row, ticket_row
 from kiosk.text import nfc
 
 EVENT_TYPES = (
@@ -40,6 +41,25 @@ EVENT_TYPES = (
     "rated",
 )
 MAX_PRINT_ERROR = 500
+_INSERT_ISSUED = (
+    "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
+    "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status, qpos) "
+    "VALUES (:id, :day, :number, :seq, :origin_service, :service, :priority, "
+    ":priority_reason, :lang, :procedure, :kiosk, :issued_at, :queued_at, :status, :qpos)"
+)
+# The columns of a new issued leg that INSERT leaves at their defaults.
+_NEW_LEG: dict[str, Any] = {
+    "called_at": None,
+    "last_called_at": None,
+    "serving_at": None,
+    "finished_at": None,
+    "counter": None,
+    "calls": 0,
+    "print_status": "pending",
+    "print_error": None,
+    "transferred_from": None,
+    "transferred_to": None,
+}
 # What a repeated Idempotency-Key must ask for again to get its ticket back.
 _ISSUE_FIELDS = ("origin_service", "priority", "priority_reason", "lang", "procedure")
 
@@ -61,6 +81,7 @@ class QueueEngine:
         self._counters: dict[str, Counter] = {c.id: c for c in cfg.counters}
         self._reasons = {r.id for r in cfg.queue.priority_reasons}
         self._store = Store(self.path, cfg.tz, clock, self._new_day)
+        self._view = QueueView(cfg)
         self._store.open()
         try:
 
@@ -145,56 +166,10 @@ class QueueEngine:
         return counter
 
     def _row(self, conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
-        row = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        if row is None:
-            raise errors.UnknownTicket("there is no ticket with this id", ticket=ticket_id)
-        return row
+        return ticket_row(conn, ticket_id)
 
-    def _open_counters_for(self, conn: sqlite3.Connection, service: str) -> list[str]:
-        """The counters serving ``service`` that are not paused."""
-        paused = {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
-        return [
-            c.id for c in self._counters.values() if service in c.services and c.id not in paused
-        ]
-
-    def _open_counters(self, conn: sqlite3.Connection, service: str) -> int:
-        return len(self._open_counters_for(conn, service))
-
-    def _ahead(self, conn: sqlite3.Connection, row: sqlite3.Row) -> int:
-        # Priority tickets waiting now go before a regular one; within a kind, older first.
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM tickets WHERE day = ? AND status = 'waiting' "
-                "AND service = ? AND pk != ? AND (priority > ? OR (priority = ? AND "
-                "(issued_at < ? OR (issued_at = ? AND pk < ?))))",
-                (
-                    row["day"],
-                    row["service"],
-                    row["pk"],
-                    row["priority"],
-                    row["priority"],
-                    row["issued_at"],
-                    row["issued_at"],
-                    row["pk"],
-                ),
-            ).fetchone()[0]
-        )
-
-    def _service_minutes(self, conn: sqlite3.Connection, service: str) -> float:
-        q = self.cfg.queue
-        return eta.recent_service_minutes(conn, service, q.eta_window, q.default_service_minutes)
-
-    def _public(self, tx: Tx, row: sqlite3.Row) -> Ticket:
-        """The ticket as clients see it (GET /api/v1/tickets/{id}, event snapshots)."""
-        ahead = eta_min = None
-        if row["status"] == "waiting" and row["day"] == tx.day:
-            ahead = self._ahead(tx.conn, row)
-            eta_min = eta.eta_minutes(
-                ahead,
-                self._service_minutes(tx.conn, row["service"]),
-                self._open_counters(tx.conn, row["service"]),
-            )
-        return ticket_from_row(row, ahead=ahead, eta_minutes=eta_min)
+    def _public(self, tx: Tx, row: Leg) -> Ticket:
+        return self._view.public(tx, row)
 
     # -- issuance ------------------------------------------------------------
     def issue(
@@ -252,14 +227,8 @@ class QueueEngine:
                         )
                     return self._public(tx, row)
             self._check_rate(tx, kiosk)
-            seq = (
-                1
-                + tx.conn.execute(
-                    "SELECT coalesce(max(seq), 0) FROM tickets "
-                    "WHERE day = ? AND origin_service = ? AND transferred_from IS NULL",
-                    (tx.day, svc.id),
-                ).fetchone()[0]
-            )
+            last_seq, last_at = positions.last_issued(tx.conn, tx.day, svc.id)
+            seq = last_seq + 1
             if svc.daily_limit and seq > svc.daily_limit:
                 raise errors.DailyLimitReached(
                     f"the daily limit of {svc.daily_limit} tickets for this service is reached; "
@@ -272,33 +241,33 @@ class QueueEngine:
                     f"all {capacity(svc)} numbers of this service are used up for today",
                     service=svc.id,
                 )
-            ticket_id = secrets.token_urlsafe(16)
-            tx.conn.execute(
-                "INSERT INTO tickets (id, day, number, seq, origin_service, service, priority, "
-                "priority_reason, lang, procedure, kiosk, issued_at, queued_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting')",
-                (
-                    ticket_id,
-                    tx.day,
-                    format_number(svc, seq),
-                    seq,
-                    svc.id,
-                    svc.id,
-                    int(priority),
-                    priority_reason,
-                    lang,
-                    procedure,
-                    kiosk,
-                    tx.at,
-                    tx.at,
-                ),
-            )
+            at = positions.issue_time(tx.at, last_at)
+            leg: dict[str, Any] = {
+                "id": secrets.token_urlsafe(16),
+                "day": tx.day,
+                "number": format_number(svc, seq),
+                "seq": seq,
+                "origin_service": svc.id,
+                "service": svc.id,
+                "priority": int(priority),
+                "priority_reason": priority_reason,
+                "lang": lang,
+                "procedure": procedure,
+                "kiosk": kiosk,
+                "issued_at": at,
+                "queued_at": at,
+                "status": "waiting",
+                "qpos": positions.join(tx.conn, tx.day, svc.id, priority),
+            }
+            leg["pk"] = tx.conn.execute(_INSERT_ISSUED, leg).lastrowid
             if idempotency_key:
                 tx.conn.execute(
                     "INSERT INTO issue_keys (kiosk, key, ticket_id) VALUES (?, ?, ?)",
-                    (kiosk, idempotency_key, ticket_id),
+                    (kiosk, idempotency_key, leg["id"]),
                 )
-            ticket = self._public(tx, self._row(tx.conn, ticket_id))
+            # The answer is built from what was just written (the columns not set
+            # above start empty), without reading the row back.
+            ticket = self._public(tx, {**_NEW_LEG, **leg})
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
             return ticket
 
@@ -395,7 +364,7 @@ class QueueEngine:
 
     # -- counters ------------------------------------------------------------
     def _counter_row(self, tx: Tx, counter: Counter) -> sqlite3.Row:
-        return tx.conn.execute("SELECT * FROM counters WHERE id = ?", (counter.id,)).fetchone()
+        return counter_row(tx, counter)
 
     def _current(self, tx: Tx, counter: Counter) -> sqlite3.Row | None:
         current = self._counter_row(tx, counter)["current"]
@@ -465,6 +434,8 @@ class QueueEngine:
                 tx.conn.execute("UPDATE counters SET current = NULL WHERE id = ?", (counter.id,))
                 return None
             streak = state["streak"] + 1 if chosen.priority else 0
+            if chosen.issued:
+                positions.leave(tx.conn, tx.day, chosen.service, chosen.priority)
             tx.conn.execute(
                 "UPDATE tickets SET status = 'called', counter = ?, called_at = ?, "
                 "last_called_at = ?, calls = calls + 1 WHERE pk = ?",
@@ -488,7 +459,7 @@ class QueueEngine:
         return self._store.transact(change)
 
     def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
-        return any(cid != counter.id for cid in self._open_counters_for(tx.conn, service))
+        return any(cid != counter.id for cid in self._view.open_counters_for(tx.conn, service))
 
     def recall(self, counter_id: str, ticket: str | None = None) -> Ticket:
         """Announce the counter's current ticket again, or call back a no-show.
@@ -686,81 +657,14 @@ class QueueEngine:
     def counter_state(self, counter_id: str) -> dict[str, Any]:
         """What a staff console shows: current ticket, waiting, today's counts, no-shows."""
         counter = self._counter(counter_id)
-        grace = timedelta(minutes=self.cfg.queue.no_show_grace_minutes)
         with self._store.read() as tx:
-            state = self._counter_row(tx, counter)
-            current = self._row(tx.conn, state["current"]) if state["current"] else None
-            marks = ",".join("?" * len(counter.services))
-            waiting = dict.fromkeys(counter.services, 0)
-            for service, n in tx.conn.execute(
-                f"SELECT service, count(*) FROM tickets WHERE day = ? "  # noqa: S608
-                f"AND status = 'waiting' AND service IN ({marks}) GROUP BY service",
-                (tx.day, *counter.services),
-            ):
-                waiting[service] = n
-            today = {"called": 0, "done": 0, "no_show": 0, "transferred": 0}
-            for status, n in tx.conn.execute(
-                "SELECT status, count(*) FROM tickets WHERE day = ? AND counter = ? "
-                "GROUP BY status",
-                (tx.day, counter.id),
-            ):
-                today["called"] += n
-                if status in today:
-                    today[status] = n
-            recallable = tx.conn.execute(
-                f"SELECT * FROM tickets WHERE day = ? AND status = 'no_show' "  # noqa: S608
-                f"AND finished_at >= ? AND service IN ({marks}) ORDER BY finished_at DESC",
-                (tx.day, to_iso(tx.now - grace), *counter.services),
-            ).fetchall()
-            return {
-                "id": counter.id,
-                "name": counter.name,
-                "services": list(counter.services),
-                "priority": counter.priority,
-                "paused": bool(state["paused"]),
-                "day": tx.day,
-                "current": self._public(tx, current) if current else None,
-                "waiting": waiting,
-                "today": today,
-                "no_shows": [self._public(tx, r) for r in recallable],
-            }
+            return self._view.counter_state(tx, counter)
 
     # -- listings and figures ------------------------------------------------
     def services(self) -> dict[str, Any]:
         """Every service with people waiting now, the ETA for a newcomer and today's count."""
         with self._store.read() as tx:
-            waiting = dict(
-                tx.conn.execute(
-                    "SELECT service, count(*) FROM tickets WHERE day = ? AND status = 'waiting' "
-                    "GROUP BY service",
-                    (tx.day,),
-                ).fetchall()
-            )
-            issued = dict(
-                tx.conn.execute(
-                    "SELECT origin_service, count(*) FROM tickets WHERE day = ? "
-                    "AND transferred_from IS NULL GROUP BY origin_service",
-                    (tx.day,),
-                ).fetchall()
-            )
-            out = []
-            for svc in self.cfg.services:
-                n = waiting.get(svc.id, 0)
-                minutes = self._service_minutes(tx.conn, svc.id)
-                open_counters = self._open_counters(tx.conn, svc.id)
-                out.append(
-                    {
-                        "id": svc.id,
-                        "name": svc.name,
-                        "waiting": n,
-                        "eta_minutes": eta.eta_minutes(n, minutes, open_counters),
-                        "service_minutes": round(minutes, 1),
-                        "open_counters": open_counters,
-                        "issued_today": issued.get(svc.id, 0),
-                        "remaining_today": max(0, daily_allowance(svc) - issued.get(svc.id, 0)),
-                    }
-                )
-            return {"day": tx.day, "services": out}
+            return self._view.services(tx)
 
     def report(self, day: str | None = None) -> dict[str, Any]:
         """The figures of a local day (default today); see :mod:`kiosk.queue.report`."""

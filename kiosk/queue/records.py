@@ -9,6 +9,7 @@ model is built from it (kiosk/server/models.py), so the two cannot drift.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, get_args
 
 TicketStatus = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
@@ -51,12 +52,15 @@ class Event(TypedDict):
     data: dict[str, Any]
 
 
+# A tickets-table row, as read (sqlite3.Row) or as just written (a dict of its columns).
+Leg = sqlite3.Row | Mapping[str, Any]
+
 # The columns of the tickets table a Ticket shows as they are stored.
 STORED = tuple(k for k in Ticket.__annotations__ if k not in ("priority", "ahead", "eta_minutes"))
 STATUSES: tuple[str, ...] = get_args(TicketStatus)
 
 
-def ticket_from_row(row: sqlite3.Row, *, ahead: int | None, eta_minutes: int | None) -> Ticket:
+def ticket_from_row(row: Leg, *, ahead: int | None, eta_minutes: int | None) -> Ticket:
     """A tickets-table row as a Ticket (``ahead``/``eta_minutes`` only while waiting today)."""
     record: dict[str, Any] = {name: row[name] for name in STORED}
     record["priority"] = bool(row["priority"])

@@ -7,8 +7,10 @@ in the same tables (the day is a column): archived, never deleted; triggers
 refuse deletes and rewrites of the event log.
 
 Schema history: 1 tickets, days, counters, events, issue keys; 2 adds
-``ratings`` (see :mod:`kiosk.queue.ratings`). Every statement is idempotent
-(``IF NOT EXISTS``), so opening an older file migrates it in one transaction.
+``ratings`` (see :mod:`kiosk.queue.ratings`); 3 adds the position counters
+(``queue_classes``, ``tickets.qpos``; see :mod:`kiosk.queue.positions`). Every
+statement is idempotent (``IF NOT EXISTS``, a column added only when missing),
+so opening an older file migrates it in one transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from kiosk.queue.errors import StorageError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred")
 OPEN_STATUSES = ("waiting", "called", "serving")
 
@@ -55,7 +57,8 @@ CREATE TABLE IF NOT EXISTS tickets (
         CHECK (print_status IN ('pending', 'ok', 'failed')),
     print_error TEXT,
     transferred_from TEXT,
-    transferred_to TEXT
+    transferred_to TEXT,
+    qpos INTEGER                       -- an issued leg's arrival number in its queue class
 );
 
 -- A number is unique per day (and so per service per day: prefixes are unique
@@ -69,6 +72,26 @@ CREATE INDEX IF NOT EXISTS tickets_queue
     ON tickets (day, status, service, priority, issued_at);
 CREATE INDEX IF NOT EXISTS tickets_kiosk ON tickets (kiosk, issued_at);
 CREATE INDEX IF NOT EXISTS tickets_done ON tickets (service, status, finished_at);
+
+-- Position counters (see kiosk/queue/positions.py). A queue class is one
+-- service's waiting line of one kind (priority or regular) on one day. Issued
+-- legs (transferred_from IS NULL) join it in order and leave it from its head,
+-- so two counters place each of them; transferred-in legs, few and placed by
+-- their original issue time, are counted through their own small index.
+CREATE TABLE IF NOT EXISTS queue_classes (
+    day TEXT NOT NULL,
+    service TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    arrived INTEGER NOT NULL DEFAULT 0,   -- issued legs that joined (the last qpos)
+    departed INTEGER NOT NULL DEFAULT 0,  -- issued legs that were called
+    PRIMARY KEY (day, service, priority)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tickets_class
+    ON tickets (day, service, priority, issued_at) WHERE transferred_from IS NULL;
+CREATE INDEX IF NOT EXISTS tickets_transfers_waiting
+    ON tickets (day, service, priority, issued_at)
+    WHERE status = 'waiting' AND transferred_from IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tickets_counter ON tickets (counter, day, status);
 
 CREATE TRIGGER IF NOT EXISTS tickets_never_deleted BEFORE DELETE ON tickets
 BEGIN SELECT RAISE(ABORT, 'tickets are archived, never deleted'); END;
@@ -164,8 +187,11 @@ def create_schema(conn: sqlite3.Connection) -> None:
     # executescript() would commit on its own; one explicit transaction instead.
     conn.execute("BEGIN IMMEDIATE")
     try:
+        added_qpos = not _has_column(conn, "tickets", "qpos")
         for statement in _statements(_DDL):
             conn.execute(statement)
+        if added_qpos:
+            _add_position_counters(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
@@ -174,6 +200,26 @@ def create_schema(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _add_position_counters(conn: sqlite3.Connection) -> None:
+    """Schema 3 on a file written before it: number the issued legs, count each class."""
+    if not _has_column(conn, "tickets", "qpos"):
+        conn.execute("ALTER TABLE tickets ADD COLUMN qpos INTEGER")
+    conn.execute(
+        "WITH ranked AS (SELECT pk, row_number() OVER (PARTITION BY day, service, priority "
+        "ORDER BY issued_at, pk) AS q FROM tickets WHERE transferred_from IS NULL) "
+        "UPDATE tickets SET qpos = ranked.q FROM ranked WHERE tickets.pk = ranked.pk"
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO queue_classes (day, service, priority, arrived, departed) "
+        "SELECT day, service, priority, count(*), sum(status != 'waiting') FROM tickets "
+        "WHERE transferred_from IS NULL GROUP BY day, service, priority"
+    )
 
 
 def _statements(script: str) -> list[str]:

@@ -17,6 +17,7 @@ commit order, and :meth:`Store.wait_for_events` blocks on a condition.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -56,8 +57,9 @@ class Tx:
     events: list[Event] = field(default_factory=list)
     opened_day: bool = False  # this commit opened the local day
 
-    @property
+    @functools.cached_property
     def at(self) -> str:
+        """``now`` as stored (formatted once per transaction: every statement uses it)."""
         return to_iso(self.now)
 
 

@@ -11,6 +11,11 @@ be able to crowd out the kiosks. A *caller* is (role, client address):
 * long-polls (waiting for the next event) hold no thread but a socket: a
   caller may hold MAX_WAITS_PER_CALLER, everybody together MAX_WAITS.
 
+Readers woken by the same commit ask for the same page (the events after the
+same id): :meth:`ReadBudget.shared` lets them share one read, so a centre's
+hundreds of boards, consoles and phones cost one read per commit, not one each,
+and none of them is refused for the others' reads.
+
 Over a budget the answer is 429 with Retry-After; each cap hit is logged once
 a minute per caller (CapLog). Everything here runs on the event loop.
 """
@@ -20,9 +25,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kiosk.server.auth import Throttled
 from kiosk.server.guard import CapLog
@@ -42,6 +47,7 @@ class ReadBudget:
         self._reads_total = 0
         self._waits_total = 0
         self._pool = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="event-reader")
+        self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self.caps = CapLog()
 
     def close(self) -> None:
@@ -49,18 +55,52 @@ class ReadBudget:
 
     async def read(self, caller: str, fn: Callable[..., T], *args: object) -> T:
         """Run ``fn(*args)`` on the reader thread within ``caller``'s budget."""
-        if self._reads[caller] >= MAX_READS_PER_CALLER or self._reads_total >= MAX_READS_QUEUED:
+        self._enter(caller, new_read=True)
+        try:
+            return await self._start(fn, *args)
+        finally:
+            self._leave(caller)
+
+    async def shared(self, caller: str, key: Hashable, fn: Callable[..., T], *args: object) -> T:
+        """:meth:`read`, or a share of the same read (same ``key``) already under way.
+
+        A share counts against ``caller``'s own budget (one device's flood is
+        still refused beyond it) but not against everybody's: it costs no read.
+        """
+        pending = self._inflight.get(key)
+        self._enter(caller, new_read=pending is None)
+        try:
+            if pending is None:
+                pending = self._start(fn, *args)
+                self._inflight[key] = pending
+                pending.add_done_callback(lambda _: self._inflight.pop(key, None))
+            return await asyncio.shield(pending)
+        finally:
+            self._leave(caller)
+
+    def _enter(self, caller: str, *, new_read: bool) -> None:
+        """Count a read of ``caller``'s, or raise Throttled over a budget."""
+        if self._reads[caller] >= MAX_READS_PER_CALLER or (
+            new_read and self._reads_total >= MAX_READS_QUEUED
+        ):
             self.caps.hit("event_reads", caller, "%d reads at once", self._reads[caller])
             raise Throttled("too many event reads at once", 1.0)
         self._reads[caller] += 1
+
+    def _leave(self, caller: str) -> None:
+        self._reads[caller] -= 1
+        if not self._reads[caller]:
+            del self._reads[caller]
+
+    def _start(self, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        """One read on the reader thread, counted in everybody's budget while it lasts."""
         self._reads_total += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        finally:
-            self._reads_total -= 1
-            self._reads[caller] -= 1
-            if not self._reads[caller]:
-                del self._reads[caller]
+        future = asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _: asyncio.Future[Any]) -> None:
+        self._reads_total -= 1
 
     @contextlib.contextmanager
     def waiting(self, caller: str) -> Iterator[None]:

@@ -154,8 +154,8 @@ def test_unknown_counter(engine: QueueEngine) -> None:
     [(0, True, "p"), (1, True, "p"), (2, True, "r"), (5, False, "p")],
 )
 def test_pick_policy(streak: int, cap_applies: bool, expected: str) -> None:
-    p = Candidate(1, "p", "s", True)
-    r = Candidate(2, "r", "s", False)
+    p = Candidate(1, "p", "s", True, "2025-07-01T02:00:00Z", issued=True)
+    r = Candidate(2, "r", "s", False, "2025-07-01T02:00:00Z", issued=True)
     assert pick(p, r, streak=streak, cap=2, cap_applies=cap_applies).id == expected
     assert pick(None, r, streak=0, cap=2, cap_applies=True) is r
     assert pick(p, None, streak=9, cap=2, cap_applies=True) is p

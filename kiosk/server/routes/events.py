@@ -69,7 +69,7 @@ async def events(
                 head = await _wait_past(request, engine, after, min(wait, MAX_WAIT))
         if head == after:
             return JSONResponse({"events": [], "last": after, "head": head})
-        page, last = await reads.read(caller, engine.events_json, after, limit)
+        page, last = await reads.shared(caller, (after, limit), engine.events_json, after, limit)
     except Throttled as exc:
         raise throttled(exc, f"{exc.reason} for this device; come back later") from None
     body = f'{{"events":{page},"last":{last},"head":{max(head, last)}}}'
