@@ -54,6 +54,7 @@ def keys_of(event: Event) -> set[str]:
 
 
 MAX_CACHED = 5000
+MAX_KEYS = 4 * MAX_CACHED
 
 
 class TicketWatch:
@@ -77,6 +78,11 @@ class TicketWatch:
 
     def _wake(self, keys: set[str]) -> None:
         self._touches += 1
+        if len(self._gen) > MAX_KEYS:
+            # One key per ticket ever changed: start the generations afresh (and drop the
+            # views stamped with the old ones) rather than grow with every ticket of the year.
+            self._gen.clear()
+            self._views.clear()
         for key in keys:
             self._gen[key] += 1
         if EVERYTHING in keys:
