@@ -101,6 +101,16 @@ def _is_khmer_script(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
+def _is_khmer_letter(ch: str) -> bool:
+    """A Khmer letter, vowel or sign: where a word (and a line) may begin.
+
+    Not punctuation (។ ៕ ៖ ...) nor the repetition sign ៗ: the model may see them
+    as words of their own, but a line never starts with them (UAX #14 forbids
+    a break before them, and ICU keeps that rule at the breaks it decides).
+    """
+    return _is_khmer_script(ch) and not unicodedata.category(ch).startswith("P") and ch != "ៗ"
+
+
 def _khmer_word_breaks(text: str, icu_ends: list[int]) -> list[int]:
     """ICU's breaks, with the word boundaries inside Khmer runs taken from the CRF model.
 
@@ -114,8 +124,11 @@ def _khmer_word_breaks(text: str, icu_ends: list[int]) -> list[int]:
     def inside(i: int) -> bool:
         return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
 
+    def word_start(i: int) -> bool:
+        return inside(i) and _is_khmer_letter(text[i])
+
     kept = [i for i in icu_ends if not inside(i)]
-    kept += [i for i in khmer_words.word_starts(text) if inside(i)]
+    kept += [i for i in khmer_words.word_starts(text) if word_start(i)]
     return sorted(set(kept))
 
 
