@@ -4,6 +4,11 @@ Each module has ``run(workdir: pathlib.Path) -> list[dict]``; an entry is
 ``{"name", "value", "unit", "target", "note"?}`` where ``target`` is a string
 such as ``"<= 5"`` (same unit) or null. A module that fails is recorded with its
 error and the suite goes on, so one broken figure never hides the others.
+
+Named suites (``python -m benchmarks queue phone``) replace only their own
+entries in ``results.json``: the figures of the other suites are kept, each
+entry carrying the time it was measured, so one suite can be rerun on a quiet
+machine without losing the rest.
 """
 
 from __future__ import annotations
@@ -32,15 +37,27 @@ def machine() -> dict[str, object]:
     }
 
 
+def kept_figures(ran: set[str]) -> list[dict[str, object]]:
+    """The figures of suites not run this time, from the previous results.json."""
+    try:
+        previous = json.loads((HERE / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [f for f in previous.get("figures", []) if f.get("suite") not in ran]
+
+
 def main(argv: list[str]) -> int:
     only = set(argv)
     results: list[dict[str, object]] = []
+    ran: set[str] = set()
     failures = 0
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     for name in modules:
         if only and name not in only and name.removeprefix("bench_") not in only:
             continue
         started = time.perf_counter()
+        measured_at = datetime.now(UTC).isoformat(timespec="seconds")
+        ran.add(name)
         print(f"== {name}", flush=True)
         try:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -54,11 +71,14 @@ def main(argv: list[str]) -> int:
             ]
         for entry in entries:
             entry.setdefault("suite", name)
+            entry["measured_at"] = measured_at
             print(
                 f"   {entry['name']}: {entry['value']} {entry['unit']} (target {entry['target']})"
             )
         results.extend(entries)
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+    if only:
+        results = sorted(kept_figures(ran) + results, key=lambda f: str(f.get("suite")))
     out = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),

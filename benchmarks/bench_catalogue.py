@@ -338,11 +338,12 @@ def run(workdir: Path) -> list[dict]:
     write_store(path, data, origin="bench")
     build_s = time.perf_counter() - started
 
-    loads = []
+    loads, load_cpu = [], []
     for _ in range(5):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         cat = Catalogue.open(path, allowed_hosts=HOSTS)
         loads.append((time.perf_counter() - started) * 1000)
+        load_cpu.append((time.thread_time() - cpu_started) * 1000)
         cat.close()
 
     cat = Catalogue.open(path, allowed_hosts=HOSTS)
@@ -432,7 +433,10 @@ def run(workdir: Path) -> list[dict]:
             "value": round(loads[0], 1),
             "unit": "ms",
             "target": "<= 200",
-            "note": f"5,000 real-shaped; median of 5: {statistics.median(loads):.1f} ms",
+            "note": (
+                f"5,000 real-shaped; median of 5: {statistics.median(loads):.1f} ms; "
+                f"CPU time first {load_cpu[0]:.1f} ms, median {statistics.median(load_cpu):.1f} ms"
+            ),
         },
         {
             "name": "catalogue check (parse 5,000 real-shaped)",

@@ -19,12 +19,15 @@ import json
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from benchmarks.load import Conn, open_loop
+from benchmarks.load import quantile as _quantile
+from benchmarks.load import ticket_body as _ticket_body
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 20
@@ -77,76 +80,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class Conn:
-    """One keep-alive HTTP/1.1 connection; just enough protocol for JSON APIs."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def open(cls, port: int) -> Conn:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return cls(reader, writer)
-
-    async def request(
-        self, method: str, path: str, token: str, body: dict | None = None
-    ) -> tuple[int, bytes]:
-        payload = json.dumps(body).encode() if body is not None else b""
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + payload)
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        data = await self.reader.readexactly(length) if length else b""
-        return status, data
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-def _ticket_body(i: int) -> dict:
-    services = ("ho-tich", "chung-thuc", "dat-dai", "kinh-doanh-cu-tru", "van-hoa-xa-hoi")
-    return {"service": services[i % 5], "priority": False, "lang": "vi"}
-
-
 async def _latency(port: int) -> tuple[list[float], int]:
     """Open loop: each client sends on its own schedule, so queueing shows as latency."""
-    interval = CLIENTS / OFFERED_RATE
-    latencies: list[float] = []
-    errors = 0
-
-    async def client(n: int) -> None:
-        nonlocal errors
-        conn = await Conn.open(port)
-        start = time.perf_counter() + n * interval / CLIENTS
-        i = 0
-        while True:
-            due = start + i * interval
-            if due - start > LATENCY_SECONDS:
-                break
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            t0 = time.perf_counter()
-            status, _ = await conn.request(
-                "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
-            )
-            latencies.append(time.perf_counter() - t0)
-            errors += status != 201
-            i += 1
-        conn.close()
-
-    await asyncio.gather(*(client(n) for n in range(CLIENTS)))
-    return latencies, errors
+    out = await open_loop(port, CLIENTS, CLIENTS / OFFERED_RATE, LATENCY_SECONDS, kiosk_token)
+    return out.latencies, out.errors
 
 
 async def _throughput(port: int) -> tuple[int, float, list[float], int]:
@@ -204,14 +141,6 @@ async def _call_to_event(port: int) -> list[float]:
     board.close()
     counter.close()
     return delays
-
-
-def _quantile(values: list[float], q: float) -> float:
-    return (
-        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-        if len(values) > 1
-        else values[0]
-    )
 
 
 def _start_server(workdir: Path) -> tuple[subprocess.Popen, int]:

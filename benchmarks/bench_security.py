@@ -24,49 +24,31 @@ import contextlib
 import multiprocessing
 import secrets
 import socket
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_queue import BOARD, Conn, _quantile, _start_server, kiosk_token
+from benchmarks.bench_queue import BOARD, _start_server, kiosk_token
+from benchmarks.load import Conn, Outcome, open_loop, print_figures, quantile, warm_up
 
 ATTACKER = "127.0.0.2"
 ATTACK_SECONDS = 4.0
 KIOSK_INTERVAL = 0.05
 KIOSKS = 2
 SEED_TICKETS = 1100
+SEEDERS = 10
 Attack = Callable[[int, asyncio.Event], Awaitable[int]]
 
 
 async def _attacker_conn(port: int) -> Conn:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(ATTACKER, 0))
-    return Conn(reader, writer)
+    return await Conn.open(port, ATTACKER)
 
 
-async def _kiosks(port: int) -> tuple[list[float], int]:
-    """KIOSKS kiosks issuing on a fixed schedule for ATTACK_SECONDS; latencies and errors."""
-    latencies: list[float] = []
-    errors = 0
-
-    async def kiosk(n: int) -> None:
-        nonlocal errors
-        conn = await Conn.open(port)
-        start = time.perf_counter() + n * KIOSK_INTERVAL / KIOSKS
-        i = 0
-        while i * KIOSK_INTERVAL <= ATTACK_SECONDS:
-            await asyncio.sleep(max(0.0, start + i * KIOSK_INTERVAL - time.perf_counter()))
-            t0 = time.perf_counter()
-            status, _ = await conn.request(
-                "POST", "/api/v1/tickets", kiosk_token(n), {"service": "ho-tich"}
-            )
-            latencies.append(time.perf_counter() - t0)
-            errors += status != 201
-            i += 1
-        conn.close()
-
-    await asyncio.gather(*(kiosk(n) for n in range(KIOSKS)))
-    return latencies, errors
+async def _kiosks(port: int) -> Outcome:
+    """KIOSKS kiosks issuing on a fixed schedule for ATTACK_SECONDS."""
+    return await open_loop(
+        port, KIOSKS, KIOSK_INTERVAL, ATTACK_SECONDS, kiosk_token, lambda i: {"service": "ho-tich"}
+    )
 
 
 async def _repeat(stop: asyncio.Event, workers: int, work: Callable[[], Awaitable[int]]) -> int:
@@ -199,7 +181,7 @@ def _attack_process(name: str, port: int, ready: Any, stop: Any, result: Any) ->
         raise
 
 
-async def _under(port: int, name: str) -> tuple[list[float], int, int]:
+async def _under(port: int, name: str) -> tuple[Outcome, int]:
     ctx = multiprocessing.get_context("spawn")
     ready, stop, result = ctx.Event(), ctx.Event(), ctx.Queue()
     child = ctx.Process(target=_attack_process, args=(name, port, ready, stop, result))
@@ -208,27 +190,31 @@ async def _under(port: int, name: str) -> tuple[list[float], int, int]:
     try:
         if not await loop.run_in_executor(None, ready.wait, 60):
             raise RuntimeError(f"the attack {name!r} did not start")
-        latencies, errors = await _kiosks(port)
+        issued = await _kiosks(port)
     finally:
         stop.set()
     attacks = await loop.run_in_executor(None, result.get, True, 60)
     child.join(30)
-    return latencies, errors, attacks
+    return issued, attacks
 
 
-async def _measure(port: int) -> dict[str, tuple[list[float], int, int]]:
-    seed = await Conn.open(port)
-    for n in range(KIOSKS):  # the kiosks' tokens are verified once, as after start-up
-        await seed.request("POST", "/api/v1/tickets", kiosk_token(n), {"service": "dat-dai"})
-    seed.close()
+async def _measure(port: int) -> dict[str, tuple[Outcome, int]]:
+    # The kiosks' and seeders' tokens are verified once, as after start-up.
+    await warm_up(
+        port,
+        [
+            ("POST", "/api/v1/tickets", kiosk_token(n), {"service": "dat-dai"})
+            for n in range(KIOSKS + SEEDERS)
+        ],
+    )
 
     async def seeder(n: int) -> None:  # an event log with more than a page of events
         conn = await Conn.open(port)
-        for _ in range(SEED_TICKETS // 10):
+        for _ in range(SEED_TICKETS // SEEDERS):
             await conn.request("POST", "/api/v1/tickets", kiosk_token(n), {"service": "chung-thuc"})
         conn.close()
 
-    await asyncio.gather(*(seeder(KIOSKS + n) for n in range(10)))
+    await asyncio.gather(*(seeder(KIOSKS + n) for n in range(SEEDERS)))
     out = {}
     for name in ATTACKS:
         out[name] = await _under(port, name)
@@ -247,18 +233,23 @@ def run(workdir: Path) -> list[dict]:
         except Exception:
             proc.kill()
     figures = []
-    for name, (latencies, errors, attacks) in measured.items():
-        ms = [x * 1000 for x in latencies]
+    for name, (issued, attacks) in measured.items():
+        ms = issued.ms()
         figures.append(
             {
                 "name": f"issue p99 under attack: {name}",
-                "value": round(_quantile(ms, 99), 1),
+                "value": round(quantile(ms, 99), 1),
                 "unit": "ms",
                 "target": "<= 1000",
                 "note": (
-                    f"{len(ms)} tickets from {KIOSKS} kiosks, {errors} not issued; "
-                    f"p50 {_quantile(ms, 50):.1f} ms; {attacks} attack requests/connections"
+                    f"{len(ms)} tickets from {KIOSKS} kiosks, {issued.describe_errors()} "
+                    f"not issued; p50 {quantile(ms, 50):.1f} ms; "
+                    f"{attacks} attack requests/connections"
                 ),
             }
         )
     return figures
+
+
+if __name__ == "__main__":
+    print_figures(run)

@@ -37,8 +37,11 @@ def meets(value: object, target: object) -> str:
 
 def table(results: dict) -> str:
     m = results["machine"]
+    runs = {str(f.get("measured_at", results["generated_at"])) for f in results["figures"]}
+    when = sorted(run[:16] for run in runs)
+    span = when[0] if len(when) == 1 else f"{when[0]} to {when[-1]}"
     lines = [
-        f"Last run: {results['generated_at']} on {m['cores']} cores, Python {m['python']}, "
+        f"Measured {span} (UTC) on {m['cores']} cores, Python {m['python']}, "
         f"SQLite {m['sqlite']} ({m['platform']}).",
         "",
         "| suite | figure | value | unit | target | met |",

@@ -26,11 +26,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
 from kiosk.paths import PROJECT_ROOT
+from kiosk.plain_errors import JSON_WORDS, Words, sentence
 
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "center.toml"
 Lang = Literal["vi", "km", "en"]
@@ -495,11 +495,20 @@ _ENTRY_NAMES = {
     "priority_reasons": "priority reason",
 }
 # What an Identifier or a counter id may look like, in plain words.
-_PATTERNS = {
-    ID_PATTERN: "an id of lower-case letters, digits, '-' or '_' (up to 32, like 'ho-tich')",
-    r"^[0-9A-Za-z]{1,8}$": "a counter id of up to 8 letters or digits (like '3')",
-    r"^[A-Z]{1,2}$": "one or two capital letters (like 'A')",
-}
+_WORDS = Words(
+    kinds={
+        **JSON_WORDS,
+        "string": "text in quotes",
+        "list": "a list in [ ]",
+        "object": "a table (a [section] or { key = value })",
+    },
+    patterns={
+        ID_PATTERN: "an id of lower-case letters, digits, '-' or '_' (up to 32, like 'ho-tich')",
+        r"^[0-9A-Za-z]{1,8}$": "a counter id of up to 8 letters or digits (like '3')",
+        r"^[A-Z]{1,2}$": "one or two capital letters (like 'A')",
+    },
+    unknown_key="{key} is not a known setting (check the spelling)",
+)
 
 
 def _loc(loc: tuple[Any, ...], data: Any) -> str:
@@ -530,61 +539,6 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
     return out or "(top level)"
 
 
-def _given(err: ErrorDetails) -> str:
-    value = err.get("input")
-    if isinstance(value, str | int | float | bool) and len(repr(value)) <= 40:
-        shown = str(value).lower() if isinstance(value, bool) else repr(value)
-        return f" (it is {shown})"
-    return ""
-
-
-def _describe(err: ErrorDetails) -> str:
-    """What was expected, in plain words (never pydantic's "Input should be ...")."""
-    kind = err.get("type", "")
-    ctx: dict[str, Any] = dict(err.get("ctx") or {})
-    msg = str(err.get("msg", ""))
-    plain = {
-        "int_type": "a whole number",
-        "int_parsing": "a whole number",
-        "int_from_float": "a whole number",
-        "float_type": "a number",
-        "float_parsing": "a number",
-        "bool_type": "true or false",
-        "bool_parsing": "true or false",
-        "string_type": "text in quotes",
-        "list_type": "a list in [ ]",
-        "dict_type": "a table (a [section] or { key = value })",
-        "model_type": "a table (a [section] or { key = value })",
-        "model_attributes_type": "a table (a [section] or { key = value })",
-    }
-    if kind == "extra_forbidden":
-        return "is not a known setting (check the spelling)"
-    if kind == "missing":
-        return "is required but missing"
-    if kind in plain:
-        return f"expected {plain[kind]}{_given(err)}"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        bound = {
-            "greater_than_equal": ("at least", "ge"),
-            "greater_than": ("more than", "gt"),
-            "less_than_equal": ("at most", "le"),
-            "less_than": ("less than", "lt"),
-        }[kind]
-        return f"expected {bound[0]} {ctx.get(bound[1])}{_given(err)}"
-    if kind == "literal_error":
-        return f"expected one of {ctx.get('expected', '')}{_given(err)}"
-    if kind == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        return f"expected {_PATTERNS.get(pattern, 'text of the form ' + pattern)}{_given(err)}"
-    if kind in ("too_short", "too_long"):
-        word = "at least" if kind == "too_short" else "at most"
-        count = ctx.get("min_length" if kind == "too_short" else "max_length")
-        return f"expected {word} {count} item{'s' if count != 1 else ''} in its list"
-    for prefix in ("Value error, ", "Assertion failed, "):
-        msg = msg.removeprefix(prefix)
-    return msg
-
-
 def parse_config(data: dict[str, Any], source: Path) -> Config:
     """Validate an already-parsed TOML document."""
     try:
@@ -592,7 +546,7 @@ def parse_config(data: dict[str, Any], source: Path) -> Config:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         loc = _loc(tuple(err.get("loc", ())), data)
-        what = _describe(err)
+        what = sentence(err, _WORDS)
         if loc == "(top level)":
             raise ConfigError(f"{source}: {what}") from None
         if what.startswith("expected ") or what.startswith("is "):

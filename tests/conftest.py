@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,11 @@ def ui_window() -> Iterator[None]:
     translator.reset()
     yield
     translator.reset()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (tests/browser.py), one per test module."""
+    from tests.browser import running_browser
+
+    yield from running_browser()

@@ -120,14 +120,8 @@ class PortSupervisor:
 
     def wait_until(self, predicate: Callable[[PortSupervisor], bool], timeout: float) -> bool:
         """Block until ``predicate(self)`` holds; every change of state re-checks it."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
+            return self._cond.wait_for(lambda: predicate(self), timeout)
 
     def start(self) -> None:
         if self._thread is None:

@@ -15,6 +15,7 @@ import json
 import logging
 import sqlite3
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,17 @@ from kiosk.catalogue.model import (
     parse_catalogue,
     parse_procedure,
 )
-from kiosk.catalogue.search import GRAM, PREFIX, WHOLE, WORD, LangIndex, SearchIndex
+from kiosk.catalogue.search import (
+    GRAM,
+    PREFIX,
+    WHOLE,
+    WORD,
+    KhmerRuns,
+    LangIndex,
+    PackedTerms,
+    SearchIndex,
+    unpack_uint32,
+)
 from kiosk.catalogue.store import (
     StoreError,
     connect_ro,
@@ -91,6 +102,30 @@ class FieldCount:
     count: int
 
 
+class Summaries:
+    """Every procedure's :class:`Summary` by position, each made when first asked for.
+
+    A cold start reads all names (one query) but turns into objects only those a
+    screen shows: building 5,000 names up front was a third of the load time.
+    """
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self._rows = rows  # (code, field, name as stored JSON, online_level)
+        self._made: list[Summary | None] = [None] * len(rows)
+        self.fields = [row[1] for row in rows]
+        self.positions = {row[0]: i for i, row in enumerate(rows)}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: int) -> Summary:
+        made = self._made[i]
+        if made is None:  # two threads may both make it: equal objects, no harm
+            code, field, name, online = self._rows[i]
+            made = self._made[i] = Summary(code, field, _stored_text(name), online)
+        return made
+
+
 class Catalogue:
     """A loaded, read-only catalogue snapshot; safe to use from any thread."""
 
@@ -100,7 +135,7 @@ class Catalogue:
         con: sqlite3.Connection,
         meta: dict[str, str],
         fields: tuple[Field, ...],
-        summaries: list[Summary],
+        summaries: Summaries,
         index: SearchIndex,
         allowed_hosts: Sequence[str],
     ) -> None:
@@ -110,10 +145,9 @@ class Catalogue:
         self.meta = meta
         self.fields = fields
         self._summaries = summaries
-        self._by_code = {s.code: s for s in summaries}
         self._index = index
         self._allowed_hosts = tuple(allowed_hosts)
-        counts = Counter(s.field for s in summaries)
+        counts = Counter(summaries.fields)
         self._field_counts = [FieldCount(f, counts.get(f.code, 0)) for f in fields]
 
     @classmethod
@@ -126,12 +160,11 @@ class Catalogue:
                 Field.model_construct(code=code, name=_stored_text(name))
                 for code, name in con.execute("SELECT code, name FROM fields ORDER BY position")
             )
-            summaries = [
-                Summary(code, field, _stored_text(name), online)
-                for code, field, name, online in con.execute(
+            summaries = Summaries(
+                con.execute(
                     "SELECT code, field, name, online_level FROM procedures ORDER BY position"
-                )
-            ]
+                ).fetchall()
+            )
             langs = {lang: _load_index(con, lang) for lang in LANGS}
         except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as exc:
             con.close()
@@ -175,7 +208,7 @@ class Catalogue:
         """
         best: dict[str, tuple[int, int]] = {}  # field -> (most words matched, procedures)
         for pos, matched in self._index.near(query, lang, 40):
-            field = self._summaries[pos].field
+            field = self._summaries.fields[pos]
             top, n = best.get(field, (matched, 0))
             best[field] = (top, n + 1) if matched == top else (top, n)
         by_code = {fc.field.code: fc for fc in self._field_counts}
@@ -191,15 +224,17 @@ class Catalogue:
 
     def in_field(self, field_code: str, lang: str = "vi") -> list[Summary]:
         """The procedures of one field, sorted by their name as shown in ``lang``."""
-        items = [s for s in self._summaries if s.field == field_code]
+        fields = self._summaries.fields
+        items = [self._summaries[i] for i in range(len(fields)) if fields[i] == field_code]
         return sorted(items, key=lambda s: (fold_vi(s.name.text(lang).text), s.code))
 
     def summary(self, code: str) -> Summary | None:
-        return self._by_code.get(code)
+        i = self._summaries.positions.get(code)
+        return None if i is None else self._summaries[i]
 
     def procedure(self, code: str) -> Procedure | None:
         """The full procedure, or None if the code is unknown."""
-        if code not in self._by_code:
+        if code not in self._summaries.positions:
             return None
         with self._lock:
             row = self._con.execute("SELECT body FROM procedures WHERE code = ?", (code,))
@@ -225,28 +260,30 @@ def _stored_text(raw: str) -> LocalText:
 
 
 def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
-    order_rows = con.execute(
-        "SELECT position, km_name, km_body FROM search_order WHERE lang = ? ORDER BY rank",
-        (lang,),
-    ).fetchall()
-    terms = con.execute(
-        "SELECT kind, term, name, body FROM search_terms WHERE lang = ? ORDER BY kind, term",
-        (lang,),
-    ).fetchall()
-    words = [(t, n, b) for kind, t, n, b in terms if kind == WORD]
-    grams = [(t, n, b) for kind, t, n, b in terms if kind == GRAM]
-    prefixes = [(t, n, b) for kind, t, n, b in terms if kind == PREFIX]
-    wholes = [(t, n, b) for kind, t, n, b in terms if kind == WHOLE]
+    found = con.execute(
+        "SELECT positions, km_names, km_bodies FROM search_ranks WHERE lang = ?", (lang,)
+    ).fetchone()
+    if found is None:
+        raise ValueError(f"no search index for {lang!r}")
+    positions = unpack_uint32(found[0])
+    kinds = {
+        kind: PackedTerms.unpack(terms, postings, offsets)
+        for kind, terms, postings, offsets in con.execute(
+            "SELECT kind, terms, postings, offsets FROM search_terms WHERE lang = ?", (lang,)
+        )
+    }
     km = lang == "km"
+    km_names = KhmerRuns(found[1], len(positions)) if km else None
+    km_bodies = KhmerRuns(found[2], len(positions)) if km else None
     return LangIndex(
         lang,
-        [r[0] for r in order_rows],
-        words,
-        grams,
-        prefixes,
-        [r[1] or "" for r in order_rows] if km else (),
-        [r[2] or "" for r in order_rows] if km else (),
-        wholes,
+        positions,
+        kinds.get(WORD) or PackedTerms([], b"", array("I", [0])),
+        kinds.get(GRAM),
+        kinds.get(PREFIX),
+        km_names,
+        km_bodies,
+        kinds.get(WHOLE),
     )
 
 

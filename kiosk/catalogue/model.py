@@ -41,6 +41,7 @@ from pydantic import Field as Spec
 from pydantic.json_schema import SkipJsonSchema
 
 from kiosk.catalogue.sanitize import UnsafeURL, check_url, clean_text
+from kiosk.plain_errors import JSON_WORDS, Words, got, sentence
 
 FORMAT: Literal[1] = 1
 LANGS = ("vi", "km", "en")
@@ -55,13 +56,16 @@ LOCAL_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 FIELD_CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# What a refusal shows as "like ..." for each pattern.
-_EXAMPLES = {
-    CODE_PATTERN: "1.001193",
-    LOCAL_CODE_PATTERN: "HCM-01",
-    FIELD_CODE_PATTERN: "ho-tich",
-    TIMESTAMP_PATTERN: "2025-11-01T00:00:00Z",
-}
+# How a refusal words what a catalogue value should look like.
+_WORDS = Words(
+    kinds=JSON_WORDS,
+    patterns={
+        CODE_PATTERN: "like '1.001193'",
+        LOCAL_CODE_PATTERN: "like 'HCM-01'",
+        FIELD_CODE_PATTERN: "like 'ho-tich'",
+        TIMESTAMP_PATTERN: "a UTC time like '2025-11-01T00:00:00Z'",
+    },
+)
 
 # Generous bounds that no real procedure reaches and that keep a hostile catalogue
 # from filling the kiosk's memory or screen. Real portal records have conditions and
@@ -429,18 +433,6 @@ class CatalogueData:
 # -- refusals as one sentence ---------------------------------------------------------
 
 
-def _type_name(value: object) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)
-
-
 def _where(loc: Sequence[int | str], data: object) -> str:
     """``procedures[3] (1.001193).channels[0].kind`` from pydantic's location."""
     out = ""
@@ -462,52 +454,6 @@ def _where(loc: Sequence[int | str], data: object) -> str:
     return out
 
 
-def _sentence(error: Any, bounds: tuple[int, int]) -> str:
-    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
-    if kind == "missing":
-        return f"{error['loc'][-1]!r} is missing"
-    if kind == "extra_forbidden":
-        return f"unknown key {str(error['loc'][-1])[:40]!r}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected an object, got {_type_name(value)}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list, got {_type_name(value)}"
-    if kind in ("string_type", "str_type"):
-        return f"expected a string, got {_type_name(value)}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {_type_name(value)}"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{value} is outside {bounds[0]}..{bounds[1]}"
-    if kind == "too_short":
-        n = ctx.get("min_length", 1)
-        return f"needs at least {n} item{'s' if n > 1 else ''}"
-    if kind == "too_long":
-        return f"has {ctx.get('actual_length')} items, more than {ctx.get('max_length')}"
-    if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
-    if kind == "string_too_short":
-        return "is empty"
-    if kind == "string_pattern_mismatch":
-        pattern = ctx.get("pattern", "")
-        if pattern == r"\S":
-            return "is empty"
-        if pattern == TIMESTAMP_PATTERN:
-            return f"expected a UTC time like '2025-11-01T00:00:00Z', got {str(value)[:40]!r}"
-        return f"{str(value)[:40]!r} is not like {_EXAMPLES.get(pattern, pattern)!r}"
-    if kind in ("literal_error", "enum"):
-        allowed = re.findall(r"'([^']*)'|(\d+)", str(ctx.get("expected", "")))
-        return f"{str(value)[:40]!r} is not one of {', '.join(a or b for a, b in allowed)}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return str(error["msg"])
-
-
-def _bounds(loc: Sequence[int | str]) -> tuple[int, int]:
-    if loc and loc[-1] in ("originals", "copies"):
-        return (0, 20)
-    return (1, 2**62)
-
-
 def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueError:
     """The first thing wrong, as ``where: what`` (a catalogue has one fix at a time)."""
     error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
@@ -515,7 +461,7 @@ def refusal(exc: ValidationError, data: object, path: str = "") -> CatalogueErro
     where = _where(loc, data)
     if path:
         where = f"{path}.{where}" if where and not where.startswith("[") else path + where
-    what = _sentence(error, _bounds(loc))
+    what = sentence(error, _WORDS)
     return CatalogueError(f"{where}: {what}" if where else what)
 
 
@@ -550,7 +496,7 @@ def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> P
 def parse_fields(value: object, path: str = "fields") -> tuple[Field, ...]:
     """The field list of a catalogue or a changes page (codes unique)."""
     if not isinstance(value, list):
-        raise CatalogueError(f"{path}: expected a list, got {_type_name(value)}")
+        raise CatalogueError(f"{path}: expected a list, got {got(value, _WORDS)}")
     fields = tuple(_validate(Field, raw, f"{path}[{i}]", ()) for i, raw in enumerate(value))
     if not fields:
         raise CatalogueError(f"{path}: needs at least 1 item")
@@ -611,7 +557,7 @@ def expect_object(
     value: object, path: str, required: Sequence[str], optional: Sequence[str] = ()
 ) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise CatalogueError(f"{path}: expected an object, got {_type_name(value)}")
+        raise CatalogueError(f"{path}: expected an object, got {got(value, _WORDS)}")
     for key in required:
         if key not in value:
             raise CatalogueError(f"{path}: '{key}' is missing")
@@ -626,7 +572,7 @@ def expect_list(
     value: object, path: str, *, min_items: int = 0, max_items: int = MAX_LIST
 ) -> list[Any]:
     if not isinstance(value, list):
-        raise CatalogueError(f"{path}: expected a list, got {_type_name(value)}")
+        raise CatalogueError(f"{path}: expected a list, got {got(value, _WORDS)}")
     if len(value) < min_items:
         raise CatalogueError(f"{path}: needs at least {min_items} items")
     if len(value) > max_items:
@@ -636,7 +582,7 @@ def expect_list(
 
 def expect_int(value: object, path: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise CatalogueError(f"{path}: expected a whole number, got {_type_name(value)}")
+        raise CatalogueError(f"{path}: expected a whole number, got {got(value, _WORDS)}")
     if not lo <= value <= hi:
         raise CatalogueError(f"{path}: {value} is outside {lo}..{hi}")
     return value

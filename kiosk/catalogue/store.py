@@ -38,13 +38,14 @@ from kiosk.catalogue.model import (
     parse_fields,
     parse_procedure,
 )
-from kiosk.catalogue.search import build_index
+from kiosk.catalogue.search import IndexRows, KhmerRuns, PackedTerms, build_index, pack_uint32
 
 log = logging.getLogger(__name__)
 
 # PRAGMA user_version; a store of another value is rebuilt from its own procedures.
 # 2: local codes are indexed as body text.
-STORE_FORMAT = 2
+# 3: the search index is packed, a few rows per language (search.PackedTerms).
+STORE_FORMAT = 3
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -57,14 +58,16 @@ CREATE TABLE procedures (
     online_level TEXT NOT NULL,
     body TEXT NOT NULL
 );
-CREATE TABLE search_order (
-    lang TEXT NOT NULL, rank INTEGER NOT NULL, position INTEGER NOT NULL,
-    km_name TEXT, km_body TEXT,
-    PRIMARY KEY (lang, rank)
+CREATE TABLE search_ranks (
+    lang TEXT PRIMARY KEY,
+    positions BLOB NOT NULL,  -- uint32: rank -> position of the procedure
+    km_names BLOB,            -- km only: each rank's Khmer name runs, UTF-8, NUL-separated
+    km_bodies BLOB
 ) WITHOUT ROWID;
 CREATE TABLE search_terms (
-    lang TEXT NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL, name BLOB, body BLOB,
-    PRIMARY KEY (lang, kind, term)
+    lang TEXT NOT NULL, kind TEXT NOT NULL,
+    terms TEXT NOT NULL, postings BLOB NOT NULL, offsets BLOB NOT NULL,  -- PackedTerms
+    PRIMARY KEY (lang, kind)
 ) WITHOUT ROWID;
 """
 
@@ -161,23 +164,13 @@ def _write(tmp: Path, data: CatalogueData, *, origin: str, sha256: str) -> None:
             ),
         )
         for idx in indexes:
-            km = idx.lang == "km"
-            con.executemany(
-                "INSERT INTO search_order VALUES (?, ?, ?, ?, ?)",
-                (
-                    (
-                        idx.lang,
-                        rank,
-                        pos,
-                        idx.km_names[rank] if km else None,
-                        idx.km_bodies[rank] if km else None,
-                    )
-                    for rank, pos in enumerate(idx.order)
-                ),
-            )
+            con.execute("INSERT INTO search_ranks VALUES (?, ?, ?, ?)", _packed_ranks(idx))
             con.executemany(
                 "INSERT INTO search_terms VALUES (?, ?, ?, ?, ?)",
-                ((idx.lang, kind, term, n, b) for kind, term, n, b in idx.terms),
+                (
+                    (idx.lang, kind, *PackedTerms.pack(rows))
+                    for kind, rows in _terms_by_kind(idx).items()
+                ),
             )
         con.execute(f"PRAGMA user_version = {STORE_FORMAT}")
         con.execute("COMMIT")
@@ -185,6 +178,23 @@ def _write(tmp: Path, data: CatalogueData, *, origin: str, sha256: str) -> None:
             raise StoreError(f"the new catalogue store {tmp} failed SQLite's check")
     finally:
         con.close()
+
+
+def _packed_ranks(idx: IndexRows) -> tuple[str, bytes, bytes | None, bytes | None]:
+    km = idx.lang == "km"
+    return (
+        idx.lang,
+        pack_uint32(idx.order),
+        KhmerRuns.pack(idx.km_names) if km else None,
+        KhmerRuns.pack(idx.km_bodies) if km else None,
+    )
+
+
+def _terms_by_kind(idx: IndexRows) -> dict[str, list[tuple[str, bytes | None, bytes | None]]]:
+    kinds: dict[str, list[tuple[str, bytes | None, bytes | None]]] = {}
+    for kind, term, name, body_ in sorted(idx.terms):
+        kinds.setdefault(kind, []).append((term, name, body_))
+    return kinds
 
 
 def body(p: Procedure) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from kiosk.config import Config
 from kiosk.errors import UserError
@@ -16,6 +18,23 @@ from kiosk.queue.clock import local_day, utc_now
 from kiosk.queue.errors import StorageError
 from kiosk.queue.report import build_report, parse_day, report_csv, report_table
 from kiosk.queue.schema import connect
+
+T = TypeVar("T")
+
+
+def _read(cfg: Config, figures: Callable[[sqlite3.Connection], T]) -> T:
+    """``figures`` of the queue database, opened read-only; missing or broken: a UserError."""
+    path = cfg.data_path(cfg.server.db)
+    if not path.exists():
+        raise UserError(f"there is no queue database at {path} yet (has the server run?)")
+    try:
+        conn = connect(path, readonly=True)
+        try:
+            return figures(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, StorageError) as exc:
+        raise UserError(f"cannot read the queue database {path}: {exc}") from None
 
 
 def report(args: argparse.Namespace, cfg: Config | None) -> int:
@@ -26,17 +45,7 @@ def report(args: argparse.Namespace, cfg: Config | None) -> int:
         day = parse_day(args.date) if args.date else local_day(utc_now(), cfg.tz)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    path = cfg.data_path(cfg.server.db)
-    if not path.exists():
-        raise UserError(f"there is no queue database at {path} yet (has the server run?)")
-    try:
-        conn = connect(path, readonly=True)
-        try:
-            figures = build_report(conn, cfg, day, generated_at=utc_now())
-        finally:
-            conn.close()
-    except (sqlite3.Error, StorageError) as exc:
-        raise UserError(f"cannot read the queue database {path}: {exc}") from None
+    figures = _read(cfg, lambda conn: build_report(conn, cfg, day, generated_at=utc_now()))
     sys.stdout.write(report_csv(figures) if args.csv else report_table(figures))
     return 0
 
@@ -55,17 +64,7 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         raise UserError(
             f"there is no table {args.table!r}; choose one of {', '.join(tables.TABLE_IDS)}"
         )
-    path = cfg.data_path(cfg.server.db)
-    if not path.exists():
-        raise UserError(f"there is no queue database at {path} yet (has the server run?)")
-    try:
-        conn = connect(path, readonly=True)
-        try:
-            figures = stats.period_figures(conn, cfg, period)
-        finally:
-            conn.close()
-    except (sqlite3.Error, StorageError) as exc:
-        raise UserError(f"cannot read the queue database {path}: {exc}") from None
+    figures = _read(cfg, lambda conn: stats.period_figures(conn, cfg, period))
     built = tables.tables(figures, args.lang)
     if args.xlsx:
         centre = cfg.centre.name.get(args.lang, cfg.centre.name["vi"])

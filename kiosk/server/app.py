@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
@@ -59,8 +60,13 @@ def _server_names(cfg: Config) -> list[str]:
     return names
 
 
-def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
-    """The HTTP API over ``engine``; the caller owns the engine (and closes it)."""
+def create_app(
+    cfg: Config, engine: QueueEngine, *, auth_clock: Callable[[], float] = time.monotonic
+) -> FastAPI:
+    """The HTTP API over ``engine``; the caller owns the engine (and closes it).
+
+    ``auth_clock`` (monotonic seconds) times PIN waits and sessions; tests move it by hand.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,7 +101,7 @@ def create_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     )
     app.state.cfg = cfg
     app.state.engine = engine
-    app.state.auth = Authenticator(cfg)
+    app.state.auth = Authenticator(cfg, monotonic=auth_clock)
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)

@@ -13,11 +13,13 @@ import logging
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from kiosk.config import Config
 from kiosk.publicurl import resolve as public_url
@@ -87,8 +89,10 @@ class _Server(uvicorn.Server):
         super().handle_exit(sig, frame)  # type: ignore[arg-type]
 
 
-def _uvicorn(cfg: Config, engine: QueueEngine) -> _Server:
-    app = create_app(cfg, engine)
+def _uvicorn(
+    cfg: Config, engine: QueueEngine, auth_clock: Callable[[], float] = time.monotonic
+) -> _Server:
+    app = create_app(cfg, engine, auth_clock=auth_clock)
     guard = ConnectionGuard(
         cfg.server.max_connections_per_address,
         app.state.auth.trusted,
@@ -158,6 +162,13 @@ class ServerHandle:
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _own_engine: bool = True
 
+    @property
+    def app(self) -> FastAPI:
+        """The application served (its ``state`` holds the server's parts)."""
+        app = self._server.config.app
+        assert isinstance(app, FastAPI)
+        return app
+
     def stop(self, timeout: float = 15.0) -> None:
         """Stop serving, stop the extras, close the engine (if this handle opened it)."""
         for stop in reversed(self._stops):
@@ -180,11 +191,13 @@ def start_in_thread(
     engine: QueueEngine | None = None,
     extras: Sequence[Extra] = (),
     startup_timeout: float = 30.0,
+    auth_clock: Callable[[], float] = time.monotonic,
 ) -> ServerHandle:
     """Serve the API from a daemon thread; returns once it accepts connections.
 
     ``port=0`` picks a free port (see ``handle.url``). Raises ServeError (port
     in use) or kiosk.queue.errors.StorageError (database unusable).
+    ``auth_clock`` times PIN waits and sessions (tests advance it explicitly).
     """
     sock = bind(host or cfg.server.host, cfg.server.port if port is None else port)
     own = engine is None
@@ -194,7 +207,7 @@ def start_in_thread(
         sock.close()
         raise
     announce_public_url(cfg, sock)
-    server = _uvicorn(cfg, engine)
+    server = _uvicorn(cfg, engine, auth_clock)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="centre-server", daemon=True
     )

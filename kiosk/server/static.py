@@ -1,18 +1,55 @@
-"""Static files served by the centre (phone page, /rate/ terminal, reports): always revalidated.
+"""Static files of the centre (console, phone page, /rate/, reports): always revalidated.
 
-After a centre updates, phones and counter screens get the new files at once; no
-file is ever sniffed as another type.
+After a centre updates, phones and counter screens get the new files at once
+(``no-cache``: the browser asks again with the ETag and gets 304 when nothing
+changed); no file is ever sniffed as another type. Script modules must come as
+JavaScript (browsers refuse a module of any other type), whatever the
+system's mime.types says.
 """
 
 from __future__ import annotations
 
-from starlette.responses import Response
+import mimetypes
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from fastapi import FastAPI
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from kiosk.paths import FONTS
+from kiosk.server.errors import ApiError
+
+# The script modules every page shares (an API call, long-poll with backoff), at /js/.
+SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
+
+mimetypes.add_type("text/javascript", ".js")
+
 
 class RevalidatedFiles(StaticFiles):
+    # Extra headers of a subclass's files (e.g. the console's content security policy).
+    extra_headers: ClassVar[Mapping[str, str]] = {}
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        response.headers.update(self.extra_headers)
         return response
+
+
+def mount_scripts(app: FastAPI) -> None:
+    """Serve the shared script modules at /js/ (once per app; each page mounts it)."""
+    if any(getattr(route, "name", None) == "scripts" for route in app.routes):
+        return
+    app.mount("/js", RevalidatedFiles(directory=SCRIPTS_DIR), name="scripts")
+
+
+def font_file(name: str, shipped: Collection[str], max_age: int) -> FileResponse:
+    """One of the ``shipped`` font files by name (404 for any other name); cached ``max_age`` s."""
+    if name not in shipped:
+        raise ApiError(404, "not_found", "there is no such font")
+    return FileResponse(
+        FONTS / name, media_type="font/ttf", headers={"Cache-Control": f"max-age={max_age}"}
+    )

@@ -27,10 +27,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise, repeat
+from operator import add
 from pathlib import Path
+from typing import cast
 
 from kiosk.paths import ASSETS
 
@@ -80,100 +84,91 @@ def _kcc_type(kcc: str) -> str:
     return _char_type(kcc) if len(kcc) == 1 else f"K{len(kcc)}"
 
 
+def _char_class(ch: str) -> str:
+    """khmer-nltk's cluster rules need: Z(wsp), S(pace), D (ASCII digit), d (Khmer digit),
+    B (other Khmer cluster start: consonant, symbol), c(oeng), v (other Khmer), X (the rest)."""
+    if ch == _ZWSP:
+        return "Z"
+    if ch == " ":
+        return "S"
+    if ch in _NUMBERS:
+        return "d" if _is_khmer(ch) else "D"
+    if not _is_khmer(ch):
+        return "X"
+    if ch == _COENG:
+        return "c"
+    return "B" if _starts_cluster(ch) else "v"
+
+
+_CLASS_TABLE = str.maketrans(
+    {
+        chr(c): _char_class(chr(c))
+        for c in [*range(0x80), *range(0x1780, 0x1800), *range(0x19E0, 0x1A00), 0x200B]
+    }
+)
+_UNCLASSED = re.compile("[^ZSDdBcvX]")
+# Neighbouring classes that stay in one cluster: runs of non-Khmer characters and of
+# digits; Khmer vowels, signs and COENG after their base; anything after COENG.
+_SAME_CLUSTER = frozenset(
+    ["XX", "XD", "DX", "DD", "Dd", "dD", "dd"]
+    + [a + b for a in "Bdcv" for b in "vc"]
+    + ["cX", "cD", "cd", "cB"]
+)
+
+
 def clusters(text: str) -> list[tuple[int, int]]:
     """Khmer character clusters of ``text`` as (start, end) offsets, khmer-nltk's rules.
 
     A ZERO WIDTH SPACE separates words and belongs to no cluster; a space is a
     cluster of its own; runs of digits and of non-Khmer characters stay whole.
     """
-    spans: list[tuple[int, int]] = []
-    start = None
-    n = len(text)
-    for i, ch in enumerate(text):
-        if ch == _ZWSP:
-            if start is not None:
-                spans.append((start, i))
-                start = None
-            continue
-        if ch == " ":
-            if start is not None:
-                spans.append((start, i))
-            spans.append((i, i + 1))
-            start = None
-            continue
-        if start is None:
-            start = i
-        nxt = text[i + 1] if i + 1 < n and text[i + 1] != _ZWSP else ""
-        if not _is_khmer(ch) and nxt not in ("", " ") and not _is_khmer(nxt):
-            continue
-        if ch in _NUMBERS and nxt in _NUMBERS:
-            continue
-        if not _is_khmer(ch) or nxt in ("", " ") or (_starts_cluster(nxt) and ch != _COENG):
-            spans.append((start, i + 1))
-            start = None
-    if start is not None:
-        spans.append((start, n))
-    return spans
+    classes = _UNCLASSED.sub("X", text.translate(_CLASS_TABLE))
+    cuts = [
+        i for i, pair in enumerate(map(add, classes, classes[1:]), 1) if pair not in _SAME_CLUSTER
+    ]
+    return [(a, b) for a, b in pairwise([0, *cuts, len(text)]) if a < b and classes[a] != "Z"]
 
 
-def _features(kccs: list[str], i: int) -> list[str]:
-    """khmer-nltk's feature names for cluster ``i`` (booleans present only when true)."""
-    last = len(kccs) - 1
-    k0 = kccs[i]
-    out = [f"kcc:{k0}", f"t:{_kcc_type(k0)}"]
-    if _char_type(k0[0]) == "NS":
-        out.append("ns")
-    if i >= 1:
-        km1 = kccs[i - 1]
-        out += (f"kcc[-1]:{km1}", f"kcc[-1]t:{_kcc_type(km1)}", f"kcc[-1:0]:{km1}{k0}")
-        if _char_type(km1[0]) == "NS":
-            out.append("ns-1")
-    else:
-        out.append("BOS")
-    if i >= 2:
-        km2, km1 = kccs[i - 2], kccs[i - 1]
-        out += (
-            f"kcc[-2]:{km2}",
-            f"kcc[-2]t:{_kcc_type(km2)}",
-            f"kcc[-2:-1]:{km2}{km1}",
-            f"kcc[-2:0]:{km2}{km1}{k0}",
-        )
-    if i >= 3:
-        km3, km2, km1 = kccs[i - 3], kccs[i - 2], kccs[i - 1]
-        out += (
-            f"kcc[-3]:{km3}",
-            f"kcc[-3]t:{_kcc_type(km3)}",
-            f"kcc[-3:0]:{km3}{km2}{km1}{k0}",
-            f"kcc[-3:-1]:{km3}{km2}{km1}",
-            f"kcc[-3:-2]:{km3}{km2}",
-        )
-    if i < last:
-        kp1 = kccs[i + 1]
-        out += (f"kcc[+1]:{kp1}", f"kcc[+1]t:{_kcc_type(kp1)}", f"kcc[+1:0]:{k0}{kp1}")
-        if _char_type(kp1[0]) == "NS":
-            out.append("ns+1")
-    else:
-        out.append("EOS")
-    if i < last - 1:
-        kp1, kp2 = kccs[i + 1], kccs[i + 2]
-        out += (
-            f"kcc[+2]:{kp2}",
-            f"kcc[+2]t:{_kcc_type(kp2)}",
-            f"kcc[+1:+2]:{kp1}{kp2}",
-            f"kcc[0:+2]:{k0}{kp1}{kp2}",
-        )
-        if _char_type(kp2[0]) == "NS":
-            out.append("ns+2")
-    if i < last - 2:
-        kp1, kp2, kp3 = kccs[i + 1], kccs[i + 2], kccs[i + 3]
-        out += (
-            f"kcc[+3]:{kp3}",
-            f"kcc[+3]t:{_kcc_type(kp3)}",
-            f"kcc[+2:+3]:{kp2}{kp3}",
-            f"kcc[+1:+3]:{kp1}{kp2}{kp3}",
-            f"kcc[0:+3]:{k0}{kp1}{kp2}{kp3}",
-        )
-    return out
+# The feature templates of khmer-nltk: (name, n-gram length, offset of its first
+# cluster from the position tagged). "kcc[+1:0]" is khmer-nltk's name for the
+# bigram (0, +1).
+_NGRAM_TEMPLATES = (
+    ("kcc", 1, 0),
+    ("kcc[-1]", 1, -1),
+    ("kcc[-2]", 1, -2),
+    ("kcc[-3]", 1, -3),
+    ("kcc[+1]", 1, 1),
+    ("kcc[+2]", 1, 2),
+    ("kcc[+3]", 1, 3),
+    ("kcc[-1:0]", 2, -1),
+    ("kcc[-2:-1]", 2, -2),
+    ("kcc[-3:-2]", 2, -3),
+    ("kcc[+1:0]", 2, 0),
+    ("kcc[+1:+2]", 2, 1),
+    ("kcc[+2:+3]", 2, 2),
+    ("kcc[-2:0]", 3, -2),
+    ("kcc[-3:-1]", 3, -3),
+    ("kcc[0:+2]", 3, 0),
+    ("kcc[+1:+3]", 3, 1),
+    ("kcc[-3:0]", 4, -3),
+    ("kcc[0:+3]", 4, 0),
+)
+# Cluster types ("t:C", "t:K3"...) and "not Khmer" flags at each offset.
+_TYPE_TEMPLATES = (
+    ("t", 0),
+    ("kcc[-1]t", -1),
+    ("kcc[-2]t", -2),
+    ("kcc[-3]t", -3),
+    ("kcc[+1]t", 1),
+    ("kcc[+2]t", 2),
+    ("kcc[+3]t", 3),
+)
+_NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
+
+
+_EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
+_BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
+_EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
 
 
 class _Model:
@@ -182,22 +177,89 @@ class _Model:
     def __init__(self, path: Path) -> None:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             data = json.load(f)
-        self.weights: dict[str, float] = data["weights"]
+        # tables["kcc[-1:0]"]["ការ"]: the weight of khmer-nltk's feature "kcc[-1:0]:ការ"
+        # (flags such as "ns" under ""), one lookup per template and n-gram.
+        self.tables: dict[str, dict[str, float]] = data["tables"]
         t = data["transitions"]
         # trans[a][b]: previous label a, this label b (0 = continues, 1 = starts a word).
         self.trans = ((t["0>0"], t["0>1"]), (t["1>0"], t["1>1"]))
+        self._emission_cache: dict[tuple[str | None, ...], float] = {}
+        self._ngram_tables = [
+            (self.tables[name], size, offset)
+            for name, size, offset in _NGRAM_TEMPLATES
+            if name in self.tables
+        ]
+        self._type_tables = [
+            (self.tables[name], offset) for name, offset in _TYPE_TEMPLATES if name in self.tables
+        ]
+        self._flags = [(self._flag(name), offset) for name, offset in _NS_FLAGS]
+
+    def _flag(self, name: str) -> float:
+        return self.tables.get(name, {}).get("", 0.0)
+
+    def emissions(self, kccs: list[str]) -> list[float]:
+        """Per cluster: the weight of "starts a word" minus "continues", khmer-nltk's features.
+
+        A cluster's weight depends only on the three clusters either side of it
+        (or the text's edge), so it is cached under those seven: a procedure's
+        paragraphs repeat the same phrases ("ច្បាប់ចម្លងសំបុត្រកំណើត"), and only the
+        runs of clusters not seen in that context are scored.
+        """
+        n = len(kccs)
+        padded = (*_EDGE, *kccs, *_EDGE)
+        keys = [padded[i : i + 7] for i in range(n)]
+        cache = self._emission_cache
+        found = list(map(cache.get, keys))
+        i = 0
+        while i < n:
+            if found[i] is not None:
+                i += 1
+                continue
+            end = i + 1
+            while end < n and found[end] is None:
+                end += 1
+            # Score the unseen run with its three clusters of context on either side.
+            lo, hi = max(0, i - 3), min(n, end + 3)
+            scored = self._score(kccs[lo:hi])
+            if len(cache) > _EMISSION_CACHE_LIMIT:
+                cache.clear()
+            for j in range(i, end):
+                found[j] = cache[keys[j]] = scored[j - lo]
+            i = end
+        return cast("list[float]", found)
+
+    def _score(self, kccs: list[str]) -> list[float]:
+        # Three sentinels either side stand for "beyond the text": no table holds an
+        # n-gram or type with one, so features that do not exist there weigh nothing.
+        n = len(kccs)
+        padded = [*_BEYOND, *kccs, *_BEYOND]
+        grams = {1: padded}
+        for size in (2, 3, 4):  # n-grams grown one cluster at a time
+            grams[size] = list(map(add, grams[size - 1][:-1], padded[size - 1 :]))
+        types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
+        not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
+        not_khmer += [False, False, False]
+        columns: list[Iterable[float]] = []
+        for table, size, offset in self._ngram_tables:
+            columns.append(map(table.get, grams[size][3 + offset : 3 + offset + n], repeat(0.0)))
+        for table, offset in self._type_tables:
+            columns.append(map(table.get, types[3 + offset : 3 + offset + n], repeat(0.0)))
+        for weight, offset in self._flags:
+            columns.append([weight if x else 0.0 for x in not_khmer[3 + offset : 3 + offset + n]])
+        scores = cast("list[float]", list(map(sum, zip(*columns, strict=True))))
+        scores[0] += self._flag("BOS")
+        scores[-1] += self._flag("EOS")
+        return scores
 
     def starts(self, kccs: list[str]) -> list[bool]:
         """Viterbi: for each cluster, whether it starts a word."""
-        w = self.weights.get
-        zeros = repeat(0.0)
         (t00, t01), (t10, t11) = self.trans
+        emissions = self.emissions(kccs)
         # Scores of the best paths ending in label 0 / 1 (label 0's own weight is the constant 0).
         s0 = 0.0
-        s1 = sum(map(w, _features(kccs, 0), zeros))
+        s1 = emissions[0]
         back: list[tuple[int, int]] = []
-        for i in range(1, len(kccs)):
-            d = sum(map(w, _features(kccs, i), zeros))
+        for d in emissions[1:]:
             from0, from1 = s0 + t00, s1 + t10
             to0 = (from0, 0) if from0 >= from1 else (from1, 1)
             from0, from1 = s0 + t01, s1 + t11
@@ -229,6 +291,13 @@ def _loaded() -> _Model:
 def preload() -> None:
     """Load the model now (150 ms) rather than on the first Khmer text wrapped."""
     _loaded()
+
+
+def clear_cache() -> None:
+    """Forget the word boundaries and cluster weights computed so far (tests, benchmarks)."""
+    word_starts.cache_clear()
+    if _model is not None:
+        _model._emission_cache.clear()
 
 
 def model_available() -> bool:

@@ -2,11 +2,12 @@
 
 Khmer is written without spaces between words, so a line may only break at a
 word boundary: inside a run of Khmer letters the boundaries come from the CRF
-word model of :mod:`kiosk.text.khmer_words` (97.8 % of the resulting line breaks
-fall where a human reader puts a word boundary; ICU's dictionary: 90 %); at
-spaces, punctuation and Latin words, and at an existing U+200B ZERO WIDTH SPACE,
-ICU's line-break rules decide. Without the model file, ICU's dictionary
-breaks are used throughout. Vietnamese and English
+word model of :mod:`kiosk.text.khmer_words`, and a number or bracket next to a
+Khmer letter is a word of its own; at spaces, punctuation and Latin words, and
+at an existing U+200B ZERO WIDTH SPACE, ICU's line-break rules decide. Where
+only the model sees a boundary (ICU's dictionary disagrees) it is marked
+doubtful, for the wrapper to avoid (:class:`Breaks`). Without the model file,
+ICU's dictionary breaks are used throughout. Vietnamese and English
 break after spaces and hyphens (ICU's UAX #14 rules, which also allow a break
 after "/" in a long URL but never inside "08:30" or "2.000").
 
@@ -22,7 +23,10 @@ string indices here (emoji and other astral characters count twice in UTF-16).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
 
@@ -101,67 +105,106 @@ def _is_khmer_script(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
-def _is_khmer_letter(ch: str) -> bool:
-    """A Khmer letter, vowel or sign: where a word (and a line) may begin.
+def _inside_khmer(text: str, i: int) -> bool:
+    return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
 
-    Not punctuation (។ ៕ ៖ ...) nor the repetition sign ៗ: the model may see them
-    as words of their own, but a line never starts with them (UAX #14 forbids
-    a break before them, and ICU keeps that rule at the breaks it decides).
+
+def _may_start_a_line(ch: str) -> bool:
+    """Not Khmer punctuation (។ ៕ ៖ ...) nor the repetition sign ៗ.
+
+    The word model may see them as words of their own, but a line never starts
+    with them (UAX #14 forbids a break before them; ICU keeps that rule where it
+    decides).
     """
-    return _is_khmer_script(ch) and not unicodedata.category(ch).startswith("P") and ch != "ៗ"
+    return not unicodedata.category(ch).startswith("P") and ch != "ៗ"
 
 
-def _khmer_word_breaks(text: str, icu_ends: list[int]) -> list[int]:
-    """ICU's breaks, with the word boundaries inside Khmer runs taken from the CRF model.
+_KHMER_LETTER = "\u1780-\u17d3\u17dd"
+# Candidates only: a digit next to a Khmer letter, or any punctuation (checked below).
+_EDGE_CANDIDATES = re.compile(
+    f"(?<=[{_KHMER_LETTER}])\\d|(?<=\\d)[{_KHMER_LETTER}]|[^\\w\\s{_KHMER_LETTER}]"
+)
 
-    Between two Khmer characters the model decides (it agrees with human readers far
-    more often than ICU's dictionary); at spaces, punctuation, Latin words and
-    U+200B, ICU's line-break rules stay in charge.
+
+def _number_and_bracket_edges(text: str) -> list[int]:
+    """Where a Khmer word surely ends although neither ICU nor the word model breaks there.
+
+    Between a Khmer letter and a number (Khmer is written ``កម្ពស់១,៧៥ម៉ែត្រ``, the
+    number a word of its own; the model keeps such runs whole); before an opening
+    bracket or quote that follows Khmer and after a closing one that Khmer follows
+    (``ឆ្លងដែន(ច្បាប់ដើម)``: ICU's rules never break between a letter and "(", a
+    rule for Latin "person(s)" that Khmer, written without spaces, does not need).
     """
-    if not any(_is_khmer_script(ch) for ch in text):
-        return icu_ends
+    edges = []
+    for match in _EDGE_CANDIDATES.finditer(text):
+        i = match.start()
+        ch = text[i]
+        if ch.isdigit() or "\u1780" <= ch <= "\u17d3" or ch == "\u17dd":
+            edges.append(i)
+        elif unicodedata.category(ch) in ("Ps", "Pi"):
+            if i > 0 and _is_khmer_script(text[i - 1]):
+                edges.append(i)
+        elif unicodedata.category(ch) in ("Pe", "Pf"):
+            if i + 1 < len(text) and _is_khmer_script(text[i + 1]):
+                edges.append(i + 1)
+    return edges
 
-    def inside(i: int) -> bool:
-        return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
 
-    def word_start(i: int) -> bool:
-        return inside(i) and _is_khmer_letter(text[i])
+@dataclass(frozen=True)
+class Breaks:
+    """Where a paragraph may break, and how sure each place is.
 
-    kept = [i for i in icu_ends if not inside(i)]
-    kept += [i for i in khmer_words.word_starts(text) if word_start(i)]
-    return sorted(set(kept))
+    ``opportunities``: where a line may end. ``doubtful``: those of them that only
+    the Khmer word model proposes while ICU's dictionary disagrees; against the
+    human khPOS segmentation, 99.1 % of the boundaries both see are word
+    boundaries, 90.5 % of the model's alone (docs/text.md). The wrapper ends a
+    line there only when no surer place fills at least half of it. ``fallback``:
+    where a segment wider than a whole line is cut before any cluster (ICU's
+    dictionary words).
+    """
+
+    opportunities: tuple[int, ...]
+    doubtful: frozenset[int] = frozenset()
+    fallback: tuple[int, ...] = ()
+
+
+_NO_BREAKS = Breaks(())
 
 
 @lru_cache(maxsize=4096)
-def _break_opportunities(text: str, lang: str) -> tuple[int, ...]:
+def paragraph_breaks(text: str, lang: str) -> Breaks:
+    """The break places of one paragraph (no newlines) in ``lang`` (see :class:`Breaks`).
+
+    Vietnamese and English: ICU's line-break rules. Khmer: between two Khmer
+    characters the word model decides (it agrees with human readers far more often
+    than ICU's dictionary), plus number and bracket edges; at spaces, punctuation,
+    Latin words and U+200B, ICU's rules stay in charge. Without the model file,
+    ICU's dictionary decides throughout.
+    """
+    lang = normalize_lang(lang)
     if len(text) < 2:
-        return ()
-    ends = _ends(LineBreaker(text, _locale(lang)).segments(), _utf16_to_index(text))
-    if lang == "km" and khmer_words.model_available():
-        ends = _khmer_word_breaks(text, ends)
+        return _NO_BREAKS
+    icu = _ends(LineBreaker(text, _locale(lang)).segments(), _utf16_to_index(text))
     allowed = _cluster_set(text)
     leading = len(text) - len(text.lstrip(" \t\u3000" + ZWSP))
-    return tuple(
-        end
-        for end in ends
+
+    def usable(ends: Iterable[int]) -> tuple[int, ...]:
         # never inside a cluster; never right after leading blanks (an empty first line)
-        if 0 < end < len(text) and end in allowed and end > leading
-    )
+        return tuple(sorted(e for e in set(ends) if leading < e < len(text) and e in allowed))
 
-
-@lru_cache(maxsize=1024)
-def fallback_breaks(text: str, lang: str) -> tuple[int, ...]:
-    """Where an over-long Khmer segment may be cut before resorting to any cluster.
-
-    When the word model keeps a run together that is wider than the line, ICU's
-    dictionary words inside it are the next best places (a whole syllable stays
-    together); other languages have none.
-    """
-    if normalize_lang(lang) != "km" or len(text) < 2:
-        return ()
-    ends = _ends(LineBreaker(text, _locale("km")).segments(), _utf16_to_index(text))
-    allowed = _cluster_set(text)
-    return tuple(e for e in ends if 0 < e < len(text) and e in allowed)
+    if lang != "km" or not any(_is_khmer_script(ch) for ch in text):
+        return Breaks(usable(icu))
+    edges = _number_and_bracket_edges(text)
+    if not khmer_words.model_available():
+        return Breaks(usable(icu + edges))
+    model = [
+        i
+        for i in khmer_words.word_starts(text)
+        if _inside_khmer(text, i) and _may_start_a_line(text[i])
+    ]
+    opportunities = usable([i for i in icu if not _inside_khmer(text, i)] + model + edges)
+    doubtful = frozenset(opportunities).difference(icu, edges)
+    return Breaks(opportunities, doubtful, usable(icu))
 
 
 def break_opportunities(text: str, lang: str) -> list[int]:
@@ -171,4 +214,4 @@ def break_opportunities(text: str, lang: str) -> list[int]:
     wrapper) and ``text[i:]`` begins the next. Offsets after a newline are
     mandatory breaks; :func:`kiosk.text.wrap_lines` splits paragraphs first.
     """
-    return list(_break_opportunities(text, normalize_lang(lang)))
+    return list(paragraph_breaks(text, normalize_lang(lang)).opportunities)

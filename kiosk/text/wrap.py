@@ -9,6 +9,9 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
   U+2029); each starts a new line, an empty paragraph gives an empty line.
 * A line ends only at a break opportunity (:func:`kiosk.text.break_opportunities`):
   Khmer word boundaries and U+200B, spaces and hyphens in Vietnamese/English.
+  Each line takes as many words as fit, except that it ends at a Khmer word
+  boundary that only the word model sees (ICU's dictionary disagrees) only when
+  the last boundary both agree on would leave the line less than half full.
 * A word wider than the line is cut between clusters (never inside one, never
   before a Khmer subscript), nothing else; no hyphen is added.
 * Each line's measured width (:func:`kiosk.text.text_width`, the real font
@@ -27,11 +30,14 @@ from collections.abc import Callable
 from kiosk.text.fonts import font_for, normalize_lang
 from kiosk.text.measure import measurer
 from kiosk.text.normalize import nfc
-from kiosk.text.segment import _break_opportunities, cluster_boundaries, fallback_breaks
+from kiosk.text.segment import Breaks, cluster_boundaries, paragraph_breaks
 
 BREAK_SPACES = " \t\u3000\u200b"
 _PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
 _EPSILON = 1e-6
+# A line ends at a place only the Khmer word model proposes (see segment.Breaks) when
+# the last place both segmenters agree on would leave it less than half full.
+SURE_BREAK_MIN_FILL = 0.5
 
 Measure = Callable[[str], float]
 
@@ -61,13 +67,13 @@ def _wrap_paragraph(
     width: float,
     measure: Measure,
     advance: Measure,
-    opportunities: tuple[int, ...],
-    fallback: Callable[[], tuple[int, ...]] = tuple,
+    breaks: Breaks,
 ) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
         return [""]
-    ends = [*opportunities, n]
+    ends = [*breaks.opportunities, n]
+    doubtful = breaks.doubtful
     lines: list[str] = []
     pos, k = 0, 0  # ends[k] is the first candidate end after pos
     while pos < n:
@@ -91,6 +97,16 @@ def _wrap_paragraph(
                 break
             best -= 1
         assert best is not None
+        if doubtful and ends[best] in doubtful:
+            # Only the word model says a word ends there: end the line at the last
+            # place both segmenters agree on, if that still fills half the line.
+            sure = best - 1
+            while sure >= k and ends[sure] in doubtful:
+                sure -= 1
+            if sure >= k:
+                filled = measure(par[pos : ends[sure]].rstrip(BREAK_SPACES))
+                if SURE_BREAK_MIN_FILL * width <= filled and _fits(filled, width):
+                    best = sure
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
         if best > k or _fits(measure(line), width):
             lines.append(line)
@@ -99,7 +115,7 @@ def _wrap_paragraph(
         # One segment wider than the line: cut it at the last dictionary word that
         # fits (Khmer), else between clusters.
         visible_end = pos + len(line)
-        inside = [e for e in fallback() if pos < e < visible_end]
+        inside = [e for e in breaks.fallback if pos < e < visible_end]
         fitting = [e for e in inside if _fits(measure(par[pos:e]), width)]
         if fitting:
             cut = fitting[-1]
@@ -134,16 +150,7 @@ def wrap_text(
     advance = advance or measure
     lines: list[str] = []
     for par in _PARAGRAPHS.split(text):
-        lines.extend(
-            _wrap_paragraph(
-                par,
-                width_px,
-                measure,
-                advance,
-                _break_opportunities(par, lang),
-                lambda par=par: fallback_breaks(par, lang),  # type: ignore[misc]
-            )
-        )
+        lines.extend(_wrap_paragraph(par, width_px, measure, advance, paragraph_breaks(par, lang)))
     return lines
 
 
@@ -174,14 +181,14 @@ def wrap_lines(
 
 
 def clear_caches() -> None:
-    """Forget fonts, measurements and break opportunities (tests, benchmarks, a font rebuild)."""
-    from kiosk.text import measure, segment
+    """Forget fonts, measurements, word boundaries and break opportunities (tests, benchmarks)."""
+    from kiosk.text import khmer_words, measure, segment
 
     with measure._measurers_lock:
         measure._measurers.clear()
     measure.load_font.cache_clear()
-    segment._break_opportunities.cache_clear()
-    segment.fallback_breaks.cache_clear()
+    segment.paragraph_breaks.cache_clear()
+    khmer_words.clear_cache()
     segment._cluster_set.cache_clear()
 
 

@@ -48,6 +48,7 @@ class Theme(EventDispatcher):
 
     def fit(self, width: float, height: float) -> None:
         """Follow the window: unit from its short side, orientation from its shape."""
+        self.forget_dead_bindings()
         self.u = max(0.25, min(width, height) / REFERENCE_SHORT_SIDE)
         self.portrait = height >= width
         self.target = mm(MIN_TARGET_MM)
@@ -68,10 +69,32 @@ class Theme(EventDispatcher):
         return self.scale > TEXT_SCALES[0]
 
     def toggle_text_size(self) -> None:
+        self.forget_dead_bindings()
         self.scale = TEXT_SCALES[1] if self.scale == TEXT_SCALES[0] else TEXT_SCALES[0]
 
     def reset(self, *_args: Any) -> None:
+        self.forget_dead_bindings()
         self.scale = TEXT_SCALES[0]
+
+    def forget_dead_bindings(self) -> None:
+        """Drop kv bindings whose target has been freed.
+
+        The theme outlives every widget, so kv rules of widgets long gone stay bound to
+        it. Kivy unbinds them from a weakref callback, which CPython skips when the
+        weakref dies inside a garbage cycle; the next A / A+ switch would then set a
+        property on a dead proxy and raise ReferenceError out of the button press.
+        """
+        for name in ("u", "scale", "portrait", "target"):
+            for _callback, largs, _kwargs, _is_ref, uid in self.get_property_observers(
+                name, args=True
+            ):
+                target = largs[0][0] if largs and isinstance(largs[0], tuple) else None
+                if target is None:
+                    continue
+                try:
+                    getattr(target, "__class__")  # noqa: B009 - a dead WeakProxy raises here
+                except ReferenceError:
+                    self.unbind_uid(name, uid)
 
 
 theme = Theme()

@@ -134,23 +134,49 @@ def test_a_damaged_store_is_set_aside_and_the_sample_installed(cfg: Config) -> N
     cat.close()
 
 
-def test_an_older_store_layout_is_rebuilt_from_its_own_procedures(cfg: Config) -> None:
+CENTRAL = "https://central.example.gov.vn/api"
+
+
+def damage_synced_store(cfg: Config, *sql: str) -> Path:
+    """A store synced from the central API (version 7), then changed by ``sql``."""
     path = store_path(cfg)
     data = parse_catalogue(
         catalogue_dict([procedure("1.000001", "Đăng ký khai sinh")], version=7), allowed_hosts=HOSTS
     )
-    store.write_store(path, data, origin="https://central.example.gov.vn/api")
+    store.write_store(path, data, origin=CENTRAL)
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE search_terms")
-    con.execute("PRAGMA user_version = 0")
-    con.commit()
-    con.execute("PRAGMA user_version = 99")  # a layout from another release
-    con.commit()
+    for statement in sql:
+        con.execute(statement)
+        con.commit()
     con.close()
+    return path
+
+
+def assert_rebuilt_from_its_own_procedures(cfg: Config) -> None:
     cat = open_catalogue(cfg)
-    assert cat.info.version == 7 and cat.origin == "https://central.example.gov.vn/api"
+    assert cat.info.version == 7 and cat.origin == CENTRAL
     assert [h.code for h in cat.search("khai sinh")] == ["1.000001"]
     cat.close()
+
+
+def test_an_older_store_layout_is_rebuilt_from_its_own_procedures(cfg: Config) -> None:
+    damage_synced_store(
+        cfg,
+        "DROP TABLE search_terms",
+        "PRAGMA user_version = 0",
+        "PRAGMA user_version = 99",  # a layout from another release
+    )
+    assert_rebuilt_from_its_own_procedures(cfg)
+
+
+def test_a_damaged_search_index_is_rebuilt_from_the_stored_procedures(cfg: Config) -> None:
+    # Offsets that no longer fit the packed posting lists (a torn or tampered file).
+    path = damage_synced_store(
+        cfg, "UPDATE search_terms SET offsets = x'00000000' WHERE lang = 'vi' AND kind = 'w'"
+    )
+    with pytest.raises(store.StoreError, match="cannot be read"):
+        Catalogue.open(path, allowed_hosts=HOSTS)
+    assert_rebuilt_from_its_own_procedures(cfg)
 
 
 def test_missing_sample_is_one_clear_error(tmp_path: Path) -> None:

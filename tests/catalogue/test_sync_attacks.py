@@ -148,8 +148,10 @@ def test_the_byte_cap_holds_for_all_change_pages_together(tmp_path: Path) -> Non
         cfg, before = synced(tmp_path, central)
         central.publish(version(sample_dict(), 2, changed=70))
         syncer = Syncer(cfg)
-        syncer.opts.max_bytes = 250_000  # each page is far below it, the 7 together are not
-        assert_refused(syncer.run(), cfg, before, "larger than the 250000-byte limit in total")
+        # Each page (10 procedures, up to ~0.4 MB with their Khmer and English) is below
+        # it, the 7 together (~1.6 MB) are not.
+        syncer.opts.max_bytes = 600_000
+        assert_refused(syncer.run(), cfg, before, "larger than the 600000-byte limit in total")
         assert central.requests_to("changes") > 1
 
 

@@ -6,28 +6,17 @@ The development secrets of config/center.toml are used (tokens ``dev-kiosk``,
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
 from kiosk.config import Config, load_config
 from kiosk.server.run import ServerHandle, start_in_thread
 from tests.conftest import write_config
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KIOSK_TOKEN = "dev-kiosk"
 BOARD_TOKEN = "dev-board"
 
@@ -91,9 +80,3 @@ def running_centre(tmp_path: Path, **replace: str) -> Iterator[Centre]:
         yield centre
     finally:
         centre.close()
-
-
-def chromium(playwright: Any) -> Any:
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("needs /usr/bin/chromium (scripts/system-deps test installs it)")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.console.centre import Centre, chromium, running_centre
+from tests.browser import chromium
+from tests.console.centre import Centre, running_centre
 
 VIEWPORT = {"width": 1366, "height": 768}
 

@@ -12,20 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.console.centre import Centre, chromium, running_centre
+from tests.browser import open_page
+from tests.console.centre import Centre, running_centre
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -37,13 +30,9 @@ def centre(tmp_path: Path) -> Iterator[Centre]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Page]:
     # bypass_csp: Playwright's own wait helpers evaluate strings, which the console's CSP forbids.
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield pg
-    context.close()
-    assert not errors, errors
+    yield from open_page(
+        browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+    )
 
 
 def open_console(page: Page, centre: Centre, query: str = "") -> None:

@@ -52,7 +52,8 @@ def test_every_console_string_is_translated(centre: Centre) -> None:
     from kiosk.server.routes.console import CONSOLE_DIR
 
     html = (CONSOLE_DIR / "index.html").read_text(encoding="utf-8")
-    js = (CONSOLE_DIR / "console.js").read_text(encoding="utf-8")
+    html += (CONSOLE_DIR.parent / "templates" / "signin.html").read_text(encoding="utf-8")
+    js = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CONSOLE_DIR.glob("*.js")))
     msgids = set(re.findall(r'data-i18n="([^"]+)"', html))
     msgids |= set(re.findall(r'\b_\("((?:[^"\\]|\\.)*)"', js))
     assert len(msgids) > 40
@@ -95,3 +96,50 @@ def test_the_page_loads_nothing_from_outside(centre: Centre) -> None:
     for path in Path(CONSOLE_DIR).iterdir():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"https?://", text), path.name
+
+
+def _module_urls(centre: Centre) -> set[str]:
+    """Every script module the console loads: its entry and all it imports, transitively."""
+    import re
+    from urllib.parse import urljoin
+
+    seen: set[str] = set()
+    todo = [f"{centre.url}/console/console.js"]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        text = get(centre, url.removeprefix(centre.url)).text
+        todo += [urljoin(url, m) for m in re.findall(r'^import .* from "([^"]+)";', text, re.M)]
+    return seen
+
+
+def test_every_script_module_is_javascript_and_revalidated(centre: Centre) -> None:
+    """Browsers run a module only when served as JavaScript; after an update none is stale."""
+    page = get(centre, "/console/")
+    assert '<script type="module" src="console.js">' in page.text
+    urls = _module_urls(centre)
+    assert {u.rsplit("/", 1)[1] for u in urls} >= {"console.js", "api.js", "poll.js", "http.js"}
+    for url in urls:
+        path = url.removeprefix(centre.url)
+        first = get(centre, path)
+        assert first.status_code == 200, path
+        assert first.headers["content-type"].startswith("text/javascript"), path
+        assert first.headers["cache-control"] == "no-cache", path
+        assert first.headers["x-content-type-options"] == "nosniff", path
+        again = get(centre, path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304, path
+
+
+def test_the_console_and_the_terminal_share_one_head_and_are_revalidated(centre: Centre) -> None:
+    heads = []
+    for path in ("/console/", "/rate/", "/console/index.html"):
+        page = get(centre, path)
+        assert page.status_code == 200 and "{%" not in page.text, path
+        head = page.text.split("<head>", 1)[1].split("</head>", 1)[0]
+        heads.append([line for line in head.splitlines() if line.startswith("<meta")])
+        assert page.headers["cache-control"] == "no-cache", path
+        again = get(centre, path, headers={"If-None-Match": page.headers["etag"]})
+        assert again.status_code == 304, path
+    assert heads[0] == heads[1] and len(heads[0]) == 3

@@ -230,14 +230,8 @@ class DisplayBench:
 
     def wait_for(self, predicate, timeout: float = 10.0) -> bool:
         """Wait until ``predicate(bench)`` holds; generous timeouts for a loaded machine."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while not predicate(self):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            return True
+            return self._cond.wait_for(lambda: predicate(self), timeout)
 
     def wait_showing(self, expected: dict[int, str | None], timeout: float = 10.0) -> bool:
         return self.wait_for(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.console.centre import chromium, running_centre
+from tests.browser import chromium
+from tests.console.centre import running_centre
 from tests.phone.helpers import PHONE, counter
 
 

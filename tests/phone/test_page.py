@@ -15,8 +15,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.browser import open_page
 from tests.console.centre import Centre, running_centre
-from tests.phone.conftest import open_page
 from tests.phone.helpers import PHONE, counter, ratings
 
 pytestmark = pytest.mark.browser

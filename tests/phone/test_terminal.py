@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import open_page
 from tests.console.centre import Centre, running_centre
-from tests.phone.conftest import open_page
 from tests.phone.helpers import counter, ratings
 
 pytestmark = pytest.mark.browser

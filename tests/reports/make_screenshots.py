@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from kiosk.server.devsecrets import DEV_REPORTS_PIN
-from tests.console.centre import chromium
+from tests.browser import chromium
 from tests.reports.test_reports import Month
 from tests.server.conftest import stop_process
 

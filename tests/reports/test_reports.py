@@ -30,7 +30,6 @@ from openpyxl import load_workbook
 from kiosk.config import load_config
 from kiosk.server.devsecrets import DEV_REPORTS_PIN, DEV_TOKENS
 from tests.conftest import run_cli, write_config
-from tests.console.centre import chromium
 from tests.reports.seed import seed_month
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 
@@ -355,24 +354,18 @@ def test_cli_period_report(month: Month, tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_chromium_renders_the_dashboard_and_the_a4_report(month: Month, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = chromium(p)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.goto(f"{month.url}/reports/?lang=vi")
-            page.fill("#pin", DEV_REPORTS_PIN)
-            page.click("button[type=submit]")
-            page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang=vi")
-            heat = page.locator("#arrivals svg")
-            assert heat.is_visible()
-            assert heat.bounding_box()["width"] > 300  # type: ignore[index]
-            page.goto(f"{month.url}/reports/print?from=2026-11-01&to=2026-11-30&lang=vi")
-            pdf = page.pdf(format="A4", print_background=True)
-        finally:
-            browser.close()
+def test_chromium_renders_the_dashboard_and_the_a4_report(month: Month, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{month.url}/reports/?lang=vi")
+    page.fill("#pin", DEV_REPORTS_PIN)
+    page.click("button[type=submit]")
+    page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang=vi")
+    heat = page.locator("#arrivals svg")
+    assert heat.is_visible()
+    assert heat.bounding_box()["width"] > 300
+    page.goto(f"{month.url}/reports/print?from=2026-11-01&to=2026-11-30&lang=vi")
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
     assert 2 <= pages <= 12
     assert b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points

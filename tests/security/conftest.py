@@ -2,8 +2,10 @@
 
 The legitimate kiosk talks from 127.0.0.1; the attacker from ATTACKER
 (127.0.0.2), so per-address limits see two devices as on a centre's LAN.
-Every attack is bounded in count; the kiosk's budget is expressed as its own
-request timeout (BUDGET), never as a measured duration.
+Every attack is bounded in count. No test asserts how long anything takes: what
+tells a fixed server from a broken one is asserted as conditions (the kiosk's
+ticket issued, hashes done, bytes buffered, caps logged, 429s given); the
+latency under attack is measured in benchmarks/bench_security.py.
 """
 
 from __future__ import annotations
@@ -24,12 +26,9 @@ from tests.conftest import write_config
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 
 ATTACKER = "127.0.0.2"
-# The issue asks for a ticket "in under 1 s" while under attack; the kiosk's own
-# timeout is that budget with room for a CI machine shared by other jobs (a load
-# average of 20 on 2 cores was seen). What tells a fixed server from a broken
-# one is asserted besides (hashes done, bytes buffered, caps logged, 429s given);
-# the latency itself is measured in benchmarks/bench_security.py.
-BUDGET = 10.0
+# Client timeouts only keep a hung server from hanging the test run (it then
+# fails instead); they are not a latency bound, so they are generous.
+HANG_GUARD = 120.0
 KIOSK = "dev-kiosk"
 BOARD = "dev-board"
 
@@ -105,9 +104,9 @@ def shared_centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Centre]:
 
 
 def issue(
-    url: str, token: str = KIOSK, *, timeout: float = BUDGET, **body: Any
+    url: str, token: str = KIOSK, *, timeout: float = HANG_GUARD, **body: Any
 ) -> requests.Response:
-    """The legitimate kiosk's issuance, from 127.0.0.1, within ``timeout`` seconds."""
+    """The legitimate kiosk's issuance, from 127.0.0.1 (``timeout``: a hang guard only)."""
     body.setdefault("service", "ho-tich")
     return requests.post(
         f"{url}/api/v1/tickets",

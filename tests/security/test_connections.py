@@ -23,7 +23,7 @@ from kiosk.server.budgets import MAX_WAITS_PER_CALLER
 from tests.security.conftest import (
     ATTACKER,
     BOARD,
-    BUDGET,
+    HANG_GUARD,
     Centre,
     attacker_request,
     issue,
@@ -131,7 +131,7 @@ def test_long_polls_beyond_the_budget_are_429(centre: Centre) -> None:
 
 def test_a_device_with_a_valid_token_is_not_held_to_the_address_cap(centre: Centre) -> None:
     conns = [
-        http.client.HTTPConnection("127.0.0.1", centre.port, BUDGET, (TRUSTED_DEVICE, 0))
+        http.client.HTTPConnection("127.0.0.1", centre.port, HANG_GUARD, (TRUSTED_DEVICE, 0))
         for _ in range(CAP + 36)
     ]
     try:

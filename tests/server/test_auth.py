@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kiosk.config import load_config
 from kiosk.server import auth
-from kiosk.server.run import ServerHandle
+from kiosk.server.run import ServerHandle, start_in_thread
+from tests.conftest import write_config
 
 from .conftest import TOKENS, Api, StartServer
 
@@ -93,15 +97,38 @@ def test_pin_session_for_the_staff_console(api: Api) -> None:
     assert api.get("/api/v1/counters/1", token=token).status_code == 401
 
 
-def test_a_wrong_pin_makes_this_device_wait_before_the_next_try(api: Api) -> None:
-    for _ in range(2):  # the first mistyped PIN costs nothing; the second makes it wait
-        r = api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "0000"})
-        assert r.status_code == 401 and r.json()["error"] == "wrong_pin"
-    # Even the right PIN waits: the try is counted before the PIN is checked.
-    r = api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "2222"})
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
-    # Other counters are not held up.
-    assert api.post("/api/v1/auth/pin", json={"counter": "3", "pin": "3333"}).status_code == 200
+class ManualClock:
+    """Monotonic seconds that move only when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_wrong_pin_makes_this_device_wait_before_the_next_try(tmp_path: Path) -> None:
+    clock = ManualClock()
+    cfg = load_config(write_config(tmp_path))
+    handle = start_in_thread(cfg, "127.0.0.1", 0, auth_clock=clock)
+    try:
+        api = Api(handle.url)
+        for _ in range(2):  # the first mistyped PIN costs nothing; the second makes it wait
+            r = api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "0000"})
+            assert r.status_code == 401 and r.json()["error"] == "wrong_pin"
+        # Even the right PIN waits: the try is counted before the PIN is checked.
+        r = api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "2222"})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        # Other counters are not held up.
+        assert api.post("/api/v1/auth/pin", json={"counter": "3", "pin": "3333"}).status_code == 200
+        # Still waiting a moment before the time is up; the right PIN opens once it is.
+        clock.now += auth.pin_delay(2) - 0.5
+        r = api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "2222"})
+        assert r.status_code == 429
+        clock.now += 0.5
+        assert api.post("/api/v1/auth/pin", json={"counter": "2", "pin": "2222"}).status_code == 200
+    finally:
+        handle.stop()
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,22 @@ def test_no_khmer_line_starts_with_punctuation_or_the_repetition_sign(text: str)
     assert "។" not in [line[:1] for line in wrap_lines(text, "km", 40, 600)]
 
 
+def test_numbers_and_brackets_next_to_khmer_are_words_of_their_own() -> None:
+    # Neither the word model nor ICU breaks there (ICU never between a letter and "(").
+    assert pieces("កម្ពស់១,៧៥ម៉ែត្រ", "km") == ["កម្ពស់", "១,៧៥", "ម៉ែត្រ"]
+    assert pieces("លិខិតឆ្លងដែន(ច្បាប់ដើម)និងសៀវភៅ", "km") == [
+        "លិខិត",
+        "ឆ្លង",
+        "ដែន",
+        "(ច្បាប់",
+        "ដើម)",
+        "និង",
+        "សៀវភៅ",
+    ]
+    # Latin inside a Khmer text keeps ICU's rules: no break in "person(s)"
+    assert pieces("ឯកសារ person(s)", "km") == ["ឯកសារ ", "person(s)"]
+
+
 def test_zero_width_space_is_honoured() -> None:
     # Not dictionary words: only the ZWSPs the author put in may break.
     text = "ក\u200bខគ\u200bឃ"

@@ -21,6 +21,7 @@ from kiosk.text import (
     wrap_text,
     wrap_with_font,
 )
+from kiosk.text.segment import paragraph_breaks
 from kiosk.text.wrap import BREAK_SPACES
 from tests.text.samples import COENG, LONG_KHMER_NAME, khmer_text, mixed_text, vietnamese_text
 
@@ -180,6 +181,44 @@ def test_wrap_text_takes_any_measure() -> None:
     assert all(len(clusters(line)) <= 4 for line in lines)
     assert lines[-1] == "កំណើត"  # three clusters: កំ ណើ ត
     reassemble(text, lines)
+
+
+def monospace(text: str) -> float:
+    return 10.0 * len(clusters(text))
+
+
+def test_a_khmer_line_ends_where_icu_and_the_word_model_agree() -> None:
+    # The model alone sees a boundary in មាន|សមត្ថកិច្ច ("competent"), ICU's dictionary
+    # does not: the line ends one word earlier, at ស្ថាប័ន|មាន, which both see.
+    text = "ប្ដីប្រពន្ធដែលធ្លាប់ចុះបញ្ជីអាពាហ៍ពិពាហ៍នៅស្ថាប័នមានសមត្ថកិច្ចរបស់វៀតណាម"
+    breaks = paragraph_breaks(text, "km")
+    doubtful = text.index("សមត្ថកិច្ច")
+    assert doubtful in breaks.opportunities and doubtful in breaks.doubtful
+    sure = text.index("មានសមត្ថកិច្ច")
+    assert sure in breaks.opportunities and sure not in breaks.doubtful
+    width = monospace(text[:doubtful])  # the model's boundary is the greediest fit
+    lines = wrap_text(text, width, monospace, "km")
+    assert lines[0] == text[:sure]
+    reassemble(text, lines)
+
+
+def test_the_models_boundary_is_taken_when_the_agreed_one_leaves_the_line_half_empty() -> None:
+    text = "ច្បាប់ចម្លងសំបុត្រកំណើត និងឯកសារ"
+    breaks = paragraph_breaks(text, "km")
+    doubtful = text.index("សំបុត្រ")
+    assert doubtful in breaks.doubtful
+    assert text.index("ចម្លង") in breaks.opportunities  # agreed, but only 2 of 5 clusters
+    lines = wrap_text(text, monospace(text[:doubtful]), monospace, "km")
+    assert lines[0] == text[:doubtful]
+
+
+def test_a_number_glued_to_khmer_words_is_broken_around_not_inside_them() -> None:
+    # Before: the word model kept កម្ពស់១,៧៥ម៉ែត្រ ("height 1.75 metres") whole, and a
+    # narrow line cut it between clusters, ម៉ែ|ត្រ.
+    text = "កម្ពស់១,៧៥ម៉ែត្រនិងទម្ងន់"
+    lines = check(text, "km", 28, int(width_in("កម្ពស់១,៧៥ម៉ែ", "km", 28)))
+    assert lines[0] == "កម្ពស់១,៧៥"
+    assert lines[1].startswith("ម៉ែត្រ")
 
 
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

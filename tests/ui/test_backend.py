@@ -132,19 +132,24 @@ def test_catalogue_is_stale_only_when_a_central_source_is_not_answering(tmp_path
 
 def test_procedure_page_blocks_in_khmer_keep_the_language_of_each_text(tmp_path: Path) -> None:
     cfg = rig_config(tmp_path)
-    proc = open_catalogue(cfg).procedure("1.001193")
-    assert proc is not None
+    cat = open_catalogue(cfg)
+    proc = cat.procedure("1.001193")
+    untranslated = cat.procedure("1.000110")  # a border-area procedure with no Khmer yet
+    assert proc is not None and untranslated is not None
+    assert untranslated.translation_state("km") == "missing"
     blocks = procedure_blocks(proc, "km")
     kinds = [b.kind for b in blocks]
     assert kinds[0] == "note"  # the sample's Khmer is a draft translation
     assert kinds.index("heading") < kinds.index("item") < kinds.index("channel")
     assert "step" in kinds and "law" in kinds and kinds[-1] == "qr"
     items = [b for b in blocks if b.kind == "item"]
-    # Draft Khmer where the catalogue has it (the identity paper), the portal's
-    # Vietnamese elsewhere; the counts are always in Khmer.
+    # Draft Khmer for every paper of a drafted procedure; the portal's Vietnamese where
+    # a procedure has no Khmer; the counts are always in Khmer.
     identity = next(b for b in items if b.text.startswith("លិខិតឆ្លងដែន"))
     assert identity.lang == "km" and identity.detail == "ច្បាប់ដើម ១"
-    assert any(b.lang == "vi" and b.detail == "ច្បាប់ដើម ១" for b in items)
+    assert all(b.lang == "km" for b in items)
+    others = [b for b in procedure_blocks(untranslated, "km") if b.kind == "item"]
+    assert any(b.lang == "vi" and b.detail == "ច្បាប់ដើម ១" for b in others)
     assert all(b.lang == "vi" for b in blocks if b.kind == "law")
     assert blocks[-1].detail.startswith("https://dichvucong.gov.vn/")
     assert procedure_blocks(proc, "vi")[0].kind == "heading"  # no note in Vietnamese

@@ -24,8 +24,15 @@ NO_OFFLINE = {r'^offline_engine = "espeak-ng"': 'offline_engine = "none"'}
 class FakeSink:
     """Records every clip with start/end times and fails loudly on any overlap."""
 
-    def __init__(self, seconds: float = 0.0, fail_on: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        seconds: float = 0.0,
+        fail_on: set[str] | None = None,
+        gate: threading.Event | None = None,
+    ) -> None:
         self.seconds = seconds
+        # While the gate is closed, the speaker holds the clip it was given.
+        self.gate = gate
         self.fail_on = fail_on or set()
         self.played: list[Path] = []
         self.spans: list[tuple[float, float, str]] = []
@@ -44,6 +51,8 @@ class FakeSink:
             self.threads.add(threading.current_thread().name)
             if clip.name in self.fail_on:
                 raise RuntimeError("speaker unplugged")
+            if self.gate is not None:
+                self.gate.wait()
             time.sleep(self.seconds)
             self.played.append(clip)
         finally:
@@ -84,18 +93,19 @@ def test_announcements_play_in_order_without_overlap() -> None:
 
 
 def test_enqueue_returns_at_once_and_duplicates_wait_once() -> None:
-    sink = FakeSink(seconds=0.2)
+    speaker_free = threading.Event()
+    sink = FakeSink(gate=speaker_free)
     player = Player(sink, max_pending=3)
     player.start()
-    t0 = time.monotonic()
     assert player.enqueue(clips("A001", 2), label="A001@1")
     assert player.enqueue(clips("A002", 1), label="A002@2")
     assert not player.enqueue(clips("A002", 1), label="A002@2")  # a recall already waiting
-    enqueue_time = time.monotonic() - t0
+    # Every enqueue returned while the speaker still held the first clip: none waited on audio.
+    assert sink.played == []
+    speaker_free.set()
     assert player.wait_idle(30)
     player.stop()
     assert [p.name for p in sink.played] == ["A001-0.mp3", "A001-1.mp3", "A002-0.mp3"]
-    assert enqueue_time < sum(e - s for s, e, _ in sink.spans)  # never waited on audio
 
 
 def test_a_failing_sink_does_not_stop_the_queue(caplog: pytest.LogCaptureFixture) -> None:

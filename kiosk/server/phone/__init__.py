@@ -14,9 +14,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from kiosk.queue import QueueEngine
+from kiosk.server.pages import mount_page
 from kiosk.server.phone import routes, terminal
 from kiosk.server.phone.watch import TicketWatch
-from kiosk.server.static import RevalidatedFiles
+from kiosk.server.static import RevalidatedFiles, mount_scripts
 
 HERE = Path(__file__).resolve().parent
 
@@ -25,13 +26,15 @@ def mount_phone(app: FastAPI) -> None:
     """The phone page, the rating API and the /rate/ terminal."""
     mount_phone_only(app)
     app.include_router(terminal.router)
-    app.mount("/rate", RevalidatedFiles(directory=HERE / "rate", html=True), name="rate-terminal")
+    mount_page(app, "/rate", HERE / "rate", {})
+    app.mount("/rate", RevalidatedFiles(directory=HERE / "rate"), name="rate-terminal")
 
 
 def mount_phone_only(app: FastAPI) -> None:
     """What a citizen's phone needs: the ticket page, its live updates, the rating."""
     app.include_router(routes.api)
     app.include_router(routes.router)
+    mount_scripts(app)
     app.mount("/t/static", RevalidatedFiles(directory=HERE / "static"), name="phone-static")
 
 

@@ -12,27 +12,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso
 from kiosk.queue.errors import NotRatable, QueueError
 from kiosk.queue.ratings import MAX_COMMENT
+from kiosk.server.pages import LANGUAGE_NAMES, environment
 from kiosk.text import N_, format_when, gettext, ngettext, pick, ticket_number_text
 from kiosk.text.fonts import LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# What each language calls itself on the switcher (never translated).
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "English"}
 # Seconds between refreshes of the page without JavaScript.
 NOSCRIPT_REFRESH = 10
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = environment(TEMPLATES)
 
 
 def language(asked: str | None, fallback: str, cfg: Config) -> str:

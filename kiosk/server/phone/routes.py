@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
-from kiosk.paths import FONTS
 from kiosk.publicurl import SAMPLE_TICKET_ID
 from kiosk.queue import Ticket, citizen
 from kiosk.queue import errors as qerr
@@ -34,18 +40,23 @@ from kiosk.server.errors import ApiError
 from kiosk.server.models import errors_doc
 from kiosk.server.phone import render
 from kiosk.server.phone.watch import TicketWatch
+from kiosk.server.static import font_file
 
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0
-# Re-read the ticket at least this often while waiting: events from another
-# process on the same database, and a no-show's call-back time running out
-# (minutes). A phone re-polls every 25 s anyway.
-RECHECK = 15.0
-# A change of the queue only (people ahead, the wait) is answered after this
-# much more quiet, so a burst of calls costs a phone one answer; well within
-# the 2 s in which the page must show a change.
-SETTLE = 1.0
+# What no event of this process announces (a change written by another process
+# on the same database, a no-show's call-back time running out) is read at the
+# end of each long-poll: the page's polls last 25 s, and a read in the middle
+# of each would double what hundreds of idle phones cost the server.
+# A change of the queue only (people ahead, the wait) is answered after
+# SETTLE s more of quiet, plus up to SETTLE_SPREAD s depending on the ticket:
+# a burst of calls costs a phone one answer, and the hundreds of phones of
+# one queue, woken by the same call, do not ask the server all in the same
+# instant (a kiosk's ticket would wait behind them); well within the 2 s in
+# which the page must show a change.
+SETTLE = 0.5
+SETTLE_SPREAD = 1.0
 PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
@@ -166,18 +177,22 @@ async def _live_view(request: Request, ticket_id: str) -> dict[str, Any] | None:
     return view
 
 
-@router.get("/t/{ticket_id}/live")
-async def live(
-    request: Request,
-    ticket_id: str,
-    lang: Lang = None,
-    v: Annotated[str, Query(max_length=32)] = "",
-    wait: Annotated[float, Query(ge=0, allow_inf_nan=False)] = 0.0,
-) -> JSONResponse:
-    """The status block as soon as it differs from version ``v`` (or after ``wait`` s).
+async def _gone(request: Request) -> None:
+    """Return once the phone has closed the connection (its body, if any, is skipped)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _settle(ticket_id: str) -> float:
+    """SETTLE plus this ticket's share of SETTLE_SPREAD (ids are random: evenly spread)."""
+    return SETTLE + SETTLE_SPREAD * (zlib.crc32(ticket_id.encode()) % 1000) / 1000
+
+
+async def _changed(request: Request, ticket_id: str, v: str, wait: float) -> dict[str, Any]:
+    """The ticket's view once it differs from version ``v``, or after ``wait`` s.
 
     When only the ticket's queue moved (people ahead, the wait), the answer
-    waits SETTLE s more, so a burst of calls costs the phone one answer.
+    waits 0.5-1.5 s more (see SETTLE), so a burst of calls costs the phone one answer.
     """
     view = await _live_view(request, ticket_id) if len(ticket_id) <= 64 else None
     if view is None:
@@ -187,18 +202,46 @@ async def live(
     deadline = loop.time() + min(wait, MAX_WAIT)
     while view["version"] == v and not watch.stopping:
         remaining = deadline - loop.time()
-        if remaining <= 0 or await request.is_disconnected():
+        if remaining <= 0:
             break
-        woke = await watch.wait(_keys(ticket_id, view), min(remaining, RECHECK))
+        woke = await watch.wait(_keys(ticket_id, view), remaining)
         if woke is not None and woke.startswith("svc:"):
             own = [k for k in _keys(ticket_id, view) if k.startswith("id:")]
-            await watch.wait(own, min(SETTLE, deadline - loop.time()))
+            await watch.wait(own, min(_settle(ticket_id), deadline - loop.time()))
         view = await _live_view(request, ticket_id)
         if view is None:
             raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+    return view
+
+
+@router.get("/t/{ticket_id}/live")
+async def live(
+    request: Request,
+    ticket_id: str,
+    lang: Lang = None,
+    v: Annotated[str, Query(max_length=32)] = "",
+    wait: Annotated[float, Query(ge=0, allow_inf_nan=False)] = 0.0,
+) -> Response:
+    """The status block as soon as it differs from version ``v`` (or after ``wait`` s).
+
+    A phone that goes away while waiting (asleep, out of Wi-Fi, page closed)
+    ends its long-poll at once: it then costs no view when its queue moves,
+    and a phone that reconnects often never holds more than one waiter.
+    """
+    changed = asyncio.ensure_future(_changed(request, ticket_id, v, wait))
+    gone = asyncio.ensure_future(_gone(request))
+    try:
+        await asyncio.wait((changed, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not changed.done():
+            changed.cancel()
+    if not changed.done() or changed.cancelled():
+        return Response(status_code=499)  # nobody is left to read an answer
+    view = changed.result()
     if view["version"] == v:  # nothing new: nothing to render
         return JSONResponse({"version": v, "live": True}, headers={"Cache-Control": "no-store"})
-    answer = await loop.run_in_executor(
+    answer = await asyncio.get_running_loop().run_in_executor(
         request.app.state.phone_executor, _answer, request, view, lang
     )
     return JSONResponse(answer, headers={"Cache-Control": "no-store"})
@@ -288,8 +331,4 @@ async def rate_form(
 
 @router.get("/t/fonts/{name}")
 async def font(name: str) -> FileResponse:
-    if name not in PHONE_FONTS:
-        raise ApiError(404, "not_found", "there is no such font")
-    return FileResponse(
-        FONTS / name, media_type="font/ttf", headers={"Cache-Control": "max-age=604800"}
-    )
+    return font_file(name, PHONE_FONTS, max_age=604800)

@@ -11,7 +11,7 @@ it as a terminal rating of that counter.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from kiosk.queue.clock import utc_now
 from kiosk.server.deps import config_of
@@ -20,11 +20,6 @@ from kiosk.server.phone import render
 from kiosk.server.phone.routes import Lang, follow_view
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/rate")
-async def rate_slash() -> RedirectResponse:
-    return RedirectResponse("/rate/", status_code=307)
 
 
 @router.get("/rate/question/{ticket_id}", response_class=HTMLResponse)

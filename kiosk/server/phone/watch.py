@@ -65,6 +65,7 @@ class TicketWatch:
         self._touches = 0
         self._ttl = ttl
         self._views: dict[str, tuple[float, tuple[int, ...], Sequence[str], Any]] = {}
+        self._parked = 0
 
     def on_events(self, events: list[Event]) -> None:
         """Engine subscriber: safe from any thread."""
@@ -118,6 +119,10 @@ class TicketWatch:
         if not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake, {EVERYTHING})
 
+    def waiting(self) -> int:
+        """How many long-polls are parked now (safe from any thread)."""
+        return self._parked
+
     @property
     def stopping(self) -> bool:
         return self._stopping
@@ -130,11 +135,13 @@ class TicketWatch:
         watched = list(keys)
         for key in watched:
             self._waiters[key].add(future)
+        self._parked += 1
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             return None
         finally:
+            self._parked -= 1
             for key in watched:
                 bucket = self._waiters.get(key)
                 if bucket is not None:

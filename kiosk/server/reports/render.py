@@ -10,25 +10,19 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kiosk.config import Config
 from kiosk.queue.stats import Period
 from kiosk.reports import charts
 from kiosk.reports.tables import WEEKDAY_NAMES, Table, period_label, shown, tables
+from kiosk.server.pages import LANGUAGE_NAMES, environment
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "English"}
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = environment(TEMPLATES)
 
 
 def language(asked: str | None, cfg: Config) -> str:

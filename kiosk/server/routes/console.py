@@ -23,14 +23,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path
 from kiosk.config import Config
-from kiosk.paths import FONTS
 from kiosk.server.errors import ApiError
+from kiosk.server.pages import mount_page
+from kiosk.server.static import RevalidatedFiles, font_file, mount_scripts
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.i18n import translator
 
@@ -61,23 +59,15 @@ _HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-class ConsoleFiles(StaticFiles):
+class ConsoleFiles(RevalidatedFiles):
     """The console's files with the headers above."""
 
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update(_HEADERS)
-        return response
+    extra_headers = _HEADERS
 
 
 @router.get("/")
 async def root() -> RedirectResponse:
     """Staff type the server's address; they land on the console."""
-    return RedirectResponse("/console/", status_code=307)
-
-
-@router.get("/console")
-async def console_slash() -> RedirectResponse:
     return RedirectResponse("/console/", status_code=307)
 
 
@@ -99,11 +89,7 @@ async def console_messages(
 
 @router.get("/console/fonts/{name}")
 async def console_font(name: str) -> FileResponse:
-    if name not in CONSOLE_FONTS:
-        raise ApiError(404, "not_found", "there is no such font")
-    return FileResponse(
-        FONTS / name, media_type="font/ttf", headers={"Cache-Control": "max-age=86400"}
-    )
+    return font_file(name, CONSOLE_FONTS, max_age=86400)
 
 
 class ProcedureNames:
@@ -154,4 +140,6 @@ def mount_console(app: FastAPI) -> None:
     """Serve the console at /console/ (and / redirects there)."""
     app.state.procedure_names = ProcedureNames(app.state.cfg)
     app.include_router(router)
-    app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR, html=True), name="console")
+    mount_scripts(app)
+    mount_page(app, "/console", CONSOLE_DIR, _HEADERS)
+    app.mount("/console", ConsoleFiles(directory=CONSOLE_DIR), name="console")

@@ -5,14 +5,16 @@
 // rating question (server-rendered, in the ticket's language), sends the answer
 // with the counter's session, and goes back to idle after a rating or after
 // the idle time without one. A rating given on the phone meanwhile ends it too.
-"use strict";
+
+import { send } from "/js/http.js";
+import { follow, retry } from "/js/poll.js";
+import { ratingPayload } from "/t/static/rating.js";
 
 const API = "/api/v1";
 const LANGS = ["vi", "km", "en"];
 const POLL_WAIT_S = 25;
 const THANKS_MS = 5000;
 const $ = (id) => document.getElementById(id);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const I18N = {};
 let info = null;
@@ -40,15 +42,8 @@ function show(name) {
 
 function offline(on) { $("offline").hidden = !on; }
 
-async function api(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const resp = await fetch(path.startsWith("/") ? path : `${API}/${path}`, {
-    method, headers, cache: "no-store", body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (resp.status >= 500) throw new Error(`HTTP ${resp.status}`);
-  return resp;
+function api(method, path, body) {
+  return send(method, path.startsWith("/") ? path : `${API}/${path}`, { body, token });
 }
 
 function translate() {
@@ -104,7 +99,7 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!current) return;
   const error = form.querySelector(".error");
-  const payload = window.ratingPayload(form);
+  const payload = ratingPayload(form);
   if (!payload) return;
   const { id, lang } = current;
   try {
@@ -159,53 +154,43 @@ $("login-form").addEventListener("submit", async (event) => {
   }
 });
 
-async function follow() {
-  for (;;) {
-    try {
-      const path = lastEvent === null ? "events" : `events?after=${lastEvent}&wait=${POLL_WAIT_S}`;
-      const resp = await api("GET", path);
-      if (resp.status === 401) {
-        if (pin) { await signIn(counterId, pin); continue; }
-        loginScreen();
-        return;
-      }
-      const body = await resp.json();
-      offline(false);
-      lastEvent = body.last;
-      for (const event of body.events || []) {
-        if (event.type === "done" && event.counter === counterId && event.ticket) {
-          await ask(event.ticket.id, event.ticket.lang);
-        } else if (event.type === "rated" && current && event.data && event.data.ticket === current.id && $("ask").hidden === false) {
-          idleScreen(); // rated on the phone meanwhile
-        }
-      }
-    } catch (err) {
-      offline(true);
-      await sleep(2000);
+function followEvents() {
+  follow(async () => {
+    const path = lastEvent === null ? "events" : `events?after=${lastEvent}&wait=${POLL_WAIT_S}`;
+    const resp = await api("GET", path);
+    if (resp.status === 401) {
+      if (pin) { await signIn(counterId, pin); return true; }
+      loginScreen();
+      return false;
     }
-  }
+    const body = await resp.json();
+    offline(false);
+    lastEvent = body.last;
+    for (const event of body.events || []) {
+      if (event.type === "done" && event.counter === counterId && event.ticket) {
+        await ask(event.ticket.id, event.ticket.lang);
+      } else if (event.type === "rated" && current && event.data && event.data.ticket === current.id && $("ask").hidden === false) {
+        idleScreen(); // rated on the phone meanwhile
+      }
+    }
+    return true;
+  }, { failed: () => offline(true) });
 }
 
 function start() {
   idleScreen();
-  follow();
+  followEvents();
 }
 
 async function boot() {
-  for (;;) {
-    try {
-      const [catalogs, about] = await Promise.all([
-        Promise.all(LANGS.map((l) => fetch(`/console/i18n.json?lang=${l}`).then((r) => r.json()))),
-        fetch(`${API}/info`).then((r) => r.json()),
-      ]);
-      LANGS.forEach((l, i) => { I18N[l] = catalogs[i]; });
-      info = about;
-      break;
-    } catch (err) {
-      offline(true);
-      await sleep(2000);
-    }
-  }
+  await retry(async () => {
+    const [catalogs, about] = await Promise.all([
+      Promise.all(LANGS.map((l) => fetch(`/console/i18n.json?lang=${l}`).then((r) => r.json()))),
+      fetch(`${API}/info`).then((r) => r.json()),
+    ]);
+    LANGS.forEach((l, i) => { I18N[l] = catalogs[i]; });
+    info = about;
+  }, { failed: () => offline(true) });
   offline(false);
   translate();
   document.title = _("Rating terminal", "vi");
