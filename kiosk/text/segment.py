@@ -109,6 +109,16 @@ def _inside_khmer(text: str, i: int) -> bool:
     return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
 
 
+def _may_start_a_line(ch: str) -> bool:
+    """Not Khmer punctuation (។ ៕ ៖ ...) nor the repetition sign ៗ.
+
+    The word model may see them as words of their own, but a line never starts
+    with them (UAX #14 forbids a break before them; ICU keeps that rule where it
+    decides).
+    """
+    return not unicodedata.category(ch).startswith("P") and ch != "ៗ"
+
+
 _KHMER_LETTER = "\u1780-\u17d3\u17dd"
 # Candidates only: a digit next to a Khmer letter, or any punctuation (checked below).
 _EDGE_CANDIDATES = re.compile(
@@ -187,7 +197,11 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
     edges = _number_and_bracket_edges(text)
     if not khmer_words.model_available():
         return Breaks(usable(icu + edges))
-    model = [i for i in khmer_words.word_starts(text) if _inside_khmer(text, i)]
+    model = [
+        i
+        for i in khmer_words.word_starts(text)
+        if _inside_khmer(text, i) and _may_start_a_line(text[i])
+    ]
     opportunities = usable([i for i in icu if not _inside_khmer(text, i)] + model + edges)
     doubtful = frozenset(opportunities).difference(icu, edges)
     return Breaks(opportunities, doubtful, usable(icu))

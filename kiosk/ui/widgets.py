@@ -394,15 +394,15 @@ class OnScreenKeyboard(BoxLayout):
 
 
 # ResultRow's layout in units (kv/widgets.kv): side padding, top+bottom padding and
-# spacing, the detail line, the gap drawn between rows; the name's font size.
-ROW_SIDE_PAD, ROW_FIXED, ROW_DETAIL, ROW_NAME_FONT = 24.0, 12 * 2 + 4 + 8, 40.0, 32.0
+# spacing and the gap drawn between rows; the font sizes of the name and the detail.
+ROW_SIDE_PAD, ROW_FIXED, ROW_NAME_FONT, ROW_DETAIL_FONT = 24.0, 12 * 2 + 4 + 8, 32.0, 26.0
 ROW_MIN = 176.0
-_line_heights: dict[tuple[str, float], float] = {}
+_line_heights: dict[tuple[str, float, bool], float] = {}
 
 
-def _line_height(lang: str, size: float) -> float:
-    """The height Kivy gives one line of bold text in ``lang``'s font at ``size`` px."""
-    key = (lang, round(size, 1))
+def _line_height(lang: str, size: float, bold: bool = True) -> float:
+    """The height Kivy gives one line of text in ``lang``'s font at ``size`` px."""
+    key = (lang, round(size, 1), bold)
     if key not in _line_heights:
         from kivy.core.text import Label as CoreLabel
 
@@ -412,7 +412,7 @@ def _line_height(lang: str, size: float) -> float:
         code = "km" if lang == "km" else "vi"
         spec = font_for(code)
         core = CoreLabel(
-            text="Ág ក្រៀ", font_size=size, font_name=FAMILIES[code], bold=True,
+            text="Ág ក្រៀ", font_size=size, font_name=FAMILIES[code], bold=bold,
             font_script_name=spec.script,
         )  # fmt: skip
         prime_font_state(core)
@@ -422,18 +422,25 @@ def _line_height(lang: str, size: float) -> float:
 
 
 def sized_rows(rows: list[dict[str, Any]], list_width: float) -> list[dict[str, Any]]:
-    """Give each result row the height its name needs, wrapped as the row will wrap it."""
+    """Give each result row the height its name and detail need, wrapped as the row wraps them."""
     from kiosk.text import wrap_lines
-    from kiosk.ui.textkit import WRAP_SLACK_PX
+    from kiosk.ui.textkit import WRAP_SLACK_PX, language
 
     u, scale = theme.u, theme.scale
     width = list_width - theme.px(14) - 2 * theme.px(ROW_SIDE_PAD) - WRAP_SLACK_PX
-    font = u * ROW_NAME_FONT * scale
+    font, detail_font = u * ROW_NAME_FONT * scale, u * ROW_DETAIL_FONT * scale
+    detail_lang = language.lang  # the detail label follows the UI language
     floor = max(u * ROW_MIN * scale, theme.target)
+
+    def lines(text: str, lang: str, size: float, bold: bool) -> int:
+        return len(wrap_lines(text, lang, size, width, bold=bold)) if width > 50 else 2
+
     for row in rows:
         lang = row.get("name_lang") or "vi"
-        lines = len(wrap_lines(row["name"], lang, font, width, bold=True)) if width > 50 else 2
-        needed = lines * _line_height(lang, font) + u * (ROW_FIXED + ROW_DETAIL * scale)
+        needed = lines(row["name"], lang, font, True) * _line_height(lang, font) + u * ROW_FIXED
+        if row.get("detail"):
+            detail_lines = lines(row["detail"], detail_lang, detail_font, False)
+            needed += detail_lines * _line_height(detail_lang, detail_font, bold=False)
         row["row_size"] = (None, max(floor, needed))
     return rows
 

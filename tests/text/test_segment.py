@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 
-from kiosk.text import break_opportunities, cluster_boundaries, clusters
+from kiosk.text import break_opportunities, cluster_boundaries, clusters, wrap_lines
 from tests.text.samples import COENG, LONG_KHMER_NAME, khmer_text, mixed_text
 
 
@@ -32,6 +33,17 @@ def test_khmer_breaks_between_words() -> None:
         "នៅ",
         "អចិន្ត្រៃយ៍",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["សូមយកសំបុត្ររបស់អ្នកនៅខាងក្រោម។", "មិនដំណើរការទេ៕", "ឯកសារផ្សេងៗទៀត", "សូមរង់ចាំ៖ លេខ"],
+)
+def test_no_khmer_line_starts_with_punctuation_or_the_repetition_sign(text: str) -> None:
+    # The word model sees "។" and "ៗ" as words of their own; a line must not start with them.
+    for i in break_opportunities(text, "km"):
+        assert text[i] not in "។៕៖ៗ", (text[:i], text[i:])
+    assert "។" not in [line[:1] for line in wrap_lines(text, "km", 40, 600)]
 
 
 def test_numbers_and_brackets_next_to_khmer_are_words_of_their_own() -> None:

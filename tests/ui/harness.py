@@ -338,16 +338,45 @@ def kiosk_rig(
             handle.stop()
 
 
+def text_cut_inside(label: Any) -> str:
+    """How a label's text is cut although its texture fits its box; "" when it is whole.
+
+    Kivy drops the lines below a fixed ``text_size`` height and puts "…" in a
+    ``shorten`` label: the texture is then exactly the box, so comparing sizes
+    alone would not see it. The label's own text is laid out again with no
+    height limit, in its own font and script.
+    """
+    from kivy.core.text import Label as CoreLabel
+
+    from kiosk.text import nfc
+    from kiosk.ui.textkit import prime_font_state
+
+    if getattr(label, "is_shortened", False):
+        return "shortened with …"
+    width, height = label.text_size
+    if height is None:
+        return ""
+    options = dict(label._label.options)
+    options.update(text_size=(width, None), shorten=False)
+    options.pop("text", None)
+    whole = CoreLabel(text=nfc(label.text), **options)
+    prime_font_state(whole)
+    whole.refresh()
+    needed = whole.texture.size[1] if whole.texture else 0
+    return f"lines cut: {needed:.0f} high in {height:.0f}" if needed > height + 1.5 else ""
+
+
 def layout_problems(root: Any) -> list[str]:
-    """Boxes that overlap their siblings or leave their parent, and text larger than its box.
+    """Boxes that overlap their siblings or leave their parent; text larger than its box or cut.
 
     Only what a person sees: widgets with a size and opacity; rows of a list that are
     on screen. A scroll view's content may be taller than the view (that is scrolling).
+    Every label counts, whatever its class: its texture must fit its box and its text
+    must not be cut inside the box (``text_cut_inside``).
     """
+    from kivy.uix.label import Label
     from kivy.uix.recycleview import RecycleView
     from kivy.uix.scrollview import ScrollView
-
-    from kiosk.ui.textkit import ShapedLabel
 
     tol = 1.5
     problems: list[str] = []
@@ -367,11 +396,14 @@ def layout_problems(root: Any) -> list[str]:
     def visit(w: Any, in_scroll: Any) -> None:
         if not shown(w):
             return
-        if isinstance(w, ShapedLabel) and w.text:
+        if isinstance(w, Label) and w.text:
             tw, th = w.texture_size
             if tw > w.width + tol or th > w.height + tol:
                 size = f"{tw:.0f}x{th:.0f} in {w.width:.0f}x{w.height:.0f}"
                 problems.append(f"text overflows {name(w)}: {size}")
+            cut = text_cut_inside(w)
+            if cut:
+                problems.append(f"text cut in {name(w)}: {cut}")
         kids = [c for c in w.children if shown(c)]
         if isinstance(w, ScrollView):
             view = box(w)

@@ -6,7 +6,8 @@ writes ``docs/screenshots/kiosk-<screen>-<lang>-<orientation>.png`` at the
 kiosk's real sizes (1080x1920, 1920x1080): the real app, a real centre server
 on 127.0.0.1 with a few people already waiting, the preview printer, and a
 fake printer out of paper for the printer-fault screen. The citizen screens
-again with large text (A+) as ``...-<orientation>-large.png``, the printed
+again with large text (A+) as ``...-<orientation>-large.png`` (home, services,
+confirm, procedure, look-up with results and with nothing found, ticket), the printed
 ticket as ``kiosk-printed-<lang>.png``, and the journey strip of the README
 (``kiosk-journey.png``: attract, language, search, procedure, ticket, paper).
 """
@@ -153,6 +154,11 @@ def large_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
         _shot(out, name, lang, f"{orientation}-large")
     _lookup(rig, lang)
     _shot(out, "lookup", lang, f"{orientation}-large")
+    rig.app.screen("lookup").reset()
+    _lookup(rig, lang, NOT_FOUND)
+    wait_until(lambda: rig.app.screen("lookup").near, what="the closest fields")
+    pump(4)
+    _shot(out, "notfound", lang, f"{orientation}-large")
     _go(rig, "confirm", service="ho-tich")
     _ticket(rig, "printed")
     _shot(out, "ticket", lang, f"{orientation}-large")
@@ -194,10 +200,11 @@ def fault_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     _shot(out, "stale", lang, orientation)
 
 
-def main(out: Path) -> None:
+def main(out: Path, orientations: tuple[str, ...] = tuple(SIZES)) -> None:
     from kivy.core.window import Window
 
-    for orientation, size in SIZES.items():
+    for orientation in orientations:
+        size = SIZES[orientation]
         for lang in LANGS:
             with tempfile.TemporaryDirectory() as tmp:
                 with kiosk_rig(
@@ -223,4 +230,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    # [OUT_DIR [ORIENTATION...]]: e.g. `docs/screenshots landscape` redoes one orientation.
+    main(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"),
+        tuple(sys.argv[2:]) or tuple(SIZES),
+    )
