@@ -91,6 +91,23 @@ def encode_postings(bits: int) -> bytes | None:
     return b"\x00" + bits.to_bytes(nbytes, "little")
 
 
+def encode_ranks(ranks: Sequence[int]) -> bytes | None:
+    """``encode_postings`` of the bitset of ``ranks`` (ascending, distinct), made from the
+    list itself: a sparse list is stored as it is, without a round trip through an int."""
+    if not ranks:
+        return None
+    nbytes = (ranks[-1] >> 3) + 1
+    if 2 * len(ranks) < nbytes:
+        sparse = array("H", ranks)
+        if sys.byteorder == "big":
+            sparse.byteswap()
+        return b"\x01" + sparse.tobytes()
+    buf = bytearray(nbytes)
+    for r in ranks:
+        buf[r >> 3] |= 1 << (r & 7)
+    return b"\x00" + bytes(buf)
+
+
 def decode_postings(blob: bytes | None) -> int:
     """The bitset (bit r = rank r) of a stored posting list."""
     if not blob:
@@ -232,76 +249,104 @@ def _grams(run: str, sizes: Sequence[int]) -> set[str]:
 
 
 def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: str) -> IndexRows:
-    """The search index of ``lang``.
+    """The search index of ``lang`` (see :class:`IndexBuilder`)."""
+    builder = IndexBuilder(fields, lang)
+    for p in procedures:
+        builder.add(p)
+    return builder.rows()
+
+
+class IndexBuilder:
+    """The search index of one language, fed one procedure at a time (in catalogue order).
+
+    A sync streams procedures into the store as they arrive: this keeps only what each
+    one adds to the index (its words, Khmer runs and grams, by catalogue position), not
+    the procedure. Ranks need every name, so :meth:`rows` turns positions into ranks at
+    the end.
 
     Texts missing in ``lang`` are indexed in Vietnamese, as the kiosk shows them; the
-    Khmer index also holds the Vietnamese words (see below).
+    Khmer index also holds the Vietnamese words (see :meth:`add`).
     """
-    field_names = {f.code: f.name.text(lang).text for f in fields}
-    name_tokens = [tokenize(p.name.text(lang).text) for p in procedures]
-    order = sorted(
-        range(len(procedures)),
-        key=lambda i: (
-            len(set(name_tokens[i].words)),
-            name_tokens[i].words,
-            procedures[i].code,
-        ),
-    )
-    name_words: dict[str, list[int]] = {}
-    body_words: dict[str, list[int]] = {}
-    whole_names: dict[str, list[int]] = {}
-    name_grams: dict[str, list[int]] = {}
-    body_grams: dict[str, list[int]] = {}
-    km_names: list[str] = []
-    km_bodies: list[str] = []
-    khmer = lang == "km"
-    for rank, pos in enumerate(order):
-        p = procedures[pos]
-        toks = name_tokens[pos]
+
+    def __init__(self, fields: Sequence[Field], lang: str) -> None:
+        self.lang = lang
+        self._khmer = lang == "km"
+        self._field_names = {f.code: f.name.text(lang).text for f in fields}
+        self._keys: list[tuple[int, tuple[str, ...], str]] = []  # position -> rank key
+        self._name_words: dict[str, list[int]] = {}
+        self._body_words: dict[str, list[int]] = {}
+        self._whole_names: dict[str, list[int]] = {}
+        self._name_grams: dict[str, list[int]] = {}
+        self._body_grams: dict[str, list[int]] = {}
+        self._km_names: list[str] = []
+        self._km_bodies: list[str] = []
+
+    def add(self, p: Procedure) -> None:
+        pos = len(self._keys)
+        lang, khmer = self.lang, self._khmer
+        toks = tokenize(p.name.text(lang).text)
+        self._keys.append((len(set(toks.words)), toks.words, p.code))
+        field_name = self._field_names.get(p.field)
         name_set = {*toks.words, *_code_words(p)}
-        body = [tokenize(t) for t in _body_texts(p, field_names.get(p.field), lang)]
+        body = [tokenize(t) for t in _body_texts(p, field_name, lang)]
         body_extra = _local_code_words(p)
         if khmer:
             # Khmer text has hardly any Latin words, so what a Khmer speaker types in
             # Latin letters is Vietnamese: index the Vietnamese text too.
             name_set.update(tokenize(p.name.vi).words)
-            body.extend(tokenize(t) for t in _body_texts(p, field_names.get(p.field), "vi"))
+            body.extend(tokenize(t) for t in _body_texts(p, field_name, "vi"))
         for w in name_set:
-            name_words.setdefault(w, []).append(rank)
+            self._name_words.setdefault(w, []).append(pos)
         wholes = {" ".join(toks.words)}
         if khmer:
             wholes.add(" ".join(tokenize(p.name.vi).words))
         for whole in wholes:
-            whole_names.setdefault(whole, []).append(rank)
+            self._whole_names.setdefault(whole, []).append(pos)
         for w in {w for t in body for w in t.words} | set(body_extra):
-            body_words.setdefault(w, []).append(rank)
+            self._body_words.setdefault(w, []).append(pos)
         if khmer:
             body_runs = list(dict.fromkeys(r for t in body for r in t.runs))
             for g in set().union(*(_grams(r, (1, 2, 3)) for r in toks.runs)):
-                name_grams.setdefault(g, []).append(rank)
+                self._name_grams.setdefault(g, []).append(pos)
             for g in set().union(*(_grams(r, (3,)) for r in body_runs)):
-                body_grams.setdefault(g, []).append(rank)
-            km_names.append("\n".join(toks.runs))
-            km_bodies.append("\n".join(body_runs))
-    terms: list[tuple[str, str, bytes | None, bytes | None]] = []
-    for kind, names, bodies in ((WORD, name_words, body_words), (GRAM, name_grams, body_grams)):
-        bits = {
-            t: (_to_int(names.get(t, ())), _to_int(bodies.get(t, ())))
-            for t in sorted(names.keys() | bodies.keys())
-        }
-        terms.extend(
-            (kind, t, encode_postings(n), encode_postings(b)) for t, (n, b) in bits.items()
-        )
-        if kind == WORD:
+                self._body_grams.setdefault(g, []).append(pos)
+            self._km_names.append("\n".join(toks.runs))
+            self._km_bodies.append("\n".join(body_runs))
+
+    def rows(self) -> IndexRows:
+        """The index of every procedure added, ready to store."""
+        keys = self._keys
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        rank_of = [0] * len(order)
+        for rank, pos in enumerate(order):
+            rank_of[pos] = rank
+
+        def ranked(postings: dict[str, list[int]]) -> dict[str, list[int]]:
+            return {t: sorted(map(rank_of.__getitem__, ps)) for t, ps in postings.items()}
+
+        terms: list[tuple[str, str, bytes | None, bytes | None]] = []
+        for kind, names, bodies in (
+            (WORD, ranked(self._name_words), ranked(self._body_words)),
+            (GRAM, ranked(self._name_grams), ranked(self._body_grams)),
+        ):
+            keys_ = sorted(names.keys() | bodies.keys())
             terms.extend(
-                (PREFIX, t, encode_postings(n), encode_postings(b))
-                for t, (n, b) in _wide_prefixes(bits).items()
+                (kind, t, encode_ranks(names.get(t, [])), encode_ranks(bodies.get(t, [])))
+                for t in keys_
             )
-    terms.extend(
-        (WHOLE, whole, encode_postings(_to_int(ranks)), None)
-        for whole, ranks in sorted(whole_names.items())
-    )
-    return IndexRows(lang, order, terms, km_names, km_bodies)
+            if kind == WORD:
+                bits = {t: (_to_int(names.get(t, ())), _to_int(bodies.get(t, ()))) for t in keys_}
+                terms.extend(
+                    (PREFIX, t, encode_postings(n), encode_postings(b))
+                    for t, (n, b) in _wide_prefixes(bits).items()
+                )
+        terms.extend(
+            (WHOLE, whole, encode_ranks(ranks), None)
+            for whole, ranks in sorted(ranked(self._whole_names).items())
+        )
+        km_names = [self._km_names[pos] for pos in order] if self._khmer else []
+        km_bodies = [self._km_bodies[pos] for pos in order] if self._khmer else []
+        return IndexRows(self.lang, order, terms, km_names, km_bodies)
 
 
 def _wide_prefixes(bits: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
@@ -739,4 +784,12 @@ class SearchIndex:
         return index.search(terms, limit, whole) if index is not None else []
 
 
-__all__ = ["IndexRows", "LangIndex", "Match", "SearchIndex", "Tokens", "build_index"]
+__all__ = [
+    "IndexBuilder",
+    "IndexRows",
+    "LangIndex",
+    "Match",
+    "SearchIndex",
+    "Tokens",
+    "build_index",
+]
