@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import heapq
 import json
 import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from kiosk.catalogue.model import (
@@ -41,6 +42,7 @@ from kiosk.catalogue.model import (
     parse_procedure,
 )
 from kiosk.catalogue.search import IndexBuilder, IndexRows, KhmerRuns, PackedTerms, pack_uint32
+from kiosk.catalogue.signing import canonical
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +82,6 @@ class StoreError(Exception):
 
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def canonical(obj: Any) -> str:
-    """The one JSON spelling used to store and compare procedures."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def connect_ro(path: Path, *, any_layout: bool = False) -> sqlite3.Connection:
@@ -294,13 +291,46 @@ def read_store(
         raise StoreError(f"{path} holds a catalogue this kiosk refuses: {exc}") from None
 
 
-def stored_bodies(path: Path) -> dict[str, str]:
-    """code -> canonical JSON of each stored procedure (to tell what a sync changed)."""
+def stored_digests(path: Path) -> dict[str, bytes]:
+    """code -> digest of each stored procedure's canonical JSON (to tell what a sync changed,
+    without holding every stored text)."""
     con = connect_ro(path)
     try:
-        return dict(con.execute("SELECT code, body FROM procedures").fetchall())
+        return {
+            code: digest(text) for code, text in con.execute("SELECT code, body FROM procedures")
+        }
     finally:
         con.close()
+
+
+def digest(text: str) -> bytes:
+    """A short fingerprint of a procedure's canonical JSON."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def stored_fields_json(con: sqlite3.Connection) -> str:
+    """The canonical JSON of the store's field list, as the state hash spells it."""
+    rows = con.execute("SELECT code, name FROM fields ORDER BY position")
+    return canonical([{"code": code, "name": json.loads(name)} for code, name in rows])
+
+
+def state_texts(
+    con: sqlite3.Connection,
+    *,
+    replace: dict[str, str] | None = None,
+    leave_out: Set[str] = frozenset(),
+) -> Iterator[str]:
+    """Each stored procedure's canonical JSON in code order (the state hash's order), with
+    ``replace`` (code -> canonical JSON of a new or changed procedure) merged in and the
+    codes in ``leave_out`` left out. Stored texts are streamed from SQLite's code index."""
+    new = sorted((replace or {}).items())
+    rows = (
+        (code, text)
+        for code, text in con.execute("SELECT code, body FROM procedures ORDER BY code")
+        if code not in leave_out and code not in (replace or {})
+    )
+    for _, text in heapq.merge(rows, new, key=lambda row: row[0]):
+        yield text
 
 
 @contextlib.contextmanager
