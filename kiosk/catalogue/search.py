@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import sys
 from array import array
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -256,6 +257,13 @@ def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: 
     return builder.rows()
 
 
+MAX_POSITION = 65535  # positions are kept as uint16 while building (20,000 procedures at most)
+
+
+def _positions() -> array:
+    return array("H")
+
+
 class IndexBuilder:
     """The search index of one language, fed one procedure at a time (in catalogue order).
 
@@ -273,16 +281,19 @@ class IndexBuilder:
         self._khmer = lang == "km"
         self._field_names = {f.code: f.name.text(lang).text for f in fields}
         self._keys: list[tuple[int, tuple[str, ...], str]] = []  # position -> rank key
-        self._name_words: dict[str, list[int]] = {}
-        self._body_words: dict[str, list[int]] = {}
-        self._whole_names: dict[str, list[int]] = {}
-        self._name_grams: dict[str, list[int]] = {}
-        self._body_grams: dict[str, list[int]] = {}
+        # term -> positions having it; uint16 arrays, a quarter of a list's memory
+        self._name_words: defaultdict[str, array] = defaultdict(_positions)
+        self._body_words: defaultdict[str, array] = defaultdict(_positions)
+        self._whole_names: defaultdict[str, array] = defaultdict(_positions)
+        self._name_grams: defaultdict[str, array] = defaultdict(_positions)
+        self._body_grams: defaultdict[str, array] = defaultdict(_positions)
         self._km_names: list[str] = []
         self._km_bodies: list[str] = []
 
     def add(self, p: Procedure) -> None:
         pos = len(self._keys)
+        if pos > MAX_POSITION:
+            raise ValueError(f"an index holds at most {MAX_POSITION + 1} procedures")
         lang, khmer = self.lang, self._khmer
         toks = tokenize(p.name.text(lang).text)
         self._keys.append((len(set(toks.words)), toks.words, p.code))
@@ -296,20 +307,20 @@ class IndexBuilder:
             name_set.update(tokenize(p.name.vi).words)
             body.extend(tokenize(t) for t in _body_texts(p, field_name, "vi"))
         for w in name_set:
-            self._name_words.setdefault(w, []).append(pos)
+            self._name_words[w].append(pos)
         wholes = {" ".join(toks.words)}
         if khmer:
             wholes.add(" ".join(tokenize(p.name.vi).words))
         for whole in wholes:
-            self._whole_names.setdefault(whole, []).append(pos)
+            self._whole_names[whole].append(pos)
         for w in {w for t in body for w in t.words} | set(body_extra):
-            self._body_words.setdefault(w, []).append(pos)
+            self._body_words[w].append(pos)
         if khmer:
             body_runs = list(dict.fromkeys(r for t in body for r in t.runs))
             for g in set().union(*(_grams(r, (1, 2, 3)) for r in toks.runs)):
-                self._name_grams.setdefault(g, []).append(pos)
+                self._name_grams[g].append(pos)
             for g in set().union(*(_grams(r, (3,)) for r in body_runs)):
-                self._body_grams.setdefault(g, []).append(pos)
+                self._body_grams[g].append(pos)
             self._km_names.append("\n".join(toks.runs))
             self._km_bodies.append("\n".join(body_runs))
 
@@ -321,29 +332,29 @@ class IndexBuilder:
         for rank, pos in enumerate(order):
             rank_of[pos] = rank
 
-        def ranked(postings: dict[str, list[int]]) -> dict[str, list[int]]:
-            return {t: sorted(map(rank_of.__getitem__, ps)) for t, ps in postings.items()}
+        def ranks(positions: Sequence[int]) -> list[int]:
+            return sorted(map(rank_of.__getitem__, positions))
 
+        # Term by term, each term's positions dropped once encoded: the positions and
+        # the encoded index are never both whole in memory.
         terms: list[tuple[str, str, bytes | None, bytes | None]] = []
         for kind, names, bodies in (
-            (WORD, ranked(self._name_words), ranked(self._body_words)),
-            (GRAM, ranked(self._name_grams), ranked(self._body_grams)),
+            (WORD, self._name_words, self._body_words),
+            (GRAM, self._name_grams, self._body_grams),
         ):
-            keys_ = sorted(names.keys() | bodies.keys())
+            bits: dict[str, tuple[int, int]] = {}
+            for t in sorted(names.keys() | bodies.keys()):
+                n, b = ranks(names.pop(t, ())), ranks(bodies.pop(t, ()))
+                terms.append((kind, t, encode_ranks(n), encode_ranks(b)))
+                if kind == WORD:
+                    bits[t] = (_to_int(n), _to_int(b))
             terms.extend(
-                (kind, t, encode_ranks(names.get(t, [])), encode_ranks(bodies.get(t, [])))
-                for t in keys_
+                (PREFIX, t, encode_postings(n), encode_postings(b))
+                for t, (n, b) in _wide_prefixes(bits).items()
             )
-            if kind == WORD:
-                bits = {t: (_to_int(names.get(t, ())), _to_int(bodies.get(t, ()))) for t in keys_}
-                terms.extend(
-                    (PREFIX, t, encode_postings(n), encode_postings(b))
-                    for t, (n, b) in _wide_prefixes(bits).items()
-                )
-        terms.extend(
-            (WHOLE, whole, encode_ranks(ranks), None)
-            for whole, ranks in sorted(ranked(self._whole_names).items())
-        )
+        wholes = self._whole_names
+        for whole in sorted(wholes):
+            terms.append((WHOLE, whole, encode_ranks(ranks(wholes.pop(whole))), None))
         km_names = [self._km_names[pos] for pos in order] if self._khmer else []
         km_bodies = [self._km_bodies[pos] for pos in order] if self._khmer else []
         return IndexRows(self.lang, order, terms, km_names, km_bodies)
