@@ -33,6 +33,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kiosk.catalogue.model import LANGS, Field, Procedure
 from kiosk.catalogue.tokenize import MAX_QUERY_CHARS, QueryTerm, Tokens, query_terms, tokenize
@@ -245,8 +246,10 @@ def _body_texts(p: Procedure, field_name: str | None, lang: str) -> Iterator[str
         yield field_name
 
 
-def _grams(run: str, sizes: Sequence[int]) -> set[str]:
-    return {run[i : i + n] for n in sizes for i in range(len(run) - n + 1)}
+# A catalogue repeats its Khmer texts (steps, document names): each run's grams once.
+@lru_cache(maxsize=16384)
+def _grams(run: str, sizes: tuple[int, ...]) -> frozenset[str]:
+    return frozenset(run[i : i + n] for n in sizes for i in range(len(run) - n + 1))
 
 
 def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: str) -> IndexRows:
