@@ -158,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--table", default="outcomes", help="with --from/--to --csv: which table")
     p.add_argument("--xlsx", metavar="FILE", help="with --from/--to: write every table to FILE")
-    p.add_argument("--lang", default="vi", choices=("vi", "km", "en"), help="column names")
+    p.add_argument(
+        "--lang",
+        default="vi",
+        choices=("vi", "km", "en"),
+        help="language of the table (CSV columns stay fixed)",
+    )
 
     p = cmd(
         "hash-secret",

@@ -46,7 +46,7 @@ def report(args: argparse.Namespace, cfg: Config | None) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     figures = _read(cfg, lambda conn: build_report(conn, cfg, day, generated_at=utc_now()))
-    sys.stdout.write(report_csv(figures) if args.csv else report_table(figures))
+    sys.stdout.write(report_csv(figures) if args.csv else report_table(figures, args.lang))
     return 0
 
 
@@ -89,18 +89,19 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
 def _text_table(table, lang: str) -> str:  # type: ignore[no-untyped-def]
     from kiosk.reports.tables import shown
     from kiosk.text import gettext
+    from kiosk.text.terminal import padded, terminal_width
 
     head = table.header(lang)
     rows = [
         [shown(cell, table.kind(r, c), lang) for c, cell in enumerate(row)]
         for r, row in enumerate(table.rows)
     ]
-    widths = [max(len(str(line[i])) for line in [head, *rows]) for i in range(len(head))]
+    widths = [max(terminal_width(str(line[i])) for line in [head, *rows]) for i in range(len(head))]
     lines = [gettext(table.title, lang)]
     for line in [head, *rows]:
         lines.append(
             "  ".join(
-                str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+                padded(str(cell), w, left=i == 0)
                 for i, (cell, w) in enumerate(zip(line, widths, strict=True))
             )
         )

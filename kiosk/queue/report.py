@@ -24,6 +24,8 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso, to_iso
 from kiosk.queue.ratings import day_figures
+from kiosk.text import N_, gettext
+from kiosk.text.terminal import padded, terminal_width
 
 CSV_COLUMNS = (
     "scope",
@@ -183,72 +185,94 @@ def report_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-# The text table's columns: (heading, key). Per service the counts add up:
+# The text table's columns: (heading msgid, key). Per service the counts add up:
 # issued + transferred in = served + no-show + transferred out + not served.
 TABLE_COLUMNS = (
-    ("issued", "issued"),
-    ("+ transf. in", "transferred_in"),
-    ("served", "served"),
-    ("no-show", "no_shows"),
-    ("transf. out", "transferred_out"),
-    ("not served", "unserved"),
-    ("wait med", "wait_median_minutes"),
-    ("wait p90", "wait_p90_minutes"),
-    ("svc med", "service_median_minutes"),
+    (N_("issued"), "issued"),
+    (N_("+ transf. in"), "transferred_in"),
+    (N_("served"), "served"),
+    (N_("no-show"), "no_shows"),
+    (N_("transf. out"), "transferred_out"),
+    (N_("not served"), "unserved"),
+    (N_("wait med"), "wait_median_minutes"),
+    (N_("wait p90"), "wait_p90_minutes"),
+    (N_("svc med"), "service_median_minutes"),
 )
 TABLE_NOTES = (
-    "issued: numbers taken at a kiosk for that service; + transf. in: tickets another"
-    " service sent on.",
-    "Each service: issued + transf. in = served + no-show + transf. out + not served.",
-    "not served: still waiting, called or at a counter when the report was made (at the"
-    " end of the day: left without being served). Tickets are never cancelled: a"
-    " citizen who leaves is a no-show or stays 'not served'.",
-    "wait: from joining the queue to the first call; svc: time at the counter.",
+    N_(
+        "issued: numbers taken at a kiosk for that service; + transf. in: tickets another"
+        " service sent on."
+    ),
+    N_("Each service: issued + transf. in = served + no-show + transf. out + not served."),
+    N_(
+        "not served: still waiting, called or at a counter when the report was made (at the"
+        " end of the day: left without being served). Tickets are never cancelled: a"
+        " citizen who leaves is a no-show or stays 'not served'."
+    ),
+    N_("wait: from joining the queue to the first call; svc: time at the counter."),
 )
 
 
-def _name(item: dict[str, Any]) -> str:
-    """The Vietnamese name of a service or counter as configured (the id if it was retired)."""
+def _name(item: dict[str, Any], lang: str) -> str:
+    """The name of a service or counter as configured, in ``lang`` where the
+    configuration has it, else Vietnamese (the id if it was retired)."""
     name = item.get("name") or {}
-    return str(name.get("vi") or item["id"])
+    return str(name.get(lang) or name.get("vi") or item["id"])
 
 
-def report_table(report: dict[str, Any]) -> str:
-    """A plain-text table for the terminal: names, counts that add up, and what they mean."""
+def report_table(report: dict[str, Any], lang: str = "en") -> str:
+    """A plain-text table for the terminal in ``lang``: names, counts that add up, and
+    what they mean."""
     keys = [key for _heading, key in TABLE_COLUMNS]
-    rows: list[tuple[str, ...]] = [("", *(heading for heading, _key in TABLE_COLUMNS))]
-    sections = (("Services", report["services"]), ("Counters", report["counters"]))
+    rows: list[tuple[str, ...]] = [
+        ("", *(gettext(heading, lang) for heading, _key in TABLE_COLUMNS))
+    ]
+    sections = ((N_("Services"), report["services"]), (N_("Counters"), report["counters"]))
     starts = {}
     for title, items in sections:
-        starts[len(rows)] = title
+        starts[len(rows)] = gettext(title, lang)
         for item in items:
-            rows.append((f"  {_name(item)}", *(_cell(item.get(k)) or "-" for k in keys)))
-    rows.append(("Total", *(_cell(report["totals"].get(k)) or "-" for k in keys)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    text = [f"Day {report['day']} ({report['timezone']}), times in minutes"]
+            rows.append((f"  {_name(item, lang)}", *(_cell(item.get(k)) or "-" for k in keys)))
+    total_label = gettext(N_("Total"), lang)
+    rows.append((total_label, *(_cell(report["totals"].get(k)) or "-" for k in keys)))
+    widths = [max(terminal_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    text = [
+        gettext(
+            "Day {day} ({timezone}), times in minutes",
+            lang,
+            day=report["day"],
+            timezone=report["timezone"],
+        )
+    ]
     for index, row in enumerate(rows):
         if index in starts:
             text.append(starts[index])
-        cells = (
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        text.append("  ".join(cells).rstrip())
-    text += ["", *TABLE_NOTES]
+        text.append(_joined(row, widths))
+    text += ["", *(gettext(note, lang) for note in TABLE_NOTES)]
     levels = report.get("rating_levels") or []
     if levels:
         n = len(levels)
-        names = (f"{s}: {lv.get('vi', '')}" for s, lv in zip(range(n, 0, -1), levels, strict=True))
-        rating_rows: list[tuple[str, ...]] = [("", "ratings", "mean", *names)]
+        names = (
+            f"{s}: {lv.get(lang) or lv.get('vi', '')}"
+            for s, lv in zip(range(n, 0, -1), levels, strict=True)
+        )
+        rating_rows: list[tuple[str, ...]] = [
+            ("", gettext(N_("ratings"), lang), gettext(N_("mean"), lang), *names)
+        ]
         for item in [*report["services"], *report["counters"]]:
-            rating_rows.append((_name(item), *_rating_text(item.get("ratings"), n)))
+            rating_rows.append((_name(item, lang), *_rating_text(item.get("ratings"), n)))
         total = report["totals"].get("ratings")
-        rating_rows.append(("Total", *_rating_text(total, n)))
+        rating_rows.append((total_label, *_rating_text(total, n)))
         share = total.get("rated_share") if total else None
         text += [
             "",
-            f"Satisfaction (score {n} = most satisfied; shares in %), "
-            f"rated: {_percent(share)} of served tickets",
+            gettext(
+                "Satisfaction (score {n} = most satisfied; shares in %), "
+                "rated: {share} of served tickets",
+                lang,
+                n=n,
+                share=_percent(share),
+            ),
             *_aligned(rating_rows),
         ]
     return "\n".join(text) + "\n"
@@ -264,12 +288,15 @@ def _rating_text(ratings: dict[str, Any] | None, n: int) -> tuple[str, ...]:
     return (str(ratings["count"]), _cell(ratings["mean"]), *map(_percent, ratings["shares"]))
 
 
+def _joined(row: tuple[str, ...], widths: list[int]) -> str:
+    """One line of a table: the first cell left-aligned, the others right-aligned, by the
+    columns a terminal gives each character (Khmer and Vietnamese combining marks take none)."""
+    cells = (
+        padded(cell, w, left=i == 0) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+    )
+    return "  ".join(cells).rstrip()
+
+
 def _aligned(lines: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    return [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in lines
-    ]
+    widths = [max(terminal_width(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return [_joined(line, widths) for line in lines]

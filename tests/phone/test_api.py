@@ -222,7 +222,9 @@ def test_report_has_the_ratings(centre: Centre, tmp_path: Path) -> None:
     config = str(write_config(cli_dir, **{r'^db = "queue.sqlite3"': f'db = "{centre.db}"'}))
     table = run_cli("report", "--config", config)
     assert table.returncode == 0, table.stderr
-    assert "rated: 75% of served tickets" in table.stdout
+    assert "đã đánh giá: 75% số phiếu đã phục vụ" in table.stdout  # Vietnamese by default
+    english = run_cli("report", "--config", config, "--lang", "en").stdout
+    assert "rated: 75% of served tickets" in english
     csv_out = run_cli("report", "--config", config, "--csv").stdout.splitlines()
     assert csv_out[0].endswith(
         "ratings,rating_mean,rating_share_4,rating_share_3,rating_share_2,rating_share_1,"

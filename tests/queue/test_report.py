@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from wcwidth import wcswidth
 
 from kiosk.queue import ManualClock, QueueEngine
 from kiosk.queue.report import parse_day, percentile, report_csv, report_table
@@ -60,7 +61,7 @@ def test_report_figures(engine: QueueEngine, clock: ManualClock) -> None:
     rows = list(csv.DictReader(io.StringIO(report_csv(figures))))
     assert rows[2]["id"] == "dat-dai" and rows[2]["wait_p90_minutes"] == "14.1"
     assert rows[-1]["scope"] == "total"
-    table = report_table(figures)
+    table = report_table(figures, "vi")
     assert "Đất đai – Xây dựng – Môi trường" in table and "Quầy 3" in table
     assert "dat-dai" not in table  # names, not ids
 
@@ -94,13 +95,33 @@ def test_report_table_counts_add_up_and_say_what_unserved_is(
     for line in rows:
         name, _sep, figures = line.strip().partition("   ")
         by_name[name.strip()] = figures.split()
-    civil = by_name["Tư pháp – Hộ tịch"]
+    civil = by_name["Justice – Civil status"]  # English table, English names
     assert civil[:6] == ["0", "2", "0", "0", "0", "2"]
-    for figures in (civil, by_name["Đất đai – Xây dựng – Môi trường"]):
+    for figures in (civil, by_name["Land – Construction – Environment"]):
         issued, t_in, served, no_show, t_out, unserved = (int(v) for v in figures[:6])
         assert issued + t_in == served + no_show + t_out + unserved
     assert "issued + transf. in = served + no-show + transf. out + not served" in table
     assert "not served: still waiting" in table
+
+
+def test_report_table_in_khmer_and_vietnamese_lines_up_by_terminal_columns(
+    engine: QueueEngine, clock: ManualClock
+) -> None:
+    engine.issue("dat-dai")
+    engine.call_next("3")
+    figures = engine.report()
+    vietnamese = report_table(figures, "vi")
+    assert "đã cấp" in vietnamese and "chưa phục vụ" in vietnamese and "Tổng" in vietnamese
+    khmer = report_table(figures, "km")
+    assert "បានចេញ" in khmer and "សរុប" in khmer
+    assert "issued" not in khmer and "Services" not in khmer
+    # Rows of the figures table end in the same terminal column although Khmer
+    # names carry subscripts and vowels that take no column of their own.
+    figures_part = khmer.split("\n\n")[0]
+    table_lines = [line for line in figures_part.splitlines() if line.startswith("  ")]
+    assert len(table_lines) > 3
+    ends = {wcswidth(line) for line in table_lines}
+    assert len(ends) == 1, table_lines
 
 
 def test_report_of_an_empty_day(engine: QueueEngine) -> None:
