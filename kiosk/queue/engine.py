@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -298,9 +298,23 @@ class QueueEngine:
     def follow(self, ticket_id: str) -> dict[str, Any]:
         """What the citizen's phone shows of a ticket (see :mod:`kiosk.queue.citizen`)."""
         with self._store.read() as tx:
-            asked = self._row(tx.conn, ticket_id)
-            leg = ratings.last_leg(tx.conn, ticket_id)
-            return citizen.view(tx, self.cfg, asked, leg, self._public(tx, leg))
+            return self._follow(tx, ticket_id)
+
+    def follow_many(self, ticket_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """:meth:`follow` of several tickets from one snapshot (None: no such ticket)."""
+        out: dict[str, dict[str, Any] | None] = {}
+        with self._store.read() as tx:
+            for ticket_id in ticket_ids:
+                try:
+                    out[ticket_id] = self._follow(tx, ticket_id)
+                except errors.UnknownTicket:
+                    out[ticket_id] = None
+        return out
+
+    def _follow(self, tx: Tx, ticket_id: str) -> dict[str, Any]:
+        asked = self._row(tx.conn, ticket_id)
+        leg = ratings.last_leg(tx.conn, ticket_id)
+        return citizen.view(tx, self.cfg, asked, leg, self._public(tx, leg))
 
     def rate(
         self,
