@@ -143,3 +143,20 @@ def test_a_phone_that_parks_after_its_ticket_changed_is_not_left_waiting() -> No
         assert tracker.waiting() == 0
     finally:
         loop.close()
+
+
+def test_only_what_changes_a_page_names_a_key() -> None:
+    def keys(kind: str, **extra: Any) -> set[str]:
+        event: Any = {"type": kind, "service": "S", "ticket": {"id": "T", "service": "S"}, **extra}
+        return watch.keys_of(event)
+
+    assert keys("issued") == set()  # at the back of its line
+    assert keys("issued", ticket={"id": "T", "service": "S", "priority": 1}) == {"id:T", "svc:S"}
+    assert keys("called") == {"id:T", "svc:S"}  # everyone behind it moves up
+    for own in ("recalled", "serving", "no_show", "done"):
+        assert keys(own) == {"id:T"}, own
+    assert keys("rated", ticket=None, data={"ticket": "T"}) == {"id:T"}
+    assert keys("print_failed") == set()
+    moved = keys("transferred", data={"from_ticket": "F", "from_service": "R"})
+    assert moved == {"id:T", "id:F", "svc:S"}  # lands inside its new line, leaves none
+    assert keys("counter_paused", ticket=None) == {"*"}

@@ -31,7 +31,7 @@ import asyncio
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -59,14 +59,14 @@ _GLOBAL = {"counter_paused", "counter_resumed", "day_reset"}
 def keys_of(event: Event) -> set[str]:
     """The watch keys an event may change."""
     kind = event.get("type")
-    ticket: dict[str, Any] = dict(event.get("ticket") or {})
-    data = event.get("data") or {}
+    ticket: Mapping[str, Any] = event.get("ticket") or {}
+    if kind in _NOT_SHOWN or (kind == "issued" and not ticket.get("priority")):
+        # A normal ticket issued at the back of its line is ahead of nobody, and
+        # nobody follows it yet. (Runs for every commit, under the write lock.)
+        return set()
     if kind in _GLOBAL:
         return {EVERYTHING}
-    if kind in _NOT_SHOWN:
-        return set()
-    if kind == "issued" and not ticket.get("priority"):
-        return set()  # at the back of its line: ahead of nobody, and nobody follows it yet
+    data = event.get("data") or {}
     keys = {f"id:{t}" for t in (ticket.get("id"), data.get("ticket"), data.get("from_ticket")) if t}
     if kind not in _OWN_ONLY:
         # A call takes the head of a line, a priority ticket goes ahead of the regular
@@ -180,6 +180,8 @@ class TicketWatch:
 
     def _refresh(self, parked: list[_Parked], *, spread: bool) -> None:
         """Read the parked phones' tickets in one snapshot; answer those whose view changed."""
+        if self._stopping:
+            return  # every waiter was released; the readers' threads are going away
         at = self.changes
         ids = sorted({p.ticket for p in parked})
         self.reads += 1
