@@ -230,9 +230,9 @@ async def _until(condition: Any, what: str, timeout: float = 120.0) -> None:
 
 
 async def _round(
-    port: int, server: psutil.Process, phones: Phones, following: bool
-) -> tuple[Outcome, Outcome, float]:
-    """One round with or without the phones following: issues, calls, server CPU seconds."""
+    port: int, procs: list[psutil.Process], phones: Phones, following: bool
+) -> tuple[Outcome, Outcome, list[float]]:
+    """One round with or without the phones following: issues, calls, CPU seconds of ``procs``."""
     if following:
         phones.follow.set()
         # Measure the phones following, not PHONES pages opening at the same instant.
@@ -242,12 +242,12 @@ async def _round(
         await _until(lambda: phones.following.value == 0, "all phones hanging up")
     await asyncio.sleep(SETTLE)
     stop = asyncio.Event()
-    cpu = _cpu(server)
+    cpu = [_cpu(p) for p in procs]
     counters = asyncio.create_task(_counters(port, stop))
     issues = await open_loop(port, CLIENTS, CLIENTS / OFFERED_RATE, ROUND_SECONDS, kiosk_token)
     stop.set()
     called = await counters
-    return issues, called, _cpu(server) - cpu
+    return issues, called, [_cpu(p) - c for p, c in zip(procs, cpu, strict=True)]
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -266,16 +266,18 @@ async def _follow_figures(port: int, base: str, server: psutil.Process) -> dict[
     phones = Phones(ctx)
     child = ctx.Process(target=_phones_main, args=(port, followed, phones), daemon=True)
     child.start()
+    # The server's, the phones' and this process's (the kiosks') CPU seconds per condition.
+    procs = [server, psutil.Process(child.pid), psutil.Process()]
     rounds: dict[bool, list[Outcome]] = {False: [], True: []}
     calls = Outcome(expected=200)
-    cpu: dict[bool, float] = {False: 0.0, True: 0.0}
+    cpu: dict[bool, list[float]] = {False: [0.0] * 3, True: [0.0] * 3}
     try:
         for pair in range(PAIRS):
             # Without-with, then with-without: a drift of the machine's load cancels out.
             for following in (False, True) if pair % 2 == 0 else (True, False):
-                issues, called, seconds = await _round(port, server, phones, following)
+                issues, called, seconds = await _round(port, procs, phones, following)
                 rounds[following].append(issues)
-                cpu[following] += seconds
+                cpu[following] = [a + b for a, b in zip(cpu[following], seconds, strict=True)]
                 calls.add(called)
     finally:
         phones.quit.set()
@@ -302,7 +304,9 @@ def _follow_entry(follow: dict[str, Any]) -> dict[str, Any]:
         with_phones.add(o)
     before, after = _p99(without), _p99(with_phones)
     pairs = zip(follow["without"], follow["with"], strict=True)
-    per_round = " / ".join(f"{_p99(a):.1f}-{_p99(b):.1f}" for a, b in pairs)
+    per_round = " / ".join(
+        f"{_p99(a):.1f}-{_p99(b):.1f} ({_p99(b) / _p99(a):.2f}x)" for a, b in pairs
+    )
     calls = follow["calls"]
     return {
         "name": "issue p99 with 300 phones following / without",
@@ -362,13 +366,16 @@ def run(workdir: Path) -> list[dict]:
         _follow_entry(follow),
         {
             "name": "server CPU with 300 phones following / without",
-            "value": round(follow["cpu"][True] / follow["cpu"][False], 2),
+            "value": round(follow["cpu"][True][0] / follow["cpu"][False][0], 2),
             "unit": "x",
             "target": None,
             "note": (
                 f"the server process's CPU time over the same rounds: "
-                f"{follow['cpu'][False]:.1f} s without, {follow['cpu'][True]:.1f} s with; "
-                "what the phones cost the server, less sensitive to other load than a p99"
+                f"{follow['cpu'][False][0]:.1f} s without, {follow['cpu'][True][0]:.1f} s with; "
+                "what the phones cost the server, less sensitive to other load than a p99; "
+                f"on the same 2 cores the phones' own process took {follow['cpu'][True][1]:.2f} s "
+                f"(at nice 10) and the kiosks' {follow['cpu'][False][2]:.1f} / "
+                f"{follow['cpu'][True][2]:.1f} s"
             ),
         },
     ]

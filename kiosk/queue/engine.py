@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from kiosk.queue.numbering import capacity, format_number
 from kiosk.queue.records import Event, Leg, Ticket
 from kiosk.queue.report import build_report
 from kiosk.queue.store import Store, Subscriber, Tx
-from kiosk.queue.view import QueueView, counter_row, ticket_row
+from kiosk.queue.view import QueueView, Rates, counter_row, ticket_row
 from kiosk.text import nfc
 
 EVENT_TYPES = (
@@ -168,8 +168,8 @@ class QueueEngine:
     def _row(self, conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row:
         return ticket_row(conn, ticket_id)
 
-    def _public(self, tx: Tx, row: Leg) -> Ticket:
-        return self._view.public(tx, row)
+    def _public(self, tx: Tx, row: Leg, rates: Rates | None = None) -> Ticket:
+        return self._view.public(tx, row, rates)
 
     # -- issuance ------------------------------------------------------------
     def issue(
@@ -298,9 +298,24 @@ class QueueEngine:
     def follow(self, ticket_id: str) -> dict[str, Any]:
         """What the citizen's phone shows of a ticket (see :mod:`kiosk.queue.citizen`)."""
         with self._store.read() as tx:
-            asked = self._row(tx.conn, ticket_id)
-            leg = ratings.last_leg(tx.conn, ticket_id)
-            return citizen.view(tx, self.cfg, asked, leg, self._public(tx, leg))
+            return self._follow(tx, ticket_id, None)
+
+    def follow_many(self, ticket_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """:meth:`follow` of several tickets from one snapshot (None: no such ticket)."""
+        out: dict[str, dict[str, Any] | None] = {}
+        rates: Rates = {}  # each service's figures read once for all its tickets
+        with self._store.read() as tx:
+            for ticket_id in ticket_ids:
+                try:
+                    out[ticket_id] = self._follow(tx, ticket_id, rates)
+                except errors.UnknownTicket:
+                    out[ticket_id] = None
+        return out
+
+    def _follow(self, tx: Tx, ticket_id: str, rates: Rates | None) -> dict[str, Any]:
+        asked = self._row(tx.conn, ticket_id)
+        leg = ratings.last_leg(tx.conn, ticket_id)
+        return citizen.view(tx, self.cfg, asked, leg, self._public(tx, leg, rates))
 
     def rate(
         self,

@@ -38,6 +38,10 @@ def _paused(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT id FROM counters WHERE paused = 1")}
 
 
+# Per service, (recent minutes per ticket, open counters), as read in one snapshot.
+Rates = dict[str, tuple[float, int]]
+
+
 class QueueView:
     """Reads of the queue for one centre's configuration."""
 
@@ -64,17 +68,31 @@ class QueueView:
         q = self.cfg.queue
         return eta.recent_service_minutes(conn, service, q.eta_window, q.default_service_minutes)
 
-    def public(self, tx: Tx, row: Leg) -> Ticket:
-        """The ticket as clients see it (GET /api/v1/tickets/{id}, event snapshots)."""
+    def public(self, tx: Tx, row: Leg, rates: Rates | None = None) -> Ticket:
+        """The ticket as clients see it (GET /api/v1/tickets/{id}, event snapshots).
+
+        ``rates``: the services' figures already read in this same read-only
+        snapshot (many tickets read at once: the phones of one queue).
+        """
         ahead = eta_min = None
         if row["status"] == "waiting" and row["day"] == tx.day:
             ahead = positions.ahead(tx.conn, row)
-            eta_min = eta.eta_minutes(
-                ahead,
-                self._service_minutes(tx.conn, row["service"]),
-                len(self.open_counters_for(tx.conn, row["service"])),
-            )
+            eta_min = eta.eta_minutes(ahead, *self._rate(tx.conn, row["service"], rates))
         return ticket_from_row(row, ahead=ahead, eta_minutes=eta_min)
+
+    def _rate(
+        self, conn: sqlite3.Connection, service: str, rates: Rates | None
+    ) -> tuple[float, int]:
+        """The service's recent minutes per ticket and its open counters."""
+        found = rates.get(service) if rates is not None else None
+        if found is None:
+            found = (
+                self._service_minutes(conn, service),
+                len(self.open_counters_for(conn, service)),
+            )
+            if rates is not None:
+                rates[service] = found
+        return found
 
     def counter_state(self, tx: Tx, counter: Counter) -> dict[str, Any]:
         """What a staff console shows: current ticket, waiting, today's counts, no-shows."""

@@ -45,10 +45,10 @@ PHONE_THREADS = 2
 
 def start_watch(app: FastAPI, engine: QueueEngine) -> Callable[[], None]:
     """Wake phones' long-polls on the events that concern them; returns the stop function."""
-    watch = TicketWatch(asyncio.get_running_loop())
-    app.state.ticket_watch = watch
     executor = ThreadPoolExecutor(PHONE_THREADS, thread_name_prefix="phone-views")
     app.state.phone_executor = executor
+    watch = TicketWatch(asyncio.get_running_loop(), engine.follow_many, executor)
+    app.state.ticket_watch = watch
     unsubscribe = engine.subscribe(watch.on_events)
 
     def stop() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -45,18 +44,6 @@ from kiosk.server.static import font_file
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0
-# What no event of this process announces (a change written by another process
-# on the same database, a no-show's call-back time running out) is read at the
-# end of each long-poll: the page's polls last 25 s, and a read in the middle
-# of each would double what hundreds of idle phones cost the server.
-# A change of the queue only (people ahead, the wait) is answered after
-# SETTLE s more of quiet, plus up to SETTLE_SPREAD s depending on the ticket:
-# a burst of calls costs a phone one answer, and the hundreds of phones of
-# one queue, woken by the same call, do not ask the server all in the same
-# instant (a kiosk's ticket would wait behind them); well within the 2 s in
-# which the page must show a change.
-SETTLE = 0.5
-SETTLE_SPREAD = 1.0
 PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
@@ -136,15 +123,6 @@ async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLRespo
     return HTMLResponse(render.render_page(_context(request, view, lang)), headers=_HEADERS)
 
 
-def _keys(ticket_id: str, view: dict[str, Any]) -> list[str]:
-    keys = [f"id:{ticket_id}"]
-    if view.get("leg") and view["leg"] != ticket_id:
-        keys.append(f"id:{view['leg']}")
-    if view.get("service"):
-        keys.append(f"svc:{view['service']}")
-    return keys
-
-
 def _answer(request: Request, view: dict[str, Any], lang: str | None) -> dict[str, Any]:
     """The long-poll's answer: the status block rendered (blocking: on a worker thread)."""
     ctx = _context(request, view, lang)
@@ -159,59 +137,30 @@ def _answer(request: Request, view: dict[str, Any], lang: str | None) -> dict[st
     }
 
 
-async def _live_view(request: Request, ticket_id: str) -> dict[str, Any] | None:
-    """The ticket's view, reused while nothing it shows can have changed."""
-    watch = watch_of(request)
-    view = watch.cached(ticket_id)
-    if view is not None:
-        return view
-    touches = watch.touches()
-    loop = asyncio.get_running_loop()
-    try:
-        view = await loop.run_in_executor(
-            request.app.state.phone_executor, engine_of(request).follow, ticket_id
-        )
-    except qerr.UnknownTicket:
-        return None
-    watch.remember(ticket_id, _keys(ticket_id, view), view, touches)
-    return view
-
-
 async def _gone(request: Request) -> None:
     """Return once the phone has closed the connection (its body, if any, is skipped)."""
     while (await request.receive())["type"] != "http.disconnect":
         pass
 
 
-def _settle(ticket_id: str) -> float:
-    """SETTLE plus this ticket's share of SETTLE_SPREAD (ids are random: evenly spread)."""
-    return SETTLE + SETTLE_SPREAD * (zlib.crc32(ticket_id.encode()) % 1000) / 1000
-
-
 async def _changed(request: Request, ticket_id: str, v: str, wait: float) -> dict[str, Any]:
     """The ticket's view once it differs from version ``v``, or after ``wait`` s.
 
-    When only the ticket's queue moved (people ahead, the wait), the answer
-    waits 0.5-1.5 s more (see SETTLE), so a burst of calls costs the phone one answer.
+    The watch hands the long-poll a new view when an event changed what the
+    page shows (see :mod:`kiosk.server.phone.watch` for when and how late).
     """
-    view = await _live_view(request, ticket_id) if len(ticket_id) <= 64 else None
-    if view is None:
-        raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
     watch = watch_of(request)
+    seen = await watch.view(ticket_id) if len(ticket_id) <= 64 else None
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(wait, MAX_WAIT)
-    while view["version"] == v and not watch.stopping:
+    while seen is not None and seen.view["version"] == v and not watch.stopping:
         remaining = deadline - loop.time()
         if remaining <= 0:
             break
-        woke = await watch.wait(_keys(ticket_id, view), remaining)
-        if woke is not None and woke.startswith("svc:"):
-            own = [k for k in _keys(ticket_id, view) if k.startswith("id:")]
-            await watch.wait(own, min(_settle(ticket_id), deadline - loop.time()))
-        view = await _live_view(request, ticket_id)
-        if view is None:
-            raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
-    return view
+        seen = await watch.next(ticket_id, seen, remaining) or await watch.view(ticket_id)
+    if seen is None:
+        raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+    return seen.view
 
 
 @router.get("/t/{ticket_id}/live")
