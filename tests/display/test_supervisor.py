@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import socket
 import threading
@@ -10,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from hardware.display import DisplayError, DisplayHub, PortSupervisor, parse_display, show_once
-from hardware.display.transport import LogPort, open_port
+from hardware.display.transport import LogPort, PortSpec, open_port
 
 from .conftest import MakeBench, started
-from .emulator import parse_bcd_pair
+from .emulator import modbus_echo, parse_bcd_pair
 
 
 def test_loop_port_is_shared_by_addresses() -> None:
@@ -75,13 +76,26 @@ def test_two_displays_on_one_pty_line(hub: DisplayHub, display_bench: MakeBench)
 
 
 class FakeClock:
-    """Time that passes only when the test (or a paced wait) moves it: checked, not timed."""
+    """Time that passes only when the test (or a paced wait) moves it: checked, not timed.
+
+    It counts how often it is read, so a test can wait until the supervisor has
+    looked at the time (and found nothing due) without sleeping.
+    """
 
     def __init__(self) -> None:
         self.now = 1000.0
+        self.reads = 0
+        self._cond = threading.Condition()
 
     def __call__(self) -> float:
+        with self._cond:
+            self.reads += 1
+            self._cond.notify_all()
         return self.now
+
+    def wait_reads(self, count: int, timeout: float = 10.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.reads >= count, timeout)
 
 
 class Recorder(LogPort):
@@ -124,6 +138,64 @@ def test_frames_keep_the_protocols_gap() -> None:
     bits_per_byte = 10 / 9600
     for (before, frame), (after, _) in itertools.pairwise(port.writes):
         assert after - (before + len(frame) * bits_per_byte) >= 0.3 - 1e-9
+
+
+class Answering(Recorder):
+    """A Modbus display that answers each frame (its echo) once ``answering`` is set."""
+
+    answering = False
+
+    def read(self, size: int = 1) -> bytes:
+        if not self.answering or not self.writes:
+            return b""
+        return modbus_echo(self.writes[-1][1])[:size]
+
+
+def test_a_display_that_did_not_answer_is_retried_by_the_injected_clock() -> None:
+    clock = FakeClock()
+    port = Answering(clock)
+    spec, _ = parse_display("loop://?protocol=led485-modbus&timeout=100")
+    sup = PortSupervisor(spec, opener=lambda _spec: port, backoff_start=0.5, clock=clock)
+    sup.start()
+    try:
+        sup.set(1, "A012")
+        assert sup.wait_until(lambda s: 1 in s.status()["unanswered"], 10)
+        # The supervisor looks at the time again and again; while it stands still the
+        # retry (due 0.5 s after the silence) is not.
+        assert clock.wait_reads(clock.reads + 4)
+        assert len(port.writes) == 1
+        port.answering = True
+        clock.now += 0.5
+        assert sup.wait_sent(10)
+        assert len(port.writes) == 2 and sup.status()["unanswered"] == []
+    finally:
+        sup.stop(timeout=1)
+
+
+def test_an_outage_is_measured_by_the_injected_clock(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    port = Recorder(clock)
+    plugged = threading.Event()
+
+    def opener(_spec: PortSpec) -> Recorder:
+        if not plugged.is_set():
+            raise OSError(errno.ENOENT, "No such file or directory")
+        return port
+
+    spec, _ = parse_display("loop://?protocol=ascii")
+    sup = PortSupervisor(spec, opener=opener, clock=clock)
+    with caplog.at_level("WARNING", logger="hardware.display"):
+        sup.start()
+        try:
+            sup.set(1, "A012")
+            assert sup.wait_until(lambda s: "no such device" in s.status()["last_error"], 10)
+            clock.now += 7.5
+            plugged.set()
+            assert sup.wait_sent(10)
+        finally:
+            sup.stop(timeout=1)
+    assert "is back after 7.5 s" in caplog.text
+    assert [data for _, data in port.writes] == [b"\x01\x01A012\x07"]
 
 
 def test_rapid_calls_show_the_latest_and_coalesce(
