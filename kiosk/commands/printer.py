@@ -59,7 +59,7 @@ SAMPLE_PROCEDURE = PrintableProcedure(
         PrintableDocument(
             {
                 "vi": "Giấy chứng nhận kết hôn của cha mẹ (nếu có)",
-                "km": "សំបុត្រអាពាហ៍ពិពាហ៍របស់ឪពុកម្តាយ (ប្រសិនបើមាន)",
+                "km": "សំបុត្រអាពាហ៍ពិពាហ៍របស់ឪពុកម្ដាយ (ប្រសិនបើមាន)",
                 "en": "Parents' marriage certificate (if any)",
             },
             copies=1,
