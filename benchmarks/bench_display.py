@@ -18,7 +18,7 @@ from pathlib import Path
 from kiosk.config import load_config
 from kiosk.server.display_bridge import DisplayBridge
 from tests.conftest import write_config
-from tests.display.emulator import DisplayBench
+from tests.display.emulator import DisplayBench, counter_displays
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -33,9 +33,7 @@ def _rig(workdir: Path, protocol: str) -> Iterator[tuple[DisplayBridge, DisplayB
     bench = DisplayBench(workdir / "usb-rs485", protocol)
     bench.plug()
     url = f"serial://{bench.url_path}?protocol={protocol}"
-    edits = {
-        rf'^display = "log://\?address={n}"': f'display = "{url}&address={n}"' for n in range(1, 5)
-    }
+    edits = counter_displays({n: f"{url}&address={n}" for n in range(1, 5)})
     bridge = DisplayBridge(load_config(write_config(workdir, **edits)))
     bridge.start()
     try:

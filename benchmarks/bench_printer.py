@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.load import quantile
 from hardware.printer import Printer
 from hardware.printer.raster import draw_ink, measure
 from kiosk.commands.printer import SAMPLE_PROCEDURE, sample_ticket
@@ -28,13 +29,18 @@ from tests.conftest import write_config
 ROUNDS = 60
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _wire_seconds(size: int, baud: int) -> float:
-    return size * 10 / baud  # 8N1: ten bits on the wire per byte
+def _on_the_wire(what: str, lang: str, size: int, bauds: tuple[int, ...], note: str) -> list[dict]:
+    """Seconds ``size`` bytes take on a serial line at each speed (8N1: ten bits a byte)."""
+    return [
+        {
+            "name": f"{what} on the wire at {baud} baud ({lang})",
+            "value": round(size * 10 / baud, 2),
+            "unit": "s",
+            "target": None,
+            "note": note,
+        }
+        for baud in bauds
+    ]
 
 
 def _tickets(cfg: Config, lang: str, count: int) -> list[dict]:
@@ -81,7 +87,7 @@ def _ms(name: str, values: list[float], note: str) -> list[dict]:
         },
         {
             "name": f"{name} p99",
-            "value": round(_percentile(values, 0.99), 2),
+            "value": round(quantile(values, 99), 2),
             "unit": "ms",
             "target": "<= 50",
             "note": note,
@@ -106,16 +112,7 @@ def _print_test_figures(cfg: Config, printer: Printer) -> list[dict]:
                 "note": f"{size} bytes: priority, procedure named, TEST mark, 80 mm",
             }
         )
-        for baud in (9600, 19200):
-            out.append(
-                {
-                    "name": f"print-test ticket on the wire at {baud} baud ({lang})",
-                    "value": round(_wire_seconds(size, baud), 2),
-                    "unit": "s",
-                    "target": None,
-                    "note": "8N1 serial",
-                }
-            )
+        out += _on_the_wire("print-test ticket", lang, size, (9600, 19200), "8N1 serial")
     return out
 
 
@@ -163,14 +160,7 @@ def run(workdir: Path) -> list[dict]:
                 "note": "printers without GS ( k: QR in GS v 0 quadruple mode",
             }
         )
-        for baud in (9600, 19200, 115200):
-            out.append(
-                {
-                    "name": f"ticket on the wire at {baud} baud ({lang})",
-                    "value": round(_wire_seconds(size, baud), 2),
-                    "unit": "s",
-                    "target": None,
-                    "note": "8N1 serial, the largest ticket",
-                }
-            )
+        out += _on_the_wire(
+            "ticket", lang, size, (9600, 19200, 115200), "8N1 serial, the largest ticket"
+        )
     return out

@@ -160,9 +160,10 @@ def quantile(values: list[float], q: int) -> float:
 async def warm_up(port: int, requests: list[tuple[str, str, str, dict | None]]) -> None:
     """Send each (method, path, token, body) in turn until the server accepts it.
 
-    A device token's first use is checked with scrypt against every configured
-    hash (about a second on a small machine, and the server refuses more than
-    a couple of such checks at once per address with 429); after that it costs
+    An unnamed device token's first use is checked with scrypt against every
+    configured hash (about a second on a small machine; a named one,
+    ``kiosk-2.SECRET``, against its own only), and the server refuses more than
+    a couple of such checks at once per address with 429; after that it costs
     a dict lookup. A centre's kiosks and counters are past this minutes after
     start-up, so a measurement starts after it, never with refusals in its figures.
     """

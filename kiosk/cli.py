@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Only to refuse it with a reason: the secret is read from a prompt or stdin.
     p.add_argument("secret", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--new-token",
+        metavar="NAME",
+        help="make a random token that names its device (a kiosk's id, counter-<id>, board, "
+        "admin) and print it with its [[tokens]] entry; the server checks it against one hash",
+    )
 
     p = cmd(
         "dev-central",

@@ -3,6 +3,12 @@
 Config files are copied around by centre IT, so they hold only scrypt hashes.
 A verified token is remembered (keyed by its SHA-256) so that a busy kiosk
 does not pay ~50 ms of scrypt on every request.
+
+Hashes are salted, so nothing in an unnamed token tells which hash is its own:
+its first check costs one scrypt per configured token. A token that starts with
+its device's name (``kiosk-2.SECRET``: see :func:`device_name`) is checked
+against that device's hash only. The whole text, name included, is what is
+hashed, so a named token is an ordinary secret to `kiosk hash-secret`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
 import threading
 
 _SCHEME = "scrypt"
@@ -65,16 +72,50 @@ def verify_secret(secret: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+NAME_SEPARATOR = "."
+
+
+def device_name(role: str, kiosk: str | None = None) -> str:
+    """The name a device's token starts with: the kiosk's id for a kiosk, else the
+    role with ``-`` for ``:`` (``counter-2``, ``board``, ``admin``)."""
+    return kiosk if role == "kiosk" and kiosk else role.replace(":", "-")
+
+
+def token_name(token: str) -> str | None:
+    """The device a token names (``kiosk-2.SECRET`` -> ``kiosk-2``); None when it names none."""
+    name, separator, rest = token.partition(NAME_SEPARATOR)
+    return name if separator and name and rest else None
+
+
+def new_token(name: str) -> str:
+    """A fresh random token that names its device: ``NAME.`` and 32 random characters."""
+    return f"{name}{NAME_SEPARATOR}{secrets.token_urlsafe(24)}"
+
+
 class SecretMatcher:
     """Finds which stored hash a presented secret belongs to, with a cache.
 
-    ``entries`` maps an opaque label (a role such as ``counter:2``) to a hash.
+    ``entries`` maps an opaque label (a role such as ``counter:2``) to a hash;
+    ``names`` maps a label to its device's name. A secret that starts with a
+    name (``NAME.SECRET``) is checked against that name's hashes only, and is
+    refused when none matches; any other secret against every hash, as tokens
+    made before names were.
     """
 
-    def __init__(self, entries: dict[str, str]) -> None:
+    def __init__(self, entries: dict[str, str], names: dict[str, str] | None = None) -> None:
         self._entries = dict(entries)
+        self._named: dict[str, list[str]] = {}
+        for label, name in (names or {}).items():
+            self._named.setdefault(name, []).append(label)
         self._cache: dict[bytes, str | None] = {}
         self._lock = threading.Lock()
+        self.checks = 0  # scrypt checks run so far: what a token's first use costs
+
+    def candidates(self, secret: str) -> list[str]:
+        """The labels whose hash ``secret`` may be: those it names, else all of them."""
+        name = token_name(secret)
+        named = self._named.get(name) if name is not None else None
+        return list(self._entries) if named is None else named
 
     def match(self, secret: str) -> str | None:
         if not secret or len(secret) > 512:
@@ -84,8 +125,10 @@ class SecretMatcher:
             if key in self._cache:
                 return self._cache[key]
         found = None
-        for label, stored in self._entries.items():
-            if verify_secret(secret, stored):
+        for label in self.candidates(secret):
+            with self._lock:
+                self.checks += 1
+            if verify_secret(secret, self._entries[label]):
                 found = label
                 break
         with self._lock:

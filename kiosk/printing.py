@@ -347,14 +347,19 @@ def _if_printer_text(col: Column, text: str, lang: str, style: Style) -> bool:
     return True
 
 
+def _end_section(col: Column) -> None:
+    """The rule under a slip's heading and between its sections, with the gaps around it."""
+    col.space(LINE_GAP)
+    col.rule()
+    col.space(SECTION_GAP)
+
+
 def ticket_blocks(slip: TicketSlip, page: Page) -> list[Block]:
     """The queue ticket, top to bottom, ending with a cut."""
     col = Column(page)
     lang = slip.lang
     _place_name(col, slip.centre_name, slip.centre_name_vi, lang, HEADER)
-    col.space(LINE_GAP)
-    col.rule()
-    col.space(SECTION_GAP)
+    _end_section(col)
     if slip.test_text:
         col.text(slip.test_text, "vi", PRIORITY)
         col.space(LINE_GAP)
@@ -372,9 +377,7 @@ def ticket_blocks(slip: TicketSlip, page: Page) -> list[Block]:
         col.text(slip.service_name_vi, "vi", LABEL)
     col.text(slip.procedure_name, lang, BODY)
     _place_name(col, slip.counters_text, slip.counters_text_vi, lang, LABEL)
-    col.space(LINE_GAP)
-    col.rule()
-    col.space(SECTION_GAP)
+    _end_section(col)
     col.text(slip.people_ahead_text, lang, BODY)
     col.text(slip.wait_text, lang, BODY)
     col.qr_block(slip.qr_url, slip.qr_caption, lang)
@@ -416,9 +419,7 @@ def checklist_blocks(slip: ChecklistSlip, page: Page) -> list[Block]:
     col.space(LINE_GAP)
     col.text(slip.procedure_name, lang, BODY)
     col.text(slip.procedure_code, lang, SMALL)
-    col.space(LINE_GAP)
-    col.rule()
-    col.space(SECTION_GAP)
+    _end_section(col)
     case = ""
     width = page.width_px - ITEM_INDENT
     for item in slip.items:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.config import load_config
 from kiosk.credentials import verify_secret
 
 from .conftest import ROOT, run_cli, write_config
@@ -74,6 +75,25 @@ def test_hash_secret_refuses_a_secret_on_the_command_line() -> None:
     assert out.returncode == 2 and not out.stdout
     assert "shell history" in out.stderr and out.stderr.strip().count("\n") == 0
     assert "s3cret-token-for-kiosk-2" not in out.stderr
+
+
+def test_hash_secret_makes_a_named_token_and_its_config_entry(tmp_path: Path) -> None:
+    out = run_cli("hash-secret", "--new-token", "kiosk-2")
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stdout.splitlines() if not line.startswith("#")]
+    token, entry = lines[0], "\n".join(lines[1:])
+    assert token.startswith("kiosk-2.") and len(token) > len("kiosk-2.") + 30
+    # The entry pasted into the config is valid, and it is this token's hash.
+    config = write_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "\n" + entry + "\n", encoding="utf-8")
+    added = load_config(config).tokens[-1]
+    assert (added.role, added.id) == ("kiosk", "kiosk-2")
+    assert verify_secret(token, added.hash)
+    counter = run_cli("hash-secret", "--new-token", "counter-3")
+    assert 'role = "counter:3"' in counter.stdout and "\nid = " not in counter.stdout
+    bad = run_cli("hash-secret", "--new-token", "Kiosk 2")
+    assert bad.returncode == 2 and not bad.stdout and bad.stderr.strip().count("\n") == 0
+    assert "cannot name a device" in bad.stderr
 
 
 def _prompt_session(*answers: str) -> tuple[int, str]:

@@ -256,8 +256,13 @@ def test_the_deployment_guide_works_as_written(machine: Machine) -> None:
     # Sync took the central API's catalogue; search answers from it.
     assert "1.001193" in output_of("search")  # Thủ tục đăng ký khai sinh
     assert "version" in output_of("sync").lower()
-    # hash-secret read the secret from stdin, as a pipe gives it.
-    hashed = output_of("hash-secret").strip()
+    # hash-secret made a kiosk's named token and its entry ...
+    made = [x for x in output_of("hash-secret --new-token").splitlines() if not x.startswith("#")]
+    assert made[0].startswith("kiosk-2.") and made[1:3] == ["[[tokens]]", 'role = "kiosk"']
+    assert verify_secret(made[0], made[-1].removeprefix('hash = "').removesuffix('"'))
+    # ... and read a secret from stdin, as a pipe gives it.
+    hashed = next(out for line, out in outputs.items() if line.endswith("kiosk hash-secret"))
+    hashed = hashed.strip()
     assert verify_secret("a-new-token-typed-twice", hashed)
     # The server unit's process writes into /var/lib/kiosk only.
     data = root / "var" / "lib" / "kiosk"

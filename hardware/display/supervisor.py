@@ -60,7 +60,9 @@ class PortSupervisor:
         self._backoff_start = backoff_start
         self._backoff_max = backoff_max
         self._probe_interval = probe_interval
-        self._clock = clock  # paces frames; a test gives a fake one to check the gap
+        # Every time the supervisor reads (frame gaps, retry times, outage lengths) comes from
+        # here, so a test drives it by hand instead of waiting for it.
+        self._clock = clock
         self._cond = threading.Condition()
         self._wanted: dict[int, str | None] = {}  # address -> number (None: blank)
         self._sent: dict[int, object] = {}
@@ -197,7 +199,7 @@ class PortSupervisor:
             log.warning(
                 "display port %s is back after %.1f s; re-sending %d display(s)",
                 self.spec.label(),
-                time.monotonic() - self._lost_at,
+                self._clock() - self._lost_at,
                 len(self._dirty),
             )
         self._lost_at = None
@@ -214,14 +216,14 @@ class PortSupervisor:
 
     def _ready(self) -> list[int]:
         """Pending addresses, less displays that did not answer and wait for their retry."""
-        now = time.monotonic()
+        now = self._clock()
         return [a for a in self._dirty if self._unanswered.get(a, (0, 0.0))[1] <= now]
 
     def _idle_wait(self) -> float:
         retries = [self._unanswered[a][1] for a in self._dirty if a in self._unanswered]
         if not retries:
             return self._probe_interval
-        return max(0.0, min(self._probe_interval, min(retries) - time.monotonic()))
+        return max(0.0, min(self._probe_interval, min(retries) - self._clock()))
 
     def _pace(self) -> None:
         delay = self._last_frame_end + self.spec.gap - self._clock()
@@ -277,7 +279,7 @@ class PortSupervisor:
         with self._cond:
             failures = self._unanswered.get(address, (0, 0.0))[0] + 1
             delay = min(self._backoff_start * 2 ** (failures - 1), UNANSWERED_RETRY_MAX)
-            self._unanswered[address] = (failures, time.monotonic() + delay)
+            self._unanswered[address] = (failures, self._clock() + delay)
             addresses = len(self._wanted)
             self._last_error = f"address {address}: {reason}"
             self._cond.notify_all()
@@ -331,7 +333,7 @@ class PortSupervisor:
 
     def _note_loss(self, reason: str) -> None:
         if self._lost_at is None:
-            self._lost_at = time.monotonic()
+            self._lost_at = self._clock()
             log.warning(
                 "display port %s unavailable: %s; retrying every %.1f s",
                 self.spec.label(),

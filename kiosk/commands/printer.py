@@ -18,6 +18,10 @@ from kiosk.printing import (
 )
 from kiosk.publicurl import SAMPLE_TICKET_ID
 
+# The two cases of the sample's documents, as the catalogue groups them.
+TO_HAND_IN = {"vi": "Giấy tờ phải nộp", "km": "ឯកសារត្រូវដាក់", "en": "To hand in"}
+TO_SHOW = {"vi": "Giấy tờ phải xuất trình", "km": "ឯកសារត្រូវបង្ហាញ", "en": "To show"}
+
 SAMPLE_PROCEDURE = PrintableProcedure(
     code="1.001193",
     name={"vi": "Đăng ký khai sinh", "km": "ការចុះបញ្ជីកំណើត", "en": "Birth registration"},
@@ -33,7 +37,7 @@ SAMPLE_PROCEDURE = PrintableProcedure(
                 "en": "Birth registration form (official template)",
             },
             originals=1,
-            case={"vi": "Giấy tờ phải nộp", "km": "ឯកសារត្រូវដាក់", "en": "To hand in"},
+            case=TO_HAND_IN,
         ),
         PrintableDocument(
             {
@@ -42,7 +46,7 @@ SAMPLE_PROCEDURE = PrintableProcedure(
                 "en": "Birth certificate from the hospital, or a witness statement",
             },
             originals=1,
-            case={"vi": "Giấy tờ phải nộp", "km": "ឯកសារត្រូវដាក់", "en": "To hand in"},
+            case=TO_HAND_IN,
         ),
         PrintableDocument(
             {
@@ -50,16 +54,16 @@ SAMPLE_PROCEDURE = PrintableProcedure(
                 "km": "អត្តសញ្ញាណប័ណ្ណ ឬលិខិតឆ្លងដែនរបស់អ្នកមកចុះបញ្ជី",
                 "en": "ID card or passport of the person registering",
             },
-            case={"vi": "Giấy tờ phải xuất trình", "km": "ឯកសារត្រូវបង្ហាញ", "en": "To show"},
+            case=TO_SHOW,
         ),
         PrintableDocument(
             {
                 "vi": "Giấy chứng nhận kết hôn của cha mẹ (nếu có)",
-                "km": "សំបុត្រអាពាហ៍ពិពាហ៍របស់ឪពុកម្តាយ (ប្រសិនបើមាន)",
+                "km": "សំបុត្រអាពាហ៍ពិពាហ៍របស់ឪពុកម្ដាយ (ប្រសិនបើមាន)",
                 "en": "Parents' marriage certificate (if any)",
             },
             copies=1,
-            case={"vi": "Giấy tờ phải xuất trình", "km": "ឯកសារត្រូវបង្ហាញ", "en": "To show"},
+            case=TO_SHOW,
         ),
     ),
     note={

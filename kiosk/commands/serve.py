@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import logging
-import secrets
 
 from kiosk.commands.check import log_coverage
 from kiosk.config import Config
@@ -35,12 +34,13 @@ def serve(args: argparse.Namespace, cfg: Config | None) -> int:
 def _with_run_token(cfg: Config) -> tuple[Config, str]:
     """The config plus a kiosk token made for this run only (the UI in this process uses it).
 
-    It names this machine's kiosk (``kiosk.id``): tickets it issues count for that kiosk.
+    It names this machine's kiosk (``kiosk.id``): tickets it issues count for that kiosk,
+    and the server checks it against its own hash only.
     """
     from kiosk.config import Token
-    from kiosk.credentials import hash_secret
+    from kiosk.credentials import hash_secret, new_token
 
-    token = secrets.token_urlsafe(24)
+    token = new_token(cfg.kiosk.id)
     tokens = [*cfg.tokens, Token(role="kiosk", id=cfg.kiosk.id, hash=hash_secret(token))]
     return cfg.model_copy(update={"tokens": tokens}), token
 

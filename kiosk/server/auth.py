@@ -4,7 +4,9 @@
   :class:`kiosk.credentials.SecretMatcher` (constant-time). A token that matched
   once is remembered by its SHA-256, so a busy kiosk costs a dict lookup, not
   40 ms of scrypt. A kiosk token carries the kiosk's id: its identity comes
-  from the token, never from what it writes in a body.
+  from the token, never from what it writes in a body. A token that starts
+  with its device's name (``kiosk-2.SECRET``, ``counter-1.SECRET``) costs one
+  scrypt on first use; an unnamed one, one per configured token.
 * scrypt runs on one dedicated thread (HashQueue), never on the event loop nor
   in the general thread pool; checks from addresses with fewer recent failures
   go first, so a kiosk never waits behind a queue of bad tokens. Each hash is
@@ -43,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from kiosk.config import Config
-from kiosk.credentials import SecretMatcher, verify_secret
+from kiosk.credentials import SecretMatcher, device_name, verify_secret
 from kiosk.queue.clock import to_iso
 
 SESSION_MINUTES = 8 * 60
@@ -166,12 +168,14 @@ class Authenticator:
         # Labels must be unique for SecretMatcher; a label names (role, kiosk id).
         self._labels: dict[str, tuple[str, str | None]] = {}
         hashes: dict[str, str] = {}
+        names: dict[str, str] = {}
         for i, t in enumerate(cfg.tokens):
             label = f"{i}:{t.role}"
             kiosk = (t.id or cfg.kiosk.id) if t.role == "kiosk" else None
             self._labels[label] = (t.role, kiosk)
             hashes[label] = t.hash
-        self._matcher = SecretMatcher(hashes)
+            names[label] = device_name(t.role, kiosk)
+        self._matcher = SecretMatcher(hashes, names)
         self._pins = {c.id: c.pin_hash for c in cfg.counters if c.pin_hash}
         self._admin_pin = cfg.reports.admin_pin_hash or ""
         self._known: dict[bytes, Principal] = {}
@@ -201,6 +205,11 @@ class Authenticator:
         with self._lock:
             failures = len(self._token_attempts.get(client, ()))
         return await self._hasher.run(failures, fn, *args)
+
+    @property
+    def token_checks(self) -> int:
+        """How many scrypt checks of device tokens have run (tests, figures)."""
+        return self._matcher.checks
 
     # -- bearer tokens -------------------------------------------------------
     def quick(self, token: str) -> Principal | None:

@@ -8,6 +8,7 @@ built into ``assets/catalogue/sample.json`` by ``scripts/build-catalogue``.
 from __future__ import annotations
 
 import json
+import re
 import runpy
 import unicodedata
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from kiosk.text.fontbuild import OUTPUTS
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "assets" / "catalogue" / "sample.json"
 TRANSLATIONS = ROOT / "assets" / "catalogue" / "translations.json"
+KHMER_UI_CATALOG = ROOT / "locales" / "km" / "LC_MESSAGES" / "kiosk.po"
 # What docs/catalogue.md states: the draft procedures and their document items.
 DRAFT_PROCEDURES = 76
 DOCUMENT_ITEMS = 711
@@ -100,6 +102,69 @@ def test_the_glossary_is_the_one_rendering_of_its_terms() -> None:
         having = [t for t in texts if term.casefold() in t["vi"].casefold() and translated(t)]
         assert any(entry["km"] in t["km"] for t in having), term
         assert any(entry["en"].casefold() in t["en"].casefold() for t in having), term
+
+
+# Subscript TA and subscript DA look alike in most fonts, so both get typed; the
+# glossary prescribes DA where the dictionary (Chuon Nath) has it (ផ្ដល់, not ផ្តល់).
+COENG_TA, COENG_DA = "\u17d2\u178f", "\u17d2\u178a"
+
+
+def syllables_with(coeng: str, text: str) -> set[str]:
+    """Base consonant + ``coeng`` + the vowels and signs after it, as written in ``text``."""
+    return set(re.findall(f"[\u1780-\u17a2]{coeng}[\u17b6-\u17d1]*", text))
+
+
+def refused_spellings(*also_prescribing: str) -> dict[str, str]:
+    """Spelling the glossary refuses -> the one it prescribes: its ``km_not`` variants,
+    and the subscript-TA twin of every subscript-DA syllable its terms (or the texts
+    ``also_prescribing``: a catalog spelling itself one way) are written with."""
+    refused: dict[str, str] = {}
+    for entry in glossary().values():
+        for variant in entry.get("km_not", ()):
+            refused[variant] = entry["km"]
+    prescribing = [entry["km"] for entry in glossary().values()] + list(also_prescribing)
+    for syllable in syllables_with(COENG_DA, "".join(prescribing)):
+        refused[syllable.replace(COENG_DA, COENG_TA)] = syllable
+    return refused
+
+
+def misspelled(texts: list[str]) -> list[tuple[str, str, str]]:
+    """(refused spelling, the glossary's, where) for each text that spells it the other way."""
+    refused = refused_spellings(*texts)
+    found = {(bad, right, t[:50]) for t in texts for bad, right in refused.items() if bad in t}
+    return sorted(found)
+
+
+def khmer_msgstrs() -> list[str]:
+    from babel.messages.pofile import read_po
+
+    with KHMER_UI_CATALOG.open("rb") as f:
+        catalog = read_po(f, locale="km")
+    texts = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts += [t for t in strings if t]
+    return texts
+
+
+def test_the_ui_catalog_spells_khmer_as_the_glossary_does() -> None:
+    texts = khmer_msgstrs()
+    assert sum(map(has_khmer, "".join(texts))) > 1000
+    assert refused_spellings(*texts)["ផ្តល់"] == "ផ្ដល់"
+    assert not misspelled(texts), misspelled(texts)
+
+
+def test_the_catalogue_spells_khmer_one_way() -> None:
+    table = json.loads(TRANSLATIONS.read_text(encoding="utf-8"))
+    texts = [t for key, part in table.items() if key != "glossary" for t in all_strings(part)]
+    assert not misspelled(texts), misspelled(texts)
+
+
+def test_the_spelling_check_finds_the_subscript_ta_twins() -> None:
+    refused = refused_spellings("សូមព្យាយាមម្ដងទៀត")
+    assert {"ផ្ត", "ប្តូ", "ម្តា", "ក្តី", "ស្តី", "ម្ត"} <= set(refused)
+    # Words the dictionary writes with subscript TA are left alone.
+    assert not {s for s in refused if s in "បន្ត មន្ត្រី ពេញចិត្ត អវត្តមាន ប៉ុន្តែ អនុវត្ត"}
 
 
 def all_strings(value: Any) -> Iterator[str]:

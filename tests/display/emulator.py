@@ -248,3 +248,9 @@ class DisplayBench:
 
     def __exit__(self, *exc: object) -> None:
         self.unplug()
+
+
+def counter_displays(urls: dict[int, str]) -> dict[str, str]:
+    """``write_config`` edits that give counter N the display ``urls[N]`` (the default
+    config has ``log://?address=N`` for counters 1-4)."""
+    return {rf'^display = "log://\?address={n}"': f'display = "{url}"' for n, url in urls.items()}

@@ -10,7 +10,8 @@ from kiosk.config import load_config
 from kiosk.server.display_bridge import DisplayBridge, start_display_bridge
 from tests.conftest import write_config
 
-from .emulator import DisplayBench
+from .conftest import MakeBench
+from .emulator import counter_displays
 
 
 def event(kind: str, counter: str | None = "1", number: str | None = "A012", **extra) -> dict:
@@ -29,27 +30,16 @@ def event(kind: str, counter: str | None = "1", number: str | None = "A012", **e
 
 
 @pytest.fixture
-def rig(tmp_path: Path):
+def rig(tmp_path: Path, display_bench: MakeBench):
     """Counters 1-3 on one RS-485 line (bcd-pair), counter 4 with no display."""
-    bench = DisplayBench(tmp_path / "usb-rs485", "bcd-pair")
-    bench.plug()
+    bench = display_bench("usb-rs485", "bcd-pair")
     url = f"serial://{bench.url_path}?protocol=bcd-pair"
-    cfg = load_config(
-        write_config(
-            tmp_path,
-            **{
-                r'^display = "log://\?address=1"': f'display = "{url}&address=1"',
-                r'^display = "log://\?address=2"': f'display = "{url}&address=2"',
-                r'^display = "log://\?address=3"': f'display = "{url}&address=3"',
-                r'^display = "log://\?address=4"': 'display = "none"',
-            },
-        )
-    )
+    displays = {n: f"{url}&address={n}" for n in (1, 2, 3)}
+    cfg = load_config(write_config(tmp_path, **counter_displays({**displays, 4: "none"})))
     bridge = DisplayBridge(cfg)
     bridge.start()
     yield bridge, bench
     bridge.stop(timeout=1)
-    bench.unplug()
 
 
 def test_called_and_recalled_show_the_number(rig) -> None:
@@ -137,16 +127,8 @@ def test_default_config_uses_log_displays(tmp_path: Path, caplog: pytest.LogCapt
 
 def test_a_bad_display_does_not_stop_the_others(tmp_path: Path, caplog) -> None:
     url = f"serial://{tmp_path}/line"
-    cfg = load_config(
-        write_config(
-            tmp_path,
-            **{
-                r'^display = "log://\?address=1"': f'display = "{url}?protocol=ascii&address=1"',
-                r'^display = "log://\?address=2"': f'display = "{url}?protocol=bcd-pair&address=2"',
-            },
-        )
-    )
-    bridge = DisplayBridge(cfg)
+    displays = {1: f"{url}?protocol=ascii&address=1", 2: f"{url}?protocol=bcd-pair&address=2"}
+    bridge = DisplayBridge(load_config(write_config(tmp_path, **counter_displays(displays))))
     assert "one protocol and speed" in caplog.text
     assert set(bridge.status()) == {"1", "3", "4"}
 
@@ -166,21 +148,18 @@ class Publisher:
             cb(list(events))
 
 
-def test_start_display_bridge_follows_committed_events(tmp_path: Path) -> None:
-    with DisplayBench(tmp_path / "line", "ascii") as bench:
-        url = f"serial://{bench.url_path}?protocol=ascii"
-        cfg = load_config(
-            write_config(
-                tmp_path,
-                **{r'^display = "log://\?address=1"': f'display = "{url}&address=1"',
-                   r'^display = "log://\?address=2"': f'display = "{url}&address=2"'},
-            )
-        )  # fmt: skip
-        engine = Publisher()
-        stop = start_display_bridge(cfg, engine)
-        engine.commit(event("called", "1", "A001", id=1), event("called", "2", "B001", id=2))
-        assert bench.wait_showing({1: "A001", 2: "B001"})
-        engine.commit(event("done", "1", "A001", id=3))
-        assert bench.wait_showing({1: None})
-        stop()
-        assert engine.callbacks == []
+def test_start_display_bridge_follows_committed_events(
+    tmp_path: Path, display_bench: MakeBench
+) -> None:
+    bench = display_bench("line", "ascii")
+    url = f"serial://{bench.url_path}?protocol=ascii"
+    displays = {n: f"{url}&address={n}" for n in (1, 2)}
+    cfg = load_config(write_config(tmp_path, **counter_displays(displays)))
+    engine = Publisher()
+    stop = start_display_bridge(cfg, engine)
+    engine.commit(event("called", "1", "A001", id=1), event("called", "2", "B001", id=2))
+    assert bench.wait_showing({1: "A001", 2: "B001"})
+    engine.commit(event("done", "1", "A001", id=3))
+    assert bench.wait_showing({1: None})
+    stop()
+    assert engine.callbacks == []

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from hardware.display import DisplayError, DisplayHub, get_protocol, parse_display, show_once
 from hardware.urls import DeviceURLError, parse_display_url
-from tests.conftest import run_cli, write_config
 
-from .emulator import (
-    DisplayBench,
-    crc16_modbus,
-    modbus_echo,
-    parse_led485_ascii,
-    parse_led485_modbus,
-)
+from .conftest import DisplayTest, MakeBench, started
+from .emulator import crc16_modbus, modbus_echo, parse_led485_ascii, parse_led485_modbus
 
 # Tests wait for conditions, never for time; the reply timeout is generous for a
 # loaded machine wherever a display is meant to answer.
 PATIENT = "&timeout=3000"
-
-
-@pytest.fixture
-def hub():
-    hub = DisplayHub()
-    yield hub
-    hub.stop(timeout=1)
 
 
 def test_vendor_example_frame_and_crc() -> None:
@@ -93,129 +78,122 @@ def test_led485_ascii_frames() -> None:
     assert not rest
 
 
-def test_modbus_displays_share_a_line_and_answer(tmp_path: Path, hub: DisplayHub) -> None:
-    with DisplayBench(tmp_path / "usb-rs485", "led485-modbus") as bench:
-        url = f"serial://{bench.url_path}?protocol=led485-modbus{PATIENT}"
-        d1, d2 = hub.display(url + "&address=1"), hub.display(url + "&address=2")
-        hub.start()
-        d1.show("A012")
-        d2.show("5001")
-        assert bench.wait_showing({1: "A012", 2: "5001"})
-        assert d1.wait_sent(10) and d2.wait_sent(10)
-        assert [a for a, _ in bench.replies] == [1, 2]
-        status = hub.ports[0].status()
-        assert status["unanswered"] == [] and status["connected"]
-        assert hub.ports[0].replies_missed == 0
-        assert not bench.errors
+def test_modbus_displays_share_a_line_and_answer(hub: DisplayHub, display_bench: MakeBench) -> None:
+    bench = display_bench("usb-rs485", "led485-modbus")
+    url = f"serial://{bench.url_path}?protocol=led485-modbus{PATIENT}"
+    d1, d2 = started(hub, url, 1, 2)
+    d1.show("A012")
+    d2.show("5001")
+    assert bench.wait_showing({1: "A012", 2: "5001"})
+    assert d1.wait_sent(10) and d2.wait_sent(10)
+    assert [a for a, _ in bench.replies] == [1, 2]
+    status = hub.ports[0].status()
+    assert status["unanswered"] == [] and status["connected"]
+    assert hub.ports[0].replies_missed == 0
+    assert not bench.errors
 
 
-def test_a_dead_display_does_not_stall_the_others(tmp_path: Path, hub: DisplayHub) -> None:
-    with DisplayBench(tmp_path / "line", "led485-modbus") as bench:
-        bench.answers[2] = "silent"
-        url = f"serial://{bench.url_path}?protocol=led485-modbus&timeout=300"
-        d1, d2, d3 = (hub.display(f"{url}&address={a}") for a in (1, 2, 3))
-        hub.start()
-        d1.show("A001")
-        d2.show("A002")
-        d3.show("A003")
-        assert bench.wait_showing({1: "A001", 3: "A003"})
-        sup = hub.ports[0]
-        assert sup.wait_until(lambda s: 2 in s.status()["unanswered"], 10)
-        d1.show("A004")  # calls on the live displays go on while 2 is silent
-        assert bench.wait_showing({1: "A004"})
-        assert sup.connected and "address 2: no answer" in sup.status()["last_error"]
-        assert not d2.wait_sent(0.05)
-        assert not d2.status()["answering"] and d1.status()["answering"]
-        bench.answers[2] = "echo"  # the display is powered again: it gets its number
-        assert bench.wait_showing({2: "A002"})
-        assert d2.wait_sent(10) and sup.status()["unanswered"] == []
-        assert not bench.errors
+def test_a_dead_display_does_not_stall_the_others(
+    hub: DisplayHub, display_bench: MakeBench
+) -> None:
+    bench = display_bench("line", "led485-modbus")
+    bench.answers[2] = "silent"
+    url = f"serial://{bench.url_path}?protocol=led485-modbus&timeout=300"
+    d1, d2, d3 = started(hub, url, 1, 2, 3)
+    d1.show("A001")
+    d2.show("A002")
+    d3.show("A003")
+    assert bench.wait_showing({1: "A001", 3: "A003"})
+    sup = hub.ports[0]
+    assert sup.wait_until(lambda s: 2 in s.status()["unanswered"], 10)
+    d1.show("A004")  # calls on the live displays go on while 2 is silent
+    assert bench.wait_showing({1: "A004"})
+    assert sup.connected and "address 2: no answer" in sup.status()["last_error"]
+    assert not d2.wait_sent(0.05)
+    assert not d2.status()["answering"] and d1.status()["answering"]
+    bench.answers[2] = "echo"  # the display is powered again: it gets its number
+    assert bench.wait_showing({2: "A002"})
+    assert d2.wait_sent(10) and sup.status()["unanswered"] == []
+    assert not bench.errors
 
 
-def test_a_bad_crc_answer_is_resent(tmp_path: Path, hub: DisplayHub) -> None:
-    with DisplayBench(tmp_path / "noisy", "led485-modbus") as bench:
-        bench.answers[1] = "bad-crc"
-        display = hub.display(f"serial://{bench.url_path}?protocol=led485-modbus&address=1")
-        hub.start()
-        display.show("B007")
-        assert bench.wait_for(lambda b: len(b.replies) >= 2)  # sent again after a bad answer
-        assert not display.wait_sent(0.05)
-        bench.answers[1] = "echo"
-        assert display.wait_sent(10)
-        assert {f.raw[7:11] for f in bench.frames} == {b"B007"}
-        assert hub.ports[0].replies_missed >= 2
+def test_a_bad_crc_answer_is_resent(hub: DisplayHub, display_bench: MakeBench) -> None:
+    bench = display_bench("noisy", "led485-modbus")
+    bench.answers[1] = "bad-crc"
+    display = hub.display(f"serial://{bench.url_path}?protocol=led485-modbus&address=1")
+    hub.start()
+    display.show("B007")
+    assert bench.wait_for(lambda b: len(b.replies) >= 2)  # sent again after a bad answer
+    assert not display.wait_sent(0.05)
+    bench.answers[1] = "echo"
+    assert display.wait_sent(10)
+    assert {f.raw[7:11] for f in bench.frames} == {b"B007"}
+    assert hub.ports[0].replies_missed >= 2
 
 
-def test_a_silent_line_is_reopened_and_recovers(tmp_path: Path, hub: DisplayHub) -> None:
-    with DisplayBench(tmp_path / "adapter", "led485-modbus") as bench:
-        bench.default_answer = "silent"
-        url = f"serial://{bench.url_path}?protocol=led485-modbus&timeout=200"
-        d1, d2 = hub.display(url + "&address=1"), hub.display(url + "&address=2")
-        hub.start()
-        d1.show("1005")
-        d2.show("1006")
-        sup = hub.ports[0]
-        assert sup.wait_until(
-            lambda s: "no display on the line answers" in s.status()["last_error"], 10
-        )
-        assert not sup.connected
-        bench.default_answer = "echo"
-        assert bench.wait_showing({1: "1005", 2: "1006"})
-        assert d1.wait_sent(10) and d2.wait_sent(10)
-        assert sup.wait_until(lambda s: s.connected, 10)
-        assert sup.reconnects >= 1
+def test_a_silent_line_is_reopened_and_recovers(hub: DisplayHub, display_bench: MakeBench) -> None:
+    bench = display_bench("adapter", "led485-modbus")
+    bench.default_answer = "silent"
+    url = f"serial://{bench.url_path}?protocol=led485-modbus&timeout=200"
+    d1, d2 = started(hub, url, 1, 2)
+    d1.show("1005")
+    d2.show("1006")
+    sup = hub.ports[0]
+    assert sup.wait_until(
+        lambda s: "no display on the line answers" in s.status()["last_error"], 10
+    )
+    assert not sup.connected
+    bench.default_answer = "echo"
+    assert bench.wait_showing({1: "1005", 2: "1006"})
+    assert d1.wait_sent(10) and d2.wait_sent(10)
+    assert sup.wait_until(lambda s: s.connected, 10)
+    assert sup.reconnects >= 1
 
 
-def test_led485_ascii_on_a_pty(tmp_path: Path, hub: DisplayHub) -> None:
-    with DisplayBench(tmp_path / "ascii-line", "led485-ascii") as bench:
-        url = f"serial://{bench.url_path}?protocol=led485-ascii"
-        d1, d7 = hub.display(url + "&address=1"), hub.display(url + "&address=7")
-        hub.start()
-        d1.show("A012")
-        d7.show("1005")
-        assert bench.wait_showing({1: "A012", 7: "1005"})
-        d1.clear()
-        assert bench.wait_showing({1: None})
-        assert bench.frames[0].raw == b"$001,A012#"
-        assert not bench.errors
+def test_led485_ascii_on_a_pty(hub: DisplayHub, display_bench: MakeBench) -> None:
+    bench = display_bench("ascii-line", "led485-ascii")
+    url = f"serial://{bench.url_path}?protocol=led485-ascii"
+    d1, d7 = started(hub, url, 1, 7)
+    d1.show("A012")
+    d7.show("1005")
+    assert bench.wait_showing({1: "A012", 7: "1005"})
+    d1.clear()
+    assert bench.wait_showing({1: None})
+    assert bench.frames[0].raw == b"$001,A012#"
+    assert not bench.errors
 
 
-def test_show_once_checks_the_answer(tmp_path: Path) -> None:
-    with DisplayBench(tmp_path / "once", "led485-modbus") as bench:
-        url = f"serial://{bench.url_path}?protocol=led485-modbus&address=4{PATIENT}"
-        assert show_once(url, "C150")[7:11] == b"C150"
-        assert bench.wait_showing({4: "C150"})
-        bench.answers[4] = "silent"
-        quick = f"serial://{bench.url_path}?protocol=led485-modbus&address=4&timeout=100"
-        with pytest.raises(DisplayError, match="did not confirm the number: no answer"):
-            show_once(quick, "C151")
+def test_show_once_checks_the_answer(display_bench: MakeBench) -> None:
+    bench = display_bench("once", "led485-modbus")
+    url = f"serial://{bench.url_path}?protocol=led485-modbus&address=4{PATIENT}"
+    assert show_once(url, "C150")[7:11] == b"C150"
+    assert bench.wait_showing({4: "C150"})
+    bench.answers[4] = "silent"
+    quick = f"serial://{bench.url_path}?protocol=led485-modbus&address=4&timeout=100"
+    with pytest.raises(DisplayError, match="did not confirm the number: no answer"):
+        show_once(quick, "C151")
 
 
-def test_display_test_cli_modbus(tmp_path: Path) -> None:
-    conf = write_config(tmp_path)
-    with DisplayBench(tmp_path / "ttyUSB5", "led485-modbus") as bench:
-        url = f"serial://{bench.url_path}?protocol=led485-modbus&address=3{PATIENT}"
-        out = run_cli("display-test", "--config", str(conf), "--display", url, "--number", "1005",
-                    "--counter", "3")  # fmt: skip
-        assert out.returncode == 0, out.stderr
-        assert bench.wait_showing({3: "1005"})
-        assert "answered" in out.stdout and "address 3" in out.stdout
-        bench.answers[3] = "silent"
-        url = f"serial://{bench.url_path}?protocol=led485-modbus&address=3&timeout=100"
-        out = run_cli("display-test", "--config", str(conf), "--display", url, "--number", "1006",
-                    "--counter", "3")  # fmt: skip
-        assert out.returncode == 1
-        assert out.stderr.count("\n") == 1 and "did not confirm" in out.stderr
-        assert "Traceback" not in out.stderr
+def test_display_test_cli_modbus(display_bench: MakeBench, display_test: DisplayTest) -> None:
+    bench = display_bench("ttyUSB5", "led485-modbus")
+    url = f"serial://{bench.url_path}?protocol=led485-modbus&address=3{PATIENT}"
+    out = display_test(url, "1005", "3")
+    assert out.returncode == 0, out.stderr
+    assert bench.wait_showing({3: "1005"})
+    assert "answered" in out.stdout and "address 3" in out.stdout
+    bench.answers[3] = "silent"
+    url = f"serial://{bench.url_path}?protocol=led485-modbus&address=3&timeout=100"
+    out = display_test(url, "1006", "3")
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1 and "did not confirm" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
-def test_display_test_cli_led485_ascii(tmp_path: Path) -> None:
-    conf = write_config(tmp_path)
-    with DisplayBench(tmp_path / "ttyUSB6", "led485-ascii") as bench:
-        url = f"serial://{bench.url_path}?protocol=led485-ascii&address=12"
-        out = run_cli("display-test", "--config", str(conf), "--display", url, "--number", "b007",
-                    "--counter", "3")  # fmt: skip
-        assert out.returncode == 0, out.stderr
-        assert bench.wait_showing({12: "B007"})
-        assert bench.frames[-1].raw == b"$012,B007#"
-        assert "answered" not in out.stdout  # this mode has no answer to wait for
+def test_display_test_cli_led485_ascii(display_bench: MakeBench, display_test: DisplayTest) -> None:
+    bench = display_bench("ttyUSB6", "led485-ascii")
+    url = f"serial://{bench.url_path}?protocol=led485-ascii&address=12"
+    out = display_test(url, "b007", "3")
+    assert out.returncode == 0, out.stderr
+    assert bench.wait_showing({12: "B007"})
+    assert bench.frames[-1].raw == b"$012,B007#"
+    assert "answered" not in out.stdout  # this mode has no answer to wait for

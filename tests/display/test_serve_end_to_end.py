@@ -12,7 +12,8 @@ from pathlib import Path
 import requests
 
 from tests.conftest import write_config
-from tests.display.emulator import DisplayBench
+from tests.display.conftest import MakeBench
+from tests.display.emulator import counter_displays
 from tests.server.conftest import TOKENS, free_port, serve_process, stop_process, wait_healthy
 
 
@@ -20,46 +21,43 @@ def _auth(role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[role]}"}
 
 
-def test_next_puts_the_number_on_the_counters_display(tmp_path: Path) -> None:
-    with DisplayBench(tmp_path / "by-id-counter3", "bcd-pair") as bench:
-        config = write_config(
-            tmp_path,
-            **{r'display = "log://\?address=3"': f'display = "serial://{bench.url_path}'
-               '?baudrate=9600&protocol=bcd-pair&address=3"'},
-        )  # fmt: skip
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        db = tmp_path / "queue.sqlite3"
-        proc = serve_process(config, port, db, tmp_path / "serve.log")
-        try:
-            wait_healthy(url, proc)
-            r = requests.post(
-                f"{url}/api/v1/tickets",
-                json={"service": "dat-dai", "kiosk": "kiosk-1"},
-                headers=_auth("kiosk"),
-                timeout=30,
-            )
-            assert r.status_code == 201, r.text
-            number = r.json()["number"]
-            assert number == "C001"
-            r = requests.post(
-                f"{url}/api/v1/counters/3/next", headers=_auth("counter:3"), timeout=30
-            )
-            assert r.status_code == 200, r.text
-            # bcd-pair shows the digits of the number (docs/displays.md).
-            assert bench.wait_showing({3: "0001"}), (bench.showing, bench.errors)
-            assert not bench.errors
-        finally:
-            stop_process(proc)
+def test_next_puts_the_number_on_the_counters_display(
+    tmp_path: Path, display_bench: MakeBench
+) -> None:
+    bench = display_bench("by-id-counter3", "bcd-pair")
+    display = f"serial://{bench.url_path}?baudrate=9600&protocol=bcd-pair&address=3"
+    config = write_config(tmp_path, **counter_displays({3: display}))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    db = tmp_path / "queue.sqlite3"
+    proc = serve_process(config, port, db, tmp_path / "serve.log")
+    try:
+        wait_healthy(url, proc)
+        r = requests.post(
+            f"{url}/api/v1/tickets",
+            json={"service": "dat-dai", "kiosk": "kiosk-1"},
+            headers=_auth("kiosk"),
+            timeout=30,
+        )
+        assert r.status_code == 201, r.text
+        number = r.json()["number"]
+        assert number == "C001"
+        r = requests.post(f"{url}/api/v1/counters/3/next", headers=_auth("counter:3"), timeout=30)
+        assert r.status_code == 200, r.text
+        # bcd-pair shows the digits of the number (docs/displays.md).
+        assert bench.wait_showing({3: "0001"}), (bench.showing, bench.errors)
+        assert not bench.errors
+    finally:
+        stop_process(proc)
 
-        # A restarted server restores what each counter is serving.
-        bench.unplug()
-        bench.plug()
-        restarted = time.monotonic()
-        proc = serve_process(config, port, db, tmp_path / "serve.log")
-        try:
-            wait_healthy(url, proc)
-            assert bench.wait_showing({3: "0001"}), (bench.showing, bench.errors)
-            assert bench.frames_since(restarted)
-        finally:
-            stop_process(proc)
+    # A restarted server restores what each counter is serving.
+    bench.unplug()
+    bench.plug()
+    restarted = time.monotonic()
+    proc = serve_process(config, port, db, tmp_path / "serve.log")
+    try:
+        wait_healthy(url, proc)
+        assert bench.wait_showing({3: "0001"}), (bench.showing, bench.errors)
+        assert bench.frames_since(restarted)
+    finally:
+        stop_process(proc)

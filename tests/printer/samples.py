@@ -41,7 +41,7 @@ TICKETS = {
         qr_url=STATUS_URL,
         qr_caption="ស្កេនដើម្បីតាមដានវេនរបស់អ្នក",
         heading_text="លេខរបស់អ្នក",
-        footer_text="សូមរក្សាសំបុត្រនេះ ហើយស្តាប់ការហៅលេខរបស់អ្នក។",
+        footer_text="សូមរក្សាសំបុត្រនេះ ហើយស្ដាប់ការហៅលេខរបស់អ្នក។",
     ),
     "en": TicketSlip(
         centre_name="Lịch Hội Thượng Commune Public Administration Service Centre",

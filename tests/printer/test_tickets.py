@@ -101,7 +101,7 @@ def test_khmer_print_test_ticket_meets_its_byte_target(tmp_path: Path) -> None:
         ("ការចុះបញ្ជីកំណើត", BODY),  # the procedure chosen
         ("រយៈពេលរង់ចាំប្រហែល ២៤ នាទី", BODY),  # the wait
         ("ស្កេនដើម្បីតាមដានវេនរបស់អ្នក", CAPTION),  # the QR's caption
-        ("សូមរក្សាសំបុត្រនេះ ហើយស្តាប់ការហៅលេខរបស់អ្នក។", SMALL),  # the footer
+        ("សូមរក្សាសំបុត្រនេះ ហើយស្ដាប់ការហៅលេខរបស់អ្នក។", SMALL),  # the footer
     ]:
         reference = hb_render(FONTS.khmer, text, style.size)
         assert max(similarity(crop(op.image), reference) for op in decoded.rasters) >= 0.97

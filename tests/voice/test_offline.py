@@ -10,10 +10,8 @@ import logging
 import math
 import os
 import shutil
-import signal
 import struct
 import subprocess
-import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +30,7 @@ from kiosk.voice import (
 )
 from kiosk.voice.cache import BUILTIN_SOUNDS
 from kiosk.voice.sources import spoken_text
-from tests.conftest import ROOT, run_cli, write_config
+from tests.conftest import run_cli, write_config
 from tests.console.centre import Centre, running_centre
 
 from .google_fake import MP3
@@ -203,36 +201,20 @@ def test_a_fresh_board_with_no_network_speaks_the_vietnamese_call(
     tmp_path: Path, centre: Centre
 ) -> None:
     """Issue #14's done-when: no `voice build`, no internet, and the hall hears the call."""
-    from tests.board.test_board_cli import kiosk_env, wait_for_line
+    from tests.board.process import board_process, wait_for_line
 
-    (tmp_path / "board").mkdir()
-    conf = write_config(tmp_path / "board")  # the shipped config: vi then km, said twice
     raw = tmp_path / "speaker.raw"
-    env = kiosk_env(tmp_path, KIOSK_TOKEN="dev-board", HTTPS_PROXY="http://127.0.0.1:9")
-    env.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(raw))
-    data = tmp_path / "board" / "var"
-    assert not (data / "voice-cache").exists()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "board", "--window", "--config", str(conf),
-         "--server", centre.url],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    log = data / "log" / "board.log"
-    try:
-        wait_for_line(log, "board: connected to")
+    no_network = {"HTTPS_PROXY": "http://127.0.0.1:9"}
+    speaker = {"SDL_AUDIODRIVER": "disk", "SDL_DISKAUDIOFILE": str(raw)}
+    # The shipped config (vi then km, said twice) and no voice cache: never built.
+    with board_process(tmp_path, centre, **no_network, **speaker) as board:
         centre.issue("chung-thuc")
         assert centre.handle is not None
         centre.handle.engine.call_next("2")
-        wait_for_line(log, "voice: said B001@2", timeout=120)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        wait_for_line(board.log, "voice: said B001@2", timeout=120)
     # What the speaker got: the chime, the Vietnamese sentence, the chime for Khmer (no
     # Khmer voice offline), the sentence again, the chime.
-    cfg = load_config(conf)
+    cfg = load_config(board.config)
     vi = compose_call("B001", "2", languages=["vi"], reading=cfg.voice.number_reading,
                       dialect=cfg.voice.dialect)[1:]  # fmt: skip
     sentence = spoken_text(vi)
@@ -250,7 +232,7 @@ def test_a_fresh_board_with_no_network_speaks_the_vietnamese_call(
     assert 0.85 * expected <= loud <= 1.15 * expected, (loud, expected, heard)
     assert len(heard) >= 3 + 2 * (len(speech_runs) - 2), heard  # syllables, not a tone
     assert seconds > 3.0
-    assert "Traceback" not in log.read_text(encoding="utf-8")
+    assert "Traceback" not in board.log.read_text(encoding="utf-8")
 
 
 def test_old_renderings_are_pruned_and_a_used_one_is_kept(tmp_path: Path) -> None:
