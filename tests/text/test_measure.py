@@ -1,0 +1,71 @@
+"""Measurer: HarfBuzz's estimate brackets Pillow's extent, so ``fits`` answers as Pillow would."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.text import font_for, measurer
+from kiosk.text.measure import _EXCEEDS_ABOVE_PX, _FITS_BELOW_PX, Measurer
+from kiosk.text.segment import paragraph_breaks
+from tests.text.samples import khmer_text, mixed_text, vietnamese_text
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+any_text = st.one_of(khmer_text, vietnamese_text, mixed_text).map(lambda s: s.replace("\n", " "))
+
+
+def _measurer(lang: str, size: int, bold: bool) -> Measurer:
+    spec = font_for(lang, bold)
+    return measurer(spec.path, size, spec.language)
+
+
+@SETTINGS
+@given(
+    text=any_text,
+    lang=st.sampled_from(["km", "vi"]),
+    size=st.sampled_from([16, 24, 28, 41]),
+    bold=st.booleans(),
+)
+def test_the_estimate_brackets_pillows_extent(text: str, lang: str, size: int, bold: bool) -> None:
+    m = _measurer(lang, size, bold)
+    estimate, pillow = m.ink(text).extent, m(text)
+    # fits() trusts the estimate outside this band and asks Pillow inside it
+    assert estimate - _FITS_BELOW_PX < pillow <= estimate + _FITS_BELOW_PX, (text, estimate, pillow)
+    assert pillow >= estimate - _EXCEEDS_ABOVE_PX, (text, estimate, pillow)
+
+
+@SETTINGS
+@given(text=any_text, slack=st.floats(-6, 6), size=st.sampled_from([18, 28]))
+def test_fits_answers_as_pillow_measures(text: str, slack: float, size: int) -> None:
+    m = _measurer("km", size, False)
+    limit = m(text) + slack
+    if limit > 0:
+        assert m.fits(text, limit) == (m(text) <= limit + 1e-6)
+
+
+def test_words_laid_end_to_end_have_the_sentences_advance() -> None:
+    """Composed inks pick the candidate lines: in Khmer they add up exactly."""
+    from benchmarks import khmer_breaks
+
+    m = _measurer("km", 28, False)
+    for sentence in khmer_breaks.load(min_words=5)[:200]:
+        text = sentence.text
+        ends = [0, *paragraph_breaks(text, "km").opportunities, len(text)]
+        composed = m.ink("")
+        for start, end in itertools.pairwise(ends):
+            composed = composed.then(m.ink(text[start:end]))
+        whole = m.ink(text)
+        assert abs(composed.advance - whole.advance) < 1e-6, text
+        assert abs(composed.extent - whole.extent) < 1e-6, text
+
+
+def test_the_estimate_is_pillows_layout_for_the_catalogues_khmer() -> None:
+    """On real text (the bundled catalogue) the estimate is Pillow's width, not a guess."""
+    from benchmarks.bench_text import _catalogue_page
+
+    m = _measurer("km", 28, False)
+    texts = _catalogue_page(60)
+    close = sum(abs(m.ink(t).extent - m(t)) <= 1 for t in texts)
+    assert close == len(texts)
