@@ -13,6 +13,7 @@ paragraphs made of the same few hundred words.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,23 +96,23 @@ def _is_khmer(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
+# Runs of letters of one script: Khmer (its whole block, as RAQM's script data
+# has it) or any other letters (Latin: the kiosk's texts have no third script).
+_STRONG = re.compile("([\u1780-\u17ff\u19e0-\u19ff]+)|([^\\W\\d_\u1780-\u17ff\u19e0-\u19ff]+)")
+
+
 def _script_runs(text: str) -> list[tuple[int, int, str]]:
     """(start, end, script) runs as RAQM itemises our texts: Khmer or Latin letters;
     spaces, digits and punctuation join the run before them (the first run at the start)."""
     runs: list[tuple[int, int, str]] = []
     start, current = 0, ""
-    for i, ch in enumerate(text):
-        if _is_khmer(ch):
-            script = "Khmr"
-        elif ch.isalpha():
-            script = "Latn"
-        else:
-            continue
+    for match in _STRONG.finditer(text):
+        script = "Khmr" if match.lastindex == 1 else "Latn"
         if not current:
             current = script
         elif script != current:
-            runs.append((start, i, current))
-            start, current = i, script
+            runs.append((start, match.start(), current))
+            start, current = match.start(), script
     runs.append((start, len(text), current or "Latn"))
     return runs
 
