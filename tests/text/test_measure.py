@@ -69,3 +69,21 @@ def test_the_estimate_is_pillows_layout_for_the_catalogues_khmer() -> None:
     texts = _catalogue_page(60)
     close = sum(abs(m.ink(t).extent - m(t)) <= 1 for t in texts)
     assert close == len(texts)
+
+
+def test_pillow_measures_only_the_lines_close_to_the_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The point of the estimate: a catalogue page no longer costs one ink box per line."""
+    from benchmarks.bench_text import _catalogue_page
+    from kiosk.text import wrap_lines
+    from kiosk.text.wrap import clear_caches
+
+    clear_caches()
+    m = _measurer("km", 28, False)
+    boxes = []
+    getbbox = m._font.getbbox
+    monkeypatch.setattr(m._font, "getbbox", lambda *a, **k: boxes.append(a) or getbbox(*a, **k))
+    lines = [line for text in _catalogue_page(40) for line in wrap_lines(text, "km", 28, 700)]
+    assert len(lines) > 80
+    assert len(boxes) < len(lines) / 4, f"{len(boxes)} ink boxes for {len(lines)} lines"
+    for line in lines:  # and every line still fits as Pillow measures it
+        assert getbbox(line, language="km")[2] <= 700
