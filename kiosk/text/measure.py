@@ -35,6 +35,8 @@ _CACHE_LIMIT = 50_000
 _FITS_BELOW_PX = 4.0  # an estimate this far under the limit fits
 _EXCEEDS_ABOVE_PX = 2.0  # an estimate this far over the limit does not
 _EPSILON = 1e-6
+# Khmer with subscripts and pre-base vowels, Vietnamese marks, digits, punctuation.
+_CALIBRATION = "ការចុះបញ្ជីកំណើតស្ត្រី ២០២៦ Đăng ký khai sinh, A012 (08:30) — Tự"
 
 
 @lru_cache(maxsize=1)
@@ -180,9 +182,19 @@ class Measurer:
         self.font_size = font_px(font_size)
         self.language = language
         self._font = load_font(str(self.font_path), self.font_size)
-        self._shaper = _Shaper(self.font_path, self.font_size, language) if has_raqm() else None
+        self._shaper = self._matching_shaper() if has_raqm() else None
         self._ink: dict[str, Ink] = {}
         self._extent: dict[str, float] = {}
+
+    def _matching_shaper(self) -> _Shaper | None:
+        """HarfBuzz set up as Pillow lays text out, or None if their advances differ (a
+        hinted font whose advances FreeType rounds): then Pillow decides every line."""
+        shaper = _Shaper(self.font_path, self.font_size, self.language)
+        pillow = self._font.getlength(_CALIBRATION, language=self.language)
+        if abs(shaper.ink(_CALIBRATION).advance - pillow) > _EPSILON:
+            log.warning("%s: HarfBuzz and Pillow disagree on advances", self.font_path.name)
+            return None
+        return shaper
 
     def ink(self, text: str) -> Ink:
         """HarfBuzz's pen advance and ink of ``text`` (cached); without RAQM, Pillow's."""
