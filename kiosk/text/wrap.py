@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Protocol
 
 from kiosk.text.fonts import font_for, normalize_lang
-from kiosk.text.measure import measurer
+from kiosk.text.measure import NO_INK, Ink, Measurer, measurer
 from kiosk.text.normalize import nfc
 from kiosk.text.segment import Breaks, cluster_boundaries, paragraph_breaks
 
@@ -46,8 +47,39 @@ def _fits(width: float, limit: float) -> bool:
     return width <= limit + _EPSILON
 
 
+class _Metrics(Protocol):
+    """What the wrapper asks of a measure (a :class:`~kiosk.text.measure.Measurer` gives it
+    fast; :class:`_AnyMeasure` adapts any ``measure(text) -> px`` function)."""
+
+    def ink(self, text: str) -> Ink: ...
+    def may_fit(self, ink: Ink, limit: float) -> bool: ...
+    def fits(self, text: str, limit: float) -> bool: ...
+    def fill(self, text: str, ink: Ink) -> float: ...
+
+
+class _AnyMeasure:
+    """Any measuring function: estimates from ``advance``, decides with ``measure``."""
+
+    def __init__(self, measure: Measure, advance: Measure) -> None:
+        self._measure = measure
+        self._advance = advance
+
+    def ink(self, text: str) -> Ink:
+        advance = self._advance(text)
+        return Ink(advance, 0.0, advance)
+
+    def may_fit(self, ink: Ink, limit: float) -> bool:
+        return _fits(ink.advance, limit)
+
+    def fits(self, text: str, limit: float) -> bool:
+        return _fits(self._measure(text), limit)
+
+    def fill(self, text: str, ink: Ink) -> float:
+        return self._measure(text)
+
+
 def _longest_fitting_prefix(
-    text: str, start: int, stop: int, limit: float, measure: Measure
+    text: str, start: int, stop: int, limit: float, metrics: _Metrics
 ) -> int:
     """End offset of the longest run of whole clusters from ``start`` that fits (at least one)."""
     piece = text[start:stop]
@@ -55,20 +87,14 @@ def _longest_fitting_prefix(
     lo, hi = 0, len(bounds) - 1  # bounds[lo] always accepted (one cluster minimum)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if _fits(measure(piece[: bounds[mid]]), limit):
+        if metrics.fits(piece[: bounds[mid]], limit):
             lo = mid
         else:
             hi = mid - 1
     return start + bounds[lo]
 
 
-def _wrap_paragraph(
-    par: str,
-    width: float,
-    measure: Measure,
-    advance: Measure,
-    breaks: Breaks,
-) -> list[str]:
+def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
         return [""]
@@ -77,26 +103,30 @@ def _wrap_paragraph(
     lines: list[str] = []
     pos, k = 0, 0  # ends[k] is the first candidate end after pos
     while pos < n:
-        # Estimate with cached per-segment advances, then confirm on the whole line.
+        # Estimate each candidate line from its segments' cached ink, then confirm
+        # the longest that may fit on the whole line.
         best = None
-        estimate = 0.0
+        candidates: list[Ink] = []  # candidates[j - k]: the line ending at ends[j]
+        running = NO_INK
         prev = pos
         j = k
         while j < len(ends):
             end = ends[j]
             segment = par[prev:end]
-            visible = segment.rstrip(BREAK_SPACES)
-            if best is not None and not _fits(estimate + advance(visible), width):
+            line_ink = running.then(metrics.ink(segment.rstrip(BREAK_SPACES)))
+            if best is not None and not metrics.may_fit(line_ink, width):
                 break
             best = j
-            estimate += advance(segment)
+            candidates.append(line_ink)
+            running = running.then(metrics.ink(segment))
             prev = end
             j += 1
-        while best is not None and best > k:
-            if _fits(measure(par[pos : ends[best]].rstrip(BREAK_SPACES)), width):
+        assert best is not None
+        while best > k:
+            line = par[pos : ends[best]].rstrip(BREAK_SPACES)
+            if metrics.fits(line, width):
                 break
             best -= 1
-        assert best is not None
         if doubtful and ends[best] in doubtful:
             # Only the word model says a word ends there: end the line at the last
             # place both segmenters agree on, if that still fills half the line.
@@ -104,11 +134,14 @@ def _wrap_paragraph(
             while sure >= k and ends[sure] in doubtful:
                 sure -= 1
             if sure >= k:
-                filled = measure(par[pos : ends[sure]].rstrip(BREAK_SPACES))
-                if SURE_BREAK_MIN_FILL * width <= filled and _fits(filled, width):
+                shorter = par[pos : ends[sure]].rstrip(BREAK_SPACES)
+                ink = candidates[sure - k]
+                if SURE_BREAK_MIN_FILL * width <= metrics.fill(shorter, ink) and metrics.fits(
+                    shorter, width
+                ):
                     best = sure
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
-        if best > k or _fits(measure(line), width):
+        if best > k or metrics.fits(line, width):
             lines.append(line)
             pos, k = ends[best], best + 1
             continue
@@ -116,11 +149,11 @@ def _wrap_paragraph(
         # fits (Khmer), else between clusters.
         visible_end = pos + len(line)
         inside = [e for e in breaks.fallback if pos < e < visible_end]
-        fitting = [e for e in inside if _fits(measure(par[pos:e]), width)]
+        fitting = [e for e in inside if metrics.fits(par[pos:e], width)]
         if fitting:
             cut = fitting[-1]
         else:
-            cut = _longest_fitting_prefix(par, pos, visible_end, width, measure)
+            cut = _longest_fitting_prefix(par, pos, visible_end, width, metrics)
         lines.append(par[pos:cut])
         pos = cut
         if pos == visible_end:  # only the dropped spaces of this segment are left
@@ -140,6 +173,8 @@ def wrap_text(
 
     ``measure(s)`` gives the width of ``s`` on one line; ``advance`` (default:
     ``measure``) may be a cheaper estimate used to pick candidate break points.
+    A :class:`~kiosk.text.measure.Measurer` is used through its own fast estimate
+    (``advance`` is then ignored).
     """
     if width_px <= 0:
         raise ValueError("width_px must be positive")
@@ -147,10 +182,12 @@ def wrap_text(
     if not text:
         return []
     lang = normalize_lang(lang)
-    advance = advance or measure
+    metrics: _Metrics = (
+        measure if isinstance(measure, Measurer) else _AnyMeasure(measure, advance or measure)
+    )
     lines: list[str] = []
     for par in _PARAGRAPHS.split(text):
-        lines.extend(_wrap_paragraph(par, width_px, measure, advance, paragraph_breaks(par, lang)))
+        lines.extend(_wrap_paragraph(par, width_px, metrics, paragraph_breaks(par, lang)))
     return lines
 
 
@@ -164,7 +201,7 @@ def wrap_with_font(
     """:func:`wrap_text` measuring with an explicit font file (for the printer layer)."""
     lang = normalize_lang(lang)
     m = measurer(font_path, font_size, font_for(lang).language)
-    return wrap_text(text, width_px, m, lang, advance=m.advance)
+    return wrap_text(text, width_px, m, lang)
 
 
 def wrap_lines(
@@ -177,7 +214,7 @@ def wrap_lines(
     """
     spec = font_for(lang, bold)
     m = measurer(spec.path, font_size, spec.language)
-    return wrap_text(text, width_px, m, spec.lang, advance=m.advance)
+    return wrap_text(text, width_px, m, spec.lang)
 
 
 def clear_caches() -> None:
