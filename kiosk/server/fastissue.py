@@ -18,7 +18,6 @@ It sits inside HostCheck and BodyLimit (their refusals still apply).
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import re
 from typing import Any
@@ -31,6 +30,7 @@ from starlette.responses import JSONResponse
 
 from kiosk.queue.errors import QueueError
 from kiosk.server.auth import UNKNOWN, Authenticator
+from kiosk.server.deps import issue_call
 from kiosk.server.limits import ASGIApp, Message, Receive, Scope, Send
 from kiosk.server.models import IssueRequest
 
@@ -76,17 +76,8 @@ class IssueFastPath:
             return
         client = scope.get("client")
         auth.trust(client[0] if client else "unknown")
-        engine = self.api.state.engine
-        issue = functools.partial(
-            engine.issue,
-            request.service,
-            priority=request.priority,
-            priority_reason=request.priority_reason,
-            lang=request.lang,
-            procedure=request.procedure,
-            kiosk=who.kiosk,
-            idempotency_key=key.decode("ascii") if key else None,
-        )
+        key_text = key.decode("ascii") if key else None
+        issue = issue_call(self.api.state.engine.issue, request, who.kiosk, key_text)
         try:
             ticket = await asyncio.get_running_loop().run_in_executor(
                 self.api.state.executor, issue
