@@ -17,7 +17,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.fastissue import IssueFastPath
+from kiosk.server.fastpath import FastPaths
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
@@ -108,7 +108,7 @@ def create_app(
     app.state.auth = Authenticator(cfg, monotonic=auth_clock)
     install_error_handlers(app)
     install_openapi(app)
-    app.add_middleware(IssueFastPath, api=app)  # innermost: the limits below still apply
+    app.add_middleware(FastPaths, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):

@@ -47,7 +47,8 @@ async def in_engine(request: Request, fn: Callable[..., T], *args: object, **kwa
 def issue_call(
     issue: Callable[..., T], body: IssueRequest, kiosk: str | None, idempotency_key: str | None
 ) -> Callable[[], T]:
-    """``issue`` (the engine's) with the arguments ``body`` asks for, for ``kiosk``.
+    """``issue`` (the engine's ``issue`` or ``issue_soon``) with the arguments ``body`` asks
+    for, for ``kiosk``.
 
     The one mapping of an issue request to the engine: the route's and the fast path's.
     """
