@@ -33,6 +33,7 @@ DAY_CHECK_SECONDS = 5.0
 # (the group commit: the others wait for the write lock), so with a 4 ms fsync
 # 4 threads capped issuing at ~1,000 tickets/s; 12 measured +15 % tickets/s and
 # a lower p99 at saturation for ~10 % more CPU per ticket (GIL hand-overs).
+# The fast paths (kiosk/server/fastpath.py) use the store's committer instead.
 ENGINE_THREADS = 12
 
 _DESCRIPTION = """\
