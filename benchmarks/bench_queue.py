@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import load
-from benchmarks.load import Conn, open_loop
+from benchmarks.load import Conn, encode_request, open_loop
 from benchmarks.load import quantile as _quantile
 from benchmarks.load import ticket_body as _ticket_body
 
@@ -61,6 +61,7 @@ DEPTH_SECONDS = 5.0
 EMPTY_SECONDS = 5.0
 IN_PROCESS_ISSUES = 300
 SERVICES = load.SERVICES
+START_SECONDS = 300
 KIOSK = "Bearer dev-kiosk"
 BOARD = "Bearer dev-board"
 COUNTER = "Bearer dev-counter-1"
@@ -127,19 +128,22 @@ async def _throughput(
     async def client(n: int) -> None:
         nonlocal done, errors
         conn = await Conn.open(port)
+        # Built once: the load generator shares the 2 cores with the server.
+        if empty:
+            requests = [encode_request("GET", "/healthz", BOARD)]
+        else:
+            requests = [
+                encode_request("POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i))
+                for i in range(len(SERVICES))
+            ]
+        ok = 200 if empty else 201
         i = 0
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
-            if empty:
-                status, _ = await conn.request("GET", "/healthz", BOARD)
-                status = 201 if status == 200 else status
-            else:
-                status, _ = await conn.request(
-                    "POST", "/api/v1/tickets", kiosk_token(n), _ticket_body(i)
-                )
+            status, _ = await conn.send(requests[i % len(requests)])
             latencies.append(time.perf_counter() - t0)
-            done += status == 201
-            errors += status != 201
+            done += status == ok
+            errors += status != ok
             i += 1
         conn.close()
 
@@ -163,8 +167,10 @@ async def _saturation(
 ) -> dict[str, float]:
     """A closed-loop run: tickets/s, latency quantiles (ms), server CPU ms per ticket."""
     cpu = cpu_seconds(pid)
+    own = time.process_time()
     done, elapsed, latencies, errors = await _throughput(port, seconds, clients, empty)
     cpu = cpu_seconds(pid) - cpu
+    own = time.process_time() - own
     ms = [x * 1000 for x in latencies]
     return {
         "rate": done / elapsed,
@@ -175,6 +181,7 @@ async def _saturation(
         "p95": _quantile(ms, 95),
         "p99": _quantile(ms, 99),
         "cpu_ms": cpu * 1000 / max(1, done),
+        "client_cpu_ms": own * 1000 / max(1, done),
     }
 
 
@@ -273,7 +280,9 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
         stdout=subprocess.DEVNULL,
         stderr=(workdir / "server.log").open("w"),
     )
-    deadline = time.monotonic() + 60
+    # Generous: on a 2-core machine shared with other work the start-up's scrypt
+    # check took over a minute once, and lost the whole suite's figures.
+    deadline = time.monotonic() + START_SECONDS
     log = workdir / "server.log"
     while time.monotonic() < deadline:
         try:
@@ -290,7 +299,7 @@ def _start_server(workdir: Path) -> tuple[subprocess.Popen, int]:
             return proc, port
         time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("the server did not start within 60 s")
+    raise RuntimeError(f"the server did not start within {START_SECONDS} s")
 
 
 def fill(db: Path, config: Path, depth: int) -> None:
@@ -497,7 +506,10 @@ def run(workdir: Path) -> list[dict]:
             "value": round(sat["cpu_ms"], 3),
             "unit": "ms",
             "target": "<= 0.6",
-            "note": f"utime + stime of the server process over {sat['done']} tickets",
+            "note": (
+                f"utime + stime of the server process over {sat['done']} tickets; "
+                f"the load generator (same 2 cores) {sat['client_cpu_ms']:.3f} ms per ticket"
+            ),
         },
         {
             "name": "empty endpoint (GET /healthz) requests per second",

@@ -45,28 +45,31 @@ class Conn:
         self, method: str, path: str, token: str | None, body: dict | None = None
     ) -> tuple[int, bytes]:
         """Send one request, read its answer: (status, body). ``token`` None: no Authorization."""
-        payload = json.dumps(body).encode() if body is not None else b""
-        auth = f"Authorization: {token}\r\n" if token is not None else ""
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + payload)
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
+        return await self.send(encode_request(method, path, token, body))
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        """Send one request already encoded (:func:`encode_request`), read its answer."""
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        at = head.lower().find(b"\r\ncontent-length:")
+        length = int(head[at + 17 : head.index(b"\r\n", at + 2)]) if at >= 0 else 0
         data = await self.reader.readexactly(length) if length else b""
         return status, data
 
     def close(self) -> None:
         self.writer.close()
+
+
+def encode_request(method: str, path: str, token: str | None, body: dict | None = None) -> bytes:
+    """One HTTP/1.1 request as bytes (built once, sent many times by a busy client)."""
+    payload = json.dumps(body).encode() if body is not None else b""
+    auth = f"Authorization: {token}\r\n" if token is not None else ""
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
 
 
 def ticket_body(i: int) -> dict:

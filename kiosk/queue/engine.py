@@ -8,6 +8,7 @@ its result is on disk (and its events published) when the method returns.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -188,6 +189,40 @@ class QueueEngine:
         With ``idempotency_key``, a repeat of the same request from the same kiosk
         (its answer was lost) returns the ticket already issued instead of a new number.
         """
+        return self._store.transact(
+            self._issue(service, priority, priority_reason, lang, procedure, kiosk, idempotency_key)
+        )
+
+    def issue_soon(
+        self,
+        service: str,
+        *,
+        priority: bool = False,
+        priority_reason: str | None = None,
+        lang: str = "vi",
+        procedure: str | None = None,
+        kiosk: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> asyncio.Future[Ticket]:
+        """:meth:`issue` for the running event loop: a future, resolved once on disk.
+
+        A request refused before any write (unknown service, bad language) raises here.
+        """
+        return self._store.submit(
+            self._issue(service, priority, priority_reason, lang, procedure, kiosk, idempotency_key)
+        )
+
+    def _issue(
+        self,
+        service: str,
+        priority: bool,
+        priority_reason: str | None,
+        lang: str,
+        procedure: str | None,
+        kiosk: str | None,
+        idempotency_key: str | None,
+    ) -> Callable[[Tx], Ticket]:
+        """The change that issues a ticket, after the checks that need no database."""
         svc = self._service(service)
         if lang not in self.cfg.centre.languages:
             raise errors.InvalidRequest(
@@ -271,7 +306,7 @@ class QueueEngine:
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
             return ticket
 
-        return self._store.transact(change)
+        return change
 
     def _check_rate(self, tx: Tx, kiosk: str) -> None:
         q = self.cfg.queue
@@ -425,6 +460,13 @@ class QueueEngine:
 
     def call_next(self, counter_id: str) -> Ticket | None:
         """Finish the counter's current ticket (done) and call the next one, or None."""
+        return self._store.transact(self._call_next(counter_id))
+
+    def call_next_soon(self, counter_id: str) -> asyncio.Future[Ticket | None]:
+        """:meth:`call_next` for the running event loop: a future, resolved once on disk."""
+        return self._store.submit(self._call_next(counter_id))
+
+    def _call_next(self, counter_id: str) -> Callable[[Tx], Ticket | None]:
         counter = self._counter(counter_id)
         cap = self.cfg.queue.max_consecutive_priority
 
@@ -471,7 +513,7 @@ class QueueEngine:
             )
             return ticket
 
-        return self._store.transact(change)
+        return change
 
     def _other_open(self, tx: Tx, counter: Counter, service: str) -> bool:
         return any(cid != counter.id for cid in self._view.open_counters_for(tx.conn, service))

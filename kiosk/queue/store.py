@@ -10,6 +10,11 @@ one instead of queueing for one each. Inside one process the lock serialises
 writers (no thread sleeps in SQLite's busy handler); several processes on the
 same file are serialised by SQLite itself.
 
+An event loop hands its changes over without a thread of its own
+(:meth:`Store.submit`): a committer thread runs them with every other waiting
+change and resolves the loop's futures with one wake-up per commit, instead of
+one worker thread per request contending for the GIL and the write lock.
+
 In-process consumers (the HTTP long-poll, a hardware bridge) learn about new
 events without polling: subscriber callbacks run right after each commit, in
 commit order, and :meth:`Store.wait_for_events` blocks on a condition.
@@ -17,6 +22,7 @@ commit order, and :meth:`Store.wait_for_events` blocks on a condition.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import logging
@@ -30,6 +36,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+import orjson
 
 from kiosk.queue.clock import Clock, local_day, to_iso
 from kiosk.queue.errors import StorageError
@@ -64,14 +72,20 @@ class Tx:
 
 
 class _Change(Generic[T]):
-    """One caller's change waiting for a commit, and what came of it."""
+    """One caller's change waiting for a commit, and what came of it.
 
-    def __init__(self, fn: Callable[[Tx], T]) -> None:
+    ``future``: the event loop's future to resolve (a change from :meth:`Store.submit`).
+    """
+
+    __slots__ = ("error", "events", "finished", "fn", "future", "result")
+
+    def __init__(self, fn: Callable[[Tx], T], future: asyncio.Future[T] | None = None) -> None:
         self.fn = fn
         self.finished = False
         self.result: T | None = None
         self.error: BaseException | None = None
         self.events: list[Event] = []
+        self.future = future
 
     def outcome(self) -> T:
         if self.error is not None:
@@ -111,6 +125,8 @@ class Store:
         self._last_now: datetime | None = None
         self._closed = False
         self._head = 0
+        self._committer: threading.Thread | None = None
+        self._wake = threading.Event()  # a submitted change waits for the committer
 
     def open(self) -> None:
         """Create the folder and the schema; raise StorageError with one sentence."""
@@ -138,6 +154,9 @@ class Store:
     def close(self) -> None:
         """Close every connection this store opened (from any thread); wake waiters."""
         self._closed = True
+        self._wake.set()
+        if self._committer is not None and self._committer is not threading.current_thread():
+            self._committer.join(5)
         with self._conns_lock:
             conns, self._conns = self._conns, []
         for conn in conns:
@@ -209,9 +228,56 @@ class Store:
                 self._commit_pending()
         return change.outcome()
 
+    def submit(self, fn: Callable[[Tx], T]) -> asyncio.Future[T]:
+        """Run ``fn(tx)`` like :meth:`transact`, for the running event loop: a future.
+
+        The future is resolved (on the loop) once the commit is on disk, or gets
+        the change's error. The caller's thread never blocks: the committer thread
+        runs the change with every other one waiting, in one transaction.
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_exception(StorageError("the queue database is closed"))
+            return future
+        with self._pending_lock:
+            self._pending.append(_Change(fn, future))
+            if self._committer is None:
+                self._committer = threading.Thread(
+                    target=self._commit_submitted, name="queue-committer", daemon=True
+                )
+                self._committer.start()
+        self._wake.set()
+        return future
+
+    def _commit_submitted(self) -> None:
+        """The committer thread: commit what event loops submitted, until the store closes."""
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closed:
+                break
+            try:
+                with self._write_lock:
+                    if self._pending:
+                        self._commit_pending()
+            except Exception:  # pragma: no cover - _commit_pending settles its batch first
+                log.exception("the queue committer failed; it keeps running")
+        with self._pending_lock:
+            left, self._pending = self._pending, []
+        for change in left:
+            change.error = StorageError("the queue database is closed")
+            change.finished = True
+        _settle(left)
+
     def _commit_pending(self) -> None:
         with self._pending_lock:
             batch, self._pending = self._pending, []
+        try:
+            self._commit(batch)
+        finally:
+            _settle(batch)
+
+    def _commit(self, batch: list[_Change[Any]]) -> None:
         conn = self.conn()
         now = self._clock()
         day = self._day_of(now)
@@ -321,8 +387,8 @@ class Store:
                 counter,
                 service,
                 ticket["id"] if ticket else None,
-                json.dumps(ticket, ensure_ascii=False) if ticket else None,
-                json.dumps(data, ensure_ascii=False),
+                orjson.dumps(ticket).decode() if ticket else None,
+                orjson.dumps(data).decode(),
             ),
         )
         event: Event = {
@@ -445,6 +511,32 @@ def disk_full(path: Path, exc: BaseException) -> StorageError | None:
         f"the disk holding {path} is full ({free / 1_048_576:.1f} MB free); "
         "free some space and start again"
     )
+
+
+def _settle(batch: list[_Change[Any]]) -> None:
+    """Resolve the submitted changes of ``batch``: one wake-up of each event loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Change[Any]]] = {}
+    for change in batch:
+        if change.future is not None:
+            by_loop.setdefault(change.future.get_loop(), []).append(change)
+    for loop, changes in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, changes)
+        except RuntimeError:
+            pass  # the loop is closed: nobody waits for these any more
+
+
+def _resolve(changes: list[_Change[Any]]) -> None:
+    for change in changes:
+        future = change.future
+        if future is None or future.done():
+            continue  # the caller went away (cancelled)
+        if not change.finished:
+            future.set_exception(StorageError("the change was not committed"))
+        elif change.error is not None:
+            future.set_exception(change.error)
+        else:
+            future.set_result(change.result)
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

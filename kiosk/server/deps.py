@@ -14,6 +14,7 @@ from kiosk.config import Config
 from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator, Principal, Throttled
 from kiosk.server.errors import ApiError
+from kiosk.server.models import IssueRequest
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -40,6 +41,26 @@ async def in_engine(request: Request, fn: Callable[..., T], *args: object, **kwa
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
         request.app.state.executor, functools.partial(fn, *args, **kwargs)
+    )
+
+
+def issue_call(
+    issue: Callable[..., T], body: IssueRequest, kiosk: str | None, idempotency_key: str | None
+) -> Callable[[], T]:
+    """``issue`` (the engine's ``issue`` or ``issue_soon``) with the arguments ``body`` asks
+    for, for ``kiosk``.
+
+    The one mapping of an issue request to the engine: the route's and the fast path's.
+    """
+    return functools.partial(
+        issue,
+        body.service,
+        priority=body.priority,
+        priority_reason=body.priority_reason,
+        lang=body.lang,
+        procedure=body.procedure,
+        kiosk=kiosk,
+        idempotency_key=idempotency_key,
     )
 
 

@@ -70,16 +70,22 @@ class BodyLimit:
         await _answer(send, 413, "body_too_large", self._detail())
 
 
+MAX_HOSTS_REMEMBERED = 256
+
+
 class HostCheck:
     def __init__(self, app: ASGIApp, names: list[str]) -> None:
         self.app = app
         self.names = {n.strip().lower().rstrip(".") for n in names if n.strip()}
         self.names |= {"localhost", socket.gethostname().lower(), socket.getfqdn().lower()}
+        # Host headers seen (a centre's devices send a handful): parsing an address
+        # on every request was an eighth of a long-poll's cost.
+        self._seen: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             host = _host(scope)
-            if host is not None and not self.allowed(host):
+            if host is not None and not self._allowed(host):
                 await _answer(
                     send,
                     421,
@@ -89,6 +95,14 @@ class HostCheck:
                 )
                 return
         await self.app(scope, receive, send)
+
+    def _allowed(self, host: str) -> bool:
+        known = self._seen.get(host)
+        if known is None:
+            known = self.allowed(host)
+            if len(self._seen) < MAX_HOSTS_REMEMBERED:
+                self._seen[host] = known
+        return known
 
     def allowed(self, host: str) -> bool:
         name = host.lower().rstrip(".")

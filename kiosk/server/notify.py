@@ -1,9 +1,10 @@
 """Wake long-poll requests on the server's event loop when the engine commits events.
 
 The engine calls :meth:`EventNotifier.on_events` from whichever thread
-committed; the notifier hops onto the loop and fires the current
-:class:`asyncio.Event`, replacing it for the next round. A waiter takes the
-current event *before* it reads the log, so a commit in between cannot be missed.
+committed; the notifier hops onto the loop, records the new newest event id
+(``head``) and fires the current :class:`asyncio.Event`, replacing it for the
+next round. A waiter takes the current event *before* it reads the log, so a
+commit in between cannot be missed.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ class EventNotifier:
         self._loop = loop
         self._event = asyncio.Event()
         self._stopping = asyncio.Event()
+        self.head = 0  # the newest event id committed by this process (0: none yet)
 
     def current(self) -> asyncio.Event:
         return self._event
 
     def on_events(self, events: list[Event]) -> None:
         """Engine subscriber: safe from any thread."""
-        if not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._fire)
+        if events and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._fire, events[-1]["id"])
 
-    def _fire(self) -> None:
+    def _fire(self, head: int = 0) -> None:
+        self.head = max(self.head, head)
         fired, self._event = self._event, asyncio.Event()
         fired.set()
 
@@ -44,11 +47,14 @@ class EventNotifier:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
-    async def wait(self, event: asyncio.Event, timeout: float) -> None:
-        """Wait until ``event`` fires, the server stops, or ``timeout`` seconds pass."""
+    async def wait(self, event: asyncio.Event, timeout: float) -> bool:
+        """Wait until ``event`` fires (True), the server stops, or ``timeout`` seconds pass."""
         if self._stopping.is_set() or timeout <= 0:
-            return
+            return False
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            # asyncio.timeout, not wait_for: no task of its own per waiter (hundreds wake at once).
+            async with asyncio.timeout(timeout):
+                await event.wait()
         except TimeoutError:
-            pass
+            return False
+        return True

@@ -1,4 +1,4 @@
-"""Issuing through kiosk/server/fastissue.py answers exactly as the route does.
+"""Issuing through kiosk/server/fastpath.py answers exactly as the route does.
 
 A verified kiosk token with ``Content-Type: application/json`` takes the fast
 path; the same request with ``application/json; charset=utf-8`` goes through

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from kiosk.queue import Ticket
 from kiosk.server.auth import Principal
-from kiosk.server.deps import engine_of, in_engine, require
+from kiosk.server.deps import engine_of, in_engine, issue_call, require
 from kiosk.server.errors import ApiError
 from kiosk.server.models import (
     IssueRequest,
@@ -58,19 +58,8 @@ async def issue(
             f"this token belongs to kiosk {who.kiosk!r}, not {body.kiosk!r}; "
             "a kiosk's identity comes from its token",
         )
-    engine = engine_of(request)
-    ticket = await in_engine(
-        request,
-        engine.issue,
-        body.service,
-        priority=body.priority,
-        priority_reason=body.priority_reason,
-        lang=body.lang,
-        procedure=body.procedure,
-        kiosk=who.kiosk,
-        idempotency_key=idempotency_key,
-    )
-    return JSONResponse(ticket, status_code=201)
+    issue = issue_call(engine_of(request).issue, body, who.kiosk, idempotency_key)
+    return JSONResponse(await in_engine(request, issue), status_code=201)
 
 
 @router.get(
