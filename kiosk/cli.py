@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.errors import UserError
+from kiosk.logs import log_file, setup_for
 
 log = logging.getLogger("kiosk.cli")
 
@@ -192,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "voice" and not args.voice_command:
         parser.exit(2, "kiosk voice: choose an action: build or say (see `kiosk voice --help`)\n")
+    cfg: Config | None = None
     try:
         handler = _resolve(args.handler)
         # hash-secret needs no centre; everything else reads the config first.
@@ -202,14 +205,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return getattr(exc, "exit_code", 2)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception as exc:  # the last line of defence: never a traceback for a user
+        where = _crash_log(cfg)
         log.exception("unexpected error in `kiosk %s`", args.command)
         print(
             f"kiosk {args.command}: internal error: {type(exc).__name__}: {exc} "
-            "(the full report is in the log file)",
+            + (f"(the full report is in {where})" if where else "(no log file could be written)"),
             file=sys.stderr,
         )
         return 1
+
+
+def _reader_went_away() -> int:
+    """The output's reader closed early (``kiosk report | head``): not an error to report.
+
+    Python would fail again flushing stdout at exit; point it at /dev/null first.
+    The exit code is the one a program killed by SIGPIPE gives the shell.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + 13
+
+
+def _crash_log(cfg: Config | None) -> str | None:
+    """The log file that gets the traceback (made now for commands that log nowhere else)."""
+    path = log_file()
+    if path is None and cfg is not None:
+        path = setup_for(cfg, "cli", stderr=False)
+    return str(path) if path else None
 
 
 if __name__ == "__main__":

@@ -95,13 +95,6 @@ class CentreClient:
         return body
 
     # -- the API ------------------------------------------------------------
-    def healthy(self) -> bool:
-        try:
-            resp = self._session.get(f"{self.base_url}/healthz", timeout=self.timeout)
-        except requests.RequestException:
-            return False
-        return resp.status_code == 200
-
     def info(self) -> dict[str, Any]:
         return self._request("GET", "/api/v1/info")
 

@@ -235,14 +235,23 @@ class Catalogue(Strict):
     @field_validator("source")
     @classmethod
     def _source(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value:
-            return value
-        parts = urlsplit(value)
-        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-            raise ValueError("must be an https:// URL (http:// only for 127.0.0.1)")
+        return central_source(value)
+
+
+def central_source(value: str) -> str:
+    """The central API's base URL as sync uses it ("" for none); ValueError says what is wrong."""
+    value = value.strip().rstrip("/")
+    if not value:
         return value
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # "https://[::1": an address that does not parse
+        host, parts = None, urlsplit("")
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not host or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
+        raise ValueError("must be an https:// URL (http:// only for 127.0.0.1)")
+    return value
 
 
 class Voice(Strict):

@@ -31,7 +31,7 @@ def setup_logging(
     formatter = logging.Formatter(FORMAT)
     if stderr and "stderr" not in _configured:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(formatter)
+        handler.setFormatter(_ScreenFormatter(FORMAT))
         root.addHandler(handler)
         _configured.add("stderr")
     if log_dir is None:
@@ -55,6 +55,28 @@ def setup_logging(
     # Kivy reads this to avoid installing its own console handler over ours.
     os.environ.setdefault("KCFG_KIVY_LOG_ENABLE", "0")
     return path
+
+
+def log_file() -> Path | None:
+    """The file this process logs to, if any."""
+    files = [p for p in _configured if p != "stderr"]
+    return Path(files[0]) if files else None
+
+
+class _ScreenFormatter(logging.Formatter):
+    """One line per record on stderr while a log file keeps the traceback (none on screen)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        where = log_file()
+        if where is None or not (record.exc_info or record.stack_info):
+            return super().format(record)
+        # The record is shared with the file handler, which must still get the traceback.
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return f"{super().format(record)} (traceback in {where})"
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
 
 
 def setup_for(cfg: Config, component: str, *, stderr: bool = True) -> Path | None:

@@ -113,3 +113,66 @@ def test_hash_secret_asks_twice_at_a_prompt_without_echo() -> None:
     assert verify_secret("pin-2468-long", hashed)
     code, screen = _prompt_session("pin-2468-long", "pin-2486-long")
     assert code == 2 and "differ" in screen and "scrypt$" not in screen
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    """`kiosk check-config | head -1`: the reader leaves early; no traceback, SIGPIPE's code."""
+    config = write_config(tmp_path)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "check-config", "--config", str(config)],
+            stdout=write_end, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141
+
+
+def crash_in(tmp_path: Path, module: str, func: str, logs_first: bool) -> tuple[str, Path]:
+    """``kiosk report`` whose handler fails unexpectedly (after setting up logging, like serve)."""
+    config = write_config(tmp_path)
+    code = (
+        "import sys, " + module + " as m\n"
+        "from kiosk.cli import main\n"
+        "from kiosk.logs import setup_for\n"
+        "def boom(args, cfg):\n"
+        + ("    setup_for(cfg, 'server')\n" if logs_first else "")
+        + "    raise RuntimeError('something nobody foresaw')\n"
+        f"m.{func} = boom\n"
+        f"sys.exit(main(['report', '--config', {str(config)!r}]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    return done.stderr, tmp_path / "var" / "log"
+
+
+def test_an_unexpected_failure_is_one_line_and_its_traceback_goes_to_a_log_file(
+    tmp_path: Path,
+) -> None:
+    stderr, logs = crash_in(tmp_path, "kiosk.commands.report", "report", logs_first=False)
+    assert "Traceback" not in stderr
+    [line] = stderr.strip().splitlines()
+    log = logs / "cli.log"
+    assert line == (
+        "kiosk report: internal error: RuntimeError: something nobody foresaw "
+        f"(the full report is in {log})"
+    )
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "something nobody foresaw" in text
+
+
+def test_a_process_that_logs_to_stderr_shows_no_traceback_there(tmp_path: Path) -> None:
+    stderr, logs = crash_in(tmp_path, "kiosk.commands.report", "report", logs_first=True)
+    assert "Traceback" not in stderr
+    log = logs / "server.log"
+    assert f"unexpected error in `kiosk report` (traceback in {log})" in stderr
+    assert "Traceback" in log.read_text(encoding="utf-8")

@@ -73,6 +73,7 @@ BROKEN = [
     (r"^priority = true", 'priority = "yes"', ["counter '1' priority", "true or false"]),
     (r'^id = "3"', 'id = "counter three"', ["counter 'counter three' id", "up to 8 letters"]),
     (r'^role = "counter:4"', 'role = "counter:9"', ["[[tokens]] entry 7", "counter '9'"]),
+    (r'^source = ""', 'source = "https://[::1"', ["catalogue.source", "https:// URL"]),
 ]
 
 

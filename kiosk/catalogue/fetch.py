@@ -10,6 +10,7 @@ mechanism, :mod:`hardware.retry`: tenacity with a cancellable sleep).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -17,7 +18,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 import requests
 import urllib3
@@ -51,7 +52,9 @@ class TooLarge(SyncRefused):
 class Response:
     status: int
     headers: requests.structures.CaseInsensitiveDict
-    body: bytes = b""
+    body: bytes = b""  # empty when the body went to a file (``Fetcher.get(into=...)``)
+    sha256: str = ""  # of the decompressed body
+    size: int = 0
 
 
 @dataclass(slots=True)
@@ -96,8 +99,14 @@ class Fetcher:
         max_bytes: int | None = None,
         progress: Progress | None = None,
         ok: tuple[int, ...] = (200,),
+        into: IO[bytes] | None = None,
     ) -> Response:
-        """The response (status in ``ok``), after retries; raises SyncRefused otherwise."""
+        """The response (status in ``ok``), after retries; raises SyncRefused otherwise.
+
+        With ``into`` (a file) the decompressed body is written there instead of being
+        held in memory: the large export then costs disk, not RAM. Each attempt starts
+        the file over.
+        """
         attempts = self.opts.retries + 1
         retrying = Retrying(
             stop=stop_after_attempt(attempts),
@@ -116,7 +125,7 @@ class Fetcher:
         )
         try:
             return retrying(
-                self._once, url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok
+                self._once, url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok, into
             )
         except RetryError as exc:
             raise SyncRefused(
@@ -132,6 +141,7 @@ class Fetcher:
         max_bytes: int,
         progress: Progress | None,
         ok: tuple[int, ...],
+        into: IO[bytes] | None,
     ) -> Response:
         if self.cancel.is_set():
             raise SyncRefused("the sync was stopped")
@@ -166,8 +176,14 @@ class Fetcher:
                     )
                 reason = escape_untrusted(resp.reason or "", 100)
                 raise SyncRefused(f"{url} answered {resp.status_code} {reason}".rstrip())
-            content = self._read(resp, url, max_bytes, progress, started)
-            return Response(resp.status_code, resp.headers, content)
+            if into is not None:
+                into.seek(0)
+                into.truncate()
+            sink = _Sink(into)
+            self._read(resp, url, max_bytes, progress, started, sink)
+            return Response(
+                resp.status_code, resp.headers, sink.content(), sink.digest.hexdigest(), sink.size
+            )
 
     def _read(
         self,
@@ -176,7 +192,8 @@ class Fetcher:
         max_bytes: int,
         progress: Progress | None,
         started: float,
-    ) -> bytes:
+        sink: _Sink,
+    ) -> None:
         encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", ""):
             raise SyncRefused(
@@ -187,7 +204,6 @@ class Fetcher:
         if encoding != "gzip" and expected is not None and expected > max_bytes:
             raise TooLarge(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
         inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
-        out = bytearray()
         received = 0
         try:
             # read1 returns what has arrived, so the deadline is checked while a server drips.
@@ -195,13 +211,13 @@ class Fetcher:
             while chunk := read(65536, decode_content=False):
                 received += len(chunk)
                 if inflate is not None:
-                    data = inflate.decompress(chunk, max_bytes + 1 - len(out))
+                    data = inflate.decompress(chunk, max_bytes + 1 - sink.size)
                     if inflate.unconsumed_tail:
                         raise TooLarge(f"{url} unpacks to more than the {max_bytes}-byte limit")
-                    out += data
+                    sink.write(data)
                 else:
-                    out += chunk
-                if len(out) > max_bytes:
+                    sink.write(chunk)
+                if sink.size > max_bytes:
                     raise TooLarge(f"{url} is larger than the {max_bytes}-byte limit")
                 if progress is not None:
                     progress(received, expected)
@@ -217,7 +233,29 @@ class Fetcher:
             raise SyncRefused(f"{url} sent a damaged gzip body") from None
         if inflate is not None and not inflate.eof:
             raise Retryable(f"{url} ended before its gzip body was complete")
-        return bytes(out)
+
+
+class _Sink:
+    """Where a body goes as it arrives: memory, or a file; hashed on the way."""
+
+    __slots__ = ("_buffer", "_file", "digest", "size")
+
+    def __init__(self, into: IO[bytes] | None) -> None:
+        self._file = into
+        self._buffer = bytearray()
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        if self._file is not None:
+            self._file.write(data)
+        else:
+            self._buffer += data
+
+    def content(self) -> bytes:
+        return bytes(self._buffer)
 
 
 def _busy(seconds: float) -> SyncRefused:
@@ -253,15 +291,20 @@ def _short(exc: BaseException) -> str:
     return escape_untrusted(text, 120)
 
 
-def parse_json(resp: Response, url: str) -> Any:
+def check_json_type(resp: Response, url: str) -> None:
+    """Refuse a response that does not say it is JSON."""
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         sent = escape_untrusted(ctype, 80) if ctype else "no content type"
         raise SyncRefused(f"{url} sent {sent}, expected application/json")
+
+
+def parse_json(resp: Response, url: str) -> Any:
+    check_json_type(resp, url)
     try:
         text = resp.body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SyncRefused(f"{url} sent text that is not valid UTF-8 (byte {exc.start})") from None
+        raise not_utf8(url, f" (byte {exc.start})") from None
 
     def no_constant(name: str) -> None:
         raise ValueError(f"{name} is not JSON")
@@ -269,4 +312,12 @@ def parse_json(resp: Response, url: str) -> Any:
     try:
         return json.loads(text, parse_constant=no_constant)
     except (ValueError, RecursionError) as exc:
-        raise SyncRefused(f"{url} sent malformed or truncated JSON ({_short(exc)})") from None
+        raise malformed_json(url, _short(exc)) from None
+
+
+def malformed_json(url: str, why: str) -> SyncRefused:
+    return SyncRefused(f"{url} sent malformed or truncated JSON ({escape_untrusted(why, 120)})")
+
+
+def not_utf8(url: str, where: str = "") -> SyncRefused:
+    return SyncRefused(f"{url} sent text that is not valid UTF-8{where}")

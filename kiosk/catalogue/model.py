@@ -90,7 +90,9 @@ class Shown(NamedTuple):
 # -- value types ------------------------------------------------------------------
 
 
-def _clean(value: str) -> str:
+def _clean(value: str, info: ValidationInfo) -> str:
+    if (info.context or {}).get("stored"):
+        return value  # cleaned by this kiosk when it stored it (see parse_stored)
     text = clean_text(value)
     if not text:
         raise ValueError("is empty")
@@ -347,7 +349,27 @@ class Procedure(Record):
         return self.model_dump(mode="json")
 
 
-class CatalogueFile(Record):
+class CatalogueHeader(Record):
+    """What a catalogue document says besides its procedures (read before them in a sync)."""
+
+    format: Literal[1]
+    version: Annotated[StrictInt, Spec(ge=1, le=2**62)]
+    updated_at: Timestamp
+    source: Annotated[Text, StringConstraints(max_length=500)]
+    fields: Annotated[tuple[Field, ...], Spec(min_length=1, max_length=MAX_LIST)]
+
+    @field_validator("fields")
+    @classmethod
+    def _fields_once(cls, fields: tuple[Field, ...]) -> tuple[Field, ...]:
+        seen: set[str] = set()
+        for f in fields:
+            if f.code in seen:
+                raise ValueError(f"field {f.code!r} is defined twice")
+            seen.add(f.code)
+        return fields
+
+
+class CatalogueFile(CatalogueHeader):
     """A whole catalogue document: the bundled catalogue or a central API's full export."""
 
     model_config = ConfigDict(
@@ -363,22 +385,7 @@ class CatalogueFile(Record):
         },
     )
 
-    format: Literal[1]
-    version: Annotated[StrictInt, Spec(ge=1, le=2**62)]
-    updated_at: Timestamp
-    source: Annotated[Text, StringConstraints(max_length=500)]
-    fields: Annotated[tuple[Field, ...], Spec(min_length=1, max_length=MAX_LIST)]
     procedures: Annotated[tuple[Procedure, ...], Spec(min_length=1, max_length=MAX_PROCEDURES)]
-
-    @field_validator("fields")
-    @classmethod
-    def _fields_once(cls, fields: tuple[Field, ...]) -> tuple[Field, ...]:
-        seen: set[str] = set()
-        for f in fields:
-            if f.code in seen:
-                raise ValueError(f"field {f.code!r} is defined twice")
-            seen.add(f.code)
-        return fields
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CatalogueFile:
@@ -485,6 +492,32 @@ def parse_catalogue(data: object, *, allowed_hosts: Sequence[str]) -> CatalogueD
     return CatalogueData(doc.version, doc.updated_at, doc.source, doc.fields, doc.procedures)
 
 
+def parse_header(data: dict[str, Any], *, allowed_hosts: Sequence[str]) -> CatalogueHeader:
+    """A catalogue document without its ``procedures`` (a sync reads those one by one)."""
+    if data.get("format") != FORMAT:
+        raise CatalogueError(
+            f"format: {data.get('format')!r} is not supported (this kiosk reads 1)"
+        )
+    header: CatalogueHeader = _validate(CatalogueHeader, data, "", allowed_hosts)
+    return header
+
+
+def parse_stored(text: str, allowed_hosts: Sequence[str]) -> Procedure:
+    """A procedure as this kiosk stored it (canonical JSON of a checked procedure).
+
+    Its shape and links are checked again (the allow-list may have narrowed since);
+    its texts are not cleaned again: they were cleaned on the way in, and cleaning
+    every text of an unchanged catalogue is most of what an incremental sync would cost.
+    """
+    try:
+        procedure: Procedure = Procedure.model_validate_json(
+            text, context={"allowed_hosts": tuple(allowed_hosts), "stored": True}
+        )
+    except ValidationError as exc:
+        raise refusal(exc, None, "stored") from None
+    return procedure
+
+
 def parse_procedure(value: object, path: str, allowed_hosts: Sequence[str]) -> Procedure:
     """One procedure; every link must be https on ``allowed_hosts``."""
     if isinstance(value, dict) and isinstance(value.get("code"), str):
@@ -501,7 +534,7 @@ def parse_fields(value: object, path: str = "fields") -> tuple[Field, ...]:
     if not fields:
         raise CatalogueError(f"{path}: needs at least 1 item")
     try:
-        CatalogueFile._fields_once(fields)
+        CatalogueHeader._fields_once(fields)
     except ValueError as exc:
         raise CatalogueError(f"{path}: {exc}") from None
     return fields

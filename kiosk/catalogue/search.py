@@ -30,8 +30,10 @@ from __future__ import annotations
 import bisect
 import sys
 from array import array
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kiosk.catalogue.model import LANGS, Field, Procedure
 from kiosk.catalogue.tokenize import MAX_QUERY_CHARS, QueryTerm, Tokens, query_terms, tokenize
@@ -89,6 +91,23 @@ def encode_postings(bits: int) -> bytes | None:
             sparse.byteswap()
         return b"\x01" + sparse.tobytes()
     return b"\x00" + bits.to_bytes(nbytes, "little")
+
+
+def encode_ranks(ranks: Sequence[int]) -> bytes | None:
+    """``encode_postings`` of the bitset of ``ranks`` (ascending, distinct), made from the
+    list itself: a sparse list is stored as it is, without a round trip through an int."""
+    if not ranks:
+        return None
+    nbytes = (ranks[-1] >> 3) + 1
+    if 2 * len(ranks) < nbytes:
+        sparse = array("H", ranks)
+        if sys.byteorder == "big":
+            sparse.byteswap()
+        return b"\x01" + sparse.tobytes()
+    buf = bytearray(nbytes)
+    for r in ranks:
+        buf[r >> 3] |= 1 << (r & 7)
+    return b"\x00" + bytes(buf)
 
 
 def decode_postings(blob: bytes | None) -> int:
@@ -227,81 +246,121 @@ def _body_texts(p: Procedure, field_name: str | None, lang: str) -> Iterator[str
         yield field_name
 
 
-def _grams(run: str, sizes: Sequence[int]) -> set[str]:
-    return {run[i : i + n] for n in sizes for i in range(len(run) - n + 1)}
+# A catalogue repeats its Khmer texts (steps, document names): each run's grams once.
+@lru_cache(maxsize=16384)
+def _grams(run: str, sizes: tuple[int, ...]) -> frozenset[str]:
+    return frozenset(run[i : i + n] for n in sizes for i in range(len(run) - n + 1))
 
 
 def build_index(procedures: Sequence[Procedure], fields: Sequence[Field], lang: str) -> IndexRows:
-    """The search index of ``lang``.
+    """The search index of ``lang`` (see :class:`IndexBuilder`)."""
+    builder = IndexBuilder(fields, lang)
+    for p in procedures:
+        builder.add(p)
+    return builder.rows()
+
+
+MAX_POSITION = 65535  # positions are kept as uint16 while building (20,000 procedures at most)
+
+
+def _positions() -> array:
+    return array("H")
+
+
+class IndexBuilder:
+    """The search index of one language, fed one procedure at a time (in catalogue order).
+
+    A sync streams procedures into the store as they arrive: this keeps only what each
+    one adds to the index (its words, Khmer runs and grams, by catalogue position), not
+    the procedure. Ranks need every name, so :meth:`rows` turns positions into ranks at
+    the end.
 
     Texts missing in ``lang`` are indexed in Vietnamese, as the kiosk shows them; the
-    Khmer index also holds the Vietnamese words (see below).
+    Khmer index also holds the Vietnamese words (see :meth:`add`).
     """
-    field_names = {f.code: f.name.text(lang).text for f in fields}
-    name_tokens = [tokenize(p.name.text(lang).text) for p in procedures]
-    order = sorted(
-        range(len(procedures)),
-        key=lambda i: (
-            len(set(name_tokens[i].words)),
-            name_tokens[i].words,
-            procedures[i].code,
-        ),
-    )
-    name_words: dict[str, list[int]] = {}
-    body_words: dict[str, list[int]] = {}
-    whole_names: dict[str, list[int]] = {}
-    name_grams: dict[str, list[int]] = {}
-    body_grams: dict[str, list[int]] = {}
-    km_names: list[str] = []
-    km_bodies: list[str] = []
-    khmer = lang == "km"
-    for rank, pos in enumerate(order):
-        p = procedures[pos]
-        toks = name_tokens[pos]
+
+    def __init__(self, fields: Sequence[Field], lang: str) -> None:
+        self.lang = lang
+        self._khmer = lang == "km"
+        self._field_names = {f.code: f.name.text(lang).text for f in fields}
+        self._keys: list[tuple[int, tuple[str, ...], str]] = []  # position -> rank key
+        # term -> positions having it; uint16 arrays, a quarter of a list's memory
+        self._name_words: defaultdict[str, array] = defaultdict(_positions)
+        self._body_words: defaultdict[str, array] = defaultdict(_positions)
+        self._whole_names: defaultdict[str, array] = defaultdict(_positions)
+        self._name_grams: defaultdict[str, array] = defaultdict(_positions)
+        self._body_grams: defaultdict[str, array] = defaultdict(_positions)
+        self._km_names: list[str] = []
+        self._km_bodies: list[str] = []
+
+    def add(self, p: Procedure) -> None:
+        pos = len(self._keys)
+        if pos > MAX_POSITION:
+            raise ValueError(f"an index holds at most {MAX_POSITION + 1} procedures")
+        lang, khmer = self.lang, self._khmer
+        toks = tokenize(p.name.text(lang).text)
+        self._keys.append((len(set(toks.words)), toks.words, p.code))
+        field_name = self._field_names.get(p.field)
         name_set = {*toks.words, *_code_words(p)}
-        body = [tokenize(t) for t in _body_texts(p, field_names.get(p.field), lang)]
+        body = [tokenize(t) for t in _body_texts(p, field_name, lang)]
         body_extra = _local_code_words(p)
         if khmer:
             # Khmer text has hardly any Latin words, so what a Khmer speaker types in
             # Latin letters is Vietnamese: index the Vietnamese text too.
             name_set.update(tokenize(p.name.vi).words)
-            body.extend(tokenize(t) for t in _body_texts(p, field_names.get(p.field), "vi"))
+            body.extend(tokenize(t) for t in _body_texts(p, field_name, "vi"))
         for w in name_set:
-            name_words.setdefault(w, []).append(rank)
+            self._name_words[w].append(pos)
         wholes = {" ".join(toks.words)}
         if khmer:
             wholes.add(" ".join(tokenize(p.name.vi).words))
         for whole in wholes:
-            whole_names.setdefault(whole, []).append(rank)
+            self._whole_names[whole].append(pos)
         for w in {w for t in body for w in t.words} | set(body_extra):
-            body_words.setdefault(w, []).append(rank)
+            self._body_words[w].append(pos)
         if khmer:
             body_runs = list(dict.fromkeys(r for t in body for r in t.runs))
             for g in set().union(*(_grams(r, (1, 2, 3)) for r in toks.runs)):
-                name_grams.setdefault(g, []).append(rank)
+                self._name_grams[g].append(pos)
             for g in set().union(*(_grams(r, (3,)) for r in body_runs)):
-                body_grams.setdefault(g, []).append(rank)
-            km_names.append("\n".join(toks.runs))
-            km_bodies.append("\n".join(body_runs))
-    terms: list[tuple[str, str, bytes | None, bytes | None]] = []
-    for kind, names, bodies in ((WORD, name_words, body_words), (GRAM, name_grams, body_grams)):
-        bits = {
-            t: (_to_int(names.get(t, ())), _to_int(bodies.get(t, ())))
-            for t in sorted(names.keys() | bodies.keys())
-        }
-        terms.extend(
-            (kind, t, encode_postings(n), encode_postings(b)) for t, (n, b) in bits.items()
-        )
-        if kind == WORD:
+                self._body_grams[g].append(pos)
+            self._km_names.append("\n".join(toks.runs))
+            self._km_bodies.append("\n".join(body_runs))
+
+    def rows(self) -> IndexRows:
+        """The index of every procedure added, ready to store."""
+        keys = self._keys
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        rank_of = [0] * len(order)
+        for rank, pos in enumerate(order):
+            rank_of[pos] = rank
+
+        def ranks(positions: Sequence[int]) -> list[int]:
+            return sorted(map(rank_of.__getitem__, positions))
+
+        # Term by term, each term's positions dropped once encoded: the positions and
+        # the encoded index are never both whole in memory.
+        terms: list[tuple[str, str, bytes | None, bytes | None]] = []
+        for kind, names, bodies in (
+            (WORD, self._name_words, self._body_words),
+            (GRAM, self._name_grams, self._body_grams),
+        ):
+            bits: dict[str, tuple[int, int]] = {}
+            for t in sorted(names.keys() | bodies.keys()):
+                n, b = ranks(names.pop(t, ())), ranks(bodies.pop(t, ()))
+                terms.append((kind, t, encode_ranks(n), encode_ranks(b)))
+                if kind == WORD:
+                    bits[t] = (_to_int(n), _to_int(b))
             terms.extend(
                 (PREFIX, t, encode_postings(n), encode_postings(b))
                 for t, (n, b) in _wide_prefixes(bits).items()
             )
-    terms.extend(
-        (WHOLE, whole, encode_postings(_to_int(ranks)), None)
-        for whole, ranks in sorted(whole_names.items())
-    )
-    return IndexRows(lang, order, terms, km_names, km_bodies)
+        wholes = self._whole_names
+        for whole in sorted(wholes):
+            terms.append((WHOLE, whole, encode_ranks(ranks(wholes.pop(whole))), None))
+        km_names = [self._km_names[pos] for pos in order] if self._khmer else []
+        km_bodies = [self._km_bodies[pos] for pos in order] if self._khmer else []
+        return IndexRows(self.lang, order, terms, km_names, km_bodies)
 
 
 def _wide_prefixes(bits: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
@@ -739,4 +798,12 @@ class SearchIndex:
         return index.search(terms, limit, whole) if index is not None else []
 
 
-__all__ = ["IndexRows", "LangIndex", "Match", "SearchIndex", "Tokens", "build_index"]
+__all__ = [
+    "IndexBuilder",
+    "IndexRows",
+    "LangIndex",
+    "Match",
+    "SearchIndex",
+    "Tokens",
+    "build_index",
+]

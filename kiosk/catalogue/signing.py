@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -62,9 +62,29 @@ def state_sha256(fields: Sequence[dict[str, Any]], procedures: Sequence[dict[str
     Sorted keys, no spaces, UTF-8 (not ASCII escapes), procedures ordered by code;
     the document's header (version, dates, source) is covered by the manifest itself.
     """
-    state = {"fields": list(fields), "procedures": sorted(procedures, key=lambda p: p["code"])}
-    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    ordered = sorted(procedures, key=lambda p: p["code"])
+    return state_sha256_of(canonical(list(fields)), (canonical(p) for p in ordered))
+
+
+def state_sha256_of(fields_json: str, procedures_json: Iterable[str]) -> str:
+    """:func:`state_sha256` from the canonical JSON of the fields and of each procedure
+    (in code order), hashed as it comes: a sync hashes the texts its store already
+    holds instead of rebuilding and re-serialising the whole catalogue."""
+    digest = hashlib.sha256(b'{"fields":')
+    digest.update(fields_json.encode("utf-8"))
+    digest.update(b',"procedures":[')
+    for i, text in enumerate(procedures_json):
+        if i:
+            digest.update(b",")
+        digest.update(text.encode("utf-8"))
+    digest.update(b"]}")
+    return digest.hexdigest()
+
+
+def canonical(value: object) -> str:
+    """The one JSON spelling of the state hash (docs/catalogue-api.md), in which the
+    store also keeps each procedure (so stored texts can be hashed as they are)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def load_public_key(text: str) -> Ed25519PublicKey:

@@ -17,28 +17,32 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import heapq
 import json
 import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from kiosk.catalogue.model import (
+    FORMAT,
     LANGS,
     CatalogueData,
     CatalogueError,
+    Field,
     Procedure,
     check_procedures,
     parse_fields,
     parse_procedure,
 )
-from kiosk.catalogue.search import IndexRows, KhmerRuns, PackedTerms, build_index, pack_uint32
+from kiosk.catalogue.search import IndexBuilder, IndexRows, KhmerRuns, PackedTerms, pack_uint32
+from kiosk.catalogue.signing import canonical
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +84,6 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def canonical(obj: Any) -> str:
-    """The one JSON spelling used to store and compare procedures."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
 def connect_ro(path: Path, *, any_layout: bool = False) -> sqlite3.Connection:
     """A read-only connection to a store that is never modified in place."""
     if not path.is_file():
@@ -111,73 +110,125 @@ def _fsync(path: Path) -> None:
 
 def write_store(path: Path, data: CatalogueData, *, origin: str, sha256: str = "") -> None:
     """Build ``data`` into a new store beside ``path`` and move it into place atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
-    tmp.unlink(missing_ok=True)
-    try:
-        _write(tmp, data, origin=origin, sha256=sha256)
-        _fsync(tmp)
-        os.replace(tmp, path)
-        _fsync(path.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    log.info(
-        "catalogue version %s (%d procedures, from %s) is in place at %s",
-        data.version,
-        len(data.procedures),
-        origin,
-        path,
-    )
+    with StoreBuilder(path, data.fields) as builder:
+        for p in data.procedures:
+            builder.add(p)
+        builder.commit(data.version, data.updated_at, data.source, origin=origin, sha256=sha256)
 
 
-def _write(tmp: Path, data: CatalogueData, *, origin: str, sha256: str) -> None:
-    procs = data.procedures
-    indexes = [build_index(procs, data.fields, lang) for lang in LANGS]
-    con = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        # A file nobody reads yet: no journal; it is fsynced before it goes live.
-        con.execute("PRAGMA journal_mode=OFF")
-        con.execute("PRAGMA synchronous=OFF")
-        con.executescript(_SCHEMA)
-        con.execute("BEGIN")
-        meta = {
-            "format": str(data.format),
-            "version": str(data.version),
-            "updated_at": data.updated_at,
-            "source": data.source,
-            "origin": origin,
-            "sha256": sha256,
-            "count": str(len(procs)),
-            "installed_at": now_utc(),
-        }
-        con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        con.executemany(
-            "INSERT INTO fields VALUES (?, ?, ?)",
-            ((i, f.code, canonical(f.name.to_dict())) for i, f in enumerate(data.fields)),
-        )
-        con.executemany(
-            "INSERT INTO procedures VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (i, p.code, p.field, canonical(p.name.to_dict()), p.online_level, body(p))
-                for i, p in enumerate(procs)
-            ),
-        )
-        for idx in indexes:
-            con.execute("INSERT INTO search_ranks VALUES (?, ?, ?, ?)", _packed_ranks(idx))
-            con.executemany(
-                "INSERT INTO search_terms VALUES (?, ?, ?, ?, ?)",
-                (
-                    (idx.lang, kind, *PackedTerms.pack(rows))
-                    for kind, rows in _terms_by_kind(idx).items()
-                ),
+class StoreBuilder:
+    """A new store written beside ``path`` one procedure at a time; :meth:`commit` swaps it in.
+
+    Procedures go to the file in batches as they are added and are not kept: only what
+    the search index needs stays in memory (:class:`~kiosk.catalogue.search.IndexBuilder`),
+    so a sync's memory follows the index, not the catalogue's size. Leaving the ``with``
+    block without :meth:`commit` (an error, a refused sync) removes the file; the store
+    in place is untouched.
+    """
+
+    BATCH = 256
+
+    def __init__(self, path: Path, fields: Sequence[Field]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        self.tmp.unlink(missing_ok=True)
+        self.fields = tuple(fields)
+        self.count = 0
+        self._indexes = [IndexBuilder(self.fields, lang) for lang in LANGS]
+        self._rows: list[tuple[int, str, str, str, str, str]] = []
+        self._done = False
+        self._con = sqlite3.connect(self.tmp, isolation_level=None)
+        try:
+            # A file nobody reads yet: no journal; it is fsynced before it goes live.
+            self._con.execute("PRAGMA journal_mode=OFF")
+            self._con.execute("PRAGMA synchronous=OFF")
+            self._con.executescript(_SCHEMA)
+            self._con.execute("BEGIN")
+            self._con.executemany(
+                "INSERT INTO fields VALUES (?, ?, ?)",
+                ((i, f.code, canonical(f.name.to_dict())) for i, f in enumerate(self.fields)),
             )
-        con.execute(f"PRAGMA user_version = {STORE_FORMAT}")
-        con.execute("COMMIT")
-        if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise StoreError(f"the new catalogue store {tmp} failed SQLite's check")
-    finally:
-        con.close()
+        except BaseException:
+            self.abort()
+            raise
+
+    def __enter__(self) -> StoreBuilder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.abort()
+
+    def add(self, p: Procedure, stored: str | None = None) -> str:
+        """Add ``p`` at the next position; ``stored`` is its canonical JSON if known."""
+        text = body(p) if stored is None else stored
+        name = canonical(p.name.to_dict())
+        self._rows.append((self.count, p.code, p.field, name, p.online_level, text))
+        for idx in self._indexes:
+            idx.add(p)
+        self.count += 1
+        if len(self._rows) >= self.BATCH:
+            self._flush()
+        return text
+
+    def _flush(self) -> None:
+        self._con.executemany("INSERT INTO procedures VALUES (?, ?, ?, ?, ?, ?)", self._rows)
+        self._rows.clear()
+
+    def commit(
+        self, version: int, updated_at: str, source: str, *, origin: str, sha256: str = ""
+    ) -> None:
+        """Write the index and the meta, check the file, and move it over ``path``."""
+        con = self._con
+        try:
+            self._flush()
+            for builder in self._indexes:
+                idx = builder.rows()
+                con.execute("INSERT INTO search_ranks VALUES (?, ?, ?, ?)", _packed_ranks(idx))
+                con.executemany(
+                    "INSERT INTO search_terms VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (idx.lang, kind, *PackedTerms.pack(rows))
+                        for kind, rows in _terms_by_kind(idx).items()
+                    ),
+                )
+            meta = {
+                "format": str(FORMAT),
+                "version": str(version),
+                "updated_at": updated_at,
+                "source": source,
+                "origin": origin,
+                "sha256": sha256,
+                "count": str(self.count),
+                "installed_at": now_utc(),
+            }
+            con.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            con.execute(f"PRAGMA user_version = {STORE_FORMAT}")
+            con.execute("COMMIT")
+            if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise StoreError(f"the new catalogue store {self.tmp} failed SQLite's check")
+            con.close()
+            _fsync(self.tmp)
+            os.replace(self.tmp, self.path)
+            _fsync(self.path.parent)
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+        log.info(
+            "catalogue version %s (%d procedures, from %s) is in place at %s",
+            version,
+            self.count,
+            origin,
+            self.path,
+        )
+
+    def abort(self) -> None:
+        self._done = True
+        with contextlib.suppress(sqlite3.Error):
+            self._con.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 def _packed_ranks(idx: IndexRows) -> tuple[str, bytes, bytes | None, bytes | None]:
@@ -240,13 +291,46 @@ def read_store(
         raise StoreError(f"{path} holds a catalogue this kiosk refuses: {exc}") from None
 
 
-def stored_bodies(path: Path) -> dict[str, str]:
-    """code -> canonical JSON of each stored procedure (to tell what a sync changed)."""
+def stored_digests(path: Path) -> dict[str, bytes]:
+    """code -> digest of each stored procedure's canonical JSON (to tell what a sync changed,
+    without holding every stored text)."""
     con = connect_ro(path)
     try:
-        return dict(con.execute("SELECT code, body FROM procedures").fetchall())
+        return {
+            code: digest(text) for code, text in con.execute("SELECT code, body FROM procedures")
+        }
     finally:
         con.close()
+
+
+def digest(text: str) -> bytes:
+    """A short fingerprint of a procedure's canonical JSON."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def stored_fields_json(con: sqlite3.Connection) -> str:
+    """The canonical JSON of the store's field list, as the state hash spells it."""
+    rows = con.execute("SELECT code, name FROM fields ORDER BY position")
+    return canonical([{"code": code, "name": json.loads(name)} for code, name in rows])
+
+
+def state_texts(
+    con: sqlite3.Connection,
+    *,
+    replace: dict[str, str] | None = None,
+    leave_out: Set[str] = frozenset(),
+) -> Iterator[str]:
+    """Each stored procedure's canonical JSON in code order (the state hash's order), with
+    ``replace`` (code -> canonical JSON of a new or changed procedure) merged in and the
+    codes in ``leave_out`` left out. Stored texts are streamed from SQLite's code index."""
+    new = sorted((replace or {}).items())
+    rows = (
+        (code, text)
+        for code, text in con.execute("SELECT code, body FROM procedures ORDER BY code")
+        if code not in leave_out and code not in (replace or {})
+    )
+    for _, text in heapq.merge(rows, new, key=lambda row: row[0]):
+        yield text
 
 
 @contextlib.contextmanager

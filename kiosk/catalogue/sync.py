@@ -20,12 +20,13 @@ schedule in :mod:`kiosk.catalogue.scheduler`.
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 from kiosk.catalogue.fetch import (
@@ -34,47 +35,56 @@ from kiosk.catalogue.fetch import (
     Progress,
     SyncRefused,
     TooLarge,
+    check_json_type,
+    malformed_json,
+    not_utf8,
     parse_json,
 )
 from kiosk.catalogue.model import (
     FORMAT,
     MAX_PROCEDURES,
-    CatalogueData,
     CatalogueError,
-    check_procedures,
+    Field,
+    Procedure,
     expect_int,
     expect_list,
     expect_object,
     parse_catalogue,
     parse_fields,
+    parse_header,
     parse_procedure,
+    parse_stored,
     parse_timestamp,
 )
 from kiosk.catalogue.rollback import VersionFloor, same_place
 from kiosk.catalogue.signing import (
     SIGNATURE_HEADER,
     PublicKeyError,
+    canonical,
     changes_message,
     load_public_key,
     manifest_message,
-    state_sha256,
+    state_sha256_of,
     verify,
 )
 from kiosk.catalogue.store import (
+    StoreBuilder,
     StoreError,
     body,
     connect_ro,
+    digest,
     now_utc,
     read_meta,
     read_status,
-    read_store,
     record_error,
     remove_stale_builds,
+    state_texts,
     store_lock,
-    stored_bodies,
+    stored_digests,
+    stored_fields_json,
     write_status,
-    write_store,
 )
+from kiosk.catalogue.stream import DocumentError, read_document
 from kiosk.text.escape import escape_untrusted
 
 if TYPE_CHECKING:
@@ -117,6 +127,18 @@ class _Manifest:
     sha256: str
     state_sha256: str
     etag: str | None
+
+
+@dataclass(slots=True)
+class _Built:
+    """A new store, written but not yet in place, and what it changes."""
+
+    builder: StoreBuilder
+    updated_at: str
+    source: str
+    added: int
+    changed: int
+    removed: int
 
 
 @dataclass(slots=True)
@@ -219,22 +241,29 @@ class Syncer:
             etag = manifest.etag if manifest else status.etag
             return self._unchanged(current, etag, http.count)
         self._refuse_rollback(manifest, current if same_origin else None)
-        data = None
+        remove_stale_builds(self.path)  # before this sync starts its own build
+        built = None
         if same_origin:
             assert current.version is not None
-            data = self._apply_changes(http, current, manifest)
-        if data is None:
-            data = self._export(http, manifest)
-        if len(data.procedures) != manifest.count:
-            raise SyncRefused(
-                f"the catalogue has {len(data.procedures)} procedures, the manifest says "
-                f"{manifest.count}"
+            built = self._apply_changes(http, current, manifest)
+        if built is None:
+            built = self._export(http, manifest, same_origin)
+        with built.builder as builder:
+            if builder.count != manifest.count:
+                raise SyncRefused(
+                    f"the catalogue has {builder.count} procedures, the manifest says "
+                    f"{manifest.count}"
+                )
+            builder.commit(
+                manifest.version,
+                built.updated_at,
+                built.source,
+                origin=self.source,
+                sha256=manifest.sha256,
             )
-        added, changed, removed = self._diff(data, same_origin)
-        remove_stale_builds(self.path)
-        write_store(self.path, data, origin=self.source, sha256=manifest.sha256)
         if self.opts.public_key:
             VersionFloor(self.path).raise_to(self.opts.public_key, manifest.version)
+        added, changed, removed = built.added, built.changed, built.removed
         st = read_status(self.path)
         st.last_attempt_at = st.last_success_at = now_utc()
         st.last_error = None
@@ -243,7 +272,7 @@ class Syncer:
         write_status(self.path, st)
         summary = (
             f"+{added} ~{changed} -{removed} (version {manifest.version}, "
-            f"{len(data.procedures)} procedures from {self.source})"
+            f"{builder.count} procedures from {self.source})"
         )
         log.info("catalogue sync: %s", summary)
         return SyncResult(
@@ -321,28 +350,108 @@ class Syncer:
         if not verify(key, message, signature):
             raise SyncRefused(f"the {what} signature does not match the configured public key")
 
-    def _export(self, http: Fetcher, manifest: _Manifest) -> CatalogueData:
+    def _export(self, http: Fetcher, manifest: _Manifest, same_origin: bool) -> _Built:
+        """The full export, spooled to a file (disk, not memory), verified, then stored
+        one procedure at a time as it is parsed and checked."""
         url = f"{self.source}/export?{urlencode({'version': manifest.version})}"
-        resp = http.get(url, progress=self.progress)
-        digest = hashlib.sha256(resp.body).hexdigest()
-        if digest != manifest.sha256:
-            raise SyncRefused(f"the export does not match the manifest's SHA-256 ({digest[:12]}…)")
-        raw = parse_json(resp, url)
-        try:
-            data = parse_catalogue(raw, allowed_hosts=self.opts.allowed_hosts)
-        except CatalogueError as exc:
-            raise SyncRefused(f"the catalogue is invalid: {exc}") from None
-        if data.version != manifest.version:
-            raise SyncRefused(
-                f"the export is version {data.version}, the manifest says {manifest.version}"
-            )
+        with tempfile.TemporaryFile(dir=self.path.parent, prefix=f".{self.path.name}.") as spool:
+            resp = http.get(url, progress=self.progress, into=spool)
+            if resp.sha256 != manifest.sha256:
+                raise SyncRefused(
+                    f"the export does not match the manifest's SHA-256 ({resp.sha256[:12]}…)"
+                )
+            check_json_type(resp, url)
+            spool.seek(0)
+            before = self._stored_digests() if same_origin else None
+            try:
+                built = self._store_export(spool, manifest, before)
+            except DocumentError as exc:
+                raise (not_utf8(url) if exc.utf8 else malformed_json(url, str(exc))) from None
+            except CatalogueError as exc:
+                raise SyncRefused(f"the catalogue is invalid: {exc}") from None
         if not self.opts.public_key:
             log.warning("catalogue from %s accepted unsigned: no public key is set", self.source)
-        return data
+        return built
+
+    def _stored_digests(self) -> dict[str, bytes] | None:
+        try:
+            return stored_digests(self.path)
+        except (FileNotFoundError, StoreError):
+            return None
+
+    def _store_export(
+        self, spool: IO[bytes], manifest: _Manifest, before: dict[str, bytes] | None
+    ) -> _Built:
+        """Check each procedure as it is read and add it to a new store; check the rest."""
+        hosts = self.opts.allowed_hosts
+        header: dict[str, Any] = {}
+        builder: StoreBuilder | None = None
+        declared: set[str] = set()
+        codes: set[str] = set()
+        added = changed = 0
+        try:
+            for key, item in read_document(spool):
+                if key is not None:
+                    header[key] = item
+                    continue
+                if builder is None:
+                    fields = self._export_fields(header)
+                    declared = {f.code for f in fields}
+                    builder = StoreBuilder(self.path, fields)
+                i = builder.count
+                if i >= manifest.count:
+                    raise SyncRefused(
+                        f"the catalogue has more than the {manifest.count} procedures the "
+                        "manifest says"
+                    )
+                p = parse_procedure(item, f"procedures[{i}]", hosts)
+                if p.code in codes:
+                    raise CatalogueError(
+                        f"procedures[{i}].code: procedure {p.code} is listed twice"
+                    )
+                if p.field not in declared:
+                    raise CatalogueError(
+                        f"procedures[{i}] ({p.code}).field: {p.field!r} is not a declared field"
+                    )
+                codes.add(p.code)
+                text = builder.add(p)
+                old = before.pop(p.code, None) if before is not None else None
+                if old is None:
+                    added += 1
+                elif old != digest(text):
+                    changed += 1
+            if builder is None:
+                # No procedure at all (or no list of them): the whole, small document gets
+                # the usual sentence.
+                parse_catalogue(header, allowed_hosts=hosts)
+                raise CatalogueError("procedures: needs at least 1 item")
+            head = parse_header(
+                {k: v for k, v in header.items() if k != "procedures"}, allowed_hosts=hosts
+            )
+        except BaseException:
+            if builder is not None:
+                builder.abort()
+            raise
+        if head.version != manifest.version:
+            builder.abort()
+            raise SyncRefused(
+                f"the export is version {head.version}, the manifest says {manifest.version}"
+            )
+        removed = len(before) if before is not None else 0
+        return _Built(builder, head.updated_at, head.source, added, changed, removed)
+
+    def _export_fields(self, header: dict[str, Any]) -> tuple[Field, ...]:
+        """The fields, when the first procedure arrives; the header is checked then if it is
+        complete (the usual order), so a bad header is refused before anything is stored."""
+        if {"format", "version", "updated_at", "source", "fields"} <= header.keys():
+            return parse_header(header, allowed_hosts=self.opts.allowed_hosts).fields
+        if "fields" not in header:
+            raise CatalogueError("fields: is missing")
+        return parse_fields(header["fields"])
 
     def _apply_changes(
         self, http: Fetcher, current: _Current, manifest: _Manifest
-    ) -> CatalogueData | None:
+    ) -> _Built | None:
         """The current catalogue with the changes applied, or None to fetch the export.
 
         The same limits as the export hold over *all* pages together: no more
@@ -416,9 +525,7 @@ class Syncer:
             previous, cursor = cursor, nxt
         else:
             raise SyncRefused(f"the changes run past {MAX_PAGES} pages")
-        data = self._merge(manifest, updated_at, fields_raw, upserts, deletions)
-        self._check_state(data, manifest)
-        return data
+        return self._merge(manifest, updated_at, fields_raw, upserts, deletions)
 
     def _take_upserts(self, raw: object, upserts: dict[str, Any], announced: int) -> None:
         beyond = f"carry more than the {announced} procedures the manifest announces"
@@ -437,62 +544,110 @@ class Syncer:
                 raise CatalogueError(f"deletions[{i}]: expected a procedure code")
             deletions.append(code)
 
-    def _check_state(self, data: CatalogueData, manifest: _Manifest) -> None:
-        """The changes must add up to exactly the catalogue the manifest signs."""
-        doc = data.to_dict()
-        if state_sha256(doc["fields"], doc["procedures"]) != manifest.state_sha256:
-            raise SyncRefused(
-                "the changes do not add up to the catalogue the manifest signs (its state "
-                "SHA-256 differs: pages were left out or altered); nothing was changed"
-            )
-
     def _merge(
         self,
         manifest: _Manifest,
         updated_at: str,
         fields_raw: Any,
-        upserts: dict[str, Any],
+        upserts: dict[str, Procedure],
         deletions: list[str],
-    ) -> CatalogueData:
+    ) -> _Built:
+        """The store in place with the changes applied, written beside it.
+
+        What did not change is taken from the store as it is: its canonical JSON feeds
+        the state hash and the new store; its texts are not cleaned again
+        (:func:`~kiosk.catalogue.model.parse_stored`). Only the changed procedures are
+        checked from scratch (they were, page by page).
+        """
         hosts = self.opts.allowed_hosts
-        old, _ = read_store(self.path, allowed_hosts=hosts)
-        known = {p.code for p in old.procedures}
-        for code in deletions:
-            if code not in known:
-                raise SyncRefused(
-                    f"the changes delete procedure {str(code)[:20]!r}, which this kiosk does "
-                    "not have (the central API and this kiosk disagree; nothing was changed)"
-                )
-            if code in upserts:
-                raise SyncRefused(f"the changes both update and delete procedure {code}")
-        gone = set(deletions)
-        procs = [upserts.pop(p.code, p) for p in old.procedures if p.code not in gone]
-        procs.extend(upserts.values())
+        con = connect_ro(self.path)
         try:
-            flds = parse_fields(fields_raw) if fields_raw is not None else old.fields
-            check_procedures(procs, flds)
-        except CatalogueError as exc:
-            raise SyncRefused(f"the changed catalogue is invalid: {exc}") from None
+            meta = read_meta(con)
+            held = dict(con.execute("SELECT code, field FROM procedures").fetchall())
+            for code in deletions:
+                if code not in held:
+                    raise SyncRefused(
+                        f"the changes delete procedure {str(code)[:20]!r}, which this kiosk "
+                        "does not have (the central API and this kiosk disagree; nothing was "
+                        "changed)"
+                    )
+                if code in upserts:
+                    raise SyncRefused(f"the changes both update and delete procedure {code}")
+            gone = set(deletions)
+            try:
+                flds = parse_fields(fields_raw) if fields_raw is not None else self._fields(con)
+                self._check_fields(flds, held, gone, upserts)
+            except CatalogueError as exc:
+                raise SyncRefused(f"the changed catalogue is invalid: {exc}") from None
+            texts = {code: body(p) for code, p in upserts.items()}
+            fields_json = canonical([f.model_dump(mode="json") for f in flds])
+            state = state_sha256_of(fields_json, state_texts(con, replace=texts, leave_out=gone))
+            if state != manifest.state_sha256:
+                raise SyncRefused(
+                    "the changes do not add up to the catalogue the manifest signs (its state "
+                    "SHA-256 differs: pages were left out or altered); nothing was changed"
+                )
+            builder = StoreBuilder(self.path, flds)
+            try:
+                changed = self._copy_with_changes(con, builder, upserts, texts, gone, hosts)
+                for code, p in upserts.items():
+                    if code not in held:
+                        builder.add(p, texts[code])
+            except BaseException:
+                builder.abort()
+                raise
+        finally:
+            con.close()
         if not self.opts.public_key:
             log.warning("changes from %s accepted unsigned: no public key is set", self.source)
-        return CatalogueData(manifest.version, updated_at, old.source, flds, tuple(procs))
+        added = sum(1 for code in upserts if code not in held)
+        return _Built(builder, updated_at, meta.get("source", ""), added, changed, len(deletions))
 
-    def _diff(self, data: CatalogueData, same_origin: bool) -> tuple[int, int, int]:
-        """(+added, ~changed, -removed) against the catalogue in place from the same source."""
-        if not same_origin:
-            return len(data.procedures), 0, 0
-        try:
-            before = stored_bodies(self.path)
-        except (FileNotFoundError, StoreError):
-            return len(data.procedures), 0, 0
-        added = changed = 0
-        for p in data.procedures:
-            old = before.pop(p.code, None)
-            if old is None:
-                added += 1
-            elif old != body(p):
-                changed += 1
-        return added, changed, len(before)
+    @staticmethod
+    def _fields(con: Any) -> tuple[Field, ...]:
+        return parse_fields(json.loads(stored_fields_json(con)))
+
+    @staticmethod
+    def _check_fields(
+        flds: tuple[Field, ...],
+        held: dict[str, str],
+        gone: set[str],
+        upserts: dict[str, Procedure],
+    ) -> None:
+        """Every procedure of the changed catalogue is in a declared field."""
+        declared = {f.code for f in flds}
+        for code, field in held.items():
+            if code not in gone and code not in upserts and field not in declared:
+                raise CatalogueError(f"procedure {code}.field: {field!r} is not a declared field")
+        for code, p in upserts.items():
+            if p.field not in declared:
+                raise CatalogueError(f"upserts ({code}).field: {p.field!r} is not a declared field")
+
+    @staticmethod
+    def _copy_with_changes(
+        con: Any,
+        builder: StoreBuilder,
+        upserts: dict[str, Procedure],
+        texts: dict[str, str],
+        gone: set[str],
+        hosts: list[str],
+    ) -> int:
+        """Each stored procedure into the new store in its place, or its update, or left
+        out; returns how many updates differ from what was stored."""
+        changed = 0
+        for code, stored in con.execute("SELECT code, body FROM procedures ORDER BY position"):
+            if code in gone:
+                continue
+            new = upserts.get(code)
+            if new is None:
+                try:
+                    builder.add(parse_stored(stored, hosts), stored)
+                except CatalogueError as exc:
+                    raise StoreError(f"stored procedure {code} is refused: {exc}") from None
+                continue
+            changed += texts[code] != stored
+            builder.add(new, texts[code])
+        return changed
 
 
 def _page_items(raw: object, name: str, so_far: int, limit: int, beyond: str) -> list[Any]:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue
-from kiosk.config import Config
+from kiosk.config import Config, central_source
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
 
@@ -80,8 +80,13 @@ def sync(args: argparse.Namespace, cfg: Config | None) -> int:
     from kiosk.catalogue.sync import Syncer
 
     assert cfg is not None
-    source = args.source if args.source is not None else cfg.catalogue.source
-    if not source.strip():
+    source = cfg.catalogue.source
+    if args.source is not None:
+        try:
+            source = central_source(args.source)
+        except ValueError as exc:
+            raise UserError(f"--source {args.source!r}: {exc}") from None
+    if not source:
         raise UserError(
             "no central API is configured: set catalogue.source in the config or pass --source URL"
         )

@@ -66,6 +66,10 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     if problem:
         raise UserError(f"{problem}; for the server alone use `kiosk serve`")
     setup_for(cfg, "run")
+    if args.port is not None:
+        # One port for everything this run serves: the API, the phone page's LAN
+        # listener and the QR the kiosk prints (both read server.port).
+        cfg = cfg.model_copy(update={"server": cfg.server.model_copy(update={"port": args.port})})
     cfg, token = _with_run_token(cfg)
     try:
         handle = start_in_thread(

@@ -334,7 +334,7 @@ class KioskApp(App):
     def check_server(self) -> None:
         def probe() -> bool:
             self.backend.flush_reports()
-            return self.backend.client.healthy()
+            return self.backend.takes_tickets()
 
         self.net.submit(probe, on_done=self._server_state)
 

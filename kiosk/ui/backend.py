@@ -356,12 +356,39 @@ class KioskBackend:
         )
         return CatalogueState(count, updated, status.last_success_at, stale, count == 0)
 
+    def takes_tickets(self) -> bool:
+        """Whether the server answers *this kiosk*: reachable, and its token accepted.
+
+        /healthz alone would say yes to a kiosk whose token is wrong (a typo in
+        KIOSK_TOKEN), which then fails every citizen who takes a number.
+        """
+        try:
+            self._check_token()
+        except ServerError:
+            return False
+        return True
+
+    def _check_token(self) -> None:
+        try:
+            self.client.services()
+        except ServerRefused as exc:
+            if exc.status in (401, 403):
+                log.warning(
+                    "the centre server refuses this kiosk's token (%s): no number can be "
+                    "taken; set KIOSK_TOKEN to this kiosk's token (docs/deployment.md)",
+                    exc,
+                )
+            raise
+
     # -- admin ---------------------------------------------------------------
     def admin_status(self) -> AdminStatus:
         server_ok, detail = True, ""
         try:
             info = self.client.info()
+            self._check_token()
             detail = str(info.get("day", ""))
+        except ServerRefused as exc:
+            server_ok, detail = False, f"{exc} ({exc.detail})" if exc.detail else str(exc)
         except ServerError as exc:
             server_ok, detail = False, str(exc)
         disk = shutil.disk_usage(self.cfg.data_dir if self.cfg.data_dir.exists() else "/")

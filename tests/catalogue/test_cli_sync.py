@@ -82,6 +82,20 @@ def test_kiosk_sync_without_a_source_or_with_a_bad_one(tmp_path: Path) -> None:
     assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("source", ["dichvucong.gov.vn", "ftp://dichvucong.gov.vn", "https://[::1"])
+def test_kiosk_sync_with_a_source_that_is_no_url_says_so_without_trying(
+    tmp_path: Path, source: str
+) -> None:
+    """A mistyped --source is a mistake in the input (exit 2), not an unreachable server."""
+    conf = str(write_config(tmp_path))
+    out = run_cli("sync", "--source", source, "--config", conf)
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"kiosk sync: --source {source!r}: must be an https:// URL (http:// only for 127.0.0.1)\n"
+    )
+    assert not (tmp_path / "var" / "log" / "sync.log").exists()  # no attempt was made
+
+
 def test_kiosk_dev_central_bad_catalogue(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{nope", encoding="utf-8")

@@ -113,7 +113,7 @@ def test_a_failed_build_keeps_the_previous_catalogue(
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "build_index", broken)
+    monkeypatch.setattr(store.IndexBuilder, "rows", broken)
     new = parse_catalogue(
         catalogue_dict([procedure("1.000002", "Hai")], version=2), allowed_hosts=HOSTS
     )

@@ -6,7 +6,8 @@ The development secrets of config/center.toml are used (tokens ``dev-kiosk``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,16 @@ BOARD_TOKEN = "dev-board"
 class Centre:
     """The server in a thread of this process, its config and its database file."""
 
-    def __init__(self, tmp_path: Path, **replace: str) -> None:
+    def __init__(
+        self, tmp_path: Path, auth_clock: Callable[[], float] = time.monotonic, **replace: str
+    ) -> None:
         # One test kiosk issues many tickets quickly.
         replace = {r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000", **replace}
         self.cfg: Config = load_config(write_config(tmp_path, **replace))
         self.db = tmp_path / "queue.sqlite3"
         self.port = 0
         self.handle: ServerHandle | None = None
+        self.auth_clock = auth_clock
         self.kiosk = requests.Session()
         self.kiosk.headers["Authorization"] = f"Bearer {KIOSK_TOKEN}"
         self.start()
@@ -40,7 +44,9 @@ class Centre:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.handle = start_in_thread(self.cfg, "127.0.0.1", self.port, self.db)
+        self.handle = start_in_thread(
+            self.cfg, "127.0.0.1", self.port, self.db, auth_clock=self.auth_clock
+        )
         self.port = int(self.handle.url.rsplit(":", 1)[1])
 
     def stop(self) -> None:
@@ -74,8 +80,10 @@ class Centre:
 
 
 @contextmanager
-def running_centre(tmp_path: Path, **replace: str) -> Iterator[Centre]:
-    centre = Centre(tmp_path, **replace)
+def running_centre(
+    tmp_path: Path, auth_clock: Callable[[], float] = time.monotonic, **replace: str
+) -> Iterator[Centre]:
+    centre = Centre(tmp_path, auth_clock, **replace)
     try:
         yield centre
     finally:

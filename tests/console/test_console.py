@@ -7,6 +7,7 @@ Vietnamese, the staff language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,25 @@ def test_wrong_pin_is_refused_then_the_right_one_opens_the_counter(
         timeout=10,
     )
     assert resp.status_code == 403
+
+
+def test_a_short_wait_after_wrong_pins_is_told_in_seconds(page: Page, tmp_path: Path) -> None:
+    """Two typos do not send staff away for a minute: the server asks for a second or two."""
+    # The PIN throttle's clock stands still: the wait it asks for has not passed at the third try.
+    with running_centre(tmp_path, auth_clock=lambda: 1000.0) as centre:
+        open_console(page, centre)
+        page.select_option("#login-counter", "3")
+        for _ in range(2):
+            page.fill("#login-pin", "9999")
+            page.click("#login-submit")
+            expect(page.locator("#login-error")).to_have_text("Sai mã PIN")
+            page.locator("#login-error").evaluate("e => { e.textContent = ''; }")
+        page.fill("#login-pin", "3333")
+        page.click("#login-submit")
+        expect(page.locator("#login-error")).to_have_text(
+            re.compile(r"^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau [12] giây\.$")
+        )
+        expect(page.locator("#desk")).to_be_hidden()
 
 
 def test_call_next_recall_transfer_done(page: Page, centre: Centre) -> None:

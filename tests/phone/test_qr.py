@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,7 +24,7 @@ from kiosk.config import load_config
 from kiosk.publicurl import SAMPLE_TICKET_ID, is_loopback, lan_address, resolve
 from kiosk.server.devsecrets import DEV_TOKENS
 from kiosk.server.run import start_in_thread
-from tests.conftest import run_cli, write_config
+from tests.conftest import ROOT, run_cli, write_config
 from tests.printer.escpos_decoder import decode
 from tests.printer.samples import FONTS
 from tests.server.conftest import serve_process, stop_process, wait_healthy
@@ -93,6 +96,48 @@ def test_the_shipped_config_serves_the_phone_page_alone_on_the_lan(
     finally:
         stop_process(proc)
     assert "phones open the ticket pages at" in log.read_text()
+
+
+@pytest.mark.ui
+def test_kiosk_run_on_another_port_serves_the_phone_page_on_that_port(
+    tmp_path: Path, lan: str
+) -> None:
+    """`kiosk run --port N` (8080 taken): phones open the ticket page on N, as the QR says."""
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs a display: run the tests under xvfb-run -a (make test does)")
+    port = free_port()
+    config = write_config(tmp_path)  # server.port stays 8080
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(config), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        issued = requests.post(
+            f"http://127.0.0.1:{port}/api/v1/tickets",
+            json={"service": "ho-tich"},
+            headers={"Authorization": f"Bearer {DEV_TOKENS['kiosk']}"},
+            timeout=10,
+        ).json()
+        page = wait_until_served(f"http://{lan}:{port}/t/{issued['id']}")
+        assert page.status_code == 200 and "A001" in page.text
+    finally:
+        stop_process(proc)
+    run_log = (tmp_path / "var" / "log" / "run.log").read_text(encoding="utf-8")
+    assert f"phones open the ticket pages at http://{lan}:{port}/t/" in run_log
+
+
+def wait_until_served(url: str, timeout: float = 30) -> requests.Response:
+    """The phone listener starts just after the API: retry a refused connection until then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return requests.get(url, timeout=10)
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @pytest.mark.ui

@@ -294,6 +294,7 @@ def kiosk_rig(
     orientation: str = "portrait",
     server: bool = True,
     size: tuple[int, int] | None = None,
+    token: str = KIOSK_TOKEN,
     **config: Any,
 ) -> Iterator[Rig]:
     """A running kiosk app (and, unless ``server=False``, its centre server)."""
@@ -318,7 +319,7 @@ def kiosk_rig(
     theme.reset()
     # kv's `app` caches the first running app it sees; each rig is a new app.
     object.__setattr__(global_idmap["app"], "_obj", None)
-    app = build_app(cfg, url, KIOSK_TOKEN, start_sync=False)
+    app = build_app(cfg, url, token, start_sync=False)
     app._run_prepare()
     rig = Rig(cfg, tmp, app, handle)
     try:

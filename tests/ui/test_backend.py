@@ -67,6 +67,22 @@ def test_a_wrong_token_is_refused_and_no_number_exists(centre) -> None:
     assert handle.engine.services()["services"][0]["issued_today"] == 0
 
 
+def test_a_wrong_token_shows_as_no_tickets_and_in_the_admin_panel_and_the_log(
+    centre, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A typo in KIOSK_TOKEN: the server is up (/healthz) but refuses every number."""
+    cfg, url, _ = centre
+    assert backend_for(cfg, url).takes_tickets()
+    backend = backend_for(cfg, url, token="not-a-token")
+    with caplog.at_level("WARNING", logger="kiosk.ui.backend"):
+        assert not backend.takes_tickets()
+    assert "refuses this kiosk's token" in caplog.text and "KIOSK_TOKEN" in caplog.text
+    status = backend.admin_status()
+    assert not status.server_ok
+    assert status.server_detail == "401: unauthorized (this token is not known to the server)"
+    backend.close()
+
+
 def test_print_results_wait_for_the_server_and_are_sent_later(tmp_path: Path) -> None:
     cfg = rig_config(tmp_path, printer="none")
     handle = start_in_thread(cfg, host="127.0.0.1", port=0)

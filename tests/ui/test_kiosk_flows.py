@@ -180,6 +180,16 @@ def test_server_down_offers_lookup_which_still_works(tmp_path: Path) -> None:
         assert any(r.code == "1.001193" for r in rows)
 
 
+def test_a_kiosk_whose_token_is_refused_does_not_offer_numbers(tmp_path: Path) -> None:
+    """The server is up but refuses this kiosk's token: the home screen says so at once."""
+    with kiosk_rig(tmp_path, token="a-typo-in-kiosk-token") as rig:
+        start(rig)
+        wait_until(lambda: not rig.app.server_ok, what="the token check to fail")
+        home = rig.app.screen("home")
+        assert "Hiện tạm thời không lấy được số thứ tự" in visible_text(home)
+        assert rig.server.engine.services()["services"][0]["issued_today"] == 0
+
+
 def test_escape_alt_f4_and_window_close_do_not_leave_the_kiosk(tmp_path: Path) -> None:
     from kivy.app import App
     from kivy.core.window import Window

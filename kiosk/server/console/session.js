@@ -32,7 +32,10 @@ export async function signIn(ev) {
 function signInProblem(err) {
   if (err.status === 401) return _("Wrong PIN");
   if (err.status === 429) {
-    return _("Too many wrong PINs. Try again in {minutes} min.", { minutes: Math.max(1, Math.ceil(err.retryAfter / 60)) });
+    // The wait doubles from one second: say seconds while it is short, not "1 min".
+    const wait = Math.max(1, Math.ceil(err.retryAfter));
+    if (wait < 60) return _("Too many wrong PINs. Try again in {seconds} seconds.", { seconds: wait });
+    return _("Too many wrong PINs. Try again in {minutes} min.", { minutes: Math.ceil(wait / 60) });
   }
   if (err.code === "pin_not_configured") return _("This counter has no PIN; ask the administrator.");
   return explain(err);
