@@ -130,7 +130,9 @@ class KioskApp(App):
         manager: ScreenManager = root.manager
         manager.transition = NoTransition()
         for name, cls in screens.SCREENS.items():
-            manager.add_widget(cls(name=name, app=self))
+            screen = cls(name=name, app=self)
+            screen.bind(shows_bar=self._bar_follows)
+            manager.add_widget(screen)
         language.reset()  # the kiosk always starts in Vietnamese
         language.bind(lang=self._language_changed)
         self._language_changed(language, language.lang)
@@ -198,6 +200,11 @@ class KioskApp(App):
         self.root.bar.visible = target.shows_bar
         self.idle.touch()
         self._tick_listen()
+
+    def _bar_follows(self, screen: screens.KioskScreen, shows_bar: bool) -> None:
+        """A screen shown may fold the bar away (the look-up while typing at A+ in portrait)."""
+        if screen is self.manager.current_screen:
+            self.root.bar.visible = shows_bar
 
     def start_session(self, lang: str | None = None) -> None:
         """From the attract screen: a citizen arrived (in the language they touched)."""

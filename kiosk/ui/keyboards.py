@@ -17,6 +17,8 @@ from kiosk.text.normalize import nfc
 BACKSPACE = "⌫"
 SPACE = "␣"
 CLEAR = "⌧"
+#: Folds the keyboard away (portrait: the results then have the whole height).
+HIDE = "⌄"
 # Tone keys show the mark on an "a" so that nobody needs to know the tone's name.
 TONE_KEYS = {"á": "acute", "à": "grave", "ả": "hook", "ã": "tilde", "ạ": "dot"}
 

@@ -252,6 +252,15 @@ class ShapedLabel(Label):
         left, _top, right, _bottom = self._padding()
         return self.width - left - right - WRAP_SLACK_PX
 
+    def line_count(self, text: str) -> int:
+        """How many lines ``text`` takes in this label as it is now (0: not laid out yet)."""
+        available = self._available_width()
+        if available < 1:
+            return 0
+        return len(
+            wrap_lines(text, self.effective_lang, float(self.font_size), available, bold=self.bold)
+        )
+
     def _relayout(self, *_args: Any) -> None:
         source = self.source_text
         if self.wrap and source:

@@ -29,7 +29,7 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.widget import Widget
 
 from kiosk.text.i18n import N_, gettext
-from kiosk.ui.keyboards import BACKSPACE, CLEAR, LAYOUTS, SPACE, QueryEditor
+from kiosk.ui.keyboards import BACKSPACE, CLEAR, HIDE, LAYOUTS, SPACE, QueryEditor
 from kiosk.ui.qr import qr_texture
 from kiosk.ui.textkit import ShapedButton
 from kiosk.ui.theme import INK, ON_DARK, PRIMARY, theme
@@ -332,13 +332,16 @@ class OnScreenKeyboard(BoxLayout):
     #: Another layout the citizen may switch to (e.g. Latin letters on a Khmer screen).
     alternate = StringProperty("")
     text = StringProperty("")
+    #: Offer a key that folds the keyboard away (``on_hide``).
+    can_hide = BooleanProperty(False)
 
-    __events__ = ("on_key",)
+    __events__ = ("on_key", "on_hide")
 
     def __init__(self, **kwargs: Any) -> None:
         self.editor = QueryEditor("vi")
         super().__init__(**kwargs)
         self.orientation = "vertical"
+        self.fbind("can_hide", self._build)
         self._build()
 
     def set_text(self, text: str) -> None:
@@ -351,10 +354,16 @@ class OnScreenKeyboard(BoxLayout):
                 self.layout, self.alternate = self.alternate, self.layout
                 self._build()
             return
+        if key == HIDE:
+            self.dispatch("on_hide")
+            return
         self.text = self.editor.press(key)
         self.dispatch("on_key", key)
 
     def on_key(self, key: str) -> None:
+        pass
+
+    def on_hide(self) -> None:
         pass
 
     def rebuild(self) -> None:
@@ -371,6 +380,8 @@ class OnScreenKeyboard(BoxLayout):
             last = index == len(rows) - 1
             if last and self.alternate:
                 keys.insert(0, "switch")
+            if last and self.can_hide:
+                keys.append(HIDE)
             for key in keys:
                 line.add_widget(self._key(key))
             self.add_widget(line)
@@ -380,9 +391,11 @@ class OnScreenKeyboard(BoxLayout):
         if key == BACKSPACE:
             widget = KeyboardKey(key=key, icon="backspace", wide=1.5)
         elif key == SPACE:
-            widget = KeyboardKey(key=key, caption=gettext(N_("Space")), wide=4.0)
+            widget = KeyboardKey(key=key, caption=gettext(N_("Space")), wide=3.5)
         elif key == CLEAR:
             widget = KeyboardKey(key=key, caption=gettext(N_("Clear")), wide=2.5)
+        elif key == HIDE:
+            widget = KeyboardKey(key=key, caption=gettext(N_("Hide keyboard")), wide=3.0)
         elif key == "switch":
             target = self.alternate
             caption = "ក ខ គ" if target == "km" else "A B C"
@@ -419,6 +432,11 @@ def _line_height(lang: str, size: float, bold: bool = True) -> float:
         core.refresh()
         _line_heights[key] = float(core.texture.height) if core.texture else size * 1.4
     return _line_heights[key]
+
+
+def body_line_height(lang: str, size: float) -> float:
+    """The height of one line of plain (not bold) text in ``lang`` at ``size`` px."""
+    return _line_height(lang, size, bold=False)
 
 
 def sized_rows(rows: list[dict[str, Any]], list_width: float) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ kiosk's real sizes (1080x1920, 1920x1080): the real app, a real centre server
 on 127.0.0.1 with a few people already waiting, the preview printer, and a
 fake printer out of paper for the printer-fault screen. The citizen screens
 again with large text (A+) as ``...-<orientation>-large.png`` (home, services,
-confirm, procedure, look-up with results and with nothing found, ticket), the printed
+confirm, procedure, look-up with results and with nothing found, ticket; in portrait
+also the results with the keyboard hidden, ``kiosk-results-...``), the printed
 ticket as ``kiosk-printed-<lang>.png``, and the journey strip of the README
 (``kiosk-journey.png``: attract, language, search, procedure, ticket, paper).
 """
@@ -154,6 +155,10 @@ def large_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
         _shot(out, name, lang, f"{orientation}-large")
     _lookup(rig, lang)
     _shot(out, "lookup", lang, f"{orientation}-large")
+    if orientation == "portrait":  # "Hide keyboard": the results have the whole height
+        rig.app.screen("lookup").hide_keyboard()
+        pump(4)
+        _shot(out, "results", lang, f"{orientation}-large")
     rig.app.screen("lookup").reset()
     _lookup(rig, lang, NOT_FOUND)
     wait_until(lambda: rig.app.screen("lookup").near, what="the closest fields")

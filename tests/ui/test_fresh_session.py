@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.ui.keyboards import HIDE
 from tests.ui.harness import (
     Rig,
     kiosk_rig,
@@ -45,6 +46,9 @@ def first_citizen(rig: Rig, *, take_ticket: bool) -> None:
     tap(switch[0])  # the Latin keyboard
     assert lookup.keyboard.layout == "vi"
     type_on_keyboard(rig, ["a"])
+    if lookup.keyboard.can_hide:
+        type_on_keyboard(rig, [HIDE])  # the keyboard folded away
+        assert not lookup.keyboard_open
     ids = rig.ids("lookup")
     tap(ids.browse if ids.browse.opacity else ids.browse_landscape)
     fields = rig.wait_screen("fields")

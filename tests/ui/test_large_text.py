@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.printer.fakes import PAPER_OUT, Behaviour, TcpFakePrinter
-from tests.ui.harness import Rig, kiosk_rig, layout_problems, pump, tap, wait_until
+from tests.ui.harness import Rig, key, kiosk_rig, layout_problems, pump, tap, wait_until
 
 pytestmark = [pytest.mark.ui, pytest.mark.usefixtures("ui_window")]
 QUERY = {"vi": "chung thuc", "km": "ការ", "en": "birth"}
@@ -170,7 +170,145 @@ def test_a_plus_makes_every_text_and_button_at_least_1_4_times_larger(tmp_path: 
         theme.toggle_text_size()
         large = sizes(rig)
     assert normal.keys() == large.keys() and len(normal) > 20
-    for key, (font, height) in normal.items():
-        assert large[key][0] >= font * 1.4 - 0.01, key
+    for where, (font, height) in normal.items():
+        assert large[where][0] >= font * 1.4 - 0.01, where
         if height:
-            assert large[key][1] >= height * 1.4 - 1, key
+            assert large[where][1] >= height * 1.4 - 1, where
+
+
+# What a citizen needs to see at once at A+ (the checks above only find boxes that collide;
+# a list shrunk to a slit passes them). Thresholds, and why:
+# * services: at least two whole service cards, so a person compares choices and sees that
+#   the list goes on, and the list is at least 45 % of the window (most of the screen is
+#   the choice, not its frame);
+# * look-up with the keyboard open: at least two whole result rows above the keyboard (the
+#   best hit and the next: a person checks they picked the right one of similar names);
+# * procedure page: at least 45 % of the window and 8 lines of body text at once (a
+#   heading and three documents of one or two lines each: a checklist read in screenfuls,
+#   not line by line).
+MIN_CARDS = 2
+MIN_ROWS = 2
+MIN_PAGE_LINES = 8
+MIN_LIST_SHARE = 0.45
+
+
+def _window_box(w: Any) -> tuple[float, float, float, float]:
+    x, y = w.to_window(w.x, w.y)
+    return x, y, x + w.width, y + w.height
+
+
+def whole_in_view(view: Any, items: list[Any]) -> int:
+    """How many of ``items`` are wholly inside the scroll view ``view`` (as shown now)."""
+    _vx0, vy0, _vx1, vy1 = _window_box(view)
+    return sum(
+        1
+        for item in items
+        if item.opacity > 0
+        and item.height > 1
+        and _window_box(item)[1] >= vy0 - 1.5
+        and _window_box(item)[3] <= vy1 + 1.5
+    )
+
+
+def room_problems(rig: Rig, lang: str) -> list[str]:
+    """Where the list or page of a screen is too small to use at A+ (empty: room enough)."""
+    from kivy.core.window import Window
+
+    from kiosk.ui.theme import theme
+    from kiosk.ui.widgets import ResultRow, body_line_height
+
+    app, found = rig.app, []
+    app.go("services")
+    wait_until(lambda: app.screen("services").rows, what="services")
+    rig.wait_idle()
+    pump(6)
+    grid = app.screen("services").ids.grid
+    view = grid.parent
+    cards = whole_in_view(view, list(grid.children))
+    if cards < min(MIN_CARDS, len(grid.children)):
+        found.append(f"services: {cards} whole card(s) in sight")
+    if view.height < MIN_LIST_SHARE * Window.height:
+        found.append(f"services: the list is {view.height / Window.height:.0%} of the window")
+
+    app.go("lookup")
+    rig.wait_idle()
+    type_query(rig, QUERY[lang])
+    lookup = app.screen("lookup")
+    assert lookup.keyboard.get_root_window() is not None and lookup.keyboard.height > 0
+    results = lookup.ids.results
+    rows = [w for w in results.walk(restrict=True) if isinstance(w, ResultRow) and w.code]
+    shown = whole_in_view(results, rows)
+    if shown < min(MIN_ROWS, len(lookup.results)):
+        found.append(f"look-up: {shown} whole result row(s) above the keyboard")
+
+    app.go("procedure", code="1.001193", back="lookup")
+    rig.wait_idle()
+    pump(6)
+    page = app.screen("procedure").ids.scroll
+    line = body_line_height(lang, theme.font(34))
+    if page.height / line < MIN_PAGE_LINES or page.height < MIN_LIST_SHARE * Window.height:
+        found.append(
+            f"procedure: the page is {page.height / Window.height:.0%} of the window, "
+            f"{page.height / line:.1f} lines of text"
+        )
+    return [f"[{lang} {'portrait' if theme.portrait else 'landscape'}] {p}" for p in found]
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_lists_and_pages_keep_room_at_large_text(tmp_path: Path, orientation: str) -> None:
+    problems = []
+    with kiosk_rig(tmp_path, orientation=orientation) as rig:
+        for lang in LANGS:
+            at_large_text(rig, lang)
+            problems += room_problems(rig, lang)
+            rig.app.reset_session()
+            pump(4)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_keyboard_gives_way_at_large_text(tmp_path: Path) -> None:
+    """Portrait, A+: typing folds the top bar away; the keyboard hides and comes back."""
+    from kiosk.ui.keyboards import HIDE
+    from kiosk.ui.widgets import ResultRow
+
+    with kiosk_rig(tmp_path, orientation="portrait") as rig:
+        at_large_text(rig, "km")
+        app, bar = rig.app, rig.app.root.bar
+        app.go("lookup")
+        rig.wait_idle()
+        pump(4)
+        lookup = app.screen("lookup")
+        results = lookup.ids.results
+        assert bar.visible and bar.height > 0  # nothing typed yet: Home, languages, A+ there
+
+        type_query(rig, QUERY["km"])
+        assert not bar.visible and bar.height == 0
+        rows = [w for w in results.walk(restrict=True) if isinstance(w, ResultRow) and w.code]
+        typing_rows, typing_height = whole_in_view(results, rows), results.height
+
+        tap(key(rig, HIDE))
+        pump(4)
+        assert not lookup.keyboard_open and lookup.keyboard.height == 0
+        assert bar.visible and bar.height > 0  # Home and the languages are back
+        assert lookup.ids.show_keys.height > 0 and lookup.ids.show_keys.opacity == 1
+        rows = [w for w in results.walk(restrict=True) if isinstance(w, ResultRow) and w.code]
+        assert results.height > typing_height and whole_in_view(results, rows) > typing_rows
+        assert not problems_on_screen(rig, "keyboard hidden")
+
+        tap(lookup.ids.show_keys)
+        pump(4)
+        assert lookup.keyboard_open and lookup.keyboard.height > 0 and not bar.visible
+        tap(key(rig, HIDE))
+        tap(lookup.ids.query)  # a touch on the query brings the keys back too
+        pump(4)
+        assert lookup.keyboard_open
+        tap(key(rig, "ក"))
+        assert lookup.query == QUERY["km"] + "ក"
+
+        tap(key(rig, "⌧"))  # cleared: nothing typed, the bar is back
+        pump(2)
+        assert bar.visible
+
+        app.toggle_text_size()  # normal text: the bar stays while typing
+        type_query(rig, QUERY["km"])
+        assert bar.visible and lookup.results

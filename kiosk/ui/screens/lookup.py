@@ -63,6 +63,8 @@ class LookupScreen(KioskScreen):
     #: staff help with anything ("" when the config has no catch-all service).
     near = ListProperty([])
     staff_service = StringProperty("")
+    #: The on-screen keyboard is shown (a citizen may fold it away in portrait).
+    keyboard_open = BooleanProperty(True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -72,6 +74,26 @@ class LookupScreen(KioskScreen):
         Clock.schedule_once(
             lambda _dt: self.ids.results.bind(width=lambda *_a: self._search_trigger()), 0
         )
+        for name in ("query", "keyboard_open"):
+            self.fbind(name, self._fold_bar)
+        theme.bind(portrait=self._fold_bar, scale=self._fold_bar)
+
+    def _fold_bar(self, *_args: Any) -> None:
+        """While typing at A+ on a portrait screen the top bar gives its height to the results.
+
+        The keyboard (keys never smaller than at A) and the two-row bar leave room for
+        about one result there; "Hide keyboard" ends the typing and brings the bar back.
+        """
+        typing = self.keyboard_open and bool(self.query)
+        self.shows_bar = not (typing and theme.portrait and theme.large_text)
+
+    def hide_keyboard(self) -> None:
+        self.keyboard_open = False
+        self.app.idle.touch()
+
+    def show_keyboard(self) -> None:
+        self.keyboard_open = True
+        self.app.idle.touch()
 
     def enter(self, **_kwargs: Any) -> None:
         cat = self.app.backend.catalogue
@@ -158,6 +180,7 @@ class LookupScreen(KioskScreen):
         self.count_text = ""
         self.searched = False
         self.near = []
+        self.keyboard_open = True
         if self.keyboard is not None:
             self.keyboard.set_text("")
 

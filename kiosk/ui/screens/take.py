@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.client import ServerRefused, ServerUnreachable
 from kiosk.text import pick
 from kiosk.text.i18n import N_, gettext
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
+from kiosk.ui.theme import theme
 from kiosk.ui.views import service_examples, service_texts
 from kiosk.ui.widgets import make
 
@@ -19,6 +22,7 @@ REFRESH_SECONDS = 5.0
 CONFIRM = N_("Get my number")
 WAIT = N_("Please wait…")
 NO_PRIORITY = N_("No, I do not need priority")
+EXAMPLES = N_("For example: {examples}")
 # A picture per field on the service buttons (the first field of a service decides).
 FIELD_ICONS = {
     "ho-tich": "people",
@@ -40,6 +44,64 @@ FIELD_ICONS = {
 
 def service_icon(fields: list[str]) -> str:
     return next((FIELD_ICONS[f] for f in fields if f in FIELD_ICONS), "ticket")
+
+
+class ServiceCard(ButtonBehavior, BoxLayout):
+    """One service button (kv: ``<ServiceCard>`` in take.kv).
+
+    With large text the examples keep to one line (as many of the names as it holds, at
+    least one), so a card stays short enough for two of them to be seen at once; the
+    figures (people waiting, the wait) go under the names when the card is too narrow
+    for them beside.
+    """
+
+    service = StringProperty("")
+    title = StringProperty("")
+    subtitle = StringProperty("")
+    icon = StringProperty("ticket")
+    waiting = StringProperty("")
+    wait = StringProperty("")
+    #: Procedures people know under this service, in the UI language ``lang``.
+    example_names = ListProperty([])
+    lang = StringProperty("vi")
+    #: "For example: …" as shown.
+    examples = StringProperty("")
+    #: The width of the figures beside the names.
+    figures_width = NumericProperty(0)
+    #: Too narrow for the figures beside the names: they go under them.
+    narrow = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._examples_trigger = Clock.create_trigger(self._show_examples, -1)
+        super().__init__(**kwargs)
+        for name in ("example_names", "lang"):
+            self.fbind(name, self._examples_trigger)
+        label = self.ids.examples
+        label.fbind("width", self._examples_trigger)
+        label.fbind("font_size", self._examples_trigger)
+        for name in ("width", "figures_width"):
+            self.fbind(name, self._arrange)
+        self._examples_trigger()
+
+    def _arrange(self, *_args: Any) -> None:
+        self.narrow = self.width < 3 * self.figures_width
+
+    def _show_examples(self, *_args: Any) -> None:
+        names = list(self.example_names)
+        if not names:
+            self.examples = ""
+            return
+
+        def sentence(count: int) -> str:
+            return gettext(EXAMPLES, self.lang, examples="; ".join(names[:count]))
+
+        count = len(names)
+        if theme.large_text:
+            label = self.ids.examples
+            count = 1
+            while count < len(names) and label.line_count(sentence(count + 1)) == 1:
+                count += 1
+        self.examples = sentence(count)
 
 
 class ServicesScreen(KioskScreen):
@@ -100,11 +162,8 @@ class ServicesScreen(KioskScreen):
                     "service": svc.id,
                     "title": pick(svc.name, lang),
                     "subtitle": "" if lang == "vi" else svc.name.get("vi", ""),
-                    "examples": gettext(
-                        "For example: {examples}", lang, examples="; ".join(examples)
-                    )
-                    if examples
-                    else "",
+                    "example_names": examples,
+                    "lang": lang,
                     "icon": service_icon(configured.fields if configured else []),
                     "waiting": waiting,
                     "wait": wait,
