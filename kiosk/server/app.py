@@ -18,6 +18,7 @@ from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.fastpath import FastPaths
+from kiosk.server.headers import CentreApp
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
@@ -95,7 +96,7 @@ def create_app(
             app.state.auth.close()
             app.state.reads.close()
 
-    app = FastAPI(
+    app = CentreApp(
         title="Commune service-centre queue API",
         version="1",
         description=_DESCRIPTION,

@@ -112,7 +112,7 @@ def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
 def _counter(request: Request, c: str, who: Principal, *, admin: bool) -> str:
     cfg = config_of(request)
     if c not in {counter.id for counter in cfg.counters}:
-        raise ApiError(404, "unknown_counter", f"there is no counter {c!r}")
+        raise ApiError(404, "unknown_counter", "there is no counter with this id")
     if who.role == f"counter:{c}" or (admin and who.role == "admin"):
         return c
     raise ApiError(403, "forbidden", f"the role {who.role} may not act for counter {c}")

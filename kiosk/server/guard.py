@@ -39,6 +39,7 @@ MAX_HEADER_BYTES = 16 * 1024
 _MAX_HEAD = MAX_REQUEST_LINE + MAX_HEADER_BYTES + 1024
 TRUSTED_CONNECTIONS = 1024
 _REASONS = {
+    400: b"Bad Request",
     408: b"Request Timeout",
     414: b"URI Too Long",
     431: b"Request Header Fields Too Large",
@@ -252,11 +253,16 @@ class GuardedHttpTools(HttpToolsProtocol):
             self.transport.close()
 
     # -- answering without the app -----------------------------------------
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn's own answer to an unparsable request, as JSON with our headers
+        self._answer(400, "the request is not valid HTTP")
+
     def _answer(self, status: int, detail: str, retry_after: int | None = None) -> None:
         body = json.dumps({"error": _code(status), "detail": detail}).encode()
         head = [
             b"HTTP/1.1 %d %s\r\n" % (status, _REASONS[status]),
             b"content-type: application/json\r\n",
+            b"x-content-type-options: nosniff\r\n",
             b"content-length: %d\r\n" % len(body),
             b"connection: close\r\n",
         ]
@@ -271,6 +277,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
 def _code(status: int) -> str:
     return {
+        400: "bad_request",
         408: "request_timeout",
         414: "request_line_too_long",
         431: "headers_too_large",

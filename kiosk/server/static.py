@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Collection, Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
@@ -28,11 +29,39 @@ SCRIPTS_DIR = Path(__file__).resolve().parent / "js"
 mimetypes.add_type("text/javascript", ".js")
 
 
+# What a static directory serves: scripts, styles, images, fonts. A page (.html)
+# in these directories is a Jinja template that its route renders (pages.py):
+# its source is never served.
+SERVED_SUFFIXES = frozenset({".js", ".css", ".svg", ".png", ".ico", ".woff2", ".ttf"})
+# A separator sent encoded (%2F, %5C) is decoded before routing, where it could
+# climb out of a sub-folder (fonts/..%2Findex.html): such a path names no file.
+_ENCODED_SEPARATORS = (b"%2f", b"%5c")
+_NOT_A_NAME = frozenset({"", ".", ".."})
+
+
+def names_a_file(scope: Scope) -> bool:
+    """Whether the request's path inside the mount is a plain file name of a served type.
+
+    Starlette would normalise ``a/../b`` and ``a//b`` to a file of the folder;
+    here they, encoded separators and backslashes name nothing.
+    """
+    raw = bytes(scope.get("raw_path") or b"").split(b"?", 1)[0].lower()
+    if any(sep in raw for sep in _ENCODED_SEPARATORS):
+        return False
+    path, root = str(scope["path"]), str(scope.get("root_path", ""))
+    segments = path.removeprefix(root).split("/")[1:]
+    if not segments or any(s in _NOT_A_NAME or "\\" in s or "\0" in s for s in segments):
+        return False
+    return PurePosixPath(segments[-1]).suffix.lower() in SERVED_SUFFIXES
+
+
 class RevalidatedFiles(StaticFiles):
     # Extra headers of a subclass's files (e.g. the console's content security policy).
     extra_headers: ClassVar[Mapping[str, str]] = {}
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if not names_a_file(scope):
+            raise HTTPException(status_code=404)
         response = await super().get_response(path, scope)
         response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
         response.headers.update(self.extra_headers)

@@ -26,6 +26,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.app import _server_names
 from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
+from kiosk.server.headers import CentreApp
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.phone import mount_phone_only, start_watch
 from kiosk.server.run import ServeError, bind
@@ -49,7 +50,7 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
             executor.shutdown(wait=False, cancel_futures=True)
             app.state.auth.close()
 
-    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = CentreApp(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.cfg = cfg
     app.state.engine = engine
     app.state.auth = Authenticator(cfg)

@@ -132,7 +132,9 @@ async def procedure_name(request: Request, code: str) -> dict[str, Any]:
         log.error("the console cannot read the catalogue: %s", exc)
         raise ApiError(503, "catalogue_unavailable", "the procedure list cannot be read") from None
     if found is None:
-        raise ApiError(404, "unknown_procedure", f"there is no procedure {code!r} in the catalogue")
+        raise ApiError(
+            404, "unknown_procedure", "there is no procedure with this code in the catalogue"
+        )
     return {"code": code, "name": found}
 
 
