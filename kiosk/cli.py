@@ -156,7 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day of a period")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day of a period")
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
-    p.add_argument("--table", default="outcomes", help="with --from/--to --csv: which table")
+    p.add_argument(
+        "--table",
+        help="with --csv: which table (a period: outcomes by default; a day: figures or comments)",
+    )
     p.add_argument("--xlsx", metavar="FILE", help="with --from/--to: write every table to FILE")
     p.add_argument(
         "--lang",

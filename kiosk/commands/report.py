@@ -1,6 +1,6 @@
 """`kiosk report`: the figures of one local day, or of a period, from the queue database.
 
-kiosk report [--date D] [--csv]
+kiosk report [--date D] [--csv [--table figures|comments]]
 kiosk report --from D --to D [--csv [--table ID] | --xlsx FILE] [--lang vi|km|en]
 """
 
@@ -16,10 +16,19 @@ from kiosk.config import Config
 from kiosk.errors import UserError
 from kiosk.queue.clock import local_day, utc_now
 from kiosk.queue.errors import StorageError
-from kiosk.queue.report import build_report, parse_day, report_csv, report_table
+from kiosk.queue.report import (
+    build_report,
+    comment_lines,
+    comments_csv,
+    parse_day,
+    report_csv,
+    report_table,
+)
 from kiosk.queue.schema import connect
 
 T = TypeVar("T")
+# The CSV tables of one day (``--date D --csv --table T``): the figures, the comments.
+DAY_TABLES = ("figures", "comments")
 
 
 def _read(cfg: Config, figures: Callable[[sqlite3.Connection], T]) -> T:
@@ -45,8 +54,13 @@ def report(args: argparse.Namespace, cfg: Config | None) -> int:
         day = parse_day(args.date) if args.date else local_day(utc_now(), cfg.tz)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if args.table not in (None, *DAY_TABLES):
+        raise UserError(f"a day's CSV has the tables {' and '.join(DAY_TABLES)}")
     figures = _read(cfg, lambda conn: build_report(conn, cfg, day, generated_at=utc_now()))
-    sys.stdout.write(report_csv(figures) if args.csv else report_table(figures, args.lang))
+    if args.csv:
+        sys.stdout.write(comments_csv(figures) if args.table == "comments" else report_csv(figures))
+    else:
+        sys.stdout.write(report_table(figures, args.lang))
     return 0
 
 
@@ -60,6 +74,7 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         period = stats.parse_period(args.start, args.end)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    args.table = args.table or "outcomes"
     if args.csv and args.table not in tables.TABLE_IDS:
         raise UserError(
             f"there is no table {args.table!r}; choose one of {', '.join(tables.TABLE_IDS)}"
@@ -83,6 +98,8 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         return 0
     for name in ("summary", "outcomes", "waiting", "counters"):
         sys.stdout.write(_text_table(built[name], args.lang) + "\n")
+    lines = comment_lines(figures["comments"], figures["levels"], args.lang)
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 

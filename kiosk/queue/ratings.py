@@ -32,10 +32,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.config import Satisfaction
+from kiosk.config import Config, Satisfaction
 from kiosk.queue import errors
 from kiosk.queue.clock import from_iso, to_iso
-from kiosk.text import nfc
+from kiosk.text import nfc, pick
 
 MAX_COMMENT = 500
 MAX_REASONS = 20
@@ -219,3 +219,58 @@ def day_figures(
         "by_service": by["service"],
         "by_counter": by["counter"],
     }
+
+
+def has_ratings(conn: sqlite3.Connection) -> bool:
+    """Whether the database has the ratings table (schema 2 on; a report may read an older one)."""
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ratings'"
+    ).fetchone()
+    return found is not None
+
+
+def comments(
+    conn: sqlite3.Connection, cfg: Config, first_day: str, last_day: str
+) -> list[dict[str, Any]]:
+    """The citizens' comments of local days ``first_day``..``last_day``, newest first.
+
+    Each: ``at`` (the centre's local time of the rating, ISO with its offset),
+    ``service`` and ``counter`` with their configured names, ``score`` out of
+    ``levels``, and the ``comment`` as stored (cleaned by :func:`clean_comment`).
+    Nothing names a ticket or a person.
+    """
+    services = {s.id: s.name for s in cfg.services}
+    counters = {c.id: c.name for c in cfg.counters}
+    if not has_ratings(conn):
+        return []
+    rows = conn.execute(
+        "SELECT rated_at, service, counter, score, levels, comment FROM ratings "
+        "WHERE day BETWEEN ? AND ? AND comment IS NOT NULL AND comment != '' "
+        "ORDER BY rated_at DESC, pk DESC",
+        (first_day, last_day),
+    ).fetchall()
+    return [
+        {
+            "at": from_iso(r["rated_at"]).astimezone(cfg.tz).isoformat(timespec="seconds"),
+            "service": r["service"],
+            "service_name": services.get(r["service"], {"vi": r["service"]}),
+            "counter": r["counter"],
+            "counter_name": counters.get(r["counter"], {"vi": r["counter"] or ""}),
+            "score": r["score"],
+            "levels": r["levels"],
+            "comment": r["comment"],
+        }
+        for r in rows
+    ]
+
+
+def comment_level(comment: dict[str, Any], level_names: list[dict[str, str]], lang: str) -> str:
+    """The name of a comment's level as the scale shows it ('' if rated on another scale)."""
+    n = len(level_names)
+    return pick(level_names[n - comment["score"]], lang) if comment["levels"] == n else ""
+
+
+def comment_time(comment: dict[str, Any], *, with_date: bool = True) -> str:
+    """When a comment was given, in the centre's local time: ``03/11/2026 09:15``."""
+    moment = datetime.fromisoformat(comment["at"])
+    return moment.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import shutil
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -23,9 +24,10 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso, to_iso
-from kiosk.queue.ratings import day_figures
-from kiosk.text import N_, gettext
-from kiosk.text.terminal import padded, terminal_width
+from kiosk.queue.ratings import comment_level, comment_time, comments, day_figures
+from kiosk.text import N_, gettext, pick
+from kiosk.text.cells import csv_cell
+from kiosk.text.terminal import padded, terminal_width, wrapped
 
 CSV_COLUMNS = (
     "scope",
@@ -41,6 +43,8 @@ CSV_COLUMNS = (
     "wait_p90_minutes",
     "service_median_minutes",
 )
+
+COMMENT_COLUMNS = ("at", "service", "counter", "score", "levels", "comment")
 
 
 def parse_day(text: str) -> str:
@@ -142,6 +146,7 @@ def build_report(
         "services": services,
         "counters": counters,
         "rating_levels": ratings["levels"],
+        "comments": comments(conn, cfg, day, day),
     }
 
 
@@ -169,7 +174,9 @@ def report_csv(report: dict[str, Any]) -> str:
     writer.writerow([*CSV_COLUMNS, *_rating_columns(report), "rated_share"])
     for scope, items in (("service", report["services"]), ("counter", report["counters"])):
         for item in items:
-            row = {"scope": scope, "id": item["id"], "name": item["name"].get("vi", item["id"])}
+            # ids and names are text from the config: never a formula in a spreadsheet
+            name = item["name"].get("vi", item["id"])
+            row = {"scope": scope, "id": csv_cell(item["id"]), "name": csv_cell(name)}
             writer.writerow(
                 [_cell(row.get(c, item.get(c))) for c in CSV_COLUMNS]
                 + _rating_cells(item.get("ratings"))
@@ -275,7 +282,54 @@ def report_table(report: dict[str, Any], lang: str = "en") -> str:
             ),
             *_aligned(rating_rows),
         ]
+    if "comments" in report:
+        text += ["", *comment_lines(report["comments"], levels, lang, with_date=False)]
     return "\n".join(text) + "\n"
+
+
+# A comment's text starts this far in, under its time, service and counter.
+COMMENT_INDENT = "    "
+
+
+def comment_lines(
+    found: list[dict[str, Any]],
+    level_names: list[dict[str, str]],
+    lang: str,
+    *,
+    with_date: bool = True,
+    columns: int | None = None,
+) -> list[str]:
+    """The citizens' comments for the terminal, newest first: a line with the time,
+    service, counter and score, then the comment wrapped to the terminal's width."""
+    width = columns or shutil.get_terminal_size((100, 24)).columns
+    lines = [gettext(N_("Citizens' comments, newest first"), lang)]
+    if not found:
+        return [*lines, COMMENT_INDENT + gettext(N_("No comments."), lang)]
+    for c in found:
+        level = comment_level(c, level_names, lang)
+        head = [
+            comment_time(c, with_date=with_date),
+            pick(c["service_name"], lang) or c["service"],
+            pick(c["counter_name"], lang) or (c["counter"] or "-"),
+            f"{c['score']}/{c['levels']}" + (f" {level}" if level else ""),
+        ]
+        lines.append("  ".join(head))
+        for part in wrapped(c["comment"], width - len(COMMENT_INDENT)):
+            lines.append(COMMENT_INDENT + part)
+    return lines
+
+
+def comments_csv(report: dict[str, Any]) -> str:
+    """The day's comments as CSV (newest first): time, service, counter, score, levels, comment."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COMMENT_COLUMNS)
+    for c in report["comments"]:
+        service, counter = csv_cell(c["service"]), csv_cell(c["counter"] or "")
+        writer.writerow(
+            [c["at"], service, counter, c["score"], c["levels"], csv_cell(c["comment"])]
+        )
+    return out.getvalue()
 
 
 def _percent(share: float | None) -> str:

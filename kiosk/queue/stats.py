@@ -26,6 +26,7 @@ from typing import Any, TypedDict
 
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso
+from kiosk.queue.ratings import comments, has_ratings
 from kiosk.queue.report import percentile
 
 MAX_DAYS = 400
@@ -279,6 +280,7 @@ def period_figures(conn: sqlite3.Connection, cfg: Config, period: Period) -> dic
         "rating_reasons": [
             {"id": r.id, "name": r.name, "count": picked[r.id]} for r in cfg.satisfaction.reasons
         ],
+        "comments": comments(conn, cfg, period["start"], period["end"]),
         "kiosks": [
             {
                 "id": kid,
@@ -291,10 +293,7 @@ def period_figures(conn: sqlite3.Connection, cfg: Config, period: Period) -> dic
 
 
 def _rating_rows(conn: sqlite3.Connection, period: Period) -> list[sqlite3.Row]:
-    has_table = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ratings'"
-    ).fetchone()
-    if not has_table:
+    if not has_ratings(conn):
         return []
     return conn.execute(
         "SELECT day, counter, service, score, levels, reasons FROM ratings "

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from kiosk.reports.tables import Table, tables
 from kiosk.text import gettext
+from kiosk.text.cells import csv_cell, formula_like
 
 _FORMATS = {"share": "0%", "minutes": "0.0", "mean": "0.00", "int": "0"}
 _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
@@ -28,10 +29,17 @@ def table_csv(table: Table, lang: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header(lang))
+    writer.writerow([csv_cell(name) for name in table.header(lang)])
     for row in table.rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow(["" if cell is None else csv_cell(cell) for cell in row])
     return out.getvalue()
+
+
+def _as_text(cell: Any) -> None:
+    """Keep a formula-like text cell text (openpyxl makes a formula of '=...')."""
+    if formula_like(cell.value) or cell.data_type == "f":
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -52,16 +60,18 @@ def workbook_bytes(figures: dict[str, Any], lang: str, heading: str) -> bytes:
     for table in tables(figures, lang).values():
         sheet = book.create_sheet(_sheet_title(gettext(table.title, lang), used))
         sheet.append([heading])
-        sheet["A1"].font = Font(bold=True)
         sheet.append(table.header(lang))
-        for cell in sheet[2]:
+        for cell in [sheet["A1"], *sheet[2]]:
             cell.font = Font(bold=True)
+            _as_text(cell)
         for r, row in enumerate(table.rows):
             sheet.append(list(row))
             for c in range(len(row)):
+                cell = sheet.cell(row=r + 3, column=c + 1)
                 fmt = _FORMATS.get(table.kind(r, c))
                 if fmt:
-                    sheet.cell(row=r + 3, column=c + 1).number_format = fmt
+                    cell.number_format = fmt
+                _as_text(cell)
         for c, column in enumerate(table.header(lang), start=1):
             longest = max([len(column)] + [len(str(row[c - 1] or "")) for row in table.rows])
             sheet.column_dimensions[get_column_letter(c)].width = min(60, max(10, longest + 2))

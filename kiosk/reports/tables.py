@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from kiosk.queue.ratings import comment_level, comment_time
 from kiosk.text import N_, gettext, pick
 
 Kind = Literal["text", "int", "minutes", "share", "mean", "by_row"]
@@ -317,6 +318,32 @@ def _rating_reasons(f: dict[str, Any], lang: str) -> Table:
     )
 
 
+def _comments(f: dict[str, Any], lang: str) -> Table:
+    return Table(
+        "comments",
+        N_("Citizens' comments, newest first"),
+        (
+            Column(N_("Time"), "text"),
+            _SERVICE,
+            _COUNTER,
+            Column(N_("Score")),
+            Column(N_("Satisfaction level"), "text"),
+            Column(N_("Comment"), "text"),
+        ),
+        [
+            [
+                comment_time(c),
+                pick(c["service_name"], lang) or c["service"],
+                pick(c["counter_name"], lang) or (c["counter"] or ""),
+                c["score"],
+                comment_level(c, f["levels"], lang),
+                c["comment"],
+            ]
+            for c in f.get("comments", [])
+        ],
+    )
+
+
 def _kiosks(f: dict[str, Any], lang: str) -> Table:
     return Table(
         "kiosks",
@@ -340,6 +367,7 @@ BUILDERS: tuple[tuple[str, Callable[[dict[str, Any], str], Table]], ...] = (
     ("ratings_services", lambda f, lang: _ratings(f, lang, "services")),
     ("ratings_counters", lambda f, lang: _ratings(f, lang, "counters")),
     ("rating_reasons", _rating_reasons),
+    ("comments", _comments),
     ("kiosks", _kiosks),
 )
 TABLE_IDS = tuple(name for name, _build in BUILDERS)

@@ -250,6 +250,17 @@ class TotalFigures(Figures):
     unserved: int
 
 
+class CommentOut(BaseModel):
+    at: str = Field(description="the centre's local time of the rating, ISO 8601 with offset")
+    service: str
+    service_name: LocalText
+    counter: str | None
+    counter_name: LocalText
+    score: int = Field(description="1..levels, levels = the most satisfied")
+    levels: int
+    comment: str = Field(description="the citizen's words: NFC, no control characters")
+
+
 class ReportOut(BaseModel):
     day: str
     timezone: str
@@ -258,6 +269,7 @@ class ReportOut(BaseModel):
     totals: TotalFigures
     services: list[ServiceFigures]
     counters: list[CounterFigures]
+    comments: list[CommentOut] = Field(description="the day's comments, newest first")
 
 
 def errors_doc(*codes: int) -> dict[int | str, dict[str, Any]]:

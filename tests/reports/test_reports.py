@@ -28,8 +28,9 @@ import requests
 from openpyxl import load_workbook
 
 from kiosk.config import load_config
-from kiosk.server.devsecrets import DEV_REPORTS_PIN, DEV_TOKENS
+from kiosk.server.devsecrets import DEV_TOKENS
 from tests.conftest import run_cli, write_config
+from tests.reports.director import sign_in_page, signed_in
 from tests.reports.seed import seed_month
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 
@@ -56,15 +57,7 @@ class Month:
         wait_healthy(self.url, self.proc)
 
     def director(self) -> requests.Session:
-        s = requests.Session()
-        r = s.post(
-            f"{self.url}/reports/sign-in",
-            data={"pin": DEV_REPORTS_PIN, "lang": "vi", "next": "/reports/"},
-            allow_redirects=False,
-            timeout=30,
-        )
-        assert r.status_code == 303, r.text
-        return s
+        return signed_in(self.url)
 
 
 @pytest.fixture(scope="module")
@@ -356,9 +349,7 @@ def test_cli_period_report(month: Month, tmp_path: Path) -> None:
 @pytest.mark.browser
 def test_chromium_renders_the_dashboard_and_the_a4_report(month: Month, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 900})
-    page.goto(f"{month.url}/reports/?lang=vi")
-    page.fill("#pin", DEV_REPORTS_PIN)
-    page.click("button[type=submit]")
+    sign_in_page(page, month.url)
     page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang=vi")
     heat = page.locator("#arrivals svg")
     assert heat.is_visible()

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from kiosk.queue.report import parse_day, report_csv
+from kiosk.queue.report import comments_csv, parse_day, report_csv
 from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, require
 from kiosk.server.errors import ApiError
@@ -31,8 +31,12 @@ async def report(
         str | None, Query(max_length=32, description="local date YYYY-MM-DD; default today")
     ] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    table: Annotated[
+        Literal["figures", "comments"], Query(description="with format=csv: which table")
+    ] = "figures",
 ) -> Any:
-    """Per service and per counter: issued, served, no-shows, median/p90 wait, median service."""
+    """Per service and per counter: issued, served, no-shows, median/p90 wait, median service;
+    the citizens' comments of the day (newest first, never linked to a person)."""
     day = None
     if date is not None:
         try:
@@ -41,5 +45,6 @@ async def report(
             raise ApiError(422, "invalid_date", str(exc)) from None
     figures = await in_engine(request, engine_of(request).report, day)
     if format == "csv":
-        return PlainTextResponse(report_csv(figures), media_type="text/csv; charset=utf-8")
+        text = comments_csv(figures) if table == "comments" else report_csv(figures)
+        return PlainTextResponse(text, media_type="text/csv; charset=utf-8")
     return figures
