@@ -17,16 +17,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from kiosk.text.normalize import UNWANTED
+
 # Kivy markup tags: [b], [/b], [color=#ff0000], [ref=...], [size=..], [font=..], [sub],
 # [anchor=...], and any future [word] or [word=value]. Removed until none is left, so a
 # nested "[[b]b]" cannot reassemble a tag.
 _MARKUP = re.compile(r"\[/?[A-Za-z_][A-Za-z0-9_]*(?:=[^\[\]\n]*)?\]")
-# Control characters (C0, DEL, C1) except the line break, lone surrogates (json.loads
-# accepts "\ud800"), and the invisible characters that reorder or hide text. Zero-width
-# space and joiners stay: Khmer uses them.
-_UNWANTED = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+# Control characters, lone surrogates, bidirectional overrides (kiosk.text.normalize).
+_UNWANTED = UNWANTED
 # A line of nothing but characters that draw nothing (zero-width ones, fillers,
 # blank braille, soft hyphen) is empty: a name must not look blank on screen.
 _BLANK = re.compile(

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from kiosk.config import Config, Satisfaction
 from kiosk.queue import errors
 from kiosk.queue.clock import from_iso, to_iso
 from kiosk.text import nfc, pick
+from kiosk.text.normalize import UNWANTED
 
 MAX_COMMENT = 500
 MAX_REASONS = 20
@@ -44,14 +44,16 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def clean_comment(text: str | None) -> str | None:
-    """NFC, control characters removed (line breaks kept), trimmed; None when empty.
+    """NFC, control characters and bidirectional overrides removed (line breaks kept),
+    trimmed; None when empty. The characters removed are the catalogue's
+    (:data:`kiosk.text.normalize.UNWANTED`): a comment cannot reorder what a director reads.
 
     Raises InvalidRequest when longer than MAX_COMMENT characters after cleaning.
     """
     if text is None:
         return None
-    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = nfc(UNWANTED.sub("", text))  # removed first: a mark may then compose
     kept = _BLANK_LINES.sub("\n\n", kept).strip()
     if len(kept) > MAX_COMMENT:
         raise errors.InvalidRequest(

@@ -7,9 +7,17 @@ its combining signs carry meaning (a Khmer vowel sign is not a tone mark).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _D = str.maketrans({"đ": "d", "Đ": "D"})
+# What text from elsewhere (a catalogue, a citizen's comment) may not carry: control
+# characters (C0, DEL, C1) except the line break, lone surrogates (json.loads accepts
+# "\ud800"), and the invisible characters that reorder or hide text. Zero-width space
+# and joiners stay: Khmer uses them.
+UNWANTED = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def nfc(text: str) -> str:

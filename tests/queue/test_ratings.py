@@ -77,6 +77,15 @@ def test_comment_is_nfc_without_control_characters() -> None:
     assert clean_comment("ក" * MAX_COMMENT) == "ក" * MAX_COMMENT
 
 
+def test_a_comment_cannot_reorder_what_the_director_reads() -> None:
+    # A right-to-left override would show "tốt rất" as its mirror image; an isolate or
+    # a mark between letters would hide; what is left is NFC (the mark composes).
+    assert clean_comment("\u202etốt rất\u202c ok") == "tốt rất ok"
+    assert clean_comment("a\u2067b\u2069c\u200fd\u061ce\ufefff") == "abcdef"
+    assert clean_comment("Hoa\u200e\u0300 \ud800x") == "Hoà x"
+    assert clean_comment("ខ្ញុំ\u200bទៅ") == "ខ្ញុំ\u200bទៅ"  # Khmer's zero-width space stays
+
+
 def test_a_transferred_ticket_is_rated_on_its_last_leg(engine: QueueEngine) -> None:
     ticket = engine.issue("ho-tich", lang="vi")
     engine.call_next("1")
