@@ -39,6 +39,7 @@ def main() -> None:
             page.goto(f"{month.url}/reports/?{MONTH}&lang=vi")
             page.locator("#arrivals").screenshot(path=str(OUT / "reports-arrivals-vi.png"))
             page.locator("#ratings_services").screenshot(path=str(OUT / "reports-ratings-vi.png"))
+            page.locator("#comments").screenshot(path=str(OUT / "reports-comments-vi.png"))
             a4 = browser.new_page(viewport={"width": 794, "height": 1123})
             a4.context.add_cookies(page.context.cookies())
             a4.goto(f"{month.url}/reports/print?{MONTH}&lang=vi")

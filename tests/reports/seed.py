@@ -9,8 +9,9 @@ weight, 12 % of tickets are priority, 15 % Khmer and 5 % English. Each counter c
 the next ticket of its services when free: 5 % do not come (called, recalled after
 2 minutes, no-show 3 minutes later), 4 % are transferred to another service, the
 rest are served in 4-20 minutes; 45 % of served tickets are rated (some with
-reasons); 2 % of prints fail. Everything goes through :class:`QueueEngine`, so the
-tickets, the event log and the ratings are exactly what a real day writes.
+reasons, one in 25 with a comment); 2 % of prints fail. Everything goes through
+:class:`QueueEngine`, so the tickets, the event log and the ratings are exactly
+what a real day writes.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ OPEN = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 SATURDAY = ((time(7, 30), time(11, 30)),)
 SERVICE_WEIGHTS = {"ho-tich": 0.34, "chung-thuc": 0.30, "dat-dai": 0.16}
 RATING_SCORES = (4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 2, 2, 1)
+# What citizens write, by score (1..4). Picked by the rating's number, not the random
+# generator, so that the rest of the seeded month stays what it was.
+COMMENT_EVERY = 25
+COMMENTS = {
+    1: ("Chờ gần một tiếng mà không ai giải thích vì sao.", "Waited an hour, nobody said why."),
+    2: ("Phải về lấy thêm giấy tờ, lẽ ra nên được dặn từ đầu.", "ខ្ញុំរង់ចាំយូរពេក។"),
+    3: ("Được, nhưng nên có thêm ghế ngồi chờ.", "ល្អ ប៉ុន្តែគួរមានកៅអីបន្ថែម។"),
+    4: ("Cán bộ hướng dẫn tận tình, cảm ơn!", "មន្ត្រីបានជួយខ្ញុំយ៉ាងល្អ អរគុណ។"),
+}
 
 
 @dataclass(order=True)
@@ -175,8 +185,13 @@ class Simulation:
             else []
         )
         source = "terminal" if rng.random() < 0.3 else "phone"
+        n = self.counts["rated"]
+        said = COMMENTS.get(score, ("",))
+        comment = said[(n // COMMENT_EVERY) % len(said)] if n % COMMENT_EVERY == 0 else None
         try:
-            self.engine.rate(job.data["ticket"], score, reasons=reasons, source=source)
+            self.engine.rate(
+                job.data["ticket"], score, reasons=reasons, source=source, comment=comment
+            )
         except QueueError:
             return  # rating closed (e.g. the scale changed): a citizen would see the same
         self.counts["rated"] += 1

@@ -272,6 +272,25 @@ def test_ratings_on_the_page_agree_with_the_ratings_table(month: Month) -> None:
             assert shown == ("–" if share is None else f"{share * 100:.0f} %")
 
 
+def test_the_months_comments_are_the_ratings_tables(month: Month) -> None:
+    conn = sqlite3.connect(month.db)
+    truth = conn.execute(
+        "SELECT service, counter, score, comment FROM ratings WHERE comment IS NOT NULL "
+        "AND day BETWEEN ? AND ? ORDER BY rated_at DESC, pk DESC",
+        (PERIOD["from"], PERIOD["to"]),
+    ).fetchall()
+    conn.close()
+    assert len(truth) >= 10
+    s = month.director()
+    tables = _page_tables(s.get(f"{month.url}/reports/", params=PERIOD, timeout=60).text)
+    rows = tables["Ý kiến của người dân, mới nhất trước"][1:]
+    names = {sv.id: sv.name["vi"] for sv in month.cfg.services}
+    counters = {c.id: c.name["vi"] for c in month.cfg.counters}
+    assert [(r[1], r[2], int(r[3]), r[5]) for r in rows] == [
+        (names[sv], counters[c], score, text) for sv, c, score, text in truth
+    ]
+
+
 def test_xlsx_and_csv_hold_the_same_numbers_as_numbers(month: Month) -> None:
     s = month.director()
     log = _from_log(month.db)
