@@ -122,4 +122,7 @@ def sentence(error: ErrorDetails | Mapping[str, Any], words: Words) -> str:
     message = str(ctx.get("error", error.get("msg", "")))
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
-    return message
+    # Any other check pydantic words itself ("Input should be a finite number"): ours.
+    if message.startswith("Input should be "):
+        return f"expected {message.removeprefix('Input should be ')}, got {got(value, words)}"
+    return message.replace("Input should ", "the value should ", 1)

@@ -187,6 +187,7 @@ BAD_REQUESTS = [
     ("GET", "/api/v1/events?after=0&limit=0", BOARD, None, {}, "limit", "at least 1"),
     ("GET", "/api/v1/events?after=0&limit=100000", BOARD, None, {}, "limit", "at most"),
     ("GET", "/api/v1/events?after=0&wait=-1", BOARD, None, {}, "wait", "at least 0"),
+    ("GET", "/api/v1/events?after=0&wait=inf", BOARD, None, {}, "wait", "finite number"),
     ("POST", "/api/v1/tickets", KIOSK, {"service": 5}, {}, "service", "a string"),
     ("POST", "/api/v1/tickets", KIOSK, {"priority": False}, {}, "service", "missing"),
     ("POST", "/api/v1/tickets", KIOSK, {"service": "ho-tich", "foo": 1}, {}, "foo", "field"),
