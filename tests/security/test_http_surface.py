@@ -40,7 +40,10 @@ ANSWERS = [
     ("GET", "/console/console.js", {}, None, 200),
     ("GET", "/api/v1/services", {"Authorization": f"Bearer {BOARD}"}, None, 200),
     ("GET", "/api/v1/events?after=0", {"Authorization": f"Bearer {BOARD}"}, None, 200),  # fast
+    # each token's first request verifies it (the app); its next one takes the fast path
     ("POST", "/api/v1/tickets", {"Authorization": f"Bearer {KIOSK}"}, {"service": "ho-tich"}, 201),
+    ("POST", "/api/v1/tickets", {"Authorization": f"Bearer {KIOSK}"}, {"service": "ho-tich"}, 201),
+    ("GET", "/api/v1/counters/2", {"Authorization": "Bearer dev-counter-2"}, None, 200),
     ("POST", "/api/v1/counters/2/next", {"Authorization": "Bearer dev-counter-2"}, None, 200),
     ("GET", "/api/v1/services", {}, None, 401),
     ("GET", "/api/v1/report", {"Authorization": f"Bearer {BOARD}"}, None, 403),
