@@ -71,7 +71,7 @@ class ErrorOut(BaseModel):
 
 class FieldProblem(BaseModel):
     field: str = Field(description="where: body.service, query.after, path.c ...")
-    problem: str
+    problem: str = Field(description="one plain sentence naming the field and what it allows")
 
 
 class ValidationErrorOut(ErrorOut):
