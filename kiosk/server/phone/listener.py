@@ -28,6 +28,7 @@ from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.phone import mount_phone_only, start_watch
+from kiosk.server.phone.fastpoll import PhonePolls
 from kiosk.server.run import ServeError, bind
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.state.engine = engine
     app.state.auth = Authenticator(cfg)
     install_error_handlers(app)
+    app.add_middleware(PhonePolls, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
     mount_phone_only(app)
