@@ -10,15 +10,19 @@ of their own, and let go of a phone that hangs up.
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+import uvicorn
 
 from kiosk.server.phone.fastpoll import PhonePolls, plain_query
+from kiosk.server.phone.listener import phone_app
 from kiosk.server.phone.watch import TicketWatch
+from kiosk.server.run import bind
 from tests.console.centre import Centre, running_centre
 from tests.phone.helpers import counter, until
 
@@ -158,3 +162,37 @@ def test_a_phone_that_hangs_up_frees_its_place(centre: Centre) -> None:
     counter(centre, "1", "next")  # its ticket moves: nobody is left to answer
     until(lambda: not layer._tasks, "no answer under way")
     assert layer.answered == answered
+
+
+def test_the_phones_own_listener_answers_their_polls_beside_the_framework(
+    centre: Centre,
+) -> None:
+    """The LAN listener's app (kiosk/server/phone/listener.py) has the same layer."""
+    assert centre.handle is not None
+    app = phone_app(centre.cfg, centre.handle.app.state.engine)
+    server = uvicorn.Server(
+        uvicorn.Config(app, loop="uvloop", http="httptools", log_config=None, access_log=False)
+    )
+    sock = bind("127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        until(lambda: server.started, "the phones' listener to start")
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        ticket = centre.issue("ho-tich", lang="en")
+        first = requests.get(f"{url}/t/{ticket['id']}/live?v=", timeout=10)
+        assert first.json()["status"] == "waiting"
+        layer: PhonePolls = app.state.phone_polls
+        assert layer.answered == 1
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(
+                requests.get, f"{url}/t/{ticket['id']}/live?v={first.json()['version']}&wait=30"
+            )
+            until(lambda: app.state.ticket_watch.waiting() == 1, "the poll to park")
+            counter(centre, "1", "next")
+            assert answer.result(timeout=20).json()["status"] == "called"
+        assert layer.answered == 2
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
