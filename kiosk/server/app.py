@@ -22,7 +22,6 @@ from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
 from kiosk.server.phone import mount_phone, start_watch
-from kiosk.server.phone.fastpoll import PhonePolls
 from kiosk.server.reports import mount_reports, worker
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
@@ -110,8 +109,7 @@ def create_app(
     app.state.auth = Authenticator(cfg, monotonic=auth_clock)
     install_error_handlers(app)
     install_openapi(app)
-    app.add_middleware(PhonePolls, api=app)  # innermost: the limits below still apply
-    app.add_middleware(FastPaths, api=app)
+    app.add_middleware(FastPaths, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
     for module in (public, tickets, counters, events, sessions, report):

@@ -19,7 +19,7 @@ import pytest
 import requests
 import uvicorn
 
-from kiosk.server.phone.fastpoll import PhonePolls, plain_query
+from kiosk.server.phone.fastpoll import PhonePolls, plain_query, serving
 from kiosk.server.phone.listener import phone_app
 from kiosk.server.phone.watch import TicketWatch
 from kiosk.server.run import bind
@@ -171,7 +171,9 @@ def test_the_phones_own_listener_answers_their_polls_beside_the_framework(
     assert centre.handle is not None
     app = phone_app(centre.cfg, centre.handle.app.state.engine)
     server = uvicorn.Server(
-        uvicorn.Config(app, loop="uvloop", http="httptools", log_config=None, access_log=False)
+        uvicorn.Config(
+            serving(app), loop="uvloop", http="httptools", log_config=None, access_log=False
+        )
     )
     sock = bind("127.0.0.1", 0)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -196,3 +198,19 @@ def test_the_phones_own_listener_answers_their_polls_beside_the_framework(
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def test_what_the_apps_limits_refuse_is_refused_by_them(centre: Centre) -> None:
+    """In front of the app, the layer leaves to it a Host it does not serve, and a body."""
+    ticket = centre.issue("ho-tich")
+    url = f"{centre.url}/t/{ticket['id']}/live?v="
+    _live(centre, ticket["id"], "v=")
+    layer = _layer(centre)
+    before = layer.answered
+    rebound = requests.get(url, headers={"Host": "attacker.example"}, timeout=10)
+    assert rebound.status_code == 421 and rebound.json()["error"] == "wrong_host"
+    with_body = requests.get(url, data=b"x" * 10, timeout=10)
+    assert with_body.status_code == 200 and with_body.json()["version"]  # the route's answer
+    assert layer.answered == before
+    named = requests.get(url, headers={"Host": "localhost"}, timeout=10)
+    assert named.status_code == 200 and layer.answered == before + 1

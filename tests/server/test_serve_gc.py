@@ -51,7 +51,7 @@ def test_serve_freezes_the_heap_it_built_before_serving(
     build = run._uvicorn
 
     def built_not_served(*args: Any, **kwargs: Any) -> Server:
-        seen["app"] = build(*args, **kwargs).config.app  # the app and its server, not run
+        seen["app"] = build(*args, **kwargs).api  # the app and its server, not run
         return Server()
 
     monkeypatch.setattr(run, "_uvicorn", built_not_served)

@@ -5,13 +5,15 @@ long-poll after every answer. Through FastAPI each poll cost a Request,
 dependency solving, two tasks and a timer, about 1.9 ms of the server's CPU
 per answer and its re-poll, and the parked requests' objects lived long enough
 to make the young garbage collections slow (docs/performance.md, "The phone
-figures"). This ASGI layer answers the page's plain poll itself:
+figures"). This ASGI layer, in front of the app (uvicorn runs :func:`serving`),
+answers the page's plain poll itself:
 
 * the path and query (``lang``, ``v``, ``wait``, each at most once, in the
   shapes the page sends) are read from the ASGI scope; anything else — an id
   that is not a ticket id, another parameter, a value with escapes, an
-  unknown ticket — goes to the route in kiosk/server/phone/routes.py, which
-  answers it as before;
+  unknown ticket, a Host the app does not serve, a body — goes to the app
+  (its HostCheck and BodyLimit, the route in kiosk/server/phone/routes.py),
+  which answers it as before;
 * a waiting poll is parked with the ticket watch as a bare future: the
   request's own task waits for the phone to hang up (``receive``), the
   watch's answer is sent from a short task started only when it comes, and
@@ -37,8 +39,9 @@ import orjson
 from fastapi import FastAPI
 from starlette.requests import Request
 
+from kiosk.server.app import _server_names
 from kiosk.server.errors import ApiError
-from kiosk.server.limits import ASGIApp, Receive, Scope, Send
+from kiosk.server.limits import ASGIApp, HostCheck, Receive, Scope, Send
 from kiosk.server.phone import render
 from kiosk.server.phone.routes import MAX_WAIT, UNKNOWN
 from kiosk.server.phone.watch import Parked, Seen, TicketWatch
@@ -103,11 +106,17 @@ class _Poll:
 
 
 class PhonePolls:
-    """The ASGI layer in front of the phone routes (inside HostCheck and BodyLimit)."""
+    """The ASGI layer in front of the whole app (uvicorn runs it: :func:`serving`).
+
+    In front of the framework's own layers, so that a parked poll keeps none of
+    their frames alive; it applies their refusals itself by handing the app
+    any request they would refuse: a Host the app does not answer for, a body.
+    """
 
     def __init__(self, app: ASGIApp, api: FastAPI) -> None:
         self.app = app
         self.api = api
+        self.hosts = HostCheck(app, _server_names(api.state.cfg))
         self.answered = 0  # polls this layer answered itself (tests and benchmarks count)
         self._wheel: dict[int, set[_Poll]] = {}
         self._sweeping: asyncio.TimerHandle | None = None
@@ -119,10 +128,21 @@ class PhonePolls:
             path: str = scope["path"]
             if path.startswith(PREFIX) and path.endswith(SUFFIX):
                 ticket = path[len(PREFIX) : -len(SUFFIX)]
-                query = plain_query(scope["query_string"]) if _ID.match(ticket) else None
+                plain = _ID.match(ticket) and self._plain_head(scope["headers"])
+                query = plain_query(scope["query_string"]) if plain else None
                 if query is not None and await self._poll(scope, receive, send, ticket, query):
                     return
         await self.app(scope, receive, send)
+
+    def _plain_head(self, headers: list[tuple[bytes, bytes]]) -> bool:
+        """True when neither HostCheck nor BodyLimit would refuse these headers."""
+        for name, value in headers:
+            if name == b"host":
+                if not self.hosts._allowed(value.decode("latin-1")):
+                    return False
+            elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+                return False
+        return True
 
     @property
     def _watch(self) -> TicketWatch:
@@ -132,7 +152,11 @@ class PhonePolls:
         self, scope: Scope, receive: Receive, send: Send, ticket: str, query: Query
     ) -> bool:
         """Answer the poll (True), or leave an unknown ticket to the route (False)."""
-        seen = await self._watch.view(ticket)
+        try:
+            seen = await self._watch.view(ticket)
+        except Exception as exc:  # outside the app's error layer: answer as it would
+            await self._refuse(scope, send, exc)
+            return True
         if seen is None:
             return False
         loop = asyncio.get_running_loop()
@@ -220,11 +244,11 @@ class PhonePolls:
             seen = await self._watch.view(poll.ticket)
         except Exception as exc:
             poll.answering = True
-            await self._refuse(poll, exc)
+            await self._refuse(poll.scope, poll.send, exc)
             return
         if seen is None:
             poll.answering = True
-            await self._refuse(poll, ApiError(404, "unknown_ticket", UNKNOWN))
+            await self._refuse(poll.scope, poll.send, ApiError(404, "unknown_ticket", UNKNOWN))
         else:
             self._wait(poll, seen)
 
@@ -240,22 +264,27 @@ class PhonePolls:
                 answer = render.live_answer(view, self.api.state.cfg, poll.query.lang)
                 body = orjson.dumps(answer)
         except Exception as exc:
-            await self._refuse(poll, exc)
+            await self._refuse(poll.scope, poll.send, exc)
             return
         self.answered += 1
         headers = [_NO_STORE, (b"content-length", b"%d" % len(body)), _JSON]
         await poll.send({"type": "http.response.start", "status": 200, "headers": headers})
         await poll.send({"type": "http.response.body", "body": body})
 
-    async def _refuse(self, poll: _Poll, exc: Exception) -> None:
+    async def _refuse(self, scope: Scope, send: Send, exc: Exception) -> None:
         """Answer ``exc`` with the app's own handler for it (the route's answer)."""
         handlers = self.api.exception_handlers
         family = next(k for k in type(exc).__mro__ if k in handlers)
-        response = handlers[family](Request(poll.scope), exc)
+        response = handlers[family](Request(scope), exc)
         if inspect.isawaitable(response):
             response = await response
         with contextlib.suppress(OSError):
-            await response(poll.scope, _no_body, poll.send)
+            await response(scope, _no_body, send)
+
+
+def serving(app: FastAPI) -> PhonePolls:
+    """The app as uvicorn runs it: the phones' polls answered in front of it."""
+    return PhonePolls(app, app)
 
 
 async def _no_body() -> dict[str, Any]:
