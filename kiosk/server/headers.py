@@ -7,7 +7,8 @@ that nothing leaves without nosniff: routes, static files, the fast paths, the
 limits' refusals and the last-resort 500 (which Starlette answers outside every
 middleware added with ``add_middleware``, so :class:`CentreApp` wraps the whole
 stack). Answers written before the app runs (kiosk/server/guard.py: 408, 414,
-431, 503) carry the same header in their prebuilt head.
+431, 503, 400) and the phones' poll layer in front of the app
+(kiosk/server/phone/fastpoll.py) carry the same header.
 """
 
 from __future__ import annotations
@@ -20,6 +21,20 @@ from kiosk.server.limits import ASGIApp, Message, Receive, Scope, Send
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
+def adding_nosniff(send: Send) -> Send:
+    """``send`` that adds :data:`NOSNIFF` to an answer's head when it is not there."""
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            if not any(name.lower() == NOSNIFF[0] for name, _value in headers):
+                headers.append(NOSNIFF)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_headers
+
+
 class SecurityHeaders:
     """ASGI layer: adds :data:`NOSNIFF` to every HTTP answer that has not set it."""
 
@@ -30,16 +45,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                if not any(name.lower() == NOSNIFF[0] for name, _value in headers):
-                    headers.append(NOSNIFF)
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, adding_nosniff(send))
 
 
 class CentreApp(FastAPI):

@@ -27,7 +27,7 @@ from tests.console.centre import Centre, running_centre
 from tests.phone.helpers import counter, until
 
 ROUTE = "&via=route"  # an extra parameter: the fast path leaves the request to the route
-SAME_HEADERS = ("content-type", "content-length", "cache-control")
+SAME_HEADERS = ("content-type", "content-length", "cache-control", "x-content-type-options")
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from starlette.requests import Request
 
 from kiosk.server.app import _server_names
 from kiosk.server.errors import ApiError
+from kiosk.server.headers import NOSNIFF, adding_nosniff
 from kiosk.server.limits import ASGIApp, HostCheck, Receive, Scope, Send
 from kiosk.server.phone import render
 from kiosk.server.phone.routes import MAX_WAIT, UNKNOWN
@@ -267,7 +268,7 @@ class PhonePolls:
             await self._refuse(poll.scope, poll.send, exc)
             return
         self.answered += 1
-        headers = [_NO_STORE, (b"content-length", b"%d" % len(body)), _JSON]
+        headers = [_NO_STORE, (b"content-length", b"%d" % len(body)), _JSON, NOSNIFF]
         await poll.send({"type": "http.response.start", "status": 200, "headers": headers})
         await poll.send({"type": "http.response.body", "body": body})
 
@@ -279,7 +280,7 @@ class PhonePolls:
         if inspect.isawaitable(response):
             response = await response
         with contextlib.suppress(OSError):
-            await response(scope, _no_body, send)
+            await response(scope, _no_body, adding_nosniff(send))
 
 
 def serving(app: FastAPI) -> PhonePolls:
