@@ -17,11 +17,12 @@ from kiosk.queue import QueueEngine
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.fastpath import FastPaths
+from kiosk.server.fastpath import FastPaths, ParkedPolls
 from kiosk.server.headers import CentreApp
-from kiosk.server.limits import BodyLimit, HostCheck
+from kiosk.server.limits import BodyLimit, HostCheck, HostNames
 from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
+from kiosk.server.parking import Desk
 from kiosk.server.phone import mount_phone, start_watch
 from kiosk.server.reports import mount_reports, worker
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
@@ -82,12 +83,15 @@ def create_app(
         app.state.executor = executor
         app.state.reads = ReadBudget()
         unsubscribe = engine.subscribe(notifier.on_events)
+        app.state.parked_polls = ParkedPolls(app.state, HostNames(_server_names(cfg)))
+        unpark = app.state.parked_polls.start(app.state.parking)
         watch = asyncio.create_task(_day_watch(engine, executor))
         stop_phones = start_watch(app, engine)
         try:
             yield
         finally:
             stop_phones()
+            unpark()
             notifier.stop()
             watch.cancel()
             unsubscribe()
@@ -108,6 +112,7 @@ def create_app(
     app.state.cfg = cfg
     app.state.engine = engine
     app.state.auth = Authenticator(cfg, monotonic=auth_clock)
+    app.state.parking = Desk()  # the HTTP protocol offers it requests (kiosk.server.run)
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(FastPaths, api=app)  # innermost: the limits below still apply

@@ -67,16 +67,21 @@ class ReadBudget:
         A share counts against ``caller``'s own budget (one device's flood is
         still refused beyond it) but not against everybody's: it costs no read.
         """
-        pending = self._inflight.get(key)
-        self._enter(caller, new_read=pending is None)
+        self._enter(caller, new_read=key not in self._inflight)
         try:
-            if pending is None:
-                pending = self._start(fn, *args)
-                self._inflight[key] = pending
-                pending.add_done_callback(lambda _: self._inflight.pop(key, None))
-            return await asyncio.shield(pending)
+            return await asyncio.shield(self.share(key, fn, *args))
         finally:
             self._leave(caller)
+
+    def share(self, key: Hashable, fn: Callable[..., T], *args: object) -> asyncio.Future[T]:
+        """The read of ``key`` under way, or a new one: for many waiters at once (parked
+        long-polls, whose places were counted while they waited), outside any caller's budget."""
+        pending = self._inflight.get(key)
+        if pending is None:
+            pending = self._start(fn, *args)
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return pending
 
     def _enter(self, caller: str, *, new_read: bool) -> None:
         """Count a read of ``caller``'s, or raise Throttled over a budget."""
@@ -105,15 +110,23 @@ class ReadBudget:
     @contextlib.contextmanager
     def waiting(self, caller: str) -> Iterator[None]:
         """Hold one of ``caller``'s long-poll places for the duration of the block."""
+        self.begin_wait(caller)
+        try:
+            yield
+        finally:
+            self.end_wait(caller)
+
+    def begin_wait(self, caller: str) -> None:
+        """Take one of ``caller``'s long-poll places (Throttled when none is left)."""
         if self._waits[caller] >= MAX_WAITS_PER_CALLER or self._waits_total >= MAX_WAITS:
             self.caps.hit("long_polls", caller, "%d long-polls open", self._waits[caller])
             raise Throttled("too many long-polls open", 5.0)
         self._waits[caller] += 1
         self._waits_total += 1
-        try:
-            yield
-        finally:
-            self._waits_total -= 1
-            self._waits[caller] -= 1
-            if not self._waits[caller]:
-                del self._waits[caller]
+
+    def end_wait(self, caller: str) -> None:
+        """Give back a place taken by :meth:`begin_wait`."""
+        self._waits_total -= 1
+        self._waits[caller] -= 1
+        if not self._waits[caller]:
+            del self._waits[caller]

@@ -17,12 +17,20 @@ The engine call is handed to the store's committer (``issue_soon``,
 ``call_next_soon``): no worker thread per request.
 
 It sits inside HostCheck and BodyLimit (their refusals still apply).
+
+A long-poll that must wait is not even started as a request of the app:
+:class:`ParkedPolls` takes it when the connection offers it (kiosk/server/parking.py),
+with the same checks (Host, token, query, the caller's long-poll places), and
+answers every poll a commit wakes with the route's bytes, read and built once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -33,10 +41,15 @@ from starlette.requests import Request
 
 from kiosk.queue.errors import QueueError
 from kiosk.server.auth import UNKNOWN, Authenticator, Principal, Throttled
+from kiosk.server.budgets import ReadBudget
 from kiosk.server.deps import issue_call
-from kiosk.server.limits import ASGIApp, Message, Receive, Scope, Send
+from kiosk.server.limits import ASGIApp, HostNames, Message, Receive, Scope, Send
 from kiosk.server.models import IssueRequest
+from kiosk.server.notify import EventNotifier
+from kiosk.server.parking import Desk, Parked, answer
 from kiosk.server.routes import events
+
+log = logging.getLogger(__name__)
 
 PATH = "/api/v1/tickets"
 _COUNTERS = "/api/v1/counters/"
@@ -75,11 +88,7 @@ class FastPaths:
         await self.app(scope, receive, send)
 
     def _caller(self, token: bytes | None) -> Principal | None:
-        """The verified caller behind ``Authorization``, or None when the app must decide."""
-        if token is None or token[:7].lower() != b"bearer ":
-            return None
-        who = self.api.state.auth.quick(token[7:].decode("latin-1").strip())
-        return None if who is UNKNOWN else who
+        return _caller(self.api.state.auth, token)
 
     async def _issue(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = key = ctype = None
@@ -164,12 +173,7 @@ class FastPaths:
         await _send(send, 200, body)
 
     def _trust(self, scope: Scope) -> str:
-        """Note the caller's address as one that showed a valid token; the address."""
-        auth: Authenticator = self.api.state.auth
-        client = scope.get("client")
-        address: str = client[0] if client else "unknown"
-        auth.trust(address)
-        return address
+        return _trust(self.api.state.auth, scope)
 
     async def _handled(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
         """Answer ``exc`` with the app's own handler for it (the route's answer)."""
@@ -179,6 +183,172 @@ class FastPaths:
         if inspect.isawaitable(response):
             response = await response
         await response(scope, receive, send)
+
+
+def _trust(auth: Authenticator, scope: Scope) -> str:
+    """Note the caller's address as one that showed a valid token; the address."""
+    client = scope.get("client")
+    address: str = client[0] if client else "unknown"
+    auth.trust(address)
+    return address
+
+
+def _caller(auth: Authenticator, token: bytes | None) -> Principal | None:
+    """The verified caller behind ``Authorization``, or None when the app must decide."""
+    if token is None or token[:7].lower() != b"bearer ":
+        return None
+    who = auth.quick(token[7:].decode("latin-1").strip())
+    return None if who is UNKNOWN else who
+
+
+# A long-poll with one of these goes to the app: a body to read or refuse (an
+# empty one, ``content-length: 0``, is no body), a
+# 100-continue to send, an address uvicorn's proxy-headers middleware may rewrite.
+_NOT_PARKED = {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for"}
+_NOT_PARKED |= {b"x-forwarded-proto", b"forwarded"}
+
+
+class ParkedPolls:
+    """Event long-polls that must wait, parked (kiosk/server/parking.py) until a commit.
+
+    A poll is taken only when the route would wait: a verified token, a plain
+    query with ``wait`` > 0 and ``after`` = the log's head, a Host this server
+    answers for, no body, and a long-poll place left for the caller
+    (kiosk/server/budgets.py, held while parked). A commit's wake-up (or the
+    once-a-second look at the log, for another process's commits) answers each
+    group of the same ``after`` and ``limit`` with one shared page read; the
+    deadline answers the empty page, as the route does. Event-loop thread only.
+    """
+
+    def __init__(self, state: Any, hosts: HostNames) -> None:
+        self.state = state
+        self.hosts = hosts
+        self.notifier: EventNotifier = state.notifier
+        self.reads: ReadBudget = state.reads
+        self._loop = asyncio.get_running_loop()
+        # (after, limit) -> the polls parked for that page, each with its caller and deadline.
+        self._groups: dict[tuple[int, int], dict[Parked, tuple[str, asyncio.TimerHandle]]] = {}
+        self._recheck: asyncio.TimerHandle | None = None
+
+    def __len__(self) -> int:
+        """How many polls are parked."""
+        return sum(len(group) for group in self._groups.values())
+
+    def start(self, desk: Desk) -> Callable[[], None]:
+        """Take polls from ``desk`` and wake them at commits; returns the function that stops."""
+        untake = desk.add(self.take)
+        unlisten = self.notifier.listen(self.wake)
+
+        def stop() -> None:
+            untake()
+            unlisten()
+            self._release_all()
+
+        return stop
+
+    def take(self, parked: Parked) -> bool:
+        scope = parked.scope
+        if scope["method"] != "GET" or scope["path"] != EVENTS or self.notifier.stopping:
+            return False
+        token = host = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                token = value
+            elif name == b"host":
+                host = value
+            elif name in _NOT_PARKED and (name != b"content-length" or value != b"0"):
+                return False
+        query = _events_query(scope["query_string"])
+        if query is None or query[1] <= 0:
+            return False
+        after, wait, limit = query
+        who = _caller(self.state.auth, token)
+        if who is None or (host is not None and not self.hosts.answers(host.decode("latin-1"))):
+            return False
+        if self.state.engine.last_event_id() != after:
+            return False  # the route answers at once
+        client = scope.get("client")
+        caller = f"{who.role}@{client[0] if client else 'unknown'}"
+        try:
+            self.reads.begin_wait(caller)
+        except Throttled:
+            return False  # the route answers 429
+        _trust(self.state.auth, scope)
+        key = (after, limit)
+        deadline = self._loop.call_later(min(wait, events.MAX_WAIT), self._expire, parked, key)
+        self._groups.setdefault(key, {})[parked] = (caller, deadline)
+        parked.on_lost(lambda gone: self._leave(gone, key))
+        if self._recheck is None:
+            self._recheck = self._loop.call_later(events.RECHECK, self._look)
+        return True
+
+    def wake(self, head: int) -> None:
+        """A commit of this process (notifier listener): answer the polls it concerns."""
+        if self.notifier.stopping:
+            self._release_all()
+            return
+        for key in [k for k in self._groups if k[0] < head]:
+            self._answer(key, self._take_group(key), head)
+
+    def _look(self) -> None:
+        """Once a second while polls wait: the log's head, for another process's commits."""
+        self._recheck = None
+        if not self._groups:
+            return
+        self.wake(self.state.engine.last_event_id())
+        if self._groups and self._recheck is None:
+            self._recheck = self._loop.call_later(events.RECHECK, self._look)
+
+    def _expire(self, parked: Parked, key: tuple[int, int]) -> None:
+        """A poll's wait is over: the empty page, or the page if the log moved (the route's)."""
+        if self._leave(parked, key):
+            head = self.state.engine.last_event_id()
+            self._answer(key, [parked], head)
+
+    def _answer(self, key: tuple[int, int], group: list[Parked], head: int) -> None:
+        after, limit = key
+        if head <= after:
+            answer(group, 200, b'{"events":[],"last":%d,"head":%d}' % (after, after))
+            return
+        page = self.reads.share((after, limit, head), events.answer, self.state.engine, *key, head)
+
+        def send(read: asyncio.Future[bytes]) -> None:
+            if read.cancelled() or read.exception() is not None:
+                for parked in group:  # the route reads again, or answers the error
+                    parked.to_route()
+            else:
+                answer(group, 200, read.result())
+
+        page.add_done_callback(send)
+
+    def _take_group(self, key: tuple[int, int]) -> list[Parked]:
+        """Every poll of ``key``, out of the lot: places given back, deadlines cancelled."""
+        group = self._groups.pop(key)
+        for caller, deadline in group.values():
+            deadline.cancel()
+            self.reads.end_wait(caller)
+        return list(group)
+
+    def _leave(self, parked: Parked, key: tuple[int, int]) -> bool:
+        """Take one poll out of the lot (hang-up, deadline); False if it was not in it."""
+        group = self._groups.get(key)
+        held = group.pop(parked, None) if group is not None else None
+        if held is None:
+            return False
+        if not group:
+            del self._groups[key]
+        caller, deadline = held
+        deadline.cancel()
+        self.reads.end_wait(caller)
+        return True
+
+    def _release_all(self) -> None:
+        """Server stopping: every poll gets the empty page at once (the route's answer)."""
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
+        for key in list(self._groups):
+            self._answer(key, self._take_group(key), key[0])
 
 
 def _parse(body: bytes, key: bytes | None) -> IssueRequest | None:

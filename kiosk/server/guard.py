@@ -17,6 +17,10 @@ device token or staff session recently (kiosks, boards, consoles: see
 ``Authenticator.trusted``), which get TRUSTED_CONNECTIONS. A connection over
 its cap is answered 503 and closed at once, so it holds no file for long.
 Every cap that is hit is logged once a minute per address (CapLog).
+
+Before it starts the app for a request it offers the request to the parking
+desk it was given (kiosk/server/parking.py): the usual long-polls wait there
+without a task and are answered with bytes shared by all of them.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn._types import ASGI3Application
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+from kiosk.server.parking import Desk, Parked
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +118,13 @@ class GuardedHttpTools(HttpToolsProtocol):
     per-address connection cap. Build it with ``functools.partial(GuardedHttpTools,
     guard=...)`` as uvicorn's ``http`` protocol class."""
 
-    def __init__(self, *args: Any, guard: ConnectionGuard, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, guard: ConnectionGuard, desk: Desk | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._guard = guard
+        self._desk = desk
+        self._parked: Parked | None = None
         self._address = ""
         self._admitted = False
         self._in_head = False  # between a request's first byte and the end of its headers
@@ -132,6 +143,9 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._arm_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._parked is not None:
+            self._parked.lost()
+            self._parked = None
         self._disarm_deadline()
         self._disarm_body_deadline()
         if self._admitted:
@@ -251,6 +265,21 @@ class GuardedHttpTools(HttpToolsProtocol):
                 self._guard.header_timeout,
             )
             self.transport.close()
+
+    # -- parking -------------------------------------------------------------
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        # Also where a pipelined request's turn comes: it is offered then, in order.
+        if self._desk is not None and app is self.app:
+            parked = self._desk.offer(self, cycle)
+            if parked is not None:
+                self._parked = parked
+                return
+        super()._start_asgi_task(cycle, app)
+
+    def route(self, cycle: RequestResponseCycle) -> None:
+        """Start the app for a request given back by parking."""
+        if not self.transport.is_closing():
+            super()._start_asgi_task(cycle, self.app)
 
     # -- answering without the app -----------------------------------------
     def send_400_response(self, msg: str) -> None:

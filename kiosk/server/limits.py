@@ -73,30 +73,18 @@ class BodyLimit:
 MAX_HOSTS_REMEMBERED = 256
 
 
-class HostCheck:
-    def __init__(self, app: ASGIApp, names: list[str]) -> None:
-        self.app = app
+class HostNames:
+    """The Host headers this server answers for (one source for HostCheck and parking)."""
+
+    def __init__(self, names: list[str]) -> None:
         self.names = {n.strip().lower().rstrip(".") for n in names if n.strip()}
         self.names |= {"localhost", socket.gethostname().lower(), socket.getfqdn().lower()}
         # Host headers seen (a centre's devices send a handful): parsing an address
         # on every request was an eighth of a long-poll's cost.
         self._seen: dict[str, bool] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            host = _host(scope)
-            if host is not None and not self._allowed(host):
-                await _answer(
-                    send,
-                    421,
-                    "wrong_host",
-                    f"this server does not answer for the name {host[:80]!r}; use its address, "
-                    "or add the name to server.allowed_hosts",
-                )
-                return
-        await self.app(scope, receive, send)
-
-    def _allowed(self, host: str) -> bool:
+    def answers(self, host: str) -> bool:
+        """Whether a request with this Host header is for this server (remembered)."""
         known = self._seen.get(host)
         if known is None:
             known = self.allowed(host)
@@ -115,6 +103,26 @@ class HostCheck:
             return True  # DNS rebinding needs a name; an address is the server's own
         except ValueError:
             return name in self.names
+
+
+class HostCheck:
+    def __init__(self, app: ASGIApp, names: list[str]) -> None:
+        self.app = app
+        self.hosts = HostNames(names)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = _host(scope)
+            if host is not None and not self.hosts.answers(host):
+                await _answer(
+                    send,
+                    421,
+                    "wrong_host",
+                    f"this server does not answer for the name {host[:80]!r}; use its address, "
+                    "or add the name to server.allowed_hosts",
+                )
+                return
+        await self.app(scope, receive, send)
 
 
 def _host(scope: Scope) -> str | None:

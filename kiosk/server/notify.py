@@ -3,13 +3,15 @@
 The engine calls :meth:`EventNotifier.on_events` from whichever thread
 committed; the notifier hops onto the loop, records the new newest event id
 (``head``) and fires the current :class:`asyncio.Event`, replacing it for the
-next round. A waiter takes the current event *before* it reads the log, so a
+next round, and calls the listeners (parked long-polls, kiosk/server/parking.py)
+with the head. A waiter takes the current event *before* it reads the log, so a
 commit in between cannot be missed.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from kiosk.queue.records import Event
 
@@ -20,9 +22,16 @@ class EventNotifier:
         self._event = asyncio.Event()
         self._stopping = asyncio.Event()
         self.head = 0  # the newest event id committed by this process (0: none yet)
+        self._listeners: list[Callable[[int], None]] = []
 
     def current(self) -> asyncio.Event:
         return self._event
+
+    def listen(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call ``callback(head)`` on the loop at every wake-up (and at stop); returns a
+        function that stops calling it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
 
     def on_events(self, events: list[Event]) -> None:
         """Engine subscriber: safe from any thread."""
@@ -33,6 +42,8 @@ class EventNotifier:
         self.head = max(self.head, head)
         fired, self._event = self._event, asyncio.Event()
         fired.set()
+        for listener in self._listeners:
+            listener(self.head)
 
     def stop(self) -> None:
         """Release every waiter at once (server shutdown); safe from any thread."""

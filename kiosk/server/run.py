@@ -113,8 +113,11 @@ def _uvicorn(
     config = uvicorn.Config(
         serving(app),
         loop="uvloop",
-        # httptools with a header deadline, head size caps and a per-address cap.
-        http=functools.partial(GuardedHttpTools, guard=guard),  # type: ignore[arg-type]
+        # httptools with a header deadline, head size caps and a per-address cap,
+        # parking the usual long-polls (kiosk/server/parking.py).
+        http=functools.partial(  # type: ignore[arg-type]
+            GuardedHttpTools, guard=guard, desk=app.state.parking
+        ),
         lifespan="on",
         log_config=None,
         access_log=False,

@@ -42,7 +42,7 @@ from starlette.requests import Request
 from kiosk.server.app import _server_names
 from kiosk.server.errors import ApiError
 from kiosk.server.headers import NOSNIFF, adding_nosniff
-from kiosk.server.limits import ASGIApp, HostCheck, Receive, Scope, Send
+from kiosk.server.limits import ASGIApp, HostNames, Receive, Scope, Send
 from kiosk.server.phone import render
 from kiosk.server.phone.routes import MAX_WAIT, UNKNOWN
 from kiosk.server.phone.watch import Parked, Seen, TicketWatch
@@ -117,7 +117,7 @@ class PhonePolls:
     def __init__(self, app: ASGIApp, api: FastAPI) -> None:
         self.app = app
         self.api = api
-        self.hosts = HostCheck(app, _server_names(api.state.cfg))
+        self.hosts = HostNames(_server_names(api.state.cfg))
         self.answered = 0  # polls this layer answered itself (tests and benchmarks count)
         self._wheel: dict[int, set[_Poll]] = {}
         self._sweeping: asyncio.TimerHandle | None = None
@@ -139,7 +139,7 @@ class PhonePolls:
         """True when neither HostCheck nor BodyLimit would refuse these headers."""
         for name, value in headers:
             if name == b"host":
-                if not self.hosts._allowed(value.decode("latin-1")):
+                if not self.hosts.answers(value.decode("latin-1")):
                     return False
             elif name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
                 return False

@@ -32,7 +32,7 @@ MAX_ID = 2**62
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 # Re-read the log at least this often while waiting (events from another process).
-_RECHECK = 1.0
+RECHECK = 1.0
 
 
 @router.get(
@@ -93,10 +93,10 @@ async def page(state: State, caller: str, after: int, wait: float, limit: int) -
             head = await _wait_past(state.notifier, engine, after, min(wait, MAX_WAIT))
     if head == after:
         return b'{"events":[],"last":%d,"head":%d}' % (after, head)
-    return await reads.shared(caller, (after, limit, head), _answer, engine, after, limit, head)
+    return await reads.shared(caller, (after, limit, head), answer, engine, after, limit, head)
 
 
-def _answer(engine: QueueEngine, after: int, limit: int, head: int) -> bytes:
+def answer(engine: QueueEngine, after: int, limit: int, head: int) -> bytes:
     """On the reader thread: the page after ``after`` as the answer's bytes."""
     events, last = engine.events_json(after, limit)
     return f'{{"events":{events},"last":{last},"head":{max(head, last)}}}'.encode()
@@ -118,7 +118,7 @@ async def _wait_past(notifier: EventNotifier, engine: QueueEngine, after: int, w
         remaining = deadline - loop.time()
         if head != after or remaining <= 0 or notifier.stopping:
             return head
-        if await notifier.wait(fired, min(remaining, _RECHECK)) and notifier.head > after:
+        if await notifier.wait(fired, min(remaining, RECHECK)) and notifier.head > after:
             head = notifier.head
         else:
             head = engine.last_event_id()
