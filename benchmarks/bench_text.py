@@ -87,7 +87,8 @@ def run(workdir: Path) -> list[dict]:
             wrap_lines(paragraph, lang, 28, width)
 
     clear_caches()
-    khmer_words.preload()  # the kiosk loads the word model at start (check_text_support)
+    khmer_words.preload()  # the kiosk loads the word model and list at start (check_text_support)
+    khmer_lexicon.preload()
     first = _time(lambda: wrap(km_page, "km", 700))  # includes opening the font
     warm = min(_time(lambda: wrap(km_page, "km", 700)) for _ in range(5))
     resized = _time(lambda: wrap(km_page, "km", 520))  # words cached, lines new
