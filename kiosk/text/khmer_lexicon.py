@@ -19,7 +19,7 @@ The word list is ICU's own Khmer dictionary (``assets/text/khmerdict.txt.gz``,
 line breaker itself knows, as a list we can read. It is loaded once
 (:func:`preload`, from the start-up check) into a dict of every word's prefixes at
 character-cluster boundaries, so finding the words of a paragraph is one short
-walk from each cluster: most walks stop after one or two clusters.
+walk from each break place: most walks stop after one or two places.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ LEXICON_PATH = ASSETS / "text" / "khmerdict.txt.gz"
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
-# makes in running text, found here with one regex per word.
+# makes in running text.
 _CLUSTER_START = re.compile(f"(?<!\u17d2)[{re.escape(cluster_starts_class())}]")
 _KHMER_WORD = re.compile("[\u1780-\u17ff]+")
 

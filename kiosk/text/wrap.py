@@ -106,15 +106,16 @@ def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Bre
     as the line (cut or not, every line still fits).
     """
     ops = breaks.opportunities
-    blocked = set()
-    for place, start, end in breaks.inside_words:
+    words = {(start, end) for _place, start, end in breaks.inside_words}
+    fitting = set()
+    for start, end in words:
         cuts = [start, *ops[bisect_right(ops, start) : bisect_left(ops, end)], end]
         ink = NO_INK
         for a, b in pairwise(cuts):
             ink = ink.then(metrics.ink(par[a:b]))
         if ink.extent <= width:
-            blocked.add(place)
-    return blocked
+            fitting.add((start, end))
+    return {place for place, start, end in breaks.inside_words if (start, end) in fitting}
 
 
 def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> list[str]:
