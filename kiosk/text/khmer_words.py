@@ -106,6 +106,13 @@ _CLASS_TABLE = str.maketrans(
         for c in [*range(0x80), *range(0x1780, 0x1800), *range(0x19E0, 0x1A00), 0x200B]
     }
 )
+
+
+def cluster_starts_class() -> str:
+    """The Khmer characters before which a cluster starts unless COENG precedes (class "B")."""
+    return "".join(chr(c) for c in range(0x1780, 0x1800) if _char_class(chr(c)) == "B")
+
+
 _UNCLASSED = re.compile("[^ZSDdBcvX]")
 # Neighbouring classes that stay in one cluster: runs of non-Khmer characters and of
 # digits; Khmer vowels, signs and COENG after their base; anything after COENG.

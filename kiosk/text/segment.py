@@ -33,7 +33,7 @@ from itertools import accumulate, pairwise
 from icu4py.breakers import CharacterBreaker, LineBreaker
 from icu4py.locale import Locale
 
-from kiosk.text import khmer_words
+from kiosk.text import khmer_lexicon, khmer_words
 from kiosk.text.fonts import normalize_lang
 
 COENG = "\u17d2"
@@ -134,17 +134,22 @@ def _number_and_bracket_edges(text: str) -> list[int]:
     bracket or quote that follows Khmer and after a closing one that Khmer follows
     (``ឆ្លងដែន(ច្បាប់ដើម)``: ICU's rules never break between a letter and "(", a
     rule for Latin "person(s)" that Khmer, written without spaces, does not need).
+    A straight double quote ``"`` is both: in a paragraph the first opens, the
+    second closes, and so on (``ថា"ព្រះកេតុមាលា"មាន``).
     """
     edges = []
+    quotes = 0
     for match in _EDGE_CANDIDATES.finditer(text):
         i = match.start()
         ch = text[i]
+        if ch == '"':
+            quotes += 1
         if ch.isdigit() or "\u1780" <= ch <= "\u17d3" or ch == "\u17dd":
             edges.append(i)
-        elif unicodedata.category(ch) in ("Ps", "Pi"):
+        elif unicodedata.category(ch) in ("Ps", "Pi") or (ch == '"' and quotes % 2):
             if i > 0 and _is_khmer_script(text[i - 1]):
                 edges.append(i)
-        elif unicodedata.category(ch) in ("Pe", "Pf"):
+        elif unicodedata.category(ch) in ("Pe", "Pf") or ch == '"':
             if i + 1 < len(text) and _is_khmer_script(text[i + 1]):
                 edges.append(i + 1)
     return edges
@@ -160,12 +165,15 @@ class Breaks:
     boundaries, 90.5 % of the model's alone (docs/text.md). The wrapper ends a
     line there only when no surer place fills at least half of it. ``fallback``:
     where a segment wider than a whole line is cut before any cluster (ICU's
-    dictionary words).
+    dictionary words). ``inside_words``: ``(place, start, end)`` for the
+    opportunities inside a Khmer dictionary word ``text[start:end]``; the wrapper
+    does not end a line there when the word fits on a line.
     """
 
     opportunities: tuple[int, ...]
     doubtful: frozenset[int] = frozenset()
     fallback: tuple[int, ...] = ()
+    inside_words: tuple[tuple[int, int, int], ...] = ()
 
 
 _NO_BREAKS = Breaks(())
@@ -204,7 +212,8 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
     ]
     opportunities = usable([i for i in icu if not _inside_khmer(text, i)] + model + edges)
     doubtful = frozenset(opportunities).difference(icu, edges)
-    return Breaks(opportunities, doubtful, usable(icu))
+    inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
+    return Breaks(opportunities, doubtful, usable(icu), inside)
 
 
 def break_opportunities(text: str, lang: str) -> list[int]:

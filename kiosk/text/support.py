@@ -86,7 +86,7 @@ def _icu_problems() -> list[str]:
         from kiosk.text.segment import break_opportunities
     except ImportError:
         return ["ICU (icu4py) is not installed: Khmer lines cannot be broken between words."]
-    from kiosk.text import khmer_words
+    from kiosk.text import khmer_lexicon, khmer_words
 
     problems = []
     if not break_opportunities(_KHMER_SAMPLE, "km"):
@@ -100,6 +100,13 @@ def _icu_problems() -> list[str]:
         problems.append(
             f"The Khmer word model ({khmer_words.MODEL_PATH}) cannot be read ({exc}): "
             "Khmer lines break at ICU's dictionary words, which splits more words."
+        )
+    try:
+        khmer_lexicon.preload()
+    except (OSError, EOFError, ValueError) as exc:
+        problems.append(
+            f"The Khmer word list ({khmer_lexicon.LEXICON_PATH}) cannot be read ({exc}): "
+            "Khmer lines may break inside known words; restore assets/text from the project."
         )
     return problems
 

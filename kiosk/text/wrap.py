@@ -11,7 +11,9 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
   Khmer word boundaries and U+200B, spaces and hyphens in Vietnamese/English.
   Each line takes as many words as fit, except that it ends at a Khmer word
   boundary that only the word model sees (ICU's dictionary disagrees) only when
-  the last boundary both agree on would leave the line less than half full.
+  the last boundary both agree on would leave the line less than half full,
+  and never inside a Khmer dictionary word that fits on a line of its own
+  (:mod:`kiosk.text.khmer_lexicon`).
 * A word wider than the line is cut between clusters (never inside one, never
   before a Khmer subscript), nothing else; no hyphen is added.
 * Each line's measured width (:func:`kiosk.text.text_width`, the real font
@@ -25,7 +27,9 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Protocol
 
 from kiosk.text.fonts import font_for, normalize_lang
@@ -94,11 +98,34 @@ def _longest_fitting_prefix(
     return start + bounds[lo]
 
 
+def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> set[int]:
+    """The break places inside a dictionary word (``breaks.inside_words``) that fits on a line.
+
+    A word's width is composed from the pieces between its break places, which the
+    wrapper shapes anyway: an estimate, which only matters for a word about as wide
+    as the line (cut or not, every line still fits).
+    """
+    ops = breaks.opportunities
+    words = {(start, end) for _place, start, end in breaks.inside_words}
+    fitting = set()
+    for start, end in words:
+        cuts = [start, *ops[bisect_right(ops, start) : bisect_left(ops, end)], end]
+        ink = NO_INK
+        for a, b in pairwise(cuts):
+            ink = ink.then(metrics.ink(par[a:b]))
+        if ink.extent <= width:
+            fitting.add((start, end))
+    return {place for place, start, end in breaks.inside_words if (start, end) in fitting}
+
+
 def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
         return [""]
     ends = [*breaks.opportunities, n]
+    if breaks.inside_words:
+        blocked = _inside_fitting_words(par, width, metrics, breaks)
+        ends = [e for e in ends if e not in blocked]
     doubtful = breaks.doubtful
     lines: list[str] = []
     pos, k = 0, 0  # ends[k] is the first candidate end after pos

@@ -88,6 +88,6 @@ def test_line_breaks_fall_at_human_word_boundaries() -> None:
     assert tally.breaks > 5000
     assert tally.word_share >= 0.97
     assert tally.acceptable_share >= 0.985
-    # 47 of 9,400 before lines preferred boundaries ICU's dictionary also sees (26 now,
-    # names both segmenters split; see docs/text.md)
-    assert tally.fitting_words_split <= 0.003 * tally.breaks
+    # 47 of 9,400 before lines preferred boundaries ICU's dictionary also sees, 27 before
+    # dictionary words were kept whole, 23 now (names both segmenters split; docs/text.md)
+    assert tally.fitting_words_split <= 0.0025 * tally.breaks

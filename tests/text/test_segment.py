@@ -109,3 +109,27 @@ def test_clusters_partition_the_text(text: str) -> None:
     assert "".join(parts) == text
     for part in parts[1:]:
         assert part[0] not in "\u17d2\u17b6\u17b7\u17b8\u17b9\u17ba\u17bb\u17bc\u17bd\u17c6\u17c7"
+
+
+def test_straight_quotes_in_khmer_open_and_close_words() -> None:
+    # The first straight quote of a paragraph opens (a break before it), the second
+    # closes (a break after it); ICU breaks on neither side of one between letters.
+    assert pieces('ហៅថា"សៀវភៅគ្រួសារ"ដែលមាន', "km") == [
+        "ហៅ",
+        "ថា",
+        '"សៀវភៅ',
+        'គ្រួសារ"',
+        "ដែល",
+        "មាន",
+    ]
+
+
+def test_a_dictionary_word_counts_only_between_two_word_boundaries() -> None:
+    # A dictionary word read across the end of one word and the start of the next (a
+    # false span) must not forbid a break: its own start and end must be boundaries.
+    from kiosk.text import khmer_lexicon
+
+    text = "ជនដែលមានគុណបំណាច់"
+    start, inside = text.index("គុណ"), text.index("បំណាច់")
+    assert (inside, start, len(text)) in khmer_lexicon.words_across(text, (start, inside))
+    assert khmer_lexicon.words_across(text, (inside,)) == ()

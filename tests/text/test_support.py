@@ -61,3 +61,24 @@ def test_every_problem_is_one_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setattr(features, "check", lambda name: False)
     for problem in check_text_support(localedir=tmp_path):
         assert "\n" not in problem and problem.endswith(".")
+
+
+def test_unreadable_khmer_word_list_is_reported_and_wrapping_goes_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from kiosk.text import khmer_lexicon, wrap_lines
+    from kiosk.text.wrap import clear_caches
+
+    broken = tmp_path / "khmerdict.txt.gz"
+    broken.write_bytes(b"not gzip")
+    monkeypatch.setattr(khmer_lexicon, "LEXICON_PATH", broken)
+    monkeypatch.setattr(khmer_lexicon, "_lexicon", None)
+    monkeypatch.setattr(khmer_lexicon, "_unreadable", False)
+    clear_caches()
+    try:
+        problems = check_text_support(["km"])
+        assert [p for p in problems if "Khmer word list" in p and str(broken) in p]
+        text = "អ្នកមានគុណបំណាច់ចំពោះប្រទេសជាតិ"
+        assert "".join(wrap_lines(text, "km", 28, 120)) == text
+    finally:
+        clear_caches()

@@ -257,3 +257,36 @@ def test_property_junk_never_loses_text(text: str, width: int) -> None:
     lines = wrap_lines(text, "km", 24, width)
     reassemble(text, lines)
     fits(lines, "km", 24, width)
+
+
+def test_a_dictionary_word_that_fits_is_never_split() -> None:
+    # Both segmenters see គុណ|បំណាច់ ("merit"); ICU's Khmer dictionary knows the
+    # compound. A line as wide as "…មានគុណ" used to end inside it.
+    text = "ជនដែលមានគុណបំណាច់ចំពោះប្រទេសជាតិ"
+    breaks = paragraph_breaks(text, "km")
+    start, inside = text.index("គុណ"), text.index("បំណាច់")
+    end = inside + len("បំណាច់")
+    assert inside in breaks.opportunities and inside not in breaks.doubtful
+    assert (inside, start, end) in breaks.inside_words
+    for width in (monospace(text[:inside]), monospace(text[:end]) - 5, monospace(text[start:end])):
+        lines = wrap_text(text, width, monospace, "km")
+        reassemble(text, lines)
+        ends = list(itertools.accumulate(map(len, lines)))
+        assert not any(start < e < end for e in ends), (width, lines)
+        assert all(monospace(line) <= width for line in lines)
+    # the same with the real font
+    width = int(width_in(text[:inside], "km", 28)) + 1
+    lines = check(text, "km", 28, width)
+    assert "គុណបំណាច់" in lines[1]
+
+
+def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits() -> None:
+    text = "ជនដែលមានគុណបំណាច់ចំពោះប្រទេសជាតិ"
+    word = "គុណបំណាច់"
+    width = monospace(word) - 10
+    lines = wrap_text(text, width, monospace, "km")
+    reassemble(text, lines)
+    assert all(monospace(line) <= width for line in lines)
+    assert "មានគុណ" in lines and "បំណាច់" in lines  # cut where the word's parts meet
+    lines = check(text, "km", 28, int(width_in(word, "km", 28)) - 4)
+    assert word not in "".join(f"{line}\n" for line in lines)
