@@ -3,7 +3,7 @@
 FastAPI documents validation failures with its own ``HTTPValidationError``
 shape; this server answers every error as ``{"error", "detail"}`` (plus
 ``fields`` for validation), so the document is corrected to say so, and every
-operation lists the errors any request can meet (400, 413, 422, 503).
+operation lists the errors any request can meet (400, 413, 421, 422, 503).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ _VALIDATION = {"$ref": "#/components/schemas/ValidationErrorOut"}
 _COMMON = {
     "400": ("malformed JSON body", _ERROR),
     "413": ("request body too large", _ERROR),
+    "421": ("a Host header that is not this server's name", _ERROR),
     "422": ("invalid parameters or body", _VALIDATION),
     "503": ("queue database unavailable", _ERROR),
 }
