@@ -11,6 +11,9 @@ PO := $(wildcard locales/*/LC_MESSAGES/kiosk.po)
 MO := $(PO:.po=.mo)
 # The tests and benchmarks open real Kivy windows: always on a virtual 1920x1080 screen.
 XVFB := xvfb-run -a -s "-screen 0 1920x1080x24"
+# pytest on every core (pytest-xdist; the workers share the one Xvfb display).
+# `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
 NEED_XVFB = @command -v xvfb-run >/dev/null || { echo "make: xvfb-run is missing; install it with: sudo apt-get install -y xvfb xauth" >&2; exit 1; }
 
 .PHONY: run test bench lint format translations extract-messages install clean
@@ -25,7 +28,7 @@ test: install translations
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(NEED_XVFB)
-	$(XVFB) $(BIN)/python -m pytest
+	$(XVFB) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 bench: install translations
 	@scripts/system-deps test
