@@ -24,6 +24,7 @@ from kiosk.server.notify import EventNotifier
 from kiosk.server.openapi import install_openapi
 from kiosk.server.parking import Desk
 from kiosk.server.phone import mount_phone, start_watch
+from kiosk.server.phone.fastpoll import start_phone_polls
 from kiosk.server.reports import mount_reports, worker
 from kiosk.server.routes import counters, events, public, report, sessions, tickets
 from kiosk.server.routes.console import mount_console
@@ -87,9 +88,11 @@ def create_app(
         unpark = app.state.parked_polls.start(app.state.parking)
         watch = asyncio.create_task(_day_watch(engine, executor))
         stop_phones = start_watch(app, engine)
+        untake_phones = start_phone_polls(app, HostNames(_server_names(cfg)))
         try:
             yield
         finally:
+            untake_phones()
             stop_phones()
             unpark()
             notifier.stop()

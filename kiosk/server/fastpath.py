@@ -46,7 +46,7 @@ from kiosk.server.deps import issue_call
 from kiosk.server.limits import ASGIApp, HostNames, Message, Receive, Scope, Send
 from kiosk.server.models import IssueRequest
 from kiosk.server.notify import EventNotifier
-from kiosk.server.parking import Desk, Parked, answer
+from kiosk.server.parking import Desk, Parked, answer, bodyless_and_direct
 from kiosk.server.routes import events
 
 log = logging.getLogger(__name__)
@@ -201,13 +201,6 @@ def _caller(auth: Authenticator, token: bytes | None) -> Principal | None:
     return None if who is UNKNOWN else who
 
 
-# A long-poll with one of these goes to the app: a body to read or refuse (an
-# empty one, ``content-length: 0``, is no body), a
-# 100-continue to send, an address uvicorn's proxy-headers middleware may rewrite.
-_NOT_PARKED = {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for"}
-_NOT_PARKED |= {b"x-forwarded-proto", b"forwarded"}
-
-
 class ParkedPolls:
     """Event long-polls that must wait, parked (kiosk/server/parking.py) until a commit.
 
@@ -256,7 +249,7 @@ class ParkedPolls:
                 token = value
             elif name == b"host":
                 host = value
-            elif name in _NOT_PARKED and (name != b"content-length" or value != b"0"):
+            elif not bodyless_and_direct(name, value):
                 return False
         query = _events_query(scope["query_string"])
         if query is None or query[1] <= 0:

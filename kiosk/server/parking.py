@@ -32,6 +32,18 @@ from kiosk.server.headers import NOSNIFF
 log = logging.getLogger(__name__)
 
 JSON = (b"content-type", b"application/json")
+# A request with one of these headers goes to the app, which answers it: a body to
+# read or refuse (an empty one, ``content-length: 0``, is no body), a 100-continue
+# to send, an address uvicorn's proxy-headers middleware may rewrite.
+NOT_PARKED = frozenset(
+    {b"content-length", b"transfer-encoding", b"expect", b"x-forwarded-for"}
+    | {b"x-forwarded-proto", b"forwarded"}
+)
+
+
+def bodyless_and_direct(name: bytes, value: bytes) -> bool:
+    """False for a header that makes a request the app's (see NOT_PARKED)."""
+    return name not in NOT_PARKED or (name == b"content-length" and value == b"0")
 
 
 class Connection(Protocol):

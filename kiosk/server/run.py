@@ -28,7 +28,6 @@ from kiosk.queue import QueueEngine
 from kiosk.server.app import create_app
 from kiosk.server.devsecrets import dev_secrets_in_use
 from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
-from kiosk.server.phone.fastpoll import serving
 
 log = logging.getLogger(__name__)
 # An idle kept-alive connection is closed after this; boards and consoles
@@ -111,7 +110,7 @@ def _uvicorn(
             phones.stop()
 
     config = uvicorn.Config(
-        serving(app),
+        app,
         loop="uvloop",
         # httptools with a header deadline, head size caps and a per-address cap,
         # parking the usual long-polls (kiosk/server/parking.py).

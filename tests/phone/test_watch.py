@@ -111,14 +111,14 @@ def test_the_change_tracker_stays_bounded_and_never_reuses_a_view_from_before_a_
         view = {"version": "1", "status": "waiting", "state": "today", "service": "A"}
         tracker._wake({"id:A001"})
         tracker._remember("A001", Seen(view, tracker.changes))
-        assert tracker._cached("A001") == Seen(view, 1)
+        assert tracker.cached("A001") == Seen(view, 1)
         tracker._wake({"svc:B"})  # another line: still the same view
-        assert tracker._cached("A001") == Seen(view, 1)
+        assert tracker.cached("A001") == Seen(view, 1)
 
         for n in range(watch.MAX_KEYS + 10):  # a year of tickets, each changed once
             tracker._wake({f"id:T{n}"})
         assert len(tracker._touched) <= watch.MAX_KEYS + 1
-        assert tracker._cached("A001") is None  # read before the reset: never reused
+        assert tracker.cached("A001") is None  # read before the reset: never reused
     finally:
         loop.close()
 

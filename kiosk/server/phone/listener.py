@@ -12,6 +12,7 @@ The ticket QR then points there (:mod:`kiosk.publicurl`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -26,10 +27,12 @@ from kiosk.queue import QueueEngine
 from kiosk.server.app import _server_names
 from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
+from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
 from kiosk.server.headers import CentreApp
-from kiosk.server.limits import BodyLimit, HostCheck
+from kiosk.server.limits import BodyLimit, HostCheck, HostNames
+from kiosk.server.parking import Desk
 from kiosk.server.phone import mount_phone_only, start_watch
-from kiosk.server.phone.fastpoll import serving
+from kiosk.server.phone.fastpoll import start_phone_polls
 from kiosk.server.run import ServeError, bind
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,11 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
         executor = ThreadPoolExecutor(2, thread_name_prefix="phone-engine")
         app.state.executor = executor
         stop = start_watch(app, engine)
+        untake = start_phone_polls(app, HostNames(_server_names(cfg)))
         try:
             yield
         finally:
+            untake()
             stop()
             executor.shutdown(wait=False, cancel_futures=True)
             app.state.auth.close()
@@ -55,11 +60,39 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     app.state.cfg = cfg
     app.state.engine = engine
     app.state.auth = Authenticator(cfg)
+    app.state.parking = Desk()  # its HTTP protocol offers it requests (listener_config)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
     mount_phone_only(app)
     return app
+
+
+def listener_config(app: FastAPI) -> uvicorn.Config:
+    """How uvicorn serves :func:`phone_app`: the API's guarded protocol, parking the polls.
+
+    The same connection limits as the API's listener (kiosk/server/guard.py: this
+    one faces the LAN), and the phones' polls parked at their connection
+    (kiosk/server/phone/fastpoll.py) as on the API's listener.
+    """
+    cfg: Config = app.state.cfg
+    guard = ConnectionGuard(
+        cfg.server.max_connections_per_address,
+        app.state.auth.trusted,
+        cfg.server.header_timeout_seconds,
+    )
+    return uvicorn.Config(
+        app,
+        loop="uvloop",
+        http=functools.partial(  # type: ignore[arg-type]
+            GuardedHttpTools, guard=guard, desk=app.state.parking
+        ),
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=2,
+        server_header=False,
+    )
 
 
 def start_phone_listener(
@@ -84,18 +117,7 @@ def start_phone_listener(
         log.warning("phones cannot open the ticket pages: %s", exc)
         return lambda: None
     app = phone_app(cfg, engine)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            serving(app),
-            loop="uvloop",
-            http="httptools",
-            lifespan="on",
-            log_config=None,
-            access_log=False,
-            timeout_graceful_shutdown=2,
-            server_header=False,
-        )
-    )
+    server = uvicorn.Server(listener_config(app))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="phone-listener", daemon=True
     )
@@ -117,4 +139,4 @@ def start_phone_listener(
     return stop
 
 
-__all__ = ["phone_app", "start_phone_listener"]
+__all__ = ["listener_config", "phone_app", "start_phone_listener"]

@@ -231,7 +231,8 @@ class TicketWatch:
         return touched.get(EVERYTHING, 0) > at or any(touched.get(k, 0) > at for k in keys)
 
     # -- views reused while nothing they show changed ---------------------------
-    def _cached(self, ticket_id: str) -> Seen | None:
+    def cached(self, ticket_id: str) -> Seen | None:
+        """The ticket's view when the last one read can be reused, else None (read it)."""
         found = self._views.get(ticket_id)
         if found is None:
             return None
@@ -251,7 +252,7 @@ class TicketWatch:
 
     async def view(self, ticket_id: str) -> Seen | None:
         """The ticket's view (None: unknown), reused while nothing it shows can have changed."""
-        seen = self._cached(ticket_id)
+        seen = self.cached(ticket_id)
         if seen is not None:
             return seen
         at = self.changes
