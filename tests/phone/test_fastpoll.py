@@ -9,6 +9,7 @@ count), park them without a task, and let go of a phone that hangs up.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -192,6 +193,10 @@ def test_the_phones_own_listener_answers_their_polls_beside_the_framework(
             counter(centre, "1", "next")
             assert answer.result(timeout=20).json()["status"] == "called"
         assert layer.answered == 2
+        # Its protocol is the API's guarded one: headers over the cap are refused.
+        with socket.create_connection(("127.0.0.1", sock.getsockname()[1]), timeout=10) as s:
+            s.sendall(b"GET /t/x/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)
+            assert s.recv(64).startswith(b"HTTP/1.1 431 ")
     finally:
         server.should_exit = True
         thread.join(10)
@@ -212,3 +217,45 @@ def test_what_the_apps_limits_refuse_is_refused_by_them(centre: Centre) -> None:
     assert layer.answered == before
     named = requests.get(url, headers={"Host": "localhost"}, timeout=10)
     assert named.status_code == 200 and layer.answered == before + 1
+
+
+def _answers(conn: socket.socket, count: int) -> list[tuple[bytes, bytes]]:
+    """``count`` HTTP answers (head, body) read in order from ``conn``."""
+    data, found = b"", []
+    while len(found) < count:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end >= 0:
+            head = data[:head_end]
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            end = head_end + 4 + length
+            if len(data) >= end:
+                found.append((head, data[head_end + 4 : end]))
+                data = data[end:]
+                continue
+        chunk = conn.recv(65536)
+        assert chunk, "the server closed the connection before answering"
+        data += chunk
+    return found
+
+
+def test_pipelined_polls_are_answered_in_order_on_one_connection(centre: Centre) -> None:
+    """A phone's browser may pipeline: each poll is parked in its turn and answered in order."""
+    ticket = centre.issue("ho-tich", lang="en")
+    first = _live(centre, ticket["id"], "v=").json()
+    layer = _layer(centre)
+    before = layer.answered
+    polls = [f"v={first['version']}&wait=0", "lang=en&v=", f"v={first['version']}&wait=0.2"]
+    with socket.create_connection(("127.0.0.1", centre.port), timeout=20) as phone:
+        phone.sendall(
+            b"".join(
+                f"GET /t/{ticket['id']}/live?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+                for q in polls
+            )
+        )
+        answers = _answers(phone, 3)
+    assert [head.split(b"\r\n")[0] for head, _ in answers] == [b"HTTP/1.1 200 OK"] * 3
+    unchanged = {"version": first["version"], "live": True}
+    assert json.loads(answers[0][1]) == unchanged
+    assert b'"html"' in answers[1][1] and b"waiting" in answers[1][1]
+    assert json.loads(answers[2][1]) == unchanged
+    assert layer.answered == before + 3

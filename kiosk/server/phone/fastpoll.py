@@ -136,7 +136,9 @@ class PhonePolls:
             return False
         poll = _Poll(parked, ticket, query, self._loop.time() + min(query.wait, MAX_WAIT))
         parked.on_lost(lambda _: self._unfile(poll))
-        self._read(poll)
+        # Not answered from inside the protocol's offer: an answer starts the next
+        # pipelined request, which the protocol would then offer before this returns.
+        self._loop.call_soon(self._read, poll)
         return True
 
     def _plain_head(self, headers: list[tuple[bytes, bytes]]) -> bool:
@@ -152,6 +154,8 @@ class PhonePolls:
     # -- reading the ticket's view ---------------------------------------------
     def _read(self, poll: _Poll) -> None:
         """Go on with the ticket's view: the watch's reusable one, else read it."""
+        if poll.parked.done:
+            return  # the phone hung up meanwhile
         seen = self._watch.cached(poll.ticket)
         if seen is not None:
             self._wait(poll, seen)
