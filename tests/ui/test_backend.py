@@ -12,6 +12,7 @@ import pytest
 from kiosk.catalogue import open_catalogue
 from kiosk.client import CentreClient, ServerRefused, ServerUnreachable
 from kiosk.config import Config
+from kiosk.errors import EXIT_TRY_LATER
 from kiosk.server.run import start_in_thread
 from kiosk.ui.admin import CornerTaps, PinGate
 from kiosk.ui.backend import CatalogueHolder, KioskBackend
@@ -240,7 +241,7 @@ def test_kiosk_ui_and_run_explain_in_one_line_what_is_missing(tmp_path: Path) ->
 
     env["DISPLAY"] = ":9871"  # no X server answers there
     dead_display = run_cli("run", "--config", str(conf), env=env)
-    assert dead_display.returncode == 2
+    assert dead_display.returncode == EXIT_TRY_LATER  # an X session still starting
     assert "does not answer" in dead_display.stderr
     assert dead_display.stderr.strip().count("\n") == 0
     assert not (tmp_path / "var" / "queue.sqlite3").exists()
