@@ -80,6 +80,8 @@ def test_a_wrong_token_shows_as_no_tickets_and_in_the_admin_panel_and_the_log(
     assert "refuses this kiosk's token" in caplog.text and "KIOSK_TOKEN" in caplog.text
     status = backend.admin_status()
     assert not status.server_ok
+    # It answers: the token is wrong, not the network.
+    assert status.server_state == "token_refused"
     assert status.server_detail == "401: unauthorized (this token is not known to the server)"
     backend.close()
 
@@ -113,7 +115,7 @@ def test_printer_status_and_test_print_for_the_admin_panel(tmp_path: Path) -> No
         cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
         backend = backend_for(cfg, closed_port_url())
         status = backend.admin_status()
-        assert not status.server_ok
+        assert not status.server_ok and status.server_state == "unreachable"
         assert status.printer.state == "paper_near_end" and status.printer.paper_near_end
         assert (
             status.catalogue.count == len(sample_dict()["procedures"])
