@@ -8,6 +8,9 @@ names a directory or a file that is not SQLite.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,31 @@ def test_a_queue_database_that_cannot_be_opened(tmp_path: Path, command: str, br
     config = write_config(tmp_path, **{r'^db = "queue.sqlite3"': f'db = "{db}"'})
     line = refused(command, config)
     assert line.count(f"the queue database {db}") == 1, line
+
+
+def test_the_kiosk_names_a_broken_catalogue_in_one_line_and_keeps_taking_numbers(
+    tmp_path: Path,
+) -> None:
+    """`kiosk ui` does not stop for its catalogue (numbers can still be taken): it says
+    which file is wrong in one log line, without a traceback, and runs on."""
+    config = broken_catalogue(tmp_path, '{"format": 1,\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KIOSK_TOKEN": "a-token"}
+    command = [sys.executable, "-m", "kiosk", "ui", "--window", "--config", str(config)]
+    kiosk = subprocess.Popen(
+        [*command, "--server", "http://127.0.0.1:1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    said: list[str] = []
+    try:
+        assert kiosk.stderr is not None
+        for line in kiosk.stderr:  # until the kiosk says it, or ends
+            said.append(line)
+            if "procedure catalogue cannot be opened" in line:
+                break
+        assert kiosk.poll() is None, "".join(said)  # still running
+    finally:
+        kiosk.terminate()
+        kiosk.wait(30)
+    line = said[-1]
+    assert f"the catalogue file {tmp_path / 'catalogue.json'} is not valid JSON" in line
+    assert "traceback" not in "".join(said).lower()
