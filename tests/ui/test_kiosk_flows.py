@@ -259,10 +259,8 @@ def test_the_admin_panel_tells_a_refused_token_from_an_unreachable_server(
     tmp_path: Path, lang: str, words: str
 ) -> None:
     """The server answers 401 to a mistyped KIOSK_TOKEN: reachable, its token refused."""
-    from kiosk.ui.textkit import language
-
     with kiosk_rig(tmp_path, token="a-typo-in-kiosk-token") as rig:
-        language.lang = lang
+        rig.app.start_session(lang)  # the panel speaks the language on screen
         admin = open_admin_panel(rig)
         wait_until(lambda: admin.server != "…", what="the admin status")
         assert admin.server.startswith(f"{words} · {rig.server.url}"), admin.server
