@@ -28,6 +28,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.app import create_app
 from kiosk.server.devsecrets import dev_secrets_in_use
 from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
+from kiosk.server.phone.fastpoll import serving
 
 log = logging.getLogger(__name__)
 # An idle kept-alive connection is closed after this; boards and consoles
@@ -81,8 +82,9 @@ def _url(sock: socket.socket) -> str:
 class _Server(uvicorn.Server):
     """uvicorn that also releases long-polls at once when asked to stop."""
 
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+    def __init__(self, config: uvicorn.Config, api: FastAPI, on_exit: Callable[[], None]) -> None:
         super().__init__(config)
+        self.api = api  # the application inside what config.app runs
         self._on_exit = on_exit
 
     def handle_exit(self, sig: int, frame: object) -> None:  # type: ignore[override]
@@ -109,7 +111,7 @@ def _uvicorn(
             phones.stop()
 
     config = uvicorn.Config(
-        app,
+        serving(app),
         loop="uvloop",
         # httptools with a header deadline, head size caps and a per-address cap.
         http=functools.partial(GuardedHttpTools, guard=guard),  # type: ignore[arg-type]
@@ -120,7 +122,7 @@ def _uvicorn(
         timeout_graceful_shutdown=5,
         server_header=False,
     )
-    return _Server(config, release_waiters)
+    return _Server(config, app, release_waiters)
 
 
 def announce_public_url(cfg: Config, sock: socket.socket) -> None:
@@ -166,9 +168,7 @@ class ServerHandle:
     @property
     def app(self) -> FastAPI:
         """The application served (its ``state`` holds the server's parts)."""
-        app = self._server.config.app
-        assert isinstance(app, FastAPI)
-        return app
+        return self._server.api
 
     def stop(self, timeout: float = 15.0) -> None:
         """Stop serving, stop the extras, close the engine (if this handle opened it)."""

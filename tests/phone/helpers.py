@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -41,3 +43,11 @@ def ratings(centre: Centre) -> list[sqlite3.Row]:
         return conn.execute("SELECT * FROM ratings ORDER BY pk").fetchall()
     finally:
         conn.close()
+
+
+def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    """Wait for ``condition`` (never for a fixed time); fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)

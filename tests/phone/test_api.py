@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from kiosk.queue import IssueOrder, ManualClock, QueueEngine, utc_now
 from kiosk.server.devsecrets import DEV_TOKENS
 from tests.conftest import run_cli, write_config
 from tests.console.centre import Centre, running_centre
-from tests.phone.helpers import counter, ratings
+from tests.phone.helpers import counter, ratings, until
 
 
 @pytest.fixture
@@ -163,13 +162,6 @@ def test_live_answers_at_once_when_the_page_is_behind(centre: Centre) -> None:
     assert "Đến lượt bạn: xin mời đến Quầy 1 – Ưu tiên" in behind["html"]
 
 
-def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 def test_a_phone_that_goes_away_leaves_no_long_poll_behind(centre: Centre) -> None:
     # Without noticing the hang-up, the long-poll would sit out its whole wait (30 s).
     assert centre.handle is not None
@@ -181,9 +173,9 @@ def test_a_phone_that_goes_away_leaves_no_long_poll_behind(centre: Centre) -> No
         f"GET /t/{ticket['id']}/live?v={first['version']}&wait=30 HTTP/1.1\r\n"
         "Host: 127.0.0.1\r\n\r\n".encode()
     )
-    _until(lambda: watch.waiting() == 1, "the phone's long-poll to wait")
+    until(lambda: watch.waiting() == 1, "the phone's long-poll to wait")
     phone.close()  # the phone sleeps: its Wi-Fi connection is gone
-    _until(lambda: watch.waiting() == 0, "the long-poll to end with its connection")
+    until(lambda: watch.waiting() == 0, "the long-poll to end with its connection")
     # A phone still connected waits as before and is answered when its ticket is called.
     with ThreadPoolExecutor(1) as pool:
         answer = pool.submit(
@@ -192,7 +184,7 @@ def test_a_phone_that_goes_away_leaves_no_long_poll_behind(centre: Centre) -> No
             params={"v": first["version"], "wait": 30},
             timeout=40,
         )
-        _until(lambda: watch.waiting() == 1, "the second long-poll to wait")
+        until(lambda: watch.waiting() == 1, "the second long-poll to wait")
         counter(centre, "1", "next")
         assert answer.result().json()["status"] == "called"
 

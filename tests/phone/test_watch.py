@@ -8,8 +8,7 @@ database snapshots it read for the phones (``reads``).
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -20,20 +19,13 @@ import requests
 from kiosk.server.phone import watch
 from kiosk.server.phone.watch import Seen, TicketWatch
 from tests.console.centre import Centre, running_centre
-from tests.phone.helpers import counter
+from tests.phone.helpers import counter, until
 
 
 @pytest.fixture
 def centre(tmp_path: Path) -> Iterator[Centre]:
     with running_centre(tmp_path) as c:
         yield c
-
-
-def _until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
 
 
 class Phones:
@@ -72,7 +64,7 @@ def test_issuing_costs_the_phones_nothing_and_a_call_is_one_read_for_its_line(
         for ticket in (first, second, third, land):
             phones.open(ticket)
         polls = {t["id"]: phones.follow(t) for t in (first, second, third, land)}
-        _until(lambda: phones_watch.waiting() == 4, "four phones parked")
+        until(lambda: phones_watch.waiting() == 4, "four phones parked")
         changes, reads = phones_watch.changes, phones_watch.reads
 
         for n in range(20):  # the kiosks go on issuing in both lines
@@ -94,7 +86,7 @@ def test_issuing_costs_the_phones_nothing_and_a_call_is_one_read_for_its_line(
 
         # A priority ticket goes ahead of the regular ones still waiting.
         moved = {t["id"]: phones.follow(t) for t in (second, third)}
-        _until(lambda: phones_watch.waiting() == 3, "the phones parked again")
+        until(lambda: phones_watch.waiting() == 3, "the phones parked again")
         reads = phones_watch.reads
         centre.issue("ho-tich", lang="en", priority=True, priority_reason="elderly")
         assert "1 person ahead of you" in moved[second["id"]].result(timeout=10)["html"]

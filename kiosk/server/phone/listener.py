@@ -28,6 +28,7 @@ from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.limits import BodyLimit, HostCheck
 from kiosk.server.phone import mount_phone_only, start_watch
+from kiosk.server.phone.fastpoll import serving
 from kiosk.server.run import ServeError, bind
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,10 @@ def start_phone_listener(
     except ServeError as exc:
         log.warning("phones cannot open the ticket pages: %s", exc)
         return lambda: None
+    app = phone_app(cfg, engine)
     server = uvicorn.Server(
         uvicorn.Config(
-            phone_app(cfg, engine),
+            serving(app),
             loop="uvloop",
             http="httptools",
             lifespan="on",
@@ -104,8 +106,7 @@ def start_phone_listener(
     log.info("phones open the ticket pages at http://%s:%d/t/...", address, port)
 
     def stop() -> None:
-        watch = getattr(server.config.app, "state", None)
-        phones = getattr(watch, "ticket_watch", None)
+        phones = getattr(app.state, "ticket_watch", None)
         if phones is not None:
             phones.stop()
         server.should_exit = True

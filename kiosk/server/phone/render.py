@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config
-from kiosk.queue.clock import from_iso
+from kiosk.queue.clock import from_iso, utc_now
 from kiosk.queue.errors import NotRatable, QueueError
 from kiosk.queue.ratings import MAX_COMMENT
 from kiosk.server.pages import LANGUAGE_NAMES, environment
@@ -237,6 +237,20 @@ def render_page(ctx: dict[str, Any]) -> str:
 def render_status(ctx: dict[str, Any]) -> str:
     """The part of the page the long-poll replaces."""
     return _env.get_template("status.html").render(ctx)
+
+
+def live_answer(view: dict[str, Any], cfg: Config, asked: str | None) -> dict[str, Any]:
+    """The long-poll's answer: the status block rendered (blocking: on a worker thread)."""
+    ctx = page_context(view, cfg, language(asked, view.get("lang", "vi"), cfg), utc_now())
+    return {
+        "version": view["version"],
+        "status": view.get("status"),
+        "html": render_status(ctx),
+        "title": ctx["title"],
+        "alert": ctx["alert"],
+        "calls": ctx["calls"],
+        "live": ctx["live"],
+    }
 
 
 def render_rating(ctx: dict[str, Any], action: str) -> str:

@@ -44,6 +44,7 @@ from kiosk.server.static import font_file
 log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0
+UNKNOWN = "there is no ticket with this id"
 PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
@@ -123,20 +124,6 @@ async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLRespo
     return HTMLResponse(render.render_page(_context(request, view, lang)), headers=_HEADERS)
 
 
-def _answer(request: Request, view: dict[str, Any], lang: str | None) -> dict[str, Any]:
-    """The long-poll's answer: the status block rendered (blocking: on a worker thread)."""
-    ctx = _context(request, view, lang)
-    return {
-        "version": view["version"],
-        "status": view.get("status"),
-        "html": render.render_status(ctx),
-        "title": ctx["title"],
-        "alert": ctx["alert"],
-        "calls": ctx["calls"],
-        "live": ctx["live"],
-    }
-
-
 async def _gone(request: Request) -> None:
     """Return once the phone has closed the connection (its body, if any, is skipped)."""
     while (await request.receive())["type"] != "http.disconnect":
@@ -159,7 +146,7 @@ async def _changed(request: Request, ticket_id: str, v: str, wait: float) -> dic
             break
         seen = await watch.next(ticket_id, seen, remaining) or await watch.view(ticket_id)
     if seen is None:
-        raise ApiError(404, "unknown_ticket", "there is no ticket with this id")
+        raise ApiError(404, "unknown_ticket", UNKNOWN)
     return seen.view
 
 
@@ -191,7 +178,7 @@ async def live(
     if view["version"] == v:  # nothing new: nothing to render
         return JSONResponse({"version": v, "live": True}, headers={"Cache-Control": "no-store"})
     answer = await asyncio.get_running_loop().run_in_executor(
-        request.app.state.phone_executor, _answer, request, view, lang
+        request.app.state.phone_executor, render.live_answer, view, config_of(request), lang
     )
     return JSONResponse(answer, headers={"Cache-Control": "no-store"})
 

@@ -98,7 +98,7 @@ class Seen(NamedTuple):
 
 
 @dataclass(eq=False)
-class _Parked:
+class Parked:
     ticket: str
     version: str
     keys: tuple[str, ...]
@@ -123,7 +123,7 @@ class TicketWatch:
         self._touched: dict[str, int] = {}  # key -> the change that last touched it
         self._floor = 0  # every key counts as touched at this change (after a reset)
         self._views: dict[str, tuple[float, tuple[str, ...], Seen]] = {}
-        self._parked: dict[str, set[_Parked]] = defaultdict(set)
+        self._parked: dict[str, set[Parked]] = defaultdict(set)
         self._due: dict[str, asyncio.TimerHandle] = {}
         self._count = 0
         self.reads = 0  # database snapshots read for the phones (tests and benchmarks count)
@@ -178,7 +178,7 @@ class TicketWatch:
         if parked:
             self._refresh(list(parked), spread=True)
 
-    def _refresh(self, parked: list[_Parked], *, spread: bool) -> None:
+    def _refresh(self, parked: list[Parked], *, spread: bool) -> None:
         """Read the parked phones' tickets in one snapshot; answer those whose view changed."""
         if self._stopping:
             return  # every waiter was released; the readers' threads are going away
@@ -191,7 +191,7 @@ class TicketWatch:
     def _hand_out(
         self,
         done: asyncio.Future[dict[str, View | None]],
-        parked: list[_Parked],
+        parked: list[Parked],
         at: int,
         spread: bool,
     ) -> None:
@@ -213,7 +213,7 @@ class TicketWatch:
             else:
                 self._answer(p, seen)
 
-    def _answer(self, parked: _Parked, seen: Seen | None) -> None:
+    def _answer(self, parked: Parked, seen: Seen | None) -> None:
         if not parked.future.done():
             self.answers += 1
             parked.future.set_result(seen)
@@ -270,25 +270,45 @@ class TicketWatch:
         None: read it again (``timeout`` s passed, the server stops, or something
         changed before the phone parked); the new view may still be the same.
         """
-        keys = keys_for(ticket_id, seen.view)
-        if self._stopping or timeout <= 0 or self._outdated(keys, seen.at):
+        if timeout <= 0:
             return None
-        parked = _Parked(ticket_id, seen.view["version"], keys, self._loop.create_future())
-        for key in keys:
-            self._parked[key].add(parked)
-        self._count += 1
+        parked = self.park(ticket_id, seen, self._loop.create_future())
+        if parked is None:
+            return None
         try:
             return await asyncio.wait_for(parked.future, timeout)
         except TimeoutError:
             return None
         finally:
-            self._count -= 1
-            for key in keys:
-                waiting = self._parked.get(key)
-                if waiting is not None:
-                    waiting.discard(parked)
-                    if not waiting:
-                        del self._parked[key]
+            self.unpark(parked)
+
+    def park(
+        self, ticket_id: str, seen: Seen, future: asyncio.Future[Seen | None]
+    ) -> Parked | None:
+        """File a long-poll: ``future`` gets the new view once what ``seen`` shows changed.
+
+        It gets None when the server stops (read again). Returns None, parking
+        nothing, when it must read again at once (something changed since
+        ``seen`` was read, or the server stops). The caller times it out and
+        :meth:`unpark` s it exactly once.
+        """
+        keys = keys_for(ticket_id, seen.view)
+        if self._stopping or self._outdated(keys, seen.at):
+            return None
+        parked = Parked(ticket_id, seen.view["version"], keys, future)
+        for key in keys:
+            self._parked[key].add(parked)
+        self._count += 1
+        return parked
+
+    def unpark(self, parked: Parked) -> None:
+        self._count -= 1
+        for key in parked.keys:
+            waiting = self._parked.get(key)
+            if waiting is not None:
+                waiting.discard(parked)
+                if not waiting:
+                    del self._parked[key]
 
     def waiting(self) -> int:
         """How many long-polls are parked now (safe from any thread)."""
