@@ -432,17 +432,17 @@ def fill(db: Path, config: Path, depth: int) -> None:
 def _issue_in_process(db: Path, config: Path) -> tuple[float, float]:
     """engine.issue back to back in this process: (p50 ms, CPU ms per ticket)."""
     from kiosk.config import load_config
-    from kiosk.queue import QueueEngine
+    from kiosk.queue import IssueOrder, QueueEngine
 
     engine = QueueEngine(load_config(config), db)
     try:
         for i in range(20):  # connections, statement cache
-            engine.issue(SERVICES[i % 5], kiosk="in-process")
+            engine.issue(IssueOrder(SERVICES[i % 5], kiosk="in-process"))
         wall = []
         cpu = time.process_time()
         for i in range(IN_PROCESS_ISSUES):
             t0 = time.perf_counter()
-            engine.issue(SERVICES[i % 5], kiosk="in-process")
+            engine.issue(IssueOrder(SERVICES[i % 5], kiosk="in-process"))
             wall.append((time.perf_counter() - t0) * 1000)
         cpu = time.process_time() - cpu
     finally:

@@ -12,3 +12,8 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+# sysexits' EX_TEMPFAIL: the environment is not ready yet (the X session of a kiosk
+# that is still booting). Unlike 2 (bad input), systemd restarts on it: see deploy/.
+EXIT_TRY_LATER = 75

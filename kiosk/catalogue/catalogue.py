@@ -296,17 +296,27 @@ def sample_path(cfg: Config) -> Path:
 
 
 def load_sample(path: Path, *, allowed_hosts: Sequence[str]) -> CatalogueData:
-    """Read and check the bundled sample catalogue (raises CatalogueError)."""
+    """Read and check the sample catalogue the config names (raises CatalogueError).
+
+    The message names the file and what is wrong with it, in one line: the CLI
+    prints it as is (exit 2), the kiosk and the server log it.
+    """
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CatalogueError(f"the bundled catalogue {path} is missing") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CatalogueError(f"the bundled catalogue {path} cannot be read: {exc}") from None
+        raise CatalogueError(f"the catalogue file {path} is missing") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(
+            f"the catalogue file {path} is not valid JSON: {exc.msg} "
+            f"(line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CatalogueError(f"the catalogue file {path} cannot be read: {why}") from None
     try:
         return parse_catalogue(raw, allowed_hosts=allowed_hosts)
     except CatalogueError as exc:
-        raise CatalogueError(f"the bundled catalogue {path} is invalid: {exc}") from None
+        raise CatalogueError(f"the catalogue file {path} is invalid: {exc}") from None
 
 
 def open_catalogue(cfg: Config) -> Catalogue:
@@ -333,7 +343,12 @@ def open_catalogue(cfg: Config) -> Catalogue:
         remove_stale_builds(path)
         sample = sample_path(cfg)
         data = load_sample(sample, allowed_hosts=hosts)
-        write_store(path, data, origin=f"sample:{sample}")
+        try:
+            write_store(path, data, origin=f"sample:{sample}")
+        except OSError as exc:  # catalogue.db names a directory, the disk is full, ...
+            raise CatalogueError(
+                f"the catalogue store {path} cannot be written: {exc.strerror or exc}"
+            ) from None
         return Catalogue.open(path, allowed_hosts=hosts)
 
 

@@ -18,6 +18,7 @@ from kiosk.catalogue import Catalogue, CatalogueError, Field
 from kiosk.catalogue.catalogue import load_sample, sample_path, store_path
 from kiosk.catalogue.store import StoreError
 from kiosk.config import Config, Service
+from kiosk.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +90,8 @@ def check_config(args: argparse.Namespace, cfg: Config | None) -> int:
     try:
         cov = coverage(cfg)
     except CatalogueError as exc:
-        print(f"{cfg.source}: config is valid, but no catalogue could be read: {exc}")
-        return 1
+        # Bad input like a mistake in the config: one line, exit 2 (docs/deployment.md).
+        raise UserError(f"{exc} (catalogue.sample in {cfg.source})") from None
     lines, blocking = describe(cov)
     print(
         f"{cfg.source}: config is valid ({len(cfg.services)} services, "

@@ -41,7 +41,7 @@ def ui(args: argparse.Namespace, cfg: Config | None) -> int:
         )
     problem = display_problem()
     if problem:
-        raise UserError(problem)
+        raise problem
     setup_for(cfg, "ui")
     return run_kiosk(with_phone_url(cfg, url), url, token, window=bool(args.window))
 

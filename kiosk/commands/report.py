@@ -42,7 +42,9 @@ def _read(cfg: Config, figures: Callable[[sqlite3.Connection], T]) -> T:
             return figures(conn)
         finally:
             conn.close()
-    except (sqlite3.Error, StorageError) as exc:
+    except StorageError as exc:  # says which file already
+        raise UserError(str(exc)) from None
+    except sqlite3.Error as exc:
         raise UserError(f"cannot read the queue database {path}: {exc}") from None
 
 

@@ -64,7 +64,7 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
 
     problem = display_problem()
     if problem:
-        raise UserError(f"{problem}; for the server alone use `kiosk serve`")
+        raise UserError(f"{problem}; for the server alone use `kiosk serve`", problem.exit_code)
     setup_for(cfg, "run")
     if args.port is not None:
         # One port for everything this run serves: the API, the phone page's LAN

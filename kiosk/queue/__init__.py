@@ -7,11 +7,13 @@ consumers (a hardware bridge) all use :class:`QueueEngine`.
 from kiosk.queue.clock import ManualClock, local_day, utc_now
 from kiosk.queue.engine import EVENT_TYPES, QueueEngine, Ticket
 from kiosk.queue.errors import QueueError
+from kiosk.queue.records import IssueOrder
 from kiosk.queue.store import Event
 
 __all__ = [
     "EVENT_TYPES",
     "Event",
+    "IssueOrder",
     "ManualClock",
     "QueueEngine",
     "QueueError",

@@ -20,7 +20,7 @@ from kiosk.config import Config, Counter, Service
 from kiosk.queue import citizen, errors, ordering, positions, ratings
 from kiosk.queue.clock import Clock, from_iso, to_iso, utc_now
 from kiosk.queue.numbering import capacity, format_number
-from kiosk.queue.records import Event, Leg, Ticket
+from kiosk.queue.records import Event, IssueOrder, Leg, Ticket
 from kiosk.queue.report import build_report
 from kiosk.queue.store import Store, Subscriber, Tx
 from kiosk.queue.view import QueueView, Rates, counter_row, ticket_row
@@ -173,57 +173,29 @@ class QueueEngine:
         return self._view.public(tx, row, rates)
 
     # -- issuance ------------------------------------------------------------
-    def issue(
-        self,
-        service: str,
-        *,
-        priority: bool = False,
-        priority_reason: str | None = None,
-        lang: str = "vi",
-        procedure: str | None = None,
-        kiosk: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> Ticket:
-        """Issue the next number of ``service``; the ticket is on disk when this returns.
+    def issue(self, order: IssueOrder | str) -> Ticket:
+        """Issue the next number of ``order.service`` (a service id alone: a plain order);
+        the ticket is on disk when this returns.
 
         With ``idempotency_key``, a repeat of the same request from the same kiosk
         (its answer was lost) returns the ticket already issued instead of a new number.
         """
-        return self._store.transact(
-            self._issue(service, priority, priority_reason, lang, procedure, kiosk, idempotency_key)
-        )
+        return self._store.transact(self._issue(order))
 
-    def issue_soon(
-        self,
-        service: str,
-        *,
-        priority: bool = False,
-        priority_reason: str | None = None,
-        lang: str = "vi",
-        procedure: str | None = None,
-        kiosk: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> asyncio.Future[Ticket]:
+    def issue_soon(self, order: IssueOrder | str) -> asyncio.Future[Ticket]:
         """:meth:`issue` for the running event loop: a future, resolved once on disk.
 
         A request refused before any write (unknown service, bad language) raises here.
         """
-        return self._store.submit(
-            self._issue(service, priority, priority_reason, lang, procedure, kiosk, idempotency_key)
-        )
+        return self._store.submit(self._issue(order))
 
-    def _issue(
-        self,
-        service: str,
-        priority: bool,
-        priority_reason: str | None,
-        lang: str,
-        procedure: str | None,
-        kiosk: str | None,
-        idempotency_key: str | None,
-    ) -> Callable[[Tx], Ticket]:
+    def _issue(self, order: IssueOrder | str) -> Callable[[Tx], Ticket]:
         """The change that issues a ticket, after the checks that need no database."""
-        svc = self._service(service)
+        if isinstance(order, str):
+            order = IssueOrder(order)
+        svc = self._service(order.service)
+        priority, priority_reason, lang = order.priority, order.priority_reason, order.lang
+        idempotency_key = order.idempotency_key
         if lang not in self.cfg.centre.languages:
             raise errors.InvalidRequest(
                 f"language {lang!r} is not offered here "
@@ -242,8 +214,8 @@ class QueueEngine:
                     f"(known: {', '.join(sorted(self._reasons))})",
                     field="priority_reason",
                 )
-        kiosk = nfc(kiosk) if kiosk else self.cfg.kiosk.id
-        procedure = nfc(procedure) if procedure else None
+        kiosk = nfc(order.kiosk) if order.kiosk else self.cfg.kiosk.id
+        procedure = nfc(order.procedure) if order.procedure else None
 
         def change(tx: Tx) -> Ticket:
             if idempotency_key:

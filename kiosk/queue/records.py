@@ -10,7 +10,26 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, get_args
+
+
+@dataclass(frozen=True, slots=True)
+class IssueOrder:
+    """One request for a number: what ``QueueEngine.issue`` and ``issue_soon`` take.
+
+    The server builds it once from the HTTP body (kiosk/server/deps.py ``issue_call``);
+    a new field of a ticket request is added here and read where it is used.
+    """
+
+    service: str
+    priority: bool = False
+    priority_reason: str | None = None  # a queue.priority_reasons id; needs priority
+    lang: str = "vi"
+    procedure: str | None = None  # catalogue code of the procedure the citizen chose
+    kiosk: str | None = None  # None: this centre's own kiosk (config kiosk.id)
+    idempotency_key: str | None = None  # a repeat with the same key gets the same ticket
+
 
 TicketStatus = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
 PrintStatus = Literal["pending", "ok", "failed"]

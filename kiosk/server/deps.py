@@ -11,7 +11,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk.config import Config
-from kiosk.queue import QueueEngine
+from kiosk.queue import IssueOrder, QueueEngine
 from kiosk.server.auth import Authenticator, Principal, Throttled
 from kiosk.server.errors import ApiError
 from kiosk.server.models import IssueRequest
@@ -45,15 +45,17 @@ async def in_engine(request: Request, fn: Callable[..., T], *args: object, **kwa
 
 
 def issue_call(
-    issue: Callable[..., T], body: IssueRequest, kiosk: str | None, idempotency_key: str | None
+    issue: Callable[[IssueOrder], T],
+    body: IssueRequest,
+    kiosk: str | None,
+    idempotency_key: str | None,
 ) -> Callable[[], T]:
-    """``issue`` (the engine's ``issue`` or ``issue_soon``) with the arguments ``body`` asks
+    """``issue`` (the engine's ``issue`` or ``issue_soon``) with the order ``body`` asks
     for, for ``kiosk``.
 
     The one mapping of an issue request to the engine: the route's and the fast path's.
     """
-    return functools.partial(
-        issue,
+    order = IssueOrder(
         body.service,
         priority=body.priority,
         priority_reason=body.priority_reason,
@@ -62,6 +64,7 @@ def issue_call(
         kiosk=kiosk,
         idempotency_key=idempotency_key,
     )
+    return functools.partial(issue, order)
 
 
 def client_address(request: Request) -> str:

@@ -73,7 +73,7 @@ FAULTS = (
     N_("The printer is not working. Please note your number."),
     N_("Tickets are not available right now. Procedure look-up still works."),
     N_("The procedure list was last updated on {date}."),
-    N_("Something went wrong. Please ask the staff for help."),
+    N_("Please try again from the start screen."),
 )
 
 STAFF_CONSOLE = (

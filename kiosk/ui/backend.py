@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from hardware.printer import Printer, PrinterError, PrinterStatus
 from hardware.urls import DeviceURLError
@@ -79,9 +79,14 @@ class CatalogueState:
     empty: bool
 
 
+# How the centre server answered the admin panel's check. A server that answers but
+# refuses this kiosk's token is reachable: the fix is the token, not the network.
+ServerState = Literal["ok", "unreachable", "token_refused", "refused"]
+
+
 @dataclass(frozen=True)
 class AdminStatus:
-    server_ok: bool
+    server_state: ServerState
     server_url: str
     server_detail: str
     printer_url: str
@@ -92,6 +97,10 @@ class AdminStatus:
     pending_reports: int
     last_ticket: str | None
     phone_qr: PublicUrl | None = None  # where tickets' status QRs point, or why they have none
+
+    @property
+    def server_ok(self) -> bool:
+        return self.server_state == "ok"
 
 
 def _iso(text: str | None) -> datetime | None:
@@ -382,19 +391,20 @@ class KioskBackend:
 
     # -- admin ---------------------------------------------------------------
     def admin_status(self) -> AdminStatus:
-        server_ok, detail = True, ""
+        server: ServerState = "ok"
         try:
             info = self.client.info()
             self._check_token()
             detail = str(info.get("day", ""))
         except ServerRefused as exc:
-            server_ok, detail = False, f"{exc} ({exc.detail})" if exc.detail else str(exc)
+            server = "token_refused" if exc.status in (401, 403) else "refused"
+            detail = f"{exc} ({exc.detail})" if exc.detail else str(exc)
         except ServerError as exc:
-            server_ok, detail = False, str(exc)
+            server, detail = "unreachable", str(exc)
         disk = shutil.disk_usage(self.cfg.data_dir if self.cfg.data_dir.exists() else "/")
         last = self.last_outcome
         return AdminStatus(
-            server_ok=server_ok,
+            server_state=server,
             server_url=self.client.base_url,
             server_detail=detail,
             printer_url=self.cfg.printer_url(),

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config import Config
+from kiosk.errors import EXIT_TRY_LATER, UserError
 from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def build_app(
     start_sync: bool = True,
 ) -> Any:
     """The KioskApp with its backend (client, catalogue, printer) and background sync."""
-    from kiosk.catalogue import open_catalogue
+    from kiosk.catalogue import CatalogueError, open_catalogue
     from kiosk.catalogue.scheduler import SyncScheduler
     from kiosk.client import CentreClient
     from kiosk.ui.app import KioskApp
@@ -46,7 +47,10 @@ def build_app(
 
     try:
         catalogue = open_catalogue(cfg)
-    except Exception:  # look-up shows its fault screen; tickets still work
+    except CatalogueError as exc:  # look-up shows its fault screen; tickets still work
+        log.error("the procedure catalogue cannot be opened: %s", exc)
+        catalogue = None
+    except Exception:
         log.exception("the procedure catalogue cannot be opened")
         catalogue = None
     backend = KioskBackend(cfg, CentreClient(server_url, token), CatalogueHolder(catalogue))
@@ -120,11 +124,14 @@ def _x_display_answers(display: str, timeout: float = 2.0) -> bool:
     return True
 
 
-def display_problem() -> str | None:
-    """A sentence when there is no screen to open a window on (None when there is one).
+def display_problem() -> UserError | None:
+    """Why there is no screen to open a window on (None when there is one).
 
     Checked before anything starts: Kivy waits a long time on a display that does
     not answer, and `kiosk run` must not leave a server running without its kiosk.
+    No DISPLAY is a mistake in how the kiosk is started (exit 2: systemd does not
+    restart it); a display that does not answer yet is an X session still starting
+    (EXIT_TRY_LATER: systemd tries again).
     """
     if os.environ.get("KIVY_WINDOW") or os.environ.get("SDL_VIDEODRIVER"):
         return None  # e.g. a framebuffer/KMS driver chosen on purpose
@@ -135,13 +142,14 @@ def display_problem() -> str | None:
             return None
     display = os.environ.get("DISPLAY")
     if not display:
-        return (
+        return UserError(
             "there is no display to show the kiosk on (DISPLAY is not set); start it from the "
             "kiosk's graphical session, or use `xvfb-run -a` to try it without a screen"
         )
     if not _x_display_answers(display):
-        return (
+        return UserError(
             f"the display {display} does not answer (is the kiosk's X session running?); "
-            "use `xvfb-run -a` to try it without a screen"
+            "use `xvfb-run -a` to try it without a screen",
+            exit_code=EXIT_TRY_LATER,
         )
     return None

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from kiosk.config import load_config
-from kiosk.queue import ManualClock, QueueEngine, utc_now
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, utc_now
 from kiosk.server.devsecrets import DEV_TOKENS
 from tests.conftest import run_cli, write_config
 from tests.console.centre import Centre, running_centre
@@ -75,7 +75,7 @@ def test_old_tickets_say_their_day_and_nothing_more_after_a_week(tmp_path: Path)
     old = {}
     for days in (10, 3):  # oldest first: the clock never goes back to an earlier day
         engine = QueueEngine(cfg, db, clock=ManualClock(utc_now() - timedelta(days=days)))
-        old[days] = engine.issue("ho-tich", lang="vi")
+        old[days] = engine.issue(IssueOrder("ho-tich", lang="vi"))
         engine.call_next("1")
         engine.done("1")
         engine.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.queue import ManualClock, QueueEngine, errors
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, errors
 
 from .conftest import MakeEngine, types
 
@@ -137,7 +137,7 @@ def test_eta_follows_recent_service_times(make_engine: MakeEngine, clock: Manual
 def test_priority_ticket_counts_only_priority_ahead(engine: QueueEngine) -> None:
     engine.issue("dat-dai")
     engine.issue("dat-dai")
-    prio = engine.issue("dat-dai", priority=True)
+    prio = engine.issue(IssueOrder("dat-dai", priority=True))
     later = engine.issue("dat-dai")
     assert engine.ticket(prio["id"])["ahead"] == 0
     assert engine.ticket(later["id"])["ahead"] == 3

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.queue import QueueEngine, errors
+from kiosk.queue import IssueOrder, QueueEngine, errors
 
 from .conftest import MakeEngine
 
@@ -24,7 +24,7 @@ def test_submitted_changes_share_commits_and_each_gets_its_answer(
         # Held lock: everything submitted meanwhile waits for one commit.
         store._write_lock.acquire()
         futures = [engine.issue_soon("ho-tich") for _ in range(5)]
-        futures.append(engine.issue_soon("dat-dai", kiosk="kiosk-2"))
+        futures.append(engine.issue_soon(IssueOrder("dat-dai", kiosk="kiosk-2")))
         assert not any(f.done() for f in futures)
         store._write_lock.release()
         return await asyncio.gather(*futures, return_exceptions=True)

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from kiosk.config import load_config
-from kiosk.queue import QueueEngine
+from kiosk.queue import IssueOrder, QueueEngine
 from tests.conftest import write_config
 
 PROCESSES = 8
@@ -21,7 +21,7 @@ def _issuer(config: str, db: str, n: int, go, out) -> None:
     go.wait(60)
     issued = []
     for i in range(PER_PROCESS):
-        t = engine.issue(SERVICES[(i + n) % len(SERVICES)], kiosk=f"kiosk-{n}")
+        t = engine.issue(IssueOrder(SERVICES[(i + n) % len(SERVICES)], kiosk=f"kiosk-{n}"))
         issued.append((t["id"], t["number"], t["service"]))
     engine.close()
     out.put(issued)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from kiosk.config import load_config
-from kiosk.queue import ManualClock, QueueEngine, errors
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, errors
 from kiosk.queue.numbering import capacity, format_number
 from tests.conftest import write_config
 
@@ -122,37 +122,39 @@ def test_daily_limit(make_engine: MakeEngine) -> None:
 def test_kiosk_rate_limit(make_engine: MakeEngine, clock: ManualClock) -> None:
     engine = make_engine(**{r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 3"})
     for _ in range(3):
-        engine.issue("ho-tich", kiosk="kiosk-1")
+        engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
         clock.advance(seconds=5)
     with pytest.raises(errors.RateLimited) as caught:
-        engine.issue("ho-tich", kiosk="kiosk-1")
+        engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
     # The oldest of the three leaves the 60 s window 45 s from now.
     assert caught.value.retry_after == pytest.approx(45, abs=0.5)
-    assert engine.issue("ho-tich", kiosk="kiosk-2")["number"] == "A004"
+    assert engine.issue(IssueOrder("ho-tich", kiosk="kiosk-2"))["number"] == "A004"
     clock.advance(seconds=46)
-    assert engine.issue("ho-tich", kiosk="kiosk-1")["number"] == "A005"
+    assert engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))["number"] == "A005"
 
 
 def test_bad_requests_are_clear_errors(engine: QueueEngine) -> None:
     with pytest.raises(errors.UnknownService, match="no service 'passport'"):
         engine.issue("passport")
     with pytest.raises(errors.InvalidRequest, match="language"):
-        engine.issue("ho-tich", lang="fr")
+        engine.issue(IssueOrder("ho-tich", lang="fr"))
     with pytest.raises(errors.InvalidRequest, match="not a priority ticket"):
-        engine.issue("ho-tich", priority_reason="elderly")
+        engine.issue(IssueOrder("ho-tich", priority_reason="elderly"))
     with pytest.raises(errors.InvalidRequest, match="unknown priority reason"):
-        engine.issue("ho-tich", priority=True, priority_reason="vip")
+        engine.issue(IssueOrder("ho-tich", priority=True, priority_reason="vip"))
     assert engine.issue("ho-tich")["number"] == "A001"  # nothing was used up
 
 
 def test_ticket_fields(engine: QueueEngine) -> None:
     t = engine.issue(
-        "ho-tich",
-        priority=True,
-        priority_reason="elderly",
-        lang="km",
-        procedure="1.001193",
-        kiosk="k2",
+        IssueOrder(
+            "ho-tich",
+            priority=True,
+            priority_reason="elderly",
+            lang="km",
+            procedure="1.001193",
+            kiosk="k2",
+        )
     )
     assert len(t["id"]) == 22 and t["id"].replace("-", "").replace("_", "").isalnum()
     assert t["issued_at"].endswith("Z") and datetime.fromisoformat(t["issued_at"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.queue import ManualClock, QueueEngine, errors
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, errors
 from kiosk.queue.ordering import Candidate, pick
 
 from .conftest import types
@@ -12,7 +12,7 @@ from .conftest import types
 
 def _issue(engine: QueueEngine, clock: ManualClock, service: str, priority: bool = False) -> str:
     clock.advance(seconds=10)
-    return engine.issue(service, priority=priority)["number"]
+    return engine.issue(IssueOrder(service, priority=priority))["number"]
 
 
 def _calls(engine: QueueEngine, counter: str, n: int) -> list[str]:

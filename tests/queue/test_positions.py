@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.config import load_config
-from kiosk.queue import ManualClock, QueueEngine, errors
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, errors
 from kiosk.queue.schema import connect
 from tests.conftest import write_config
 
@@ -63,7 +63,7 @@ def brute_ahead(conn: sqlite3.Connection, leg: sqlite3.Row) -> int:
 def play(engine: QueueEngine, clock: ManualClock, action: str, arg: object, extra: object) -> None:
     try:
         if action == "issue":
-            engine.issue(str(arg), priority=bool(extra))
+            engine.issue(IssueOrder(str(arg), priority=bool(extra)))
         elif action == "next":
             engine.call_next(str(arg))
         elif action == "start":
@@ -150,7 +150,7 @@ def test_an_older_database_gets_its_counters_on_opening(
     make_engine: MakeEngine, tmp_path: Path
 ) -> None:
     engine = make_engine()
-    tickets = [engine.issue("dat-dai", priority=i % 2 == 1) for i in range(5)]
+    tickets = [engine.issue(IssueOrder("dat-dai", priority=i % 2 == 1)) for i in range(5)]
     engine.call_next("3")
     engine.close()
     # Make the file what version 2 wrote: no counters, no qpos.

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.queue import ManualClock, QueueEngine, errors
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine, errors
 from kiosk.queue.ratings import MAX_COMMENT, clean_comment
 from kiosk.queue.schema import SCHEMA_VERSION, connect
 from tests.queue.conftest import MakeEngine, types
 
 
 def served(engine: QueueEngine, counter: str = "1", service: str = "ho-tich") -> dict:
-    ticket = engine.issue(service, lang="km", priority=True, priority_reason="pregnancy")
+    order = IssueOrder(service, lang="km", priority=True, priority_reason="pregnancy")
+    ticket = engine.issue(order)
     engine.call_next(counter)
     engine.done(counter)
     return ticket
@@ -41,7 +42,7 @@ def test_a_served_ticket_is_rated_once(engine: QueueEngine) -> None:
 def test_no_rating_before_service_or_after_the_window(
     engine: QueueEngine, clock: ManualClock
 ) -> None:
-    waiting = engine.issue("ho-tich", lang="vi")
+    waiting = engine.issue(IssueOrder("ho-tich", lang="vi"))
     with pytest.raises(errors.NotRatable, match="not been served"):
         engine.rate(waiting["id"], 3)
     engine.call_next("1")
@@ -87,7 +88,7 @@ def test_a_comment_cannot_reorder_what_the_director_reads() -> None:
 
 
 def test_a_transferred_ticket_is_rated_on_its_last_leg(engine: QueueEngine) -> None:
-    ticket = engine.issue("ho-tich", lang="vi")
+    ticket = engine.issue(IssueOrder("ho-tich", lang="vi"))
     engine.call_next("1")
     engine.transfer("1", "dat-dai")
     counter = next(c.id for c in engine.cfg.counters if "dat-dai" in c.services)
@@ -111,7 +112,8 @@ def test_terminal_rates_only_its_own_counters_tickets(engine: QueueEngine) -> No
 
 
 def test_the_view_hides_what_only_staff_may_see(engine: QueueEngine) -> None:
-    ticket = engine.issue("ho-tich", lang="vi", priority=True, priority_reason="pregnancy")
+    order = IssueOrder("ho-tich", lang="vi", priority=True, priority_reason="pregnancy")
+    ticket = engine.issue(order)
     text = json.dumps(engine.follow(ticket["id"]))
     for secret in ("pregnancy", "priority_reason", "kiosk", "procedure"):
         assert secret not in text

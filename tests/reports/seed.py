@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, load_config
-from kiosk.queue import ManualClock, QueueEngine
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine
 from kiosk.queue.errors import QueueError
 
 # Share of the day's arrivals in each local hour (morning peak, afternoon bump).
@@ -110,11 +110,13 @@ class Simulation:
         priority = rng.random() < 0.12
         lang = rng.choices(["vi", "km", "en"], [0.80, 0.15, 0.05])[0]
         ticket = self.engine.issue(
-            rng.choices(self.services, self.weights)[0],
-            priority=priority,
-            priority_reason=rng.choice(self.reasons) if priority and self.reasons else None,
-            lang=lang,
-            kiosk=rng.choice(self.kiosks),
+            IssueOrder(
+                rng.choices(self.services, self.weights)[0],
+                priority=priority,
+                priority_reason=rng.choice(self.reasons) if priority and self.reasons else None,
+                lang=lang,
+                kiosk=rng.choice(self.kiosks),
+            )
         )
         self.counts["issued"] += 1
         self.engine.record_print(ticket["id"], rng.random() >= 0.02, None)

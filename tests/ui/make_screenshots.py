@@ -71,7 +71,7 @@ def main_screens(rig: Rig, out: Path, lang: str, orientation: str) -> None:
     engine = rig.server.engine
     for service, n in (("ho-tich", 4), ("dat-dai", 2), ("kinh-doanh-cu-tru", 1)):
         for _ in range(n):
-            engine.issue(service, lang="vi")
+            engine.issue(service)
     _shot(out, "attract", lang, orientation)
     rig.app.start_session(lang)
     assert language.lang == lang

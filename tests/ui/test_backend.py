@@ -12,6 +12,7 @@ import pytest
 from kiosk.catalogue import open_catalogue
 from kiosk.client import CentreClient, ServerRefused, ServerUnreachable
 from kiosk.config import Config
+from kiosk.errors import EXIT_TRY_LATER
 from kiosk.server.run import start_in_thread
 from kiosk.ui.admin import CornerTaps, PinGate
 from kiosk.ui.backend import CatalogueHolder, KioskBackend
@@ -79,6 +80,8 @@ def test_a_wrong_token_shows_as_no_tickets_and_in_the_admin_panel_and_the_log(
     assert "refuses this kiosk's token" in caplog.text and "KIOSK_TOKEN" in caplog.text
     status = backend.admin_status()
     assert not status.server_ok
+    # It answers: the token is wrong, not the network.
+    assert status.server_state == "token_refused"
     assert status.server_detail == "401: unauthorized (this token is not known to the server)"
     backend.close()
 
@@ -112,7 +115,7 @@ def test_printer_status_and_test_print_for_the_admin_panel(tmp_path: Path) -> No
         cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
         backend = backend_for(cfg, closed_port_url())
         status = backend.admin_status()
-        assert not status.server_ok
+        assert not status.server_ok and status.server_state == "unreachable"
         assert status.printer.state == "paper_near_end" and status.printer.paper_near_end
         assert (
             status.catalogue.count == len(sample_dict()["procedures"])
@@ -240,7 +243,7 @@ def test_kiosk_ui_and_run_explain_in_one_line_what_is_missing(tmp_path: Path) ->
 
     env["DISPLAY"] = ":9871"  # no X server answers there
     dead_display = run_cli("run", "--config", str(conf), env=env)
-    assert dead_display.returncode == 2
+    assert dead_display.returncode == EXIT_TRY_LATER  # an X session still starting
     assert "does not answer" in dead_display.stderr
     assert dead_display.stderr.strip().count("\n") == 0
     assert not (tmp_path / "var" / "queue.sqlite3").exists()

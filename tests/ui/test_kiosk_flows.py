@@ -7,6 +7,7 @@ in the one window of this process. Waits are on conditions, never on time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,6 +235,40 @@ def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
         rig.app.stop = lambda *a: stopped.append(True)  # keep this process's window
         tap(admin.ids.exit)
         assert stopped and rig.app._on_request_close() is False
+
+
+def open_admin_panel(rig: Any) -> Any:
+    """Five taps in the top-left corner, then the development admin PIN."""
+    from kivy.core.window import Window
+
+    for _ in range(5):
+        touch_at(4, Window.height - 4)
+    pin = rig.wait_screen("pin")
+    keys = {k.key: k for k in find(pin.ids.pad, lambda w: getattr(w, "key", ""))}
+    for d in "2468":
+        tap(keys[d])
+    tap(keys["ok"])
+    return rig.wait_screen("admin")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("vi", "mã truy cập bị từ chối"), ("km", "លេខកូដសម្ងាត់ត្រូវបានបដិសេធ"), ("en", "token refused")],
+)
+def test_the_admin_panel_tells_a_refused_token_from_an_unreachable_server(
+    tmp_path: Path, lang: str, words: str
+) -> None:
+    """The server answers 401 to a mistyped KIOSK_TOKEN: reachable, its token refused."""
+    with kiosk_rig(tmp_path, token="a-typo-in-kiosk-token") as rig:
+        rig.app.start_session(lang)  # the panel speaks the language on screen
+        admin = open_admin_panel(rig)
+        wait_until(lambda: admin.server != "…", what="the admin status")
+        assert admin.server.startswith(f"{words} · {rig.server.url}"), admin.server
+        assert "401" in admin.server and "unreachable" not in admin.server
+        # The preview printer prints but cannot report: said in words, not a state name.
+        assert not admin.printer.startswith("unknown")
+        if lang == "en":
+            assert admin.printer.startswith("prints, reports no status: ")
 
 
 def test_wrong_pins_lock_the_pad(tmp_path: Path) -> None:

@@ -27,6 +27,50 @@ STATUS_LABELS = (
     N_("Text display"),
 )
 
+# The server line: how the server answered (kiosk/ui/backend.py ServerState).
+SERVER_STATES = {
+    "ok": N_("OK"),
+    "unreachable": N_("unreachable"),
+    # TRANSLATORS: admin panel: the server answers but does not accept this kiosk's token.
+    "token_refused": N_("token refused"),
+    "refused": N_("answers, but refuses"),
+}
+# The printer line: what the printer said (hardware/printer/status.py State).
+PRINTER_STATES = {
+    "ok": N_("ready"),
+    "paper_near_end": N_("paper nearly finished"),
+    # TRANSLATORS: admin panel: a file, CUPS or preview printer prints but reports nothing.
+    "unknown": N_("prints, reports no status"),
+    "offline": N_("offline"),
+    "paper_out": N_("out of paper"),
+    "cover_open": N_("cover open"),
+    "fault": N_("printer error"),
+    "timeout": N_("no answer in time"),
+    "disconnected": N_("disconnected"),
+    "io": N_("cannot be opened"),
+    "unsupported": N_("not supported"),
+    "no_printer": N_("no printer configured"),
+}
+
+
+def printer_line(st: Any, lang: str) -> str:
+    """State in words, paper nearly finished when another state hides it, then the detail."""
+    words = gettext(PRINTER_STATES.get(st.printer.state, st.printer.state), lang)
+    if st.printer.paper_near_end and st.printer.state != "paper_near_end":
+        words = f"{words} ({gettext(PRINTER_STATES['paper_near_end'], lang)})"
+    if st.printer.detail:
+        words = f"{words}: {st.printer.detail}"
+    return f"{words} · {st.printer_url}"
+
+
+def server_line(st: Any, lang: str) -> str:
+    """State in words, the URL and what the server said (its day, or why it refused)."""
+    words = gettext(SERVER_STATES.get(st.server_state, st.server_state), lang)
+    line = f"{words} · {st.server_url} {st.server_detail}".strip()
+    if st.phone_qr and st.phone_qr.why:
+        line += f" · {st.phone_qr.reason(lang)}"
+    return line
+
 
 class PinScreen(KioskScreen):
     """A number pad; the PIN is checked off the UI thread, wrong ones are rate-limited."""
@@ -110,16 +154,9 @@ class AdminScreen(KioskScreen):
         lang = language.lang
         cfg = self.app.cfg
         cat = st.catalogue
-        printer = st.printer.state
-        if st.printer.paper_near_end:
-            printer = f"{printer} ({gettext('paper nearly finished', lang)})"
-        if st.printer.detail:
-            printer = f"{printer}: {st.printer.detail}"
         status = {
-            "server": f"{'OK' if st.server_ok else gettext('unreachable', lang)} · "
-            f"{st.server_url} {st.server_detail}".strip()
-            + (f" · {st.phone_qr.reason(lang)}" if st.phone_qr and st.phone_qr.why else ""),
-            "printer": f"{printer} · {st.printer_url}",
+            "server": server_line(st, lang),
+            "printer": printer_line(st, lang),
             "catalogue": gettext(
                 "version {version}, {count} procedures, data of {date}",
                 lang,

@@ -9,27 +9,31 @@ from kivy.properties import StringProperty
 from kiosk.text.i18n import N_
 from kiosk.ui.screens.base import KioskScreen
 
-# kind -> (title, sentence)
+# kind -> (title: what happened, sentence: what the citizen can do now). The small
+# line under them says the staff can help, so the sentence does not say it again.
 FAULTS = {
     "offline": (
         N_("Tickets are not available right now"),
-        N_("Tickets are not available right now. Procedure look-up still works."),
+        N_(
+            "You can still look up procedures and the documents to bring. "
+            "Try again for a number in a few minutes."
+        ),
     ),
     "limit": (
         N_("No more numbers today"),
-        N_("No more numbers can be given for this service today. Please ask the staff."),
+        N_("Please come back on the next working day. Numbering starts again each morning."),
     ),
     "busy": (
-        N_("Please wait a moment"),
-        N_("Many numbers were just given. Please try again in a minute."),
+        N_("Many numbers were just taken"),
+        N_("Please wait a minute, then touch your service again."),
     ),
     "refused": (
         N_("This number could not be given"),
-        N_("Something went wrong. Please ask the staff for help."),
+        N_("Please try again from the start screen."),
     ),
     "catalogue": (
         N_("The procedure list is not available"),
-        N_("This kiosk has no procedure list right now. Please ask the staff."),
+        N_("You can still take a queue number from the start screen."),
     ),
 }
 
