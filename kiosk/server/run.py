@@ -95,11 +95,6 @@ def _uvicorn(
     cfg: Config, engine: QueueEngine, auth_clock: Callable[[], float] = time.monotonic
 ) -> _Server:
     app = create_app(cfg, engine, auth_clock=auth_clock)
-    guard = ConnectionGuard(
-        cfg.server.max_connections_per_address,
-        app.state.auth.trusted,
-        cfg.server.header_timeout_seconds,
-    )
 
     def release_waiters() -> None:
         notifier = getattr(app.state, "notifier", None)
@@ -109,22 +104,38 @@ def _uvicorn(
         if phones is not None:
             phones.stop()
 
-    config = uvicorn.Config(
+    config = guarded_config(app, timeout_keep_alive=KEEP_ALIVE_SECONDS, timeout_graceful_shutdown=5)
+    return _Server(config, app, release_waiters)
+
+
+def guarded_config(
+    app: FastAPI, *, timeout_graceful_shutdown: int, timeout_keep_alive: int = 5
+) -> uvicorn.Config:
+    """How uvicorn serves one of the centre's apps (the API, the phones' LAN listener).
+
+    uvloop, and httptools with a header deadline, head size caps and a per-address
+    cap (kiosk/server/guard.py), offering the usual long-polls to the app's desk
+    (kiosk/server/parking.py). ``app.state`` holds ``cfg``, ``auth`` and ``parking``.
+    """
+    cfg: Config = app.state.cfg
+    guard = ConnectionGuard(
+        cfg.server.max_connections_per_address,
+        app.state.auth.trusted,
+        cfg.server.header_timeout_seconds,
+    )
+    return uvicorn.Config(
         app,
         loop="uvloop",
-        # httptools with a header deadline, head size caps and a per-address cap,
-        # parking the usual long-polls (kiosk/server/parking.py).
         http=functools.partial(  # type: ignore[arg-type]
             GuardedHttpTools, guard=guard, desk=app.state.parking
         ),
         lifespan="on",
         log_config=None,
         access_log=False,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        timeout_graceful_shutdown=5,
+        timeout_keep_alive=timeout_keep_alive,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
         server_header=False,
     )
-    return _Server(config, app, release_waiters)
 
 
 def announce_public_url(cfg: Config, sock: socket.socket) -> None:

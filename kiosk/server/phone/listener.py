@@ -12,7 +12,6 @@ The ticket QR then points there (:mod:`kiosk.publicurl`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -27,13 +26,12 @@ from kiosk.queue import QueueEngine
 from kiosk.server.app import _server_names
 from kiosk.server.auth import Authenticator
 from kiosk.server.errors import install_error_handlers
-from kiosk.server.guard import ConnectionGuard, GuardedHttpTools
 from kiosk.server.headers import CentreApp
 from kiosk.server.limits import BodyLimit, HostCheck, HostNames
 from kiosk.server.parking import Desk
 from kiosk.server.phone import mount_phone_only, start_watch
 from kiosk.server.phone.fastpoll import start_phone_polls
-from kiosk.server.run import ServeError, bind
+from kiosk.server.run import ServeError, bind, guarded_config
 
 log = logging.getLogger(__name__)
 STARTUP_SECONDS = 30.0
@@ -75,24 +73,7 @@ def listener_config(app: FastAPI) -> uvicorn.Config:
     one faces the LAN), and the phones' polls parked at their connection
     (kiosk/server/phone/fastpoll.py) as on the API's listener.
     """
-    cfg: Config = app.state.cfg
-    guard = ConnectionGuard(
-        cfg.server.max_connections_per_address,
-        app.state.auth.trusted,
-        cfg.server.header_timeout_seconds,
-    )
-    return uvicorn.Config(
-        app,
-        loop="uvloop",
-        http=functools.partial(  # type: ignore[arg-type]
-            GuardedHttpTools, guard=guard, desk=app.state.parking
-        ),
-        lifespan="on",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=2,
-        server_header=False,
-    )
+    return guarded_config(app, timeout_graceful_shutdown=2)
 
 
 def start_phone_listener(
