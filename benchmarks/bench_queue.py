@@ -17,7 +17,8 @@ CPU on the same 2-core machine.
   centre's boards, consoles and phones), p95 over every observer of every call
 * depth sweep: the cost of issuing with 0, 1k, 10k and 50k tickets already
   waiting (filled with SQL into a fresh database, spread over five services),
-  in-process (engine.issue) and over HTTP
+  in-process (engine.issue) and over HTTP; the depths taken in turn, three rounds,
+  each figure the median round (one sample per depth in order swung with the machine)
 * the floor: fsync time on this disk and SQLite commits per second (one
   ticket-sized transaction per commit, WAL + synchronous=FULL, as the engine)
 
@@ -61,6 +62,7 @@ OBSERVED_CALLS = 30
 CALL_NEXTS = 200
 DEPTHS = (0, 1_000, 10_000, 50_000)
 DEPTH_SECONDS = 5.0
+DEPTH_ROUNDS = 3  # interleaved rounds of the sweep; each depth's figure is their median
 EMPTY_SECONDS = 5.0
 IN_PROCESS_ISSUES = 300
 SERVICES = load.SERVICES
@@ -451,20 +453,40 @@ def _issue_in_process(db: Path, config: Path) -> tuple[float, float]:
 
 
 def _depth_sweep(workdir: Path) -> list[dict[str, float]]:
+    """Each depth's cost, the median of DEPTH_ROUNDS rounds taken in turn (0, 1k, ..., 0, 1k, ...).
+
+    One 5 s sample per depth taken in order swung the 50k/0 ratio 0.97-1.48x
+    between runs of the same code on this machine; interleaved 0/50k samples
+    read 0.99x. Taking the depths in turn spreads the machine's drift over all.
+    """
+    samples: dict[int, list[dict[str, float]]] = {depth: [] for depth in DEPTHS}
+    for round_ in range(DEPTH_ROUNDS):
+        for depth in DEPTHS:
+            samples[depth].append(_depth_sample(workdir / f"depth-{depth}-{round_}", depth))
     out = []
-    for depth in DEPTHS:
-        work = workdir / f"depth-{depth}"
-        config = _config(work)
-        db = work / "var" / "queue.sqlite3"
-        fill(db, config, depth)
-        p50_in, cpu_in = _issue_in_process(db, config)
-        proc, port = _start_server(work)
-        try:
-            http = asyncio.run(_warm_and(port, _saturation(port, proc.pid, DEPTH_SECONDS)))
-        finally:
-            _stop(proc)
-        out.append({"depth": depth, "p50_in": p50_in, "cpu_in": cpu_in, **http})
+    for taken in samples.values():
+        middle = sorted(taken, key=lambda d: d["cpu_ms"])[len(taken) // 2]
+        out.append(
+            {
+                **middle,
+                "p50_in": statistics.median(d["p50_in"] for d in taken),
+                "cpu_in": statistics.median(d["cpu_in"] for d in taken),
+            }
+        )
     return out
+
+
+def _depth_sample(work: Path, depth: int) -> dict[str, float]:
+    config = _config(work)
+    db = work / "var" / "queue.sqlite3"
+    fill(db, config, depth)
+    p50_in, cpu_in = _issue_in_process(db, config)
+    proc, port = _start_server(work)
+    try:
+        http = asyncio.run(_warm_and(port, _saturation(port, proc.pid, DEPTH_SECONDS)))
+    finally:
+        _stop(proc)
+    return {"depth": depth, "p50_in": p50_in, "cpu_in": cpu_in, **http}
 
 
 def floor(workdir: Path, count: int = 200) -> tuple[float, float]:
@@ -644,7 +666,8 @@ def run(workdir: Path) -> list[dict]:
                 "unit": "ms",
                 "target": None,
                 "note": (
-                    f"HTTP, {CLIENTS} clients for {d['elapsed']:.0f} s: {d['rate']:.0f} tickets/s, "
+                    f"median of {DEPTH_ROUNDS} interleaved rounds; the median round: HTTP, "
+                    f"{CLIENTS} clients for {d['elapsed']:.0f} s: {d['rate']:.0f} tickets/s, "
                     f"p50 {d['p50']:.1f} ms, p99 {d['p99']:.1f} ms; in-process engine.issue "
                     f"p50 {d['p50_in']:.2f} ms, CPU {d['cpu_in']:.3f} ms/ticket"
                 ),
