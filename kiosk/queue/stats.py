@@ -220,8 +220,13 @@ def period_figures(conn: sqlite3.Connection, cfg: Config, period: Period) -> dic
         )
 
     picked = reasons_of(rating_rows)
+    # A transferred leg names the leg it became (a ticket id); the director
+    # reads the service that leg waits in. A transfer's new leg keeps the day.
+    leg_service = {r["id"]: r["service"] for r in rows}
     transfers = Tally(
-        (r["service"], r["transferred_to"]) for r in rows if r["status"] == "transferred"
+        (r["service"], leg_service.get(r["transferred_to"], r["transferred_to"]))
+        for r in rows
+        if r["status"] == "transferred"
     )
     reasons = Tally(r["priority_reason"] for r in originals if r["priority"])
     kiosks = _by(originals, "kiosk")

@@ -255,6 +255,27 @@ def test_page_numbers_agree_with_the_event_log(month: Month) -> None:
     assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') >= 8
 
 
+def test_transfers_on_the_page_agree_with_the_event_log(month: Month) -> None:
+    # Each row names the service a ticket left and the service it was sent to
+    # (never the id of the ticket's new leg), counted as the log's transfers.
+    conn = sqlite3.connect(month.db)
+    moves = Counter(
+        (json.loads(data)["from_service"], json.loads(data)["to_service"])
+        for (data,) in conn.execute(
+            "SELECT data FROM events WHERE type = 'transferred' AND day BETWEEN ? AND ?",
+            (PERIOD["from"], PERIOD["to"]),
+        )
+    )
+    conn.close()
+    assert moves
+    names = {sv.id: sv.name["vi"] for sv in month.cfg.services}
+    expected = Counter({(names[a], names[b]): n for (a, b), n in moves.items()})
+    page = month.director().get(f"{month.url}/reports/", params=PERIOD, timeout=60)
+    rows = _page_tables(page.text)["Chuyển lĩnh vực"]
+    assert rows[0] == ["Từ lĩnh vực", "Sang lĩnh vực", "Số phiếu"]
+    assert Counter({(a, b): int(n) for a, b, n in rows[1:]}) == expected
+
+
 def test_ratings_on_the_page_agree_with_the_ratings_table(month: Month) -> None:
     s = month.director()
     tables = _page_tables(s.get(f"{month.url}/reports/", params=PERIOD, timeout=60).text)
