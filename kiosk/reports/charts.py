@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from kiosk.text.measure import width_in
+
 # Blue ramp for quantities; the satisfaction scale from green (best) to red (worst),
 # each level also a step lighter so that a grey printout still tells them apart.
 RAMP = ("#eef4fb", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
@@ -100,7 +102,10 @@ def bars(
             f'<g><title>{_e(marker_label)}</title><line x1="{x:.1f}" x2="{x:.1f}" y1="2" '
             f'y2="{height - 4}" stroke="#c0362c" stroke-width="2" stroke-dasharray="5 3"/></g>'
         )
-    return _svg(label_w + bar_w + 80, height, title, desc, body)
+    # Each value is written after its bar: leave room for the widest one. The
+    # Khmer UI font holds the Latin and Vietnamese glyphs too, so it measures any label.
+    room = max([80.0] + [width_in(shown, "km", 12) + 12 for _l, _v, shown in items])
+    return _svg(label_w + bar_w + room, height, title, desc, body)
 
 
 def columns(title: str, items: Sequence[tuple[str, int]], *, desc: str, every: int = 1) -> str:

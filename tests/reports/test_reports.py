@@ -400,3 +400,27 @@ def test_chromium_renders_the_dashboard_and_the_a4_report(month: Month, browser:
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
     assert 2 <= pages <= 12
     assert b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "km", "en"])
+def test_every_chart_text_is_inside_its_chart(month: Month, browser: Any, lang: str) -> None:
+    # A value written after the longest bar ("12 vắng mặt, 30 lần gọi lại") must
+    # not run past the chart's right edge, where the SVG cuts it off.
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in_page(page, month.url)
+    page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang={lang}")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('svg[role=img]')].flatMap(svg => {
+            const width = svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')]
+              .map(t => ({text: t.textContent, box: t.getBBox()}))
+              .filter(({box}) => box.x < -0.5 || box.x + box.width > width + 0.5)
+              .map(({text, box}) => `${svg.getAttribute('aria-label')}: ${text} `
+                                    + `(${box.x.toFixed(0)}..${(box.x + box.width).toFixed(0)} `
+                                    + `of ${width})`);
+        })"""
+    )
+    page.close()
+    assert outside == []
