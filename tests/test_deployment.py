@@ -351,10 +351,11 @@ def test_a_config_mistake_stops_the_unit_with_one_line_in_the_journal(
     assert str(config) in out.stderr and "centre.timezone" in out.stderr
 
 
-def test_a_kiosk_whose_x_session_is_not_up_yet_is_restarted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unit", ["kiosk-ui.service", "kiosk-board.service"])
+def test_a_screen_whose_x_session_is_not_up_yet_is_restarted(unit: str, tmp_path: Path) -> None:
     """At boot the X session may come after the unit: that is worth another try."""
-    out = run_unit("kiosk-ui.service", write_config(tmp_path), DISPLAY=":9871")
-    settings = unit_settings("kiosk-ui.service")
+    out = run_unit(unit, write_config(tmp_path), DISPLAY=":9871")
+    settings = unit_settings(unit)
     assert out.returncode not in (0, *map(int, settings["RestartPreventExitStatus"].split()))
     assert settings["Restart"] in ("on-failure", "always")
     assert "does not answer" in out.stderr and "Traceback" not in out.stderr

@@ -18,6 +18,7 @@ from kiosk.credentials import verify_secret
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
 from kiosk.server.devsecrets import DEV_TOKENS
+from kiosk.ui.launch import display_problem
 from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,11 @@ def board_token(cfg: Config, environ: dict[str, str] | None = None) -> str:
 def board(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
     url = server_url(cfg, args.server)
+    # Without this check SDL falls back to a window nobody sees: the hall TV stays
+    # dark while the unit looks healthy, and an X session still starting is never retried.
+    problem = display_problem("the board")
+    if problem:
+        raise problem
     setup_for(cfg, "board")
     token = board_token(cfg)
     configure_window(window=bool(args.window), windowed_size=WINDOWED_SIZE)

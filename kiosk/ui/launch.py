@@ -124,8 +124,10 @@ def _x_display_answers(display: str, timeout: float = 2.0) -> bool:
     return True
 
 
-def display_problem() -> UserError | None:
+def display_problem(shown: str = "the kiosk") -> UserError | None:
     """Why there is no screen to open a window on (None when there is one).
+
+    ``shown`` names what the window would show ("the kiosk", "the board").
 
     Checked before anything starts: Kivy waits a long time on a display that does
     not answer, and `kiosk run` must not leave a server running without its kiosk.
@@ -143,8 +145,8 @@ def display_problem() -> UserError | None:
     display = os.environ.get("DISPLAY")
     if not display:
         return UserError(
-            "there is no display to show the kiosk on (DISPLAY is not set); start it from the "
-            "kiosk's graphical session, or use `xvfb-run -a` to try it without a screen"
+            f"there is no display to show {shown} on (DISPLAY is not set); start it from "
+            "its PC's graphical session, or use `xvfb-run -a` to try it without a screen"
         )
     if not _x_display_answers(display):
         return UserError(

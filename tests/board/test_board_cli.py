@@ -41,6 +41,20 @@ def test_without_its_token_the_board_says_how_to_give_it(tmp_path: Path) -> None
     assert "set KIOSK_TOKEN" in out.stderr and out.stderr.strip().count("\n") == 0
 
 
+def test_without_a_display_the_board_says_so_and_starts_nothing(tmp_path: Path) -> None:
+    """SDL would otherwise open a window nobody sees: a dark hall TV, a healthy-looking unit."""
+    env = {
+        k: v
+        for k, v in kiosk_env(tmp_path).items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER", "KIVY_WINDOW")
+    }
+    conf = write_config(tmp_path)
+    out = run_cli("board", "--config", str(conf), "--server", "http://127.0.0.1:9", env=env)
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr
+    assert "no display to show the board on" in out.stderr
+
+
 @pytest.fixture
 def centre(tmp_path: Path) -> Iterator[Centre]:
     with running_centre(tmp_path) as c:
