@@ -87,8 +87,11 @@ def test_the_page_follows_the_ticket_to_the_counter_and_takes_one_rating(
     counter(centre, "3", "recall", {"ticket": "A001"})
     expect(headline(page)).to_have_text("Mời lần nữa: xin đến Quầy 3 ngay", timeout=LIVE_MS)
 
+    expect(page.locator("#sound")).to_be_visible()  # it may still be called back
     counter(centre, "3", "done")
     expect(headline(page)).to_have_text("Đã phục vụ xong. Xin cảm ơn!", timeout=LIVE_MS)
+    # Never called again: no more offer to sound the call.
+    expect(page.locator("#sound")).to_be_hidden()
     form = page.locator("#rating")
     expect(form.locator("h2")).to_have_text("Bạn hài lòng thế nào với việc phục vụ này?")
     expect(form.locator(".level")).to_have_count(4)
@@ -113,6 +116,15 @@ def test_the_page_follows_the_ticket_to_the_counter_and_takes_one_rating(
     )
     assert (again.status_code, again.json()["error"]) == (409, "already_rated")
     assert len(ratings(centre)) == 1
+
+
+def test_the_offer_of_sound_goes_once_tapped(page: Page, centre: Centre) -> None:
+    ticket = centre.issue("ho-tich", lang="vi")
+    page.goto(f"{centre.url}/t/{ticket['id']}")
+    sound = page.locator("#sound")
+    expect(sound).to_be_visible()
+    sound.click()
+    expect(sound).to_be_hidden()
 
 
 def test_the_level_chosen_needs_a_face(page: Page, centre: Centre) -> None:

@@ -198,6 +198,7 @@ def page_context(
 ) -> dict[str, Any]:
     """Everything the page template shows, already in ``lang``."""
     expired = view["state"] == "expired"
+    status = status_of(view, cfg, lang)
     number = "" if expired else ticket_number_text(view["number"], lang, cfg.kiosk.ticket_digits)
     return {
         "lang": lang,
@@ -213,7 +214,7 @@ def page_context(
         "issued": ""
         if expired
         else gettext("Issued at {time}", lang, time=_time(view["issued_at"], lang, cfg)),
-        "status": status_of(view, cfg, lang),
+        "status": status,
         "rating": None if expired else rating_context(view, cfg, lang),
         "alert": view.get("status") == "called" and view["state"] == "today",
         "calls": view.get("calls") or 0,
@@ -226,6 +227,8 @@ def page_context(
         ],
         "refresh": NOSCRIPT_REFRESH,
         "live": view["state"] != "expired",
+        # Only these can still be called: the offer of sound goes once the turn is over.
+        "may_call": not expired and status.kind in ("waiting", "called", "no_show"),
         "error": error,
     }
 
@@ -250,6 +253,7 @@ def live_answer(view: dict[str, Any], cfg: Config, asked: str | None) -> dict[st
         "alert": ctx["alert"],
         "calls": ctx["calls"],
         "live": ctx["live"],
+        "may_call": ctx["may_call"],
     }
 
 

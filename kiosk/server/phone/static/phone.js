@@ -50,7 +50,7 @@ function apply(answer) {
   if (answer.alert && answer.calls > calls) alertCalled();
   calls = answer.calls;
   const sound = $("#sound");
-  if (sound && !answer.live) sound.hidden = true;
+  if (sound && !answer.may_call) sound.hidden = true;
 }
 
 async function poll(wait) {
