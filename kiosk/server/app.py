@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from kiosk.config import Config
 from kiosk.queue import QueueEngine
+from kiosk.server.apidocs import mount_api_docs
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
 from kiosk.server.errors import install_error_handlers
@@ -108,7 +109,7 @@ def create_app(
         version="1",
         description=_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # mount_api_docs: the same page without the CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -118,6 +119,7 @@ def create_app(
     app.state.parking = Desk()  # the HTTP protocol offers it requests (kiosk.server.run)
     install_error_handlers(app)
     install_openapi(app)
+    mount_api_docs(app)
     app.add_middleware(FastPaths, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
