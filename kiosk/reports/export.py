@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from kiosk.reports.tables import Table, tables
 from kiosk.text import gettext
 from kiosk.text.cells import csv_cell, formula_like
+from kiosk.text.segment import break_opportunities, cluster_boundaries
 
 _FORMATS = {"share": "0%", "minutes": "0.0", "mean": "0.00", "int": "0"}
 _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
@@ -42,11 +43,27 @@ def _as_text(cell: Any) -> None:
         cell.quotePrefix = True
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title)[:28].strip() or "Sheet"
+def _shortened(text: str, limit: int, lang: str) -> str:
+    """``text`` cut to ``limit`` characters where a line could break, "…" marking the cut.
+
+    A cut inside a word (or inside a Khmer cluster, leaving a dangling coeng)
+    reads as a different word; a word longer than the limit is cut between clusters.
+    """
+    if len(text) <= limit:
+        return text
+    room = limit - 1
+    places = [i for i in break_opportunities(text, lang) if len(text[:i].rstrip()) <= room]
+    if not places:
+        places = [i for i in cluster_boundaries(text) if 0 < i <= room]
+    return text[: max(places, default=room)].rstrip() + "…"
+
+
+def _sheet_title(title: str, used: set[str], lang: str) -> str:
+    # Excel allows 31 characters; 28 leave room for " 2" when two titles cut alike.
+    base = _shortened(_SHEET_FORBIDDEN.sub(" ", title).strip(), 28, lang) or "Sheet"
     name, n = base, 2
     while name.lower() in used:
-        name = f"{base[:25]} {n}"
+        name = f"{_shortened(base, 25, lang)} {n}"
         n += 1
     used.add(name.lower())
     return name
@@ -58,7 +75,7 @@ def workbook_bytes(figures: dict[str, Any], lang: str, heading: str) -> bytes:
     book.remove(book.active)  # type: ignore[arg-type]
     used: set[str] = set()
     for table in tables(figures, lang).values():
-        sheet = book.create_sheet(_sheet_title(gettext(table.title, lang), used))
+        sheet = book.create_sheet(_sheet_title(gettext(table.title, lang), used, lang))
         sheet.append([heading])
         sheet.append(table.header(lang))
         for cell in [sheet["A1"], *sheet[2]]:

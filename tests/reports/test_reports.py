@@ -15,6 +15,7 @@ import json
 import sqlite3
 import statistics
 import subprocess
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -340,6 +341,30 @@ def test_xlsx_and_csv_hold_the_same_numbers_as_numbers(month: Month) -> None:
     rows = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Lĩnh vực", "Đã cấp"]
     assert {r[0]: int(r[1]) for r in rows[1:]} == {names[k]: v for k, v in log["issued"].items()}
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_xlsx_sheet_names_are_cut_between_words(month: Month, lang: str) -> None:
+    # Excel allows 31 characters: a longer title is cut where a line could break,
+    # marked with "…", never inside a word or a Khmer cluster.
+    s = month.director()
+    params = {**PERIOD, "lang": lang}
+    titles = list(_page_tables(s.get(f"{month.url}/reports/", params=params, timeout=60).text))
+    book = load_workbook(
+        io.BytesIO(s.get(f"{month.url}/reports/export.xlsx", params=params, timeout=60).content)
+    )
+    assert any(name.endswith("…") for name in book.sheetnames)
+    for name in book.sheetnames:
+        assert len(name) <= 31
+        if not name.endswith("…"):
+            assert name in titles
+            continue
+        head = name[:-1]
+        rest = next(t for t in titles if t.startswith(head))[len(head) :]
+        assert not head.endswith("\u17d2")  # a coeng waiting for its subscript
+        assert unicodedata.category(rest[0]) not in ("Mn", "Mc"), name
+        if lang == "en":
+            assert rest[0] == " ", name
 
 
 def test_period_api_and_bad_periods(month: Month) -> None:
