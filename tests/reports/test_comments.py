@@ -260,3 +260,24 @@ def test_the_dashboard_shows_the_comments_as_text(rated: Rated, browser: Any) ->
     assert "Bình thường" in rows.nth(0).inner_text()  # score 2 of 4
     _no_ticket_in(page.locator("#comments").inner_text(), rated)
     page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "km"])
+def test_the_a4_report_holds_the_comments_within_the_page(
+    rated: Rated, browser: Any, lang: str
+) -> None:
+    # A4 (210 mm) less the 12 mm margins of @page, at the 96 px/inch of print layout:
+    # paper does not scroll, so a table wider than that loses its last column, the comments.
+    page = browser.new_page(viewport={"width": 703, "height": 1000})
+    sign_in_page(page, rated.url)
+    page.emulate_media(media="print")
+    page.goto(f"{rated.url}/reports/print?period=day&lang={lang}")
+    assert page.locator("#comments tbody tr").count() == 4
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap')]
+            .filter(w => w.scrollWidth > w.clientWidth + 1)
+            .map(w => `${w.closest('[id]')?.id}: ${w.scrollWidth} px in ${w.clientWidth} px`)"""
+    )
+    page.close()
+    assert wider == []
