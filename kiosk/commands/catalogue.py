@@ -24,6 +24,11 @@ def _catalogue(cfg: Config) -> Catalogue:
 def search(args: argparse.Namespace, cfg: Config | None) -> int:
     """Search the catalogue exactly as the kiosk does and print the ranked results."""
     assert cfg is not None
+    if not args.query.strip():
+        raise UserError(
+            "QUERY is empty: give words of a procedure's name or its code, "
+            "e.g. kiosk search 'khai sinh'"
+        )
     cat = _catalogue(cfg)
     try:
         hits = cat.search(args.query, args.lang, args.limit)

@@ -39,6 +39,13 @@ def test_search_readable_list_and_hostile_input(tmp_path: Path) -> None:
     assert out.returncode == 0 and isinstance(json.loads(out.stdout), list), out.stderr
     out = run_cli("search", "zzzz", "--config", conf)
     assert out.returncode == 0 and out.stdout.strip() == "no procedure matches"
+    for blank in ("", "  \t"):  # nothing typed is a mistake, not an empty answer
+        out = run_cli("search", blank, "--config", conf)
+        assert out.returncode == 2 and out.stdout == "", out.stdout
+        assert out.stderr.strip() == (
+            "kiosk search: QUERY is empty: give words of a procedure's name or its code, "
+            "e.g. kiosk search 'khai sinh'"
+        )
 
 
 def test_kiosk_search_puts_the_longest_names_first_typed_in_full(tmp_path: Path) -> None:
