@@ -223,10 +223,19 @@ class Catalogue:
         return next((f for f in self.fields if f.code == code), None)
 
     def in_field(self, field_code: str, lang: str = "vi") -> list[Summary]:
-        """The procedures of one field, sorted by their name as shown in ``lang``."""
+        """The procedures of one field, sorted by their name as shown in ``lang``.
+
+        Names in ``lang`` come first; those shown in Vietnamese for want of a
+        translation follow, so a Khmer reader does not scroll past them to find his own.
+        """
         fields = self._summaries.fields
         items = [self._summaries[i] for i in range(len(fields)) if fields[i] == field_code]
-        return sorted(items, key=lambda s: (fold_vi(s.name.text(lang).text), s.code))
+
+        def order(s: Summary) -> tuple[bool, str, str]:
+            shown = s.name.text(lang)
+            return (shown.fallback, fold_vi(shown.text), s.code)
+
+        return sorted(items, key=order)
 
     def summary(self, code: str) -> Summary | None:
         i = self._summaries.positions.get(code)

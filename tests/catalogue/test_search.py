@@ -208,6 +208,19 @@ def test_fuzz_never_raises(small: Catalogue, query: str, lang: str, limit: int) 
     assert all(0 < h.score <= 1 for h in hits)
 
 
+@pytest.mark.parametrize("lang", ["km", "en"])
+def test_a_field_lists_the_names_in_the_readers_language_first(
+    sample: Catalogue, lang: str
+) -> None:
+    for fc in sample.fields_with_counts():
+        shown = [s.name.text(lang) for s in sample.in_field(fc.field.code, lang)]
+        fallbacks = [n.fallback for n in shown]
+        assert fallbacks == sorted(fallbacks), fc.field.code  # translated ones, then the rest
+    listed = sample.in_field("ho-tich", lang)
+    assert not listed[0].name.text(lang).fallback
+    assert any(s.name.text(lang).fallback for s in listed)  # the sample has both kinds
+
+
 def test_limit(sample: Catalogue) -> None:
     assert len(sample.search("dang", "vi", 3)) == 3
     assert len(sample.search("dang", "vi", 1)) == 1
