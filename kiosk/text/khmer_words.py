@@ -31,7 +31,8 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import pairwise, repeat
+from itertools import accumulate, pairwise, repeat
+from math import exp
 from operator import add
 from pathlib import Path
 from typing import cast
@@ -176,6 +177,7 @@ _NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
 _EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
 _BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
 _EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
+_MAX_WEIGHT = 50.0
 
 
 class _Model:
@@ -281,6 +283,37 @@ class _Model:
         labels.reverse()
         return [bool(x) for x in labels]
 
+    def start_probabilities(self, kccs: list[str]) -> list[float]:
+        """Forward-backward: for each cluster, the model's probability that it starts a word.
+
+        The marginal of the same CRF the Viterbi decodes: near 1 or 0 where the
+        model is sure, nearer one half inside a rare name whose syllables could
+        each be words. With two labels each pass needs only the ratio of the two
+        labels' weights (label 1 over label 0), one division per cluster.
+        """
+        (t00, t01), (t10, t11) = self.trans
+        m00, m01, m10, m11 = exp(t00), exp(t01), exp(t10), exp(t11)
+        # Clamped: beyond e^50 to one the answer is certain, and the ratios stay finite.
+        odds = [exp(min(max(d, -_MAX_WEIGHT), _MAX_WEIGHT)) for d in self.emissions(kccs)]
+        # forward[i]: weight of all label paths over clusters 0..i ending in 1 / ending in 0
+        forward = list(
+            accumulate(
+                odds[1:],
+                lambda x, e: e * (m01 + x * m11) / (m00 + x * m10),
+                initial=odds[0],
+            )
+        )
+        # backward[i]: the same for the clusters after i, given label 1 / given label 0
+        backward = list(
+            accumulate(
+                reversed(odds[1:]),
+                lambda y, e: (m10 + m11 * e * y) / (m00 + m01 * e * y),
+                initial=1.0,
+            )
+        )
+        backward.reverse()
+        return [x * y / (1.0 + x * y) for x, y in zip(forward, backward, strict=True)]
+
 
 _model: _Model | None = None
 _model_lock = threading.Lock()
@@ -303,6 +336,7 @@ def preload() -> None:
 def clear_cache() -> None:
     """Forget the word boundaries and cluster weights computed so far (tests, benchmarks)."""
     word_starts.cache_clear()
+    start_probabilities.cache_clear()
     if _model is not None:
         _model._emission_cache.clear()
 
@@ -320,6 +354,22 @@ def word_starts(text: str) -> tuple[int, ...]:
     kccs = [text[a:b] for a, b in spans]
     starts = _loaded().starts(kccs)
     return tuple(a for (a, _b), s in zip(spans[1:], starts[1:], strict=True) if s)
+
+
+@lru_cache(maxsize=1024)
+def start_probabilities(text: str) -> dict[int, float]:
+    """For each offset of :func:`word_starts`: the model's probability that a word starts there.
+
+    How sure the model is of each boundary it proposes (the posterior marginal;
+    the boundaries themselves come from the most likely reading as a whole, so one
+    of them may have a probability under one half).
+    """
+    spans = clusters(text)
+    starts = set(word_starts(text))
+    if not starts:
+        return {}
+    probabilities = _loaded().start_probabilities([text[a:b] for a, b in spans])
+    return {a: p for (a, _b), p in zip(spans, probabilities, strict=True) if a in starts}
 
 
 def words(text: str) -> list[str]:

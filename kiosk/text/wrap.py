@@ -30,8 +30,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
+from math import log10
 from typing import Protocol
 
+from kiosk.text import khmer_words
 from kiosk.text.fonts import font_for, normalize_lang
 from kiosk.text.measure import NO_INK, Ink, Measurer, measurer
 from kiosk.text.normalize import nfc
@@ -43,6 +45,10 @@ _EPSILON = 1e-6
 # A line ends at a place only the Khmer word model proposes (see segment.Breaks) when
 # the last place both segmenters agree on would leave it less than half full.
 SURE_BREAK_MIN_FILL = 0.5
+DOUBTFUL_PRICE = 100.0
+UNSURE_PRICE = 1.0
+SURE_NINES = 4.0
+BADNESS = 1.0
 
 Measure = Callable[[str], float]
 
@@ -118,6 +124,64 @@ def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Bre
     return {place for place, start, end in breaks.inside_words if (start, end) in fitting}
 
 
+def _break_price(place: int, par: str, breaks: Breaks) -> float:
+    """What ending a line at ``place`` costs: the doubt that a word ends there.
+
+    ICU's dictionary disagreeing with the word model costs ``DOUBTFUL_PRICE``; the
+    model's own doubt costs up to ``UNSURE_PRICE``, less the more nines its
+    probability has (0.99: two nines), nothing from ``SURE_NINES`` nines on.
+    """
+    price = DOUBTFUL_PRICE if place in breaks.doubtful else 0.0
+    if place in breaks.model_places:
+        probability = khmer_words.start_probabilities(par).get(place, 0.0)
+        nines = -log10(max(1.0 - probability, 1e-12))
+        price += UNSURE_PRICE * max(0.0, 1.0 - nines / SURE_NINES)
+    return price
+
+
+def _cheapest_end(
+    par: str,
+    pos: int,
+    k: int,
+    best: int,
+    ends: list[int],
+    candidates: list[Ink],
+    width: float,
+    metrics: _Metrics,
+    breaks: Breaks,
+) -> int:
+    """Among the line ends that fit (``ends[k..best]``, the longest last), the cheapest.
+
+    Cost: the place's price (:func:`_break_price`) plus the line's badness, the
+    square of the share of the width left unused (TeX's idea: a break has a
+    price, and so has a short line). A line less than half full
+    (``SURE_BREAK_MIN_FILL``) is never preferred to the longest.
+    """
+    if ends[best] == len(par):  # the paragraph's last line: nothing is broken
+        return best
+    price = _break_price(ends[best], par, breaks)
+    if price == 0.0:
+        return best
+    line = par[pos : ends[best]].rstrip(BREAK_SPACES)
+    best_cost = price + _badness(metrics.fill(line, candidates[best - k]), width)
+    chosen = best
+    for j in range(best - 1, k - 1, -1):
+        fill = metrics.fill(par[pos : ends[j]].rstrip(BREAK_SPACES), candidates[j - k])
+        if fill < SURE_BREAK_MIN_FILL * width:
+            break
+        cost = _break_price(ends[j], par, breaks) + _badness(fill, width)
+        if cost < best_cost:
+            chosen, best_cost = j, cost
+    if chosen != best and not metrics.fits(par[pos : ends[chosen]].rstrip(BREAK_SPACES), width):
+        return best
+    return chosen
+
+
+def _badness(fill: float, width: float) -> float:
+    unused = max(0.0, 1.0 - fill / width)
+    return BADNESS * unused * unused
+
+
 def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
@@ -126,7 +190,6 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
     if breaks.inside_words:
         blocked = _inside_fitting_words(par, width, metrics, breaks)
         ends = [e for e in ends if e not in blocked]
-    doubtful = breaks.doubtful
     lines: list[str] = []
     pos, k = 0, 0  # ends[k] is the first candidate end after pos
     while pos < n:
@@ -154,19 +217,8 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
             if metrics.fits(line, width):
                 break
             best -= 1
-        if doubtful and ends[best] in doubtful:
-            # Only the word model says a word ends there: end the line at the last
-            # place both segmenters agree on, if that still fills half the line.
-            sure = best - 1
-            while sure >= k and ends[sure] in doubtful:
-                sure -= 1
-            if sure >= k:
-                shorter = par[pos : ends[sure]].rstrip(BREAK_SPACES)
-                ink = candidates[sure - k]
-                if SURE_BREAK_MIN_FILL * width <= metrics.fill(shorter, ink) and metrics.fits(
-                    shorter, width
-                ):
-                    best = sure
+        if best > k and breaks.model_places:
+            best = _cheapest_end(par, pos, k, best, ends, candidates, width, metrics, breaks)
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
         if best > k or metrics.fits(line, width):
             lines.append(line)

@@ -13,6 +13,7 @@ from kiosk.text import (
     break_opportunities,
     clusters,
     font_for,
+    khmer_words,
     line_wrapper,
     nfc,
     text_width,
@@ -210,6 +211,40 @@ def test_the_models_boundary_is_taken_when_the_agreed_one_leaves_the_line_half_e
     assert text.index("ចម្លង") in breaks.opportunities  # agreed, but only 2 of 5 clusters
     lines = wrap_text(text, monospace(text[:doubtful]), monospace, "km")
     assert lines[0] == text[:doubtful]
+
+
+WEB_PORTAL = "បើដាក់តាមអនឡាញ៖ ចូលវិបផតថលសេវាសាធារណៈជាតិ ឬកម្មវិធី VNeID។"
+
+
+def test_a_line_does_not_end_where_the_word_model_is_unsure() -> None:
+    # Both segmenters put a boundary inside វិបផតថល ("web portal", a loanword), the
+    # model with odds near even: the line ends at the sure place after "៖" instead.
+    text = WEB_PORTAL
+    breaks = paragraph_breaks(text, "km")
+    unsure = text.index("ថលសេវា")
+    assert unsure in breaks.opportunities and unsure not in breaks.doubtful
+    assert khmer_words.start_probabilities(text)[unsure] < 0.6
+    lines = wrap_text(text, monospace(text[:unsure]), monospace, "km")
+    assert lines[0] == "បើដាក់តាមអនឡាញ៖"
+    assert lines[1].startswith("ចូលវិបផតថល")
+    reassemble(text, lines)
+
+
+def test_an_unsure_place_is_taken_when_a_sure_one_leaves_the_line_half_empty() -> None:
+    text = WEB_PORTAL
+    unsure = text.index("ថលសេវា")
+    narrow = monospace(text[:unsure]) + 10  # the sure places fill less than half of it
+    lines = wrap_text(text[text.index("ចូល") :], narrow - monospace(text[:16]), monospace, "km")
+    assert lines[0] == "ចូលវិបផត"
+
+
+def test_a_sure_place_is_not_given_up_for_an_earlier_one() -> None:
+    # "ឯកសារដែលត្រូវយកមក" (documents to bring): the model is sure of ត្រូវ|យកមក, so
+    # the longest line is kept although ឯកសារ|ដែល would fill more than half of it.
+    text = "ឯកសារដែលត្រូវយកមក៖ សៀវភៅគ្រួសារ និងអត្តសញ្ញាណប័ណ្ណ"
+    place = text.index("យកមក")
+    assert khmer_words.start_probabilities(text)[place] > 0.9999
+    assert wrap_text(text, monospace(text[:place]), monospace, "km")[0] == text[:place]
 
 
 def test_a_number_glued_to_khmer_words_is_broken_around_not_inside_them() -> None:
