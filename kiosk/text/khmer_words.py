@@ -177,7 +177,9 @@ _NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
 _EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
 _BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
 _EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
-_MAX_WEIGHT = 50.0
+# Bound on a cluster's weight that the model file must keep for start_probabilities:
+# exp(MAX_WEIGHT) and its square times the transitions' stay finite in a float.
+MAX_WEIGHT = 300.0
 
 
 class _Model:
@@ -260,10 +262,9 @@ class _Model:
         scores[-1] += self._flag("EOS")
         return scores
 
-    def starts(self, kccs: list[str]) -> list[bool]:
-        """Viterbi: for each cluster, whether it starts a word."""
+    def starts(self, emissions: list[float]) -> list[bool]:
+        """Viterbi: for each cluster (weights from :meth:`emissions`), whether it starts a word."""
         (t00, t01), (t10, t11) = self.trans
-        emissions = self.emissions(kccs)
         # Scores of the best paths ending in label 0 / 1 (label 0's own weight is the constant 0).
         s0 = 0.0
         s1 = emissions[0]
@@ -283,7 +284,7 @@ class _Model:
         labels.reverse()
         return [bool(x) for x in labels]
 
-    def start_probabilities(self, kccs: list[str]) -> list[float]:
+    def start_probabilities(self, emissions: list[float]) -> list[float]:
         """Forward-backward: for each cluster, the model's probability that it starts a word.
 
         The marginal of the same CRF the Viterbi decodes: near 1 or 0 where the
@@ -293,8 +294,9 @@ class _Model:
         """
         (t00, t01), (t10, t11) = self.trans
         m00, m01, m10, m11 = exp(t00), exp(t01), exp(t10), exp(t11)
-        # Clamped: beyond e^50 to one the answer is certain, and the ratios stay finite.
-        odds = [exp(min(max(d, -_MAX_WEIGHT), _MAX_WEIGHT)) for d in self.emissions(kccs)]
+        # No overflow: a cluster's weight is a sum of one weight per feature template,
+        # under MAX_WEIGHT (295 for khmer-nltk 1.6's model) and e^MAX_WEIGHT is finite.
+        odds = list(map(exp, emissions))
         # forward[i]: weight of all label paths over clusters 0..i ending in 1 / ending in 0
         forward = list(
             accumulate(
@@ -337,6 +339,7 @@ def clear_cache() -> None:
     """Forget the word boundaries and cluster weights computed so far (tests, benchmarks)."""
     word_starts.cache_clear()
     start_probabilities.cache_clear()
+    _weights.cache_clear()
     if _model is not None:
         _model._emission_cache.clear()
 
@@ -345,14 +348,23 @@ def model_available() -> bool:
     return MODEL_PATH.is_file()
 
 
+@lru_cache(maxsize=64)
+def _weights(text: str) -> tuple[list[tuple[int, int]], list[float]]:
+    """``text``'s clusters and their weights: shared by the decision and its confidence,
+    which the wrapper asks for right after (a small cache is enough)."""
+    spans = clusters(text)
+    if len(spans) < 2:  # no place inside: no need for the model
+        return spans, []
+    return spans, _loaded().emissions([text[a:b] for a, b in spans])
+
+
 @lru_cache(maxsize=4096)
 def word_starts(text: str) -> tuple[int, ...]:
     """Offsets ``0 < i < len(text)`` where the model puts the start of a Khmer word."""
-    spans = clusters(text)
+    spans, emissions = _weights(text)
     if len(spans) < 2:
         return ()
-    kccs = [text[a:b] for a, b in spans]
-    starts = _loaded().starts(kccs)
+    starts = _loaded().starts(emissions)
     return tuple(a for (a, _b), s in zip(spans[1:], starts[1:], strict=True) if s)
 
 
@@ -364,11 +376,11 @@ def start_probabilities(text: str) -> dict[int, float]:
     the boundaries themselves come from the most likely reading as a whole, so one
     of them may have a probability under one half).
     """
-    spans = clusters(text)
     starts = set(word_starts(text))
     if not starts:
         return {}
-    probabilities = _loaded().start_probabilities([text[a:b] for a, b in spans])
+    spans, emissions = _weights(text)
+    probabilities = _loaded().start_probabilities(emissions)
     return {a: p for (a, _b), p in zip(spans, probabilities, strict=True) if a in starts}
 
 

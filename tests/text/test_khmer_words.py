@@ -67,10 +67,20 @@ def test_start_probabilities_are_the_crfs_marginals() -> None:
         for window in (kccs[:11], kccs[-11:]):
             if len(window) < 4:
                 continue
-            got = khmer_words._loaded().start_probabilities(window)
+            model = khmer_words._loaded()
+            got = model.start_probabilities(model.emissions(window))
             assert got == pytest.approx(_brute_force_start_probabilities(window), abs=1e-9)
             checked += 1
     assert checked >= 40
+
+
+def test_no_cluster_weight_can_overflow_the_forward_backward() -> None:
+    # start_probabilities works with exp(weight) unclamped: the largest weight any
+    # cluster can get, every template's largest weight at once, must stay under the bound.
+    model = khmer_words._loaded()
+    largest = sum(max(map(abs, table.values()), default=0.0) for table in model.tables.values())
+    assert largest < khmer_words.MAX_WEIGHT
+    assert math.isfinite(math.exp(khmer_words.MAX_WEIGHT) ** 2 * 100)
 
 
 def test_start_probabilities_of_a_long_text_are_probabilities_of_the_models_boundaries() -> None:
