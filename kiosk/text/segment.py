@@ -6,7 +6,8 @@ word model of :mod:`kiosk.text.khmer_words`, and a number or bracket next to a
 Khmer letter is a word of its own; at spaces, punctuation and Latin words, and
 at an existing U+200B ZERO WIDTH SPACE, ICU's line-break rules decide. Where
 only the model sees a boundary (ICU's dictionary disagrees) it is marked
-doubtful, for the wrapper to avoid (:class:`Breaks`). Without the model file,
+doubtful, for the wrapper to avoid (:class:`Breaks`), as are places where the
+model itself is unsure. Without the model file,
 ICU's dictionary breaks are used throughout. Vietnamese and English
 break after spaces and hyphens (ICU's UAX #14 rules, which also allow a break
 after "/" in a long URL but never inside "08:30" or "2.000").

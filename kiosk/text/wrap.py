@@ -9,11 +9,12 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
   U+2029); each starts a new line, an empty paragraph gives an empty line.
 * A line ends only at a break opportunity (:func:`kiosk.text.break_opportunities`):
   Khmer word boundaries and U+200B, spaces and hyphens in Vietnamese/English.
-  Each line takes as many words as fit, except that it ends at a Khmer word
-  boundary that only the word model sees (ICU's dictionary disagrees) only when
-  the last boundary both agree on would leave the line less than half full,
-  and never inside a Khmer dictionary word that fits on a line of its own
-  (:mod:`kiosk.text.khmer_lexicon`).
+  Each line takes as many words as fit, except in Khmer: there each place has a
+  price, the doubt that a word ends there (ICU's dictionary disagreeing with the
+  word model, and the model's own probability, :func:`_break_price`), and a
+  line filling at least half the width may end earlier at a cheaper place
+  (:func:`_cheapest_end`); it never ends inside a Khmer dictionary word that
+  fits on a line of its own (:mod:`kiosk.text.khmer_lexicon`).
 * A word wider than the line is cut between clusters (never inside one, never
   before a Khmer subscript), nothing else; no hyphen is added.
 * Each line's measured width (:func:`kiosk.text.text_width`, the real font
@@ -42,8 +43,12 @@ from kiosk.text.segment import Breaks, cluster_boundaries, paragraph_breaks
 BREAK_SPACES = " \t\u3000\u200b"
 _PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
 _EPSILON = 1e-6
-# A line ends at a place only the Khmer word model proposes (see segment.Breaks) when
-# the last place both segmenters agree on would leave it less than half full.
+# How a Khmer line chooses its end (_cheapest_end; chosen on the even-numbered khPOS
+# sentences, docs/text.md): never shorter than half the width for a cheaper place;
+# a place only the word model proposes (ICU's dictionary disagrees) costs so much that
+# an agreed place filling half the line always wins; the model's own doubt costs up to
+# UNSURE_PRICE, nothing once its probability has SURE_NINES nines (0.9999); a line's
+# badness is BADNESS x (unused share of the width) squared.
 SURE_BREAK_MIN_FILL = 0.5
 DOUBTFUL_PRICE = 100.0
 UNSURE_PRICE = 1.0
