@@ -31,7 +31,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
-from math import log10
+from math import inf, log10
 from typing import Protocol
 
 from kiosk.text import khmer_words
@@ -50,6 +50,8 @@ _EPSILON = 1e-6
 # UNSURE_PRICE, nothing once its probability has SURE_NINES nines (0.9999); a line's
 # badness is BADNESS x (unused share of the width) squared.
 SURE_BREAK_MIN_FILL = 0.5
+UNDER_HALF_PRICE = 1000.0
+_BALANCE_ATTEMPTS = 8
 DOUBTFUL_PRICE = 100.0
 UNSURE_PRICE = 1.0
 SURE_NINES = 4.0
@@ -182,6 +184,72 @@ def _cheapest_end(
     return chosen
 
 
+def _balanced_lines(
+    par: str, width: float, metrics: _Metrics, breaks: Breaks, ends: list[int]
+) -> list[str] | None:
+    """The paragraph's lines with the lowest total cost, all ends chosen together.
+
+    Knuth and Plass's line breaking with the prices and badness of
+    :func:`_cheapest_end`: a line may end earlier than it could so that a later
+    line need not end at a doubtful place. A line under half full costs
+    ``UNDER_HALF_PRICE`` more (the paragraph's last line costs nothing).
+    Candidate lines are estimated from their segments' ink; the lines chosen are
+    then measured, and a chosen line that does not fit is ruled out and the choice
+    made again. None when a segment is wider than the line (the greedy lines then
+    cut it).
+    """
+    n = len(par)
+    starts = [0, *ends[:-1]]
+    segments = list(zip(starts, ends, strict=True))
+    trimmed = [metrics.ink(par[a:b].rstrip(BREAK_SPACES)) for a, b in segments]
+    whole = [metrics.ink(par[a:b]) for a, b in segments]
+    prices = [_break_price(e, par, breaks) if e < n else 0.0 for e in ends]
+    half = SURE_BREAK_MIN_FILL * width
+    ruled_out: set[tuple[int, int]] = set()
+    for _attempt in range(_BALANCE_ATTEMPTS):
+        # cost[s]: the cheapest lines before starts[s]; back[s]: where the last of them starts
+        cost = [inf] * (len(ends) + 1)
+        back = [0] * (len(ends) + 1)
+        cost[0] = 0.0
+        for s in range(len(ends)):
+            if cost[s] == inf:
+                continue
+            running = NO_INK
+            for j in range(s, len(ends)):
+                line_ink = running.then(trimmed[j])
+                if j > s and not metrics.may_fit(line_ink, width):
+                    break
+                running = running.then(whole[j])
+                if (s, j) in ruled_out:
+                    continue
+                line_cost = cost[s]
+                if ends[j] < n:
+                    extent = line_ink.extent
+                    line_cost += prices[j] + _badness(extent, width)
+                    if extent < half:
+                        line_cost += UNDER_HALF_PRICE
+                if line_cost < cost[j + 1]:
+                    cost[j + 1], back[j + 1] = line_cost, s
+        if cost[-1] == inf:
+            return None
+        chosen: list[tuple[int, int]] = []  # (first segment, last segment) of each line
+        j = len(ends)
+        while j > 0:
+            chosen.append((back[j], j - 1))
+            j = back[j]
+        chosen.reverse()
+        lines = [par[starts[s] : ends[j]].rstrip(BREAK_SPACES) for s, j in chosen]
+        too_wide = {
+            c for c, line in zip(chosen, lines, strict=True) if not metrics.fits(line, width)
+        }
+        if not too_wide:
+            return lines
+        if any(s == j for s, j in too_wide):
+            return None
+        ruled_out |= too_wide
+    return None
+
+
 def _badness(fill: float, width: float) -> float:
     unused = max(0.0, 1.0 - fill / width)
     return BADNESS * unused * unused
@@ -196,6 +264,8 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
         blocked = _inside_fitting_words(par, width, metrics, breaks)
         ends = [e for e in ends if e not in blocked]
     lines: list[str] = []
+    priced = False  # a line ended at a place with a price: worth choosing the ends together
+    over_wide = False
     pos, k = 0, 0  # ends[k] is the first candidate end after pos
     while pos < n:
         # Estimate each candidate line from its segments' cached ink, then confirm
@@ -224,11 +294,13 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
             best -= 1
         if best > k and breaks.model_places:
             best = _cheapest_end(par, pos, k, best, ends, candidates, width, metrics, breaks)
+            priced = priced or (ends[best] < n and _break_price(ends[best], par, breaks) > 0)
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
         if best > k or metrics.fits(line, width):
             lines.append(line)
             pos, k = ends[best], best + 1
             continue
+        over_wide = True  # a segment wider than the line is cut: keep these lines
         # One segment wider than the line: cut it at the last dictionary word that
         # fits (Khmer), else between clusters.
         visible_end = pos + len(line)
@@ -242,6 +314,8 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
         pos = cut
         if pos == visible_end:  # only the dropped spaces of this segment are left
             pos, k = ends[k], k + 1
+    if priced and not over_wide:
+        return _balanced_lines(par, width, metrics, breaks, ends) or lines
     return lines
 
 

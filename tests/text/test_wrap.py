@@ -247,6 +247,39 @@ def test_a_sure_place_is_not_given_up_for_an_earlier_one() -> None:
     assert wrap_text(text, monospace(text[:place]), monospace, "km")[0] == text[:place]
 
 
+def test_an_earlier_line_ends_sooner_so_that_a_later_one_need_not_end_in_doubt() -> None:
+    # From the catalogue: "evidence of the father-child or mother-child relationship,
+    # including:". Line by line, the fourth line would end inside រួមមាន ("including"),
+    # a boundary ICU does not see, the only place that fills half of it; chosen
+    # together, every line ends where both segmenters are sure.
+    text = "ភស្តុតាងបញ្ជាក់ទំនាក់ទំនងឪពុកនិងកូន ឬម្ដាយនិងកូន រួមមាន៖"
+    breaks = paragraph_breaks(text, "km")
+    assert text.index("មាន៖") in breaks.doubtful
+    lines = wrap_text(text, 90, monospace, "km")
+    assert lines[-1].endswith("រួមមាន៖")
+    assert not breaks.doubtful.intersection(line_ends(text, lines))
+    assert all(monospace(line) <= 90 for line in lines)
+    reassemble(text, lines)
+
+
+def test_lines_chosen_together_keep_the_phrases_whole() -> None:
+    # "Attached documents when applying online": line by line, ដាក់ពាក្យតាម|អនឡាញ៖ ends
+    # the second line where the model is less sure; chosen together, no place is in doubt.
+    text = "ឯកសារភ្ជាប់ នៅពេលដាក់ពាក្យតាមអនឡាញ៖"
+    assert wrap_text(text, 100, monospace, "km") == ["ឯកសារភ្ជាប់", "នៅពេលដាក់ពាក្យ", "តាមអនឡាញ៖"]
+
+
+def line_ends(text: str, lines: list[str]) -> list[int]:
+    """Where each line but the last ends in ``text`` (after the spaces dropped there)."""
+    ends, pos = [], 0
+    for line in lines[:-1]:
+        pos = text.index(line, pos) + len(line)
+        while pos < len(text) and text[pos] in BREAK_SPACES:
+            pos += 1
+        ends.append(pos)
+    return ends
+
+
 def test_a_number_glued_to_khmer_words_is_broken_around_not_inside_them() -> None:
     # Before: the word model kept កម្ពស់១,៧៥ម៉ែត្រ ("height 1.75 metres") whole, and a
     # narrow line cut it between clusters, ម៉ែ|ត្រ.
