@@ -48,14 +48,16 @@ _EPSILON = 1e-6
 # a place only the word model proposes (ICU's dictionary disagrees) costs so much that
 # an agreed place filling half the line always wins; the model's own doubt costs up to
 # UNSURE_PRICE, nothing once its probability has SURE_NINES nines (0.9999); a line's
-# badness is BADNESS x (unused share of the width) squared.
+# badness is BADNESS x (unused share of the width) squared. When the paragraph's ends
+# are chosen together (_balanced_lines), a line under half full costs UNDER_HALF_PRICE,
+# more than a doubtful place, so that the half-full rule holds there too.
 SURE_BREAK_MIN_FILL = 0.5
-UNDER_HALF_PRICE = 1000.0
-_BALANCE_ATTEMPTS = 8
 DOUBTFUL_PRICE = 100.0
 UNSURE_PRICE = 1.0
 SURE_NINES = 4.0
 BADNESS = 1.0
+UNDER_HALF_PRICE = 1000.0
+_BALANCE_ATTEMPTS = 8  # a chosen line that does not fit is ruled out; then try again
 
 Measure = Callable[[str], float]
 
