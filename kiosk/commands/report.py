@@ -87,7 +87,10 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         raise UserError(
             f"there is no table {args.table!r}; choose one of {', '.join(tables.TABLE_IDS)}"
         )
-    figures = _read(cfg, lambda conn: stats.period_figures(conn, cfg, period))
+    # The exports hold every comment; the text on the terminal the newest (and "K more").
+    exported = args.xlsx or (args.csv and args.table == "comments")
+    limit = None if exported else stats.COMMENTS_SHOWN
+    figures = _read(cfg, lambda conn: stats.period_figures(conn, cfg, period, comments_limit=limit))
     built = tables.tables(figures, args.lang)
     if args.xlsx:
         centre = cfg.centre.name.get(args.lang, cfg.centre.name["vi"])
@@ -106,7 +109,10 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         return 0
     for name in ("summary", "outcomes", "waiting", "counters"):
         sys.stdout.write(_text_table(built[name], args.lang) + "\n")
-    lines = comment_lines(figures["comments"], figures["levels"], args.lang)
+    left_out = figures["comments_total"] - len(figures["comments"])
+    lines = comment_lines(figures["comments"], figures["levels"], args.lang, more=left_out)
+    if left_out:
+        lines.append(f"kiosk report --from {args.start} --to {args.end} --csv --table comments")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
