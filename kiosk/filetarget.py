@@ -39,6 +39,11 @@ def unwritable_reason(path: Path, *, make_folders: bool = True) -> str | None:
     return None
 
 
+def setting(value: str, key: str) -> str:
+    """The config setting(s) that place a file: ``key``, or data_dir and ``key`` if relative."""
+    return key if Path(value).expanduser().is_absolute() else f"centre.data_dir and {key}"
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` at once: a reader, or a failure, never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

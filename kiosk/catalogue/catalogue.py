@@ -54,7 +54,7 @@ from kiosk.catalogue.store import (
     store_lock,
     write_store,
 )
-from kiosk.filetarget import unwritable_reason
+from kiosk.filetarget import setting, unwritable_reason
 from kiosk.text import fold_vi
 
 if TYPE_CHECKING:
@@ -298,7 +298,8 @@ def store_path_problem(cfg: Config) -> str | None:
     reason = unwritable_reason(path)
     if reason is None:
         return None
-    return f"the catalogue store {path} (catalogue.db in {cfg.source}) {reason}"
+    where = setting(cfg.catalogue.db, "catalogue.db")
+    return f"the catalogue store {path} ({where} in {cfg.source}) {reason}"
 
 
 def sample_path(cfg: Config) -> Path:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from kiosk.config import Config
 from kiosk.errors import UserError
-from kiosk.filetarget import unwritable_reason
+from kiosk.filetarget import setting, unwritable_reason
 from kiosk.text import nfc
 from kiosk.voice import (
     Fragment,
@@ -59,7 +59,8 @@ def _cache(cfg: Config) -> FragmentCache:
     reason = unwritable_reason(cache.manifest_path)
     if reason is not None:
         raise UserError(
-            f"the voice cache {cache.cache_dir} (voice.cache_dir in {cfg.source}): "
+            f"the voice cache {cache.cache_dir} "
+            f"({setting(cfg.voice.cache_dir, 'voice.cache_dir')} in {cfg.source}): "
             f"{cache.manifest_path.name} {reason}"
         )
     return cache

@@ -7,6 +7,7 @@ line about that path, exit 2, before anything is downloaded; the catalogue in us
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,18 @@ def test_voice_cache_under_a_file(tmp_path: Path) -> None:
             f"manifest.json cannot be created: {plain} is a file, not a folder\n"
         )
     assert plain.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_data_dir_under_a_file_names_both_settings(tmp_path: Path, central: DevCentral) -> None:
+    cfg = kiosk_config(tmp_path, central)
+    plain = tmp_path / "a-file"
+    plain.write_text("not a folder", encoding="utf-8")
+    conf = cfg.source.read_text(encoding="utf-8")
+    conf = re.sub(r'^data_dir = ".*"$', f'data_dir = "{plain}/var"', conf, flags=re.M)
+    cfg.source.write_text(conf, encoding="utf-8")
+    out = run_cli("sync", "--config", str(cfg.source))
+    assert out.returncode == 2
+    assert out.stderr == (
+        f"kiosk sync: the catalogue store {plain}/var/catalogue.sqlite3 (centre.data_dir and "
+        f"catalogue.db in {cfg.source}) cannot be created: {plain} is a file, not a folder\n"
+    )
