@@ -108,7 +108,7 @@ def run(workdir: Path) -> list[dict]:
     khmer_words._Model(khmer_words.MODEL_PATH)
     model_load = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    lexicon = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATH)
+    lexicon = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS)
     lexicon_load = (time.perf_counter() - started) * 1000
     return [
         *_break_figures(),

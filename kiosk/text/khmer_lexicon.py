@@ -15,8 +15,11 @@ khPOS test corpus, taking every dictionary word that covers a place kept as many
 split words and left many more lines under half full (docs/text.md).
 
 The word list is ICU's own Khmer dictionary (``assets/text/khmerdict.txt.gz``,
-81,028 words, Unicode License V3, see assets/text/README.md): the words ICU's
-line breaker itself knows, as a list we can read. It is loaded once
+81,028 words, Unicode License V3): the words ICU's line breaker itself knows, as a
+list we can read; and the words of Google's Khmer pronunciation lexicon that ICU's
+list lacks (``assets/text/khmer-words-google.txt.gz``, 35,329 words, CC BY 4.0),
+mostly personal, place and transliterated foreign names (sources, licences and the
+figures that chose them: assets/text/README.md, docs/text.md). It is loaded once
 (:func:`preload`, from the start-up check) into a dict of every word's prefixes at
 character-cluster boundaries, so finding the words of a paragraph is one short
 walk from each break place: most walks stop after one or two places.
@@ -27,12 +30,16 @@ from __future__ import annotations
 import gzip
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.paths import ASSETS
 from kiosk.text.khmer_words import cluster_starts_class
 
-LEXICON_PATH = ASSETS / "text" / "khmerdict.txt.gz"
+LEXICON_PATHS = (
+    ASSETS / "text" / "khmerdict.txt.gz",
+    ASSETS / "text" / "khmer-words-google.txt.gz",
+)
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
@@ -44,13 +51,15 @@ _KHMER_WORD = re.compile("[\u1780-\u17ff]+")
 class _Lexicon:
     """Every word's prefixes at cluster boundaries: prefix -> whether it is a whole word."""
 
-    def __init__(self, path: Path) -> None:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            lines = f.read().splitlines()
+    def __init__(self, paths: Sequence[Path]) -> None:
+        lines: list[str] = []
+        for path in paths:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                lines += f.read().splitlines()
         prefixes: dict[str, bool] = {}
         for line in lines:
             word = line.strip()
-            if not _KHMER_WORD.fullmatch(word):  # comments, the licence header
+            if not _KHMER_WORD.fullmatch(word):  # comments, the licence headers
                 continue
             cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
             if not cuts:  # one cluster: nothing inside to keep together
@@ -86,7 +95,7 @@ _lock = threading.Lock()
 
 
 def available() -> bool:
-    return not _unreadable and LEXICON_PATH.is_file()
+    return not _unreadable and all(path.is_file() for path in LEXICON_PATHS)
 
 
 def _loaded() -> _Lexicon:
@@ -95,7 +104,7 @@ def _loaded() -> _Lexicon:
         with _lock:
             if _lexicon is None:
                 try:
-                    _lexicon = _Lexicon(LEXICON_PATH)
+                    _lexicon = _Lexicon(LEXICON_PATHS)
                 except (OSError, EOFError, ValueError):
                     _unreadable = True  # wrap without it; the start-up check says why
                     raise
@@ -103,9 +112,9 @@ def _loaded() -> _Lexicon:
 
 
 def preload() -> int:
-    """Load the word list now (start-up) rather than on the first Khmer text; its word count.
+    """Load the word lists now (start-up) rather than on the first Khmer text; the word count.
 
-    Raises OSError, EOFError or ValueError when the file cannot be read.
+    Raises OSError, EOFError or ValueError when a file cannot be read.
     """
     return _loaded().size
 
