@@ -263,23 +263,26 @@ class _Model:
         (t00, t01), (t10, t11) = self.trans
         emissions = self.emissions(kccs)
         # Scores of the best paths ending in label 0 / 1 (label 0's own weight is the constant 0).
+        # back0[i] / back1[i]: whether the best path to label 0 / 1 at cluster i + 1 comes
+        # from label 1 at cluster i. (Plain floats and bools: this loop runs per cluster.)
         s0 = 0.0
         s1 = emissions[0]
-        back: list[tuple[int, int]] = []
+        back0: list[bool] = []
+        back1: list[bool] = []
         for d in emissions[1:]:
-            from0, from1 = s0 + t00, s1 + t10
-            to0 = (from0, 0) if from0 >= from1 else (from1, 1)
-            from0, from1 = s0 + t01, s1 + t11
-            to1 = (from0, 0) if from0 >= from1 else (from1, 1)
-            back.append((to0[1], to1[1]))
-            s0, s1 = to0[0], to1[0] + d
-        label = 1 if s1 > s0 else 0
+            a, b = s0 + t00, s1 + t10
+            c, e = s0 + t01, s1 + t11
+            back0.append(a < b)
+            back1.append(c < e)
+            s0 = a if a >= b else b
+            s1 = (c if c >= e else e) + d
+        label = s1 > s0
         labels = [label]
-        for b in reversed(back):
-            label = b[label]
+        for i in range(len(back0) - 1, -1, -1):
+            label = back1[i] if label else back0[i]
             labels.append(label)
         labels.reverse()
-        return [bool(x) for x in labels]
+        return labels
 
 
 _model: _Model | None = None

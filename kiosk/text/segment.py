@@ -39,6 +39,7 @@ from kiosk.text.fonts import normalize_lang
 COENG = "\u17d2"
 ZWSP = "\u200b"
 ZWJ = "\u200d"
+_JOINS_NEXT = (COENG, ZWJ)
 _ICU_LOCALES = {"vi": "vi_VN", "km": "km_KH", "en": "en_US"}
 
 
@@ -64,6 +65,7 @@ def _ends(segments, mapping: list[int] | None) -> list[int]:  # type: ignore[no-
     return [mapping[end] for _start, end in segments]
 
 
+@lru_cache(maxsize=1024)  # a page has a few dozen distinct characters; asked per cluster
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
@@ -75,14 +77,12 @@ def _cluster_set(text: str) -> frozenset[int]:
     ends = _ends(CharacterBreaker(text, _locale("km")).segments(), _utf16_to_index(text))
     # A consonant after COENG is drawn under the previous one: same cluster.
     # Also guard against any boundary before a mark or joiner (defective input).
-    keep = {0}
-    for end in ends:
-        if end < len(text) and (
-            text[end - 1] == COENG or text[end - 1] == ZWJ or _is_mark(text[end])
-        ):
-            continue
-        keep.add(end)
-    keep.add(len(text))
+    n = len(text)
+    keep = {
+        end for end in ends if end == n or not (text[end - 1] in _JOINS_NEXT or _is_mark(text[end]))
+    }
+    keep.add(0)
+    keep.add(n)
     return frozenset(keep)
 
 
@@ -105,8 +105,15 @@ def _is_khmer_script(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
-def _inside_khmer(text: str, i: int) -> bool:
-    return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
+_KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+")
+
+
+def _inside_khmer(text: str) -> set[int]:
+    """The offsets ``i`` with a Khmer character on both sides (``text[i - 1]`` and ``text[i]``)."""
+    inside: set[int] = set()
+    for run in _KHMER_RUN.finditer(text):
+        inside.update(range(run.start() + 1, run.end()))
+    return inside
 
 
 def _may_start_a_line(ch: str) -> bool:
@@ -200,17 +207,16 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
         # never inside a cluster; never right after leading blanks (an empty first line)
         return tuple(sorted(e for e in set(ends) if leading < e < len(text) and e in allowed))
 
-    if lang != "km" or not any(_is_khmer_script(ch) for ch in text):
+    if lang != "km" or not _KHMER_RUN.search(text):
         return Breaks(usable(icu))
     edges = _number_and_bracket_edges(text)
     if not khmer_words.model_available():
         return Breaks(usable(icu + edges))
+    inside_khmer = _inside_khmer(text)
     model = [
-        i
-        for i in khmer_words.word_starts(text)
-        if _inside_khmer(text, i) and _may_start_a_line(text[i])
+        i for i in khmer_words.word_starts(text) if i in inside_khmer and _may_start_a_line(text[i])
     ]
-    opportunities = usable([i for i in icu if not _inside_khmer(text, i)] + model + edges)
+    opportunities = usable([i for i in icu if i not in inside_khmer] + model + edges)
     doubtful = frozenset(opportunities).difference(icu, edges)
     inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
     return Breaks(opportunities, doubtful, usable(icu), inside)
