@@ -20,11 +20,22 @@ line breaker itself knows, as a list we can read. It is loaded once
 (:func:`preload`, from the start-up check) into a dict of every word's prefixes at
 character-cluster boundaries, so finding the words of a paragraph is one short
 walk from each break place: most walks stop after one or two places.
+
+Cutting 81,028 words into clusters costs ~230 ms CPU, so those prefixes are shipped
+ready-made (``assets/text/khmerdict-prefixes.txt.gz``, rebuilt by
+``scripts/khmer-lexicon-build`` from the word list; ~80 ms to load). The file names
+the SHA-256 of the word list it was made from: if the list changes and the file was
+not rebuilt, the prefixes are made from the list as before (and a warning says so).
+Why a dict and not a trie library: marisa-trie loads in 0.2 ms, but each lookup costs
+~1.5 us against a dict's 0.1 us, about 1 ms more per cold Khmer page; pyahocorasick's
+saved automaton is 12 MB and loads slower than it builds.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import logging
 import re
 import threading
 from pathlib import Path
@@ -32,7 +43,11 @@ from pathlib import Path
 from kiosk.paths import ASSETS
 from kiosk.text.khmer_words import cluster_starts_class
 
+log = logging.getLogger(__name__)
+
 LEXICON_PATH = ASSETS / "text" / "khmerdict.txt.gz"
+PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
+_PREFIXES_HEADER = "# khmerdict prefixes v1"
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
@@ -41,25 +56,73 @@ _CLUSTER_START = re.compile(f"(?<!\u17d2)[{re.escape(cluster_starts_class())}]")
 _KHMER_WORD = re.compile("[\u1780-\u17ff]+")
 
 
+def _source_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_prefixes(path: Path) -> dict[str, bool]:
+    """Every prefix at a cluster boundary of the words in the gzipped list ``path``
+    (one word a line): prefix -> whether it is a whole word. Words of one cluster are
+    left out: nothing inside them to keep together."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    prefixes: dict[str, bool] = {}
+    for line in lines:
+        word = line.strip()
+        if not _KHMER_WORD.fullmatch(word):  # comments, the licence header
+            continue
+        cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
+        if not cuts:
+            continue
+        for cut in cuts:
+            prefixes.setdefault(word[:cut], False)
+        prefixes[word] = True
+    return prefixes
+
+
+def write_prefixes(source: Path, out: Path) -> int:
+    """Write the ready-made prefixes of the word list ``source`` to ``out``; the prefix count.
+
+    Format (gzipped UTF-8 lines): a header naming the source's SHA-256 and the number of
+    whole words, those words, then the prefixes that are not words; each group sorted.
+    """
+    prefixes = build_prefixes(source)
+    words = sorted(p for p, whole in prefixes.items() if whole)
+    inner = sorted(p for p, whole in prefixes.items() if not whole)
+    header = f"{_PREFIXES_HEADER} source-sha256={_source_digest(source)} words={len(words)}"
+    # mtime=0: the same list gives the same bytes, so a rebuild shows no spurious diff
+    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
+        f.write("\n".join([header, *words, *inner]).encode("utf-8"))
+    return len(prefixes)
+
+
+def _read_prefixes(path: Path, source: Path) -> dict[str, bool] | None:
+    """The ready-made prefixes in ``path``, or None when it is missing, foreign or stale."""
+    try:
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+    except (OSError, EOFError, ValueError):
+        return None
+    if not lines[0].startswith(_PREFIXES_HEADER + " "):
+        return None
+    fields = dict(f.split("=", 1) for f in lines[0][len(_PREFIXES_HEADER) :].split() if "=" in f)
+    if not fields.get("words", "").isdigit():
+        return None
+    if fields.get("source-sha256") != _source_digest(source):
+        log.warning("%s was made from another word list: run scripts/khmer-lexicon-build", path)
+        return None
+    count = int(fields["words"])
+    prefixes = dict.fromkeys(lines[count + 1 :], False)
+    prefixes.update(dict.fromkeys(lines[1 : count + 1], True))
+    return prefixes
+
+
 class _Lexicon:
     """Every word's prefixes at cluster boundaries: prefix -> whether it is a whole word."""
 
-    def __init__(self, path: Path) -> None:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        prefixes: dict[str, bool] = {}
-        for line in lines:
-            word = line.strip()
-            if not _KHMER_WORD.fullmatch(word):  # comments, the licence header
-                continue
-            cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
-            if not cuts:  # one cluster: nothing inside to keep together
-                continue
-            for cut in cuts:
-                prefixes.setdefault(word[:cut], False)
-            prefixes[word] = True
-        self.prefixes = prefixes
-        self.size = sum(prefixes.values())
+    def __init__(self, path: Path, ready_made: Path | None = None) -> None:
+        found = _read_prefixes(ready_made, path) if ready_made is not None else None
+        self.prefixes = found if found is not None else build_prefixes(path)
+        self.size = sum(self.prefixes.values())
 
     def word_ends(self, text: str, stops: list[int], first: int) -> list[int]:
         """Each ``k > first + 1`` for which ``text[stops[first]:stops[k]]`` is a dictionary word
@@ -95,7 +158,7 @@ def _loaded() -> _Lexicon:
         with _lock:
             if _lexicon is None:
                 try:
-                    _lexicon = _Lexicon(LEXICON_PATH)
+                    _lexicon = _Lexicon(LEXICON_PATH, PREFIXES_PATH)
                 except (OSError, EOFError, ValueError):
                     _unreadable = True  # wrap without it; the start-up check says why
                     raise
