@@ -124,24 +124,6 @@ class _Lexicon:
         self.prefixes = found if found is not None else build_prefixes(path)
         self.size = sum(self.prefixes.values())
 
-    def word_ends(self, text: str, stops: list[int], first: int) -> list[int]:
-        """Each ``k > first + 1`` for which ``text[stops[first]:stops[k]]`` is a dictionary word
-        (``stops``: sorted offsets at cluster boundaries).
-
-        Any longer word has ``text[start:stop]`` as a prefix, so the walk ends at the
-        first stop that no word's prefix reaches: usually the second or third.
-        """
-        prefixes = self.prefixes
-        start = stops[first]
-        ends = []
-        for k in range(first + 1, len(stops)):
-            known = prefixes.get(text[start : stops[k]])
-            if known is None:
-                break
-            if known and k > first + 1:
-                ends.append(k)
-        return ends
-
 
 _lexicon: _Lexicon | None = None
 _unreadable = False
@@ -194,17 +176,28 @@ def words_across(text: str, boundaries: tuple[int, ...]) -> tuple[tuple[int, int
     except (OSError, EOFError, ValueError):
         return ()
     n = len(stops)
+    prefixes = lexicon.prefixes
     # best[i]: (characters covered, -words) of the best choice of words after stops[i];
     # chosen[i]: the stop index where the word starting at stops[i] ends (i + 1: none).
     best = [(0, 0)] * n
     chosen = list(range(1, n + 1))
     for i in range(n - 3, -1, -1):
         best[i] = best[i + 1]
-        for k in lexicon.word_ends(text, stops, i):
-            covered, words = best[k]
-            option = (covered + stops[k] - stops[i], words - 1)
-            if option > best[i]:
-                best[i], chosen[i] = option, k
+        # The dictionary words text[stops[i]:stops[k]], k > i + 1. Any longer word has
+        # text[start:stops[k]] as a prefix, so the walk ends at the first stop that no
+        # word's prefix reaches: usually the first or second.
+        start = stops[i]
+        if prefixes.get(text[start : stops[i + 1]]) is None:
+            continue  # no word starts with this cluster: the usual case
+        for k in range(i + 2, n):
+            known = prefixes.get(text[start : stops[k]])
+            if known is None:
+                break
+            if known:
+                covered, words = best[k]
+                option = (covered + stops[k] - start, words - 1)
+                if option > best[i]:
+                    best[i], chosen[i] = option, k
     inner = set(boundaries)
     found: list[tuple[int, int, int]] = []
     i = 0
