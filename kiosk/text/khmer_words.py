@@ -227,18 +227,19 @@ class _Model:
                 end += 1
             # Score the unseen run with its three clusters of context on either side.
             lo, hi = max(0, i - 3), min(n, end + 3)
-            scored = self._score(kccs[lo:hi])
+            scored = self._score(kccs[lo:hi], i - lo, end - lo)
             if len(cache) > _EMISSION_CACHE_LIMIT:
                 cache.clear()
             for j in range(i, end):
-                found[j] = cache[keys[j]] = scored[j - lo]
+                found[j] = cache[keys[j]] = scored[j - i]
             i = end
         return cast("list[float]", found)
 
-    def _score(self, kccs: list[str]) -> list[float]:
+    def _score(self, kccs: list[str], first: int, last: int) -> list[float]:
+        """The weights of ``kccs[first:last]``; ``kccs`` also holds their context (up to three
+        clusters either side) and starts and ends where the text does or beyond the context."""
         # Three sentinels either side stand for "beyond the text": no table holds an
         # n-gram or type with one, so features that do not exist there weigh nothing.
-        n = len(kccs)
         padded = [*_BEYOND, *kccs, *_BEYOND]
         grams = {1: padded}
         for size in (2, 3, 4):  # n-grams grown one cluster at a time
@@ -246,16 +247,19 @@ class _Model:
         types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
         not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
         not_khmer += [False, False, False]
+        a, b = 3 + first, 3 + last  # the scored clusters in the padded lists
         columns: list[Iterable[float]] = []
         for table, size, offset in self._ngram_tables:
-            columns.append(map(table.get, grams[size][3 + offset : 3 + offset + n], repeat(0.0)))
+            columns.append(map(table.get, grams[size][a + offset : b + offset], repeat(0.0)))
         for table, offset in self._type_tables:
-            columns.append(map(table.get, types[3 + offset : 3 + offset + n], repeat(0.0)))
+            columns.append(map(table.get, types[a + offset : b + offset], repeat(0.0)))
         for weight, offset in self._flags:
-            columns.append([weight if x else 0.0 for x in not_khmer[3 + offset : 3 + offset + n]])
+            columns.append([weight if x else 0.0 for x in not_khmer[a + offset : b + offset]])
         scores = cast("list[float]", list(map(sum, zip(*columns, strict=True))))
-        scores[0] += self._flag("BOS")
-        scores[-1] += self._flag("EOS")
+        if first == 0:
+            scores[0] += self._flag("BOS")
+        if last == len(kccs):
+            scores[-1] += self._flag("EOS")
         return scores
 
     def starts(self, kccs: list[str]) -> list[bool]:
