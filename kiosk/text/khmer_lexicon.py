@@ -131,7 +131,8 @@ _lock = threading.Lock()
 
 
 def available() -> bool:
-    return not _unreadable and LEXICON_PATH.is_file()
+    # asked per paragraph: no stat once loaded
+    return not _unreadable and (_lexicon is not None or LEXICON_PATH.is_file())
 
 
 def _loaded() -> _Lexicon:

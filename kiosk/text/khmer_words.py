@@ -114,13 +114,13 @@ def cluster_starts_class() -> str:
 
 
 _UNCLASSED = re.compile("[^ZSDdBcvX]")
-# Neighbouring classes that stay in one cluster: runs of non-Khmer characters and of
-# digits; Khmer vowels, signs and COENG after their base; anything after COENG.
-_SAME_CLUSTER = frozenset(
-    ["XX", "XD", "DX", "DD", "Dd", "dD", "dd"]
-    + [a + b for a in "Bdcv" for b in "vc"]
-    + ["cX", "cD", "cd", "cB"]
-)
+
+
+# A cluster over the classes: a character, then each next one that stays with the one
+# before it (khmer-nltk's rules; tests/text/test_khmer_words.py lists the pairs): runs of
+# non-Khmer characters and of digits; Khmer vowels, signs and COENG after their base;
+# anything after COENG but a space or ZWSP.
+_CLUSTER = re.compile(r".(?:(?<=c)[^ZS]|(?<=[Bdcv])[vc]|(?<=[XD])[XD]|(?<=[Dd])[Dd])*", re.S)
 
 
 def clusters(text: str) -> list[tuple[int, int]]:
@@ -130,10 +130,7 @@ def clusters(text: str) -> list[tuple[int, int]]:
     cluster of its own; runs of digits and of non-Khmer characters stay whole.
     """
     classes = _UNCLASSED.sub("X", text.translate(_CLASS_TABLE))
-    cuts = [
-        i for i, pair in enumerate(map(add, classes, classes[1:]), 1) if pair not in _SAME_CLUSTER
-    ]
-    return [(a, b) for a, b in pairwise([0, *cuts, len(text)]) if a < b and classes[a] != "Z"]
+    return [m.span() for m in _CLUSTER.finditer(classes) if classes[m.start()] != "Z"]
 
 
 # The feature templates of khmer-nltk: (name, n-gram length, offset of its first
@@ -315,7 +312,7 @@ def clear_cache() -> None:
 
 
 def model_available() -> bool:
-    return MODEL_PATH.is_file()
+    return _model is not None or MODEL_PATH.is_file()  # asked per paragraph: no stat once loaded
 
 
 @lru_cache(maxsize=4096)

@@ -39,7 +39,7 @@ from kiosk.text.fonts import normalize_lang
 COENG = "\u17d2"
 ZWSP = "\u200b"
 ZWJ = "\u200d"
-_JOINS_NEXT = (COENG, ZWJ)
+_JOINS_NEXT = re.compile(f"[{COENG}{ZWJ}]")  # what follows them is in their cluster
 _ICU_LOCALES = {"vi": "vi_VN", "km": "km_KH", "en": "en_US"}
 
 
@@ -77,12 +77,12 @@ def _cluster_set(text: str) -> frozenset[int]:
     ends = _ends(CharacterBreaker(text, _locale("km")).segments(), _utf16_to_index(text))
     # A consonant after COENG is drawn under the previous one: same cluster.
     # Also guard against any boundary before a mark or joiner (defective input).
-    n = len(text)
-    keep = {
-        end for end in ends if end == n or not (text[end - 1] in _JOINS_NEXT or _is_mark(text[end]))
-    }
+    marks = {ch for ch in set(text) if _is_mark(ch)}
+    joined = {m.end() for m in _JOINS_NEXT.finditer(text)}
+    joined.update(i for i, ch in enumerate(text) if ch in marks)
+    keep = set(ends).difference(joined)
     keep.add(0)
-    keep.add(n)
+    keep.add(len(text))
     return frozenset(keep)
 
 
