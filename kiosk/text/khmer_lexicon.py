@@ -38,6 +38,8 @@ import hashlib
 import logging
 import re
 import threading
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 from pathlib import Path
 
 from kiosk.paths import ASSETS
@@ -168,30 +170,44 @@ def words_across(text: str, boundaries: tuple[int, ...]) -> tuple[tuple[int, int
     """
     if not boundaries:
         return ()
-    places = set(boundaries)
-    for run in _KHMER_WORD.finditer(text):
-        places.update(run.span())
-    stops = sorted(places)
     try:
         lexicon = _loaded()
     except (OSError, EOFError, ValueError):
         return ()
-    n = len(stops)
+    # No word holds a non-Khmer character, so each run of Khmer is read on its own
+    # (and a procedure's paragraphs repeat their phrases: each run is read once).
+    found: list[tuple[int, int, int]] = []
+    for run in _KHMER_WORD.finditer(text):
+        a, b = run.span()
+        inside = boundaries[bisect_right(boundaries, a) : bisect_left(boundaries, b)]
+        if inside:
+            words = _run_words(lexicon, run.group(), tuple(p - a for p in inside))
+            found.extend((p + a, start + a, end + a) for p, start, end in words)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _run_words(
+    lexicon: _Lexicon, run: str, inside: tuple[int, ...]
+) -> tuple[tuple[int, int, int], ...]:
+    """:func:`words_across` for one run of Khmer and the sorted break places inside it."""
     prefixes = lexicon.prefixes
+    stops = [0, *inside, len(run)]
+    n = len(stops)
     # best[i]: (characters covered, -words) of the best choice of words after stops[i];
     # chosen[i]: the stop index where the word starting at stops[i] ends (i + 1: none).
     best = [(0, 0)] * n
     chosen = list(range(1, n + 1))
     for i in range(n - 3, -1, -1):
         best[i] = best[i + 1]
-        # The dictionary words text[stops[i]:stops[k]], k > i + 1. Any longer word has
-        # text[start:stops[k]] as a prefix, so the walk ends at the first stop that no
+        # The dictionary words run[stops[i]:stops[k]], k > i + 1. Any longer word has
+        # run[start:stops[k]] as a prefix, so the walk ends at the first stop that no
         # word's prefix reaches: usually the first or second.
         start = stops[i]
-        if prefixes.get(text[start : stops[i + 1]]) is None:
+        if prefixes.get(run[start : stops[i + 1]]) is None:
             continue  # no word starts with this cluster: the usual case
         for k in range(i + 2, n):
-            known = prefixes.get(text[start : stops[k]])
+            known = prefixes.get(run[start : stops[k]])
             if known is None:
                 break
             if known:
@@ -199,11 +215,15 @@ def words_across(text: str, boundaries: tuple[int, ...]) -> tuple[tuple[int, int
                 option = (covered + stops[k] - start, words - 1)
                 if option > best[i]:
                     best[i], chosen[i] = option, k
-    inner = set(boundaries)
     found: list[tuple[int, int, int]] = []
     i = 0
     while i < n - 1:
         k = chosen[i]
-        found.extend((p, stops[i], stops[k]) for p in stops[i + 1 : k] if p in inner)
+        found.extend((p, stops[i], stops[k]) for p in stops[i + 1 : k])
         i = k
     return tuple(found)
+
+
+def clear_cache() -> None:
+    """Forget the words found in runs of Khmer so far (tests, benchmarks)."""
+    _run_words.cache_clear()

@@ -245,14 +245,16 @@ def wrap_lines(
 
 
 def clear_caches() -> None:
-    """Forget fonts, measurements, word boundaries and break opportunities (tests, benchmarks)."""
-    from kiosk.text import khmer_words, measure, segment
+    """Forget fonts, measurements, word boundaries, dictionary words and break opportunities
+    (tests, benchmarks)."""
+    from kiosk.text import khmer_lexicon, khmer_words, measure, segment
 
     with measure._measurers_lock:
         measure._measurers.clear()
     measure.load_font.cache_clear()
     segment.paragraph_breaks.cache_clear()
     khmer_words.clear_cache()
+    khmer_lexicon.clear_cache()
     segment._cluster_set.cache_clear()
 
 
