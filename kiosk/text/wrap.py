@@ -140,12 +140,14 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
         while j < len(ends):
             end = ends[j]
             segment = par[prev:end]
-            line_ink = running.then(metrics.ink(segment.rstrip(BREAK_SPACES)))
+            visible = segment.rstrip(BREAK_SPACES)
+            line_ink = running.then(metrics.ink(visible))
             if best is not None and not metrics.may_fit(line_ink, width):
                 break
             best = j
             candidates.append(line_ink)
-            running = running.then(metrics.ink(segment))
+            # Khmer segments seldom end in a space: then the line so far is line_ink
+            running = line_ink if visible == segment else running.then(metrics.ink(segment))
             prev = end
             j += 1
         assert best is not None
