@@ -205,7 +205,7 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
 
     def usable(ends: Iterable[int]) -> tuple[int, ...]:
         # never inside a cluster; never right after leading blanks (an empty first line)
-        return tuple(sorted(e for e in set(ends) if leading < e < len(text) and e in allowed))
+        return tuple(sorted(e for e in allowed.intersection(ends) if leading < e < len(text)))
 
     if lang != "km" or not _KHMER_RUN.search(text):
         return Breaks(usable(icu))
