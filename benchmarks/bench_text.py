@@ -150,11 +150,11 @@ def run(workdir: Path) -> list[dict]:
     )
     cold_vi, cold_km, cold_catalogue = cold["vi"], cold["km"], cold["catalogue"]
     model_load = _load_cpu(lambda: khmer_words._Model(khmer_words.MODEL_PATH))
-    lexicon = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATH, khmer_lexicon.PREFIXES_PATH)
+    lexicon = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS, khmer_lexicon.PREFIXES_PATH)
     lexicon_load = _load_cpu(
-        lambda: khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATH, khmer_lexicon.PREFIXES_PATH)
+        lambda: khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS, khmer_lexicon.PREFIXES_PATH)
     )
-    lexicon_build = _load_cpu(lambda: khmer_lexicon.build_prefixes(khmer_lexicon.LEXICON_PATH))
+    lexicon_build = _load_cpu(lambda: khmer_lexicon.build_prefixes(khmer_lexicon.LEXICON_PATHS))
     return [
         *_break_figures(),
         {

@@ -15,20 +15,24 @@ khPOS test corpus, taking every dictionary word that covers a place kept as many
 split words and left many more lines under half full (docs/text.md).
 
 The word list is ICU's own Khmer dictionary (``assets/text/khmerdict.txt.gz``,
-81,028 words, Unicode License V3, see assets/text/README.md): the words ICU's
-line breaker itself knows, as a list we can read. It is loaded once
+81,028 words, Unicode License V3): the words ICU's line breaker itself knows, as a
+list we can read; and the words of Google's Khmer pronunciation lexicon that ICU's
+list lacks (``assets/text/khmer-words-google.txt.gz``, 35,329 words, CC BY 4.0),
+mostly personal, place and transliterated foreign names (sources, licences and the
+figures that chose them: assets/text/README.md, docs/text.md). It is loaded once
 (:func:`preload`, from the start-up check) into a dict of every word's prefixes at
 character-cluster boundaries, so finding the words of a paragraph is one short
 walk from each break place: most walks stop after one or two places.
 
-Cutting 81,028 words into clusters costs ~230 ms CPU, so those prefixes are shipped
-ready-made (``assets/text/khmerdict-prefixes.txt.gz``, rebuilt by
-``scripts/khmer-lexicon-build`` from the word list; ~80 ms to load). The file names
-the SHA-256 of the word list it was made from: if the list changes and the file was
-not rebuilt, the prefixes are made from the list as before (and a warning says so).
-Why a dict and not a trie library: marisa-trie loads in 0.2 ms, but each lookup costs
-~1.5 us against a dict's 0.1 us, about 1 ms more per cold Khmer page; pyahocorasick's
-saved automaton is 12 MB and loads slower than it builds.
+Cutting every word into clusters costs a few hundred ms of CPU, so those prefixes are
+shipped ready-made (``assets/text/khmerdict-prefixes.txt.gz``, rebuilt by
+``scripts/khmer-lexicon-build`` from the word lists; about a third of the time to
+load). The file names the SHA-256 of the word lists it was made from: if a list
+changes and the file was not rebuilt, the prefixes are made from the lists as before
+(and a warning says so). Why a dict and not a trie library: marisa-trie loads in
+0.2 ms, but each lookup costs ~1.5 us against a dict's 0.1 us, about 2 ms more per
+cold Khmer page; pyahocorasick's saved automaton is 12 MB and loads slower than it
+builds.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import logging
 import re
 import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,7 +52,10 @@ from kiosk.text.khmer_words import cluster_starts_class
 
 log = logging.getLogger(__name__)
 
-LEXICON_PATH = ASSETS / "text" / "khmerdict.txt.gz"
+LEXICON_PATHS = (
+    ASSETS / "text" / "khmerdict.txt.gz",
+    ASSETS / "text" / "khmer-words-google.txt.gz",
+)
 PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
 _PREFIXES_HEADER = "# khmerdict prefixes v1"
 
@@ -58,20 +66,25 @@ _CLUSTER_START = re.compile(f"(?<!\u17d2)[{re.escape(cluster_starts_class())}]")
 _KHMER_WORD = re.compile("[\u1780-\u17ff]+")
 
 
-def _source_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _source_digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
-def build_prefixes(path: Path) -> dict[str, bool]:
-    """Every prefix at a cluster boundary of the words in the gzipped list ``path``
+def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
+    """Every prefix at a cluster boundary of the words in the gzipped lists ``paths``
     (one word a line): prefix -> whether it is a whole word. Words of one cluster are
     left out: nothing inside them to keep together."""
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    lines: list[str] = []
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            lines += f.read().splitlines()
     prefixes: dict[str, bool] = {}
     for line in lines:
         word = line.strip()
-        if not _KHMER_WORD.fullmatch(word):  # comments, the licence header
+        if not _KHMER_WORD.fullmatch(word):  # comments, the licence headers
             continue
         cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
         if not cuts:
@@ -82,23 +95,24 @@ def build_prefixes(path: Path) -> dict[str, bool]:
     return prefixes
 
 
-def write_prefixes(source: Path, out: Path) -> int:
-    """Write the ready-made prefixes of the word list ``source`` to ``out``; the prefix count.
+def write_prefixes(sources: Sequence[Path], out: Path) -> int:
+    """Write the ready-made prefixes of the word lists ``sources`` to ``out``; the count.
 
-    Format (gzipped UTF-8 lines): a header naming the source's SHA-256 and the number of
-    whole words, those words, then the prefixes that are not words; each group sorted.
+    Format (gzipped UTF-8 lines): a header naming the SHA-256 of the sources (of their
+    SHA-256s, in order) and the number of whole words, those words, then the prefixes
+    that are not words; each group sorted.
     """
-    prefixes = build_prefixes(source)
+    prefixes = build_prefixes(sources)
     words = sorted(p for p, whole in prefixes.items() if whole)
     inner = sorted(p for p, whole in prefixes.items() if not whole)
-    header = f"{_PREFIXES_HEADER} source-sha256={_source_digest(source)} words={len(words)}"
+    header = f"{_PREFIXES_HEADER} source-sha256={_source_digest(sources)} words={len(words)}"
     # mtime=0: the same list gives the same bytes, so a rebuild shows no spurious diff
     with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
         f.write("\n".join([header, *words, *inner]).encode("utf-8"))
     return len(prefixes)
 
 
-def _read_prefixes(path: Path, source: Path) -> dict[str, bool] | None:
+def _read_prefixes(path: Path, sources: Sequence[Path]) -> dict[str, bool] | None:
     """The ready-made prefixes in ``path``, or None when it is missing, foreign or stale."""
     try:
         lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
@@ -109,8 +123,8 @@ def _read_prefixes(path: Path, source: Path) -> dict[str, bool] | None:
     fields = dict(f.split("=", 1) for f in lines[0][len(_PREFIXES_HEADER) :].split() if "=" in f)
     if not fields.get("words", "").isdigit():
         return None
-    if fields.get("source-sha256") != _source_digest(source):
-        log.warning("%s was made from another word list: run scripts/khmer-lexicon-build", path)
+    if fields.get("source-sha256") != _source_digest(sources):
+        log.warning("%s was made from other word lists: run scripts/khmer-lexicon-build", path)
         return None
     count = int(fields["words"])
     prefixes = dict.fromkeys(lines[count + 1 :], False)
@@ -121,9 +135,9 @@ def _read_prefixes(path: Path, source: Path) -> dict[str, bool] | None:
 class _Lexicon:
     """Every word's prefixes at cluster boundaries: prefix -> whether it is a whole word."""
 
-    def __init__(self, path: Path, ready_made: Path | None = None) -> None:
-        found = _read_prefixes(ready_made, path) if ready_made is not None else None
-        self.prefixes = found if found is not None else build_prefixes(path)
+    def __init__(self, paths: Sequence[Path], ready_made: Path | None = None) -> None:
+        found = _read_prefixes(ready_made, paths) if ready_made is not None else None
+        self.prefixes = found if found is not None else build_prefixes(paths)
         self.size = sum(self.prefixes.values())
 
 
@@ -134,7 +148,9 @@ _lock = threading.Lock()
 
 def available() -> bool:
     # asked per paragraph: no stat once loaded
-    return not _unreadable and (_lexicon is not None or LEXICON_PATH.is_file())
+    return not _unreadable and (
+        _lexicon is not None or all(path.is_file() for path in LEXICON_PATHS)
+    )
 
 
 def _loaded() -> _Lexicon:
@@ -143,7 +159,7 @@ def _loaded() -> _Lexicon:
         with _lock:
             if _lexicon is None:
                 try:
-                    _lexicon = _Lexicon(LEXICON_PATH, PREFIXES_PATH)
+                    _lexicon = _Lexicon(LEXICON_PATHS, PREFIXES_PATH)
                 except (OSError, EOFError, ValueError):
                     _unreadable = True  # wrap without it; the start-up check says why
                     raise
@@ -151,9 +167,9 @@ def _loaded() -> _Lexicon:
 
 
 def preload() -> int:
-    """Load the word list now (start-up) rather than on the first Khmer text; its word count.
+    """Load the word lists now (start-up) rather than on the first Khmer text; the word count.
 
-    Raises OSError, EOFError or ValueError when the file cannot be read.
+    Raises OSError, EOFError or ValueError when a file cannot be read.
     """
     return _loaded().size
 

@@ -105,7 +105,8 @@ def _icu_problems() -> list[str]:
         khmer_lexicon.preload()
     except (OSError, EOFError, ValueError) as exc:
         problems.append(
-            f"The Khmer word list ({khmer_lexicon.LEXICON_PATH}) cannot be read ({exc}): "
+            f"The Khmer word lists ({', '.join(map(str, khmer_lexicon.LEXICON_PATHS))}) "
+            f"cannot be read ({exc}): "
             "Khmer lines may break inside known words; restore assets/text from the project."
         )
     return problems

@@ -12,12 +12,13 @@ from kiosk.text import khmer_lexicon
 
 
 def test_the_shipped_prefix_file_matches_the_shipped_word_list() -> None:
-    # Fails when assets/text/khmerdict.txt.gz changed and scripts/khmer-lexicon-build
+    # Fails when a word list in assets/text changed and scripts/khmer-lexicon-build
     # was not run (the kiosk would fall back to the slow build, with a warning).
-    shipped = khmer_lexicon._read_prefixes(khmer_lexicon.PREFIXES_PATH, khmer_lexicon.LEXICON_PATH)
-    built = khmer_lexicon.build_prefixes(khmer_lexicon.LEXICON_PATH)
+    paths = khmer_lexicon.LEXICON_PATHS
+    shipped = khmer_lexicon._read_prefixes(khmer_lexicon.PREFIXES_PATH, paths)
+    built = khmer_lexicon.build_prefixes(paths)
     assert shipped == built
-    assert sum(built.values()) > 75_000  # ICU's 81,028 words, less those of one cluster
+    assert sum(built.values()) > 75_000  # ICU's 81,028 words and Google's, less one-cluster ones
 
 
 def _word_list(path: Path, words: list[str]) -> Path:
@@ -31,8 +32,8 @@ def test_a_rebuilt_file_round_trips_and_a_stale_one_is_ignored(
 ) -> None:
     source = _word_list(tmp_path / "words.txt.gz", ["សម្រាប់", "កុមារ", "ក", "អ្នកមានគុណ"])
     ready = tmp_path / "prefixes.txt.gz"
-    khmer_lexicon.write_prefixes(source, ready)
-    assert khmer_lexicon._Lexicon(source, ready).prefixes == {
+    khmer_lexicon.write_prefixes([source], ready)
+    assert khmer_lexicon._Lexicon([source], ready).prefixes == {
         "ស": False,
         "សម្រា": False,
         "សម្រាប់": True,
@@ -48,7 +49,7 @@ def test_a_rebuilt_file_round_trips_and_a_stale_one_is_ignored(
     }
     _word_list(source, ["សម្រាប់", "កុមារ", "ពិធី"])  # the list changed, the file did not
     with caplog.at_level(logging.WARNING):
-        lexicon = khmer_lexicon._Lexicon(source, ready)
+        lexicon = khmer_lexicon._Lexicon([source], ready)
     assert "ពិធី" in lexicon.prefixes and "អ្នកមានគុណ" not in lexicon.prefixes
     assert "khmer-lexicon-build" in caplog.text
 
@@ -58,7 +59,7 @@ def test_a_damaged_prefix_file_falls_back_to_the_word_list(tmp_path: Path) -> No
     for damaged in (b"not gzip", gzip.compress(b"no header\n"), gzip.compress(b"")):
         ready = tmp_path / "prefixes.txt.gz"
         ready.write_bytes(damaged)
-        assert khmer_lexicon._Lexicon(source, ready).prefixes == (
-            khmer_lexicon.build_prefixes(source)
+        assert khmer_lexicon._Lexicon([source], ready).prefixes == (
+            khmer_lexicon.build_prefixes([source])
         )
-    assert khmer_lexicon._Lexicon(source, tmp_path / "missing.txt.gz").size == 2
+    assert khmer_lexicon._Lexicon([source], tmp_path / "missing.txt.gz").size == 2

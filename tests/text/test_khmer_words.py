@@ -89,8 +89,9 @@ def test_line_breaks_fall_at_human_word_boundaries() -> None:
     assert tally.word_share >= 0.97
     assert tally.acceptable_share >= 0.985
     # 47 of 9,400 before lines preferred boundaries ICU's dictionary also sees, 27 before
-    # dictionary words were kept whole, 23 now (names both segmenters split; docs/text.md)
-    assert tally.fitting_words_split <= 0.0025 * tally.breaks
+    # dictionary words were kept whole, 23 with ICU's word list alone, 13 of 9,534 with
+    # Google's Khmer lexicon too (names both segmenters split; docs/text.md)
+    assert tally.fitting_words_split <= 0.0015 * tally.breaks
 
 
 def test_clusters_join_exactly_khmer_nltks_pairs_of_classes() -> None:

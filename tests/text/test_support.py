@@ -69,15 +69,15 @@ def test_unreadable_khmer_word_list_is_reported_and_wrapping_goes_on(
     from kiosk.text import khmer_lexicon, wrap_lines
     from kiosk.text.wrap import clear_caches
 
-    broken = tmp_path / "khmerdict.txt.gz"
+    broken = tmp_path / "khmer-words-google.txt.gz"
     broken.write_bytes(b"not gzip")
-    monkeypatch.setattr(khmer_lexicon, "LEXICON_PATH", broken)
+    monkeypatch.setattr(khmer_lexicon, "LEXICON_PATHS", (khmer_lexicon.LEXICON_PATHS[0], broken))
     monkeypatch.setattr(khmer_lexicon, "_lexicon", None)
     monkeypatch.setattr(khmer_lexicon, "_unreadable", False)
     clear_caches()
     try:
         problems = check_text_support(["km"])
-        assert [p for p in problems if "Khmer word list" in p and str(broken) in p]
+        assert [p for p in problems if "Khmer word lists" in p and str(broken) in p]
         text = "អ្នកមានគុណបំណាច់ចំពោះប្រទេសជាតិ"
         assert "".join(wrap_lines(text, "km", 28, 120)) == text
     finally:

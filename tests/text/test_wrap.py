@@ -280,6 +280,44 @@ def test_a_dictionary_word_that_fits_is_never_split() -> None:
     assert "គុណបំណាច់" in lines[1]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "The people of Trà Vinh province can submit papers online": ត្រា|វិញ ("seal" +
+        # "back") are two words to both segmenters; the province is in Google's lexicon only.
+        ("ប្រជាពលរដ្ឋខេត្តត្រាវិញអាចដាក់ឯកសារតាមអនឡាញ", "ត្រាវិញ"),
+        # "Mr Hamilton comes to apply for a birth certificate": a transliterated name.
+        ("លោកហាមីលតុនមកដាក់ពាក្យសុំសំបុត្រកំណើត", "ហាមីលតុន"),
+    ],
+)
+def test_a_name_only_googles_khmer_lexicon_knows_is_kept_whole(
+    monkeypatch: pytest.MonkeyPatch, text: str, name: str
+) -> None:
+    from kiosk.text import khmer_lexicon
+    from kiosk.text.wrap import clear_caches
+
+    start = text.index(name)
+    end = start + len(name)
+    widths = range(int(width_in(name, "km", 28)) + 1, 330, 6)
+
+    def widths_that_split_the_name() -> list[int]:
+        clear_caches()
+        split = []
+        for width in widths:
+            ends = itertools.accumulate(map(len, check(text, "km", 28, width)))
+            if any(start < e < end for e in ends):
+                split.append(width)
+        return split
+
+    try:
+        assert widths_that_split_the_name() == []
+        icu_only = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS[:1])
+        monkeypatch.setattr(khmer_lexicon, "_lexicon", icu_only)
+        assert widths_that_split_the_name()  # ICU's word list alone: a line ends inside it
+    finally:
+        clear_caches()
+
+
 def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits() -> None:
     text = "ជនដែលមានគុណបំណាច់ចំពោះប្រទេសជាតិ"
     word = "គុណបំណាច់"
@@ -287,6 +325,8 @@ def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits(
     lines = wrap_text(text, width, monospace, "km")
     reassemble(text, lines)
     assert all(monospace(line) <= width for line in lines)
-    assert "មានគុណ" in lines and "បំណាច់" in lines  # cut where the word's parts meet
+    # cut where the word's parts meet (the line before is មានគុណ, or គុណ alone now that
+    # Google's lexicon keeps ដែលមាន "who has" together)
+    assert lines[lines.index("បំណាច់") - 1].endswith("គុណ")
     lines = check(text, "km", 28, int(width_in(word, "km", 28)) - 4)
     assert word not in "".join(f"{line}\n" for line in lines)
