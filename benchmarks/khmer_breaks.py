@@ -59,6 +59,13 @@ class Tally:
     at_words: int = 0
     in_compounds: int = 0
     fitting_words_split: int = 0
+    lines: int = 0
+    fill: float = 0.0  # sum over lines other than a sentence's last: share of the width used
+    under_half: int = 0  # lines other than a sentence's last, filled less than half
+
+    @property
+    def mean_fill(self) -> float:
+        return self.fill / self.breaks if self.breaks else 1.0
 
     @property
     def word_share(self) -> float:
@@ -67,6 +74,11 @@ class Tally:
     @property
     def acceptable_share(self) -> float:
         return (self.at_words + self.in_compounds) / self.breaks if self.breaks else 1.0
+
+
+def halves(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
+    """The even- and odd-numbered sentences: rules are tuned on the first, checked on both."""
+    return sentences[::2], sentences[1::2]
 
 
 def score(
@@ -80,9 +92,13 @@ def score(
         for width in WIDTHS:
             offset = 0
             lines = wrap(s.text, width)
+            tally.lines += len(lines)
             for line in lines[:-1]:
                 offset = s.text.index(line, offset) + len(line)
                 tally.breaks += 1
+                fill = measure(line) / width
+                tally.fill += fill
+                tally.under_half += fill < 0.5
                 if offset in s.words:
                     tally.at_words += 1
                 elif offset in s.compounds:

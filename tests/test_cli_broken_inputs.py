@@ -95,7 +95,10 @@ def test_a_catalogue_store_path_that_is_a_directory(tmp_path: Path) -> None:
         tmp_path, **{r'^db = "catalogue.sqlite3"': f'db = "{tmp_path / "store"}"'}
     )
     line = refused("search", config)
-    assert f"the catalogue store {tmp_path / 'store'} cannot be written" in line
+    assert (
+        f"the catalogue store {tmp_path / 'store'} (catalogue.db in {config}) "
+        "is a folder, not a file"
+    ) in line
 
 
 @pytest.mark.parametrize("command", ["serve", "run", "report"])

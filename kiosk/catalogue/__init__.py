@@ -12,6 +12,7 @@ from kiosk.catalogue.catalogue import (
     Summary,
     open_catalogue,
     store_path,
+    store_path_problem,
 )
 from kiosk.catalogue.model import (
     CatalogueError,
@@ -45,5 +46,6 @@ __all__ = [
     "Summary",
     "open_catalogue",
     "store_path",
+    "store_path_problem",
     "store_status",
 ]

@@ -54,6 +54,7 @@ from kiosk.catalogue.store import (
     store_lock,
     write_store,
 )
+from kiosk.filetarget import setting, unwritable_reason
 from kiosk.text import fold_vi
 
 if TYPE_CHECKING:
@@ -291,6 +292,16 @@ def store_path(cfg: Config) -> Path:
     return cfg.data_path(cfg.catalogue.db)
 
 
+def store_path_problem(cfg: Config) -> str | None:
+    """One sentence on why the configured store cannot be written there, or None."""
+    path = store_path(cfg)
+    reason = unwritable_reason(path)
+    if reason is None:
+        return None
+    where = setting(cfg.catalogue.db, "catalogue.db")
+    return f"the catalogue store {path} ({where} in {cfg.source}) {reason}"
+
+
 def sample_path(cfg: Config) -> Path:
     return cfg.asset_path(cfg.catalogue.sample)
 
@@ -330,6 +341,9 @@ def open_catalogue(cfg: Config) -> Catalogue:
     hosts = cfg.catalogue.allowed_url_hosts
     with contextlib.suppress(FileNotFoundError, StoreError):
         return Catalogue.open(path, allowed_hosts=hosts)
+    problem = store_path_problem(cfg)
+    if problem is not None:
+        raise CatalogueError(problem)
     with store_lock(path):
         try:  # another process may have installed it while we waited
             return Catalogue.open(path, allowed_hosts=hosts)

@@ -29,6 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
+from kiosk.catalogue.catalogue import store_path_problem
 from kiosk.catalogue.fetch import (
     Fetcher,
     FetchOptions,
@@ -186,6 +187,10 @@ class Syncer:
             return self._refused(
                 "no central API is configured (set catalogue.source or pass --source)", 0
             )
+        problem = store_path_problem(self.cfg)
+        if problem is not None:  # nothing to record it in: the status file sits beside the store
+            log.warning("catalogue sync from %s refused: %s", self.source, problem)
+            return SyncResult("refused", f"refused: {problem}", reason=problem)
         with store_lock(self.path, blocking=False) as held:
             if not held:
                 return SyncResult("refused", "refused: another sync is running", reason="busy")

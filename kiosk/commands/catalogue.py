@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue
+from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path_problem
 from kiosk.config import Config, central_source
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
@@ -90,6 +90,9 @@ def sync(args: argparse.Namespace, cfg: Config | None) -> int:
         raise UserError(
             "no central API is configured: set catalogue.source in the config or pass --source URL"
         )
+    problem = store_path_problem(cfg)
+    if problem is not None:
+        raise UserError(problem)
     setup_for(cfg, "sync", stderr=False)
     try:
         _catalogue(cfg).close()  # the catalogue in place (the sample on a first start)

@@ -10,10 +10,12 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from kiosk.config import Config
 from kiosk.errors import UserError
+from kiosk.filetarget import atomic_write, unwritable_reason
 from kiosk.queue.clock import local_day, utc_now
 from kiosk.queue.errors import StorageError
 from kiosk.queue.report import (
@@ -76,21 +78,28 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         period = stats.parse_period(args.start, args.end)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if args.xlsx:  # before the work: a mistyped path costs one line, not a computed report
+        reason = unwritable_reason(Path(args.xlsx), make_folders=False)
+        if reason is not None:
+            raise UserError(f"--xlsx {args.xlsx}: {reason}")
     args.table = args.table or "outcomes"
     if args.csv and args.table not in tables.TABLE_IDS:
         raise UserError(
             f"there is no table {args.table!r}; choose one of {', '.join(tables.TABLE_IDS)}"
         )
-    figures = _read(cfg, lambda conn: stats.period_figures(conn, cfg, period))
+    # The exports hold every comment; the text on the terminal the newest (and "K more").
+    exported = args.xlsx or (args.csv and args.table == "comments")
+    limit = None if exported else stats.COMMENTS_SHOWN
+    figures = _read(cfg, lambda conn: stats.period_figures(conn, cfg, period, comments_limit=limit))
     built = tables.tables(figures, args.lang)
     if args.xlsx:
         centre = cfg.centre.name.get(args.lang, cfg.centre.name["vi"])
         heading = f"{centre} — {tables.period_label(figures, args.lang)}"
-        try:
-            with open(args.xlsx, "wb") as out:
-                out.write(export.workbook_bytes(figures, args.lang, heading))
+        target = Path(args.xlsx)
+        try:  # a whole workbook or the file as it was, never half of one
+            atomic_write(target, export.workbook_bytes(figures, args.lang, heading))
         except OSError as exc:
-            raise UserError(f"cannot write {args.xlsx}: {exc.strerror}") from None
+            raise UserError(f"--xlsx {target}: cannot be written ({exc.strerror})") from None
         sys.stdout.write(
             f"{args.xlsx}: {len(built)} sheets, {figures['totals']['issued']} tickets\n"
         )
@@ -100,7 +109,10 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         return 0
     for name in ("summary", "outcomes", "waiting", "counters"):
         sys.stdout.write(_text_table(built[name], args.lang) + "\n")
-    lines = comment_lines(figures["comments"], figures["levels"], args.lang)
+    left_out = figures["comments_total"] - len(figures["comments"])
+    lines = comment_lines(figures["comments"], figures["levels"], args.lang, more=left_out)
+    if left_out:
+        lines.append(f"kiosk report --from {args.start} --to {args.end} --csv --table comments")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 

@@ -54,18 +54,17 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     assert cfg is not None
     from kiosk.server.display_bridge import start_display_bridge
     from kiosk.server.phone.listener import start_phone_listener
-    from kiosk.server.run import (
-        ServeError,
-        start_in_thread,
-        stop_cleanly_on_sigterm,
-        warn_dev_secrets,
-    )
+    from kiosk.server.run import ServeError, start_in_thread, warn_dev_secrets
     from kiosk.ui.launch import display_problem, run_kiosk
+    from kiosk.ui.window import SignalStop
 
     problem = display_problem()
     if problem:
         raise UserError(f"{problem}; for the server alone use `kiosk serve`", problem.exit_code)
     setup_for(cfg, "run")
+    # Before the server starts: a SIGTERM from then on stops both in order (server
+    # answered and closed, database closed), whenever it comes (see SignalStop).
+    signals = SignalStop()
     if args.port is not None:
         # One port for everything this run serves: the API, the phone page's LAN
         # listener and the QR the kiosk prints (both read server.port).
@@ -78,15 +77,12 @@ def run_all(args: argparse.Namespace, cfg: Config | None) -> int:
     except (ServeError, StorageError) as exc:
         raise UserError(str(exc)) from None
     warn_dev_secrets(cfg)
-    stop_cleanly_on_sigterm()
     print(
         f"centre server running at {handle.url}: staff console {handle.url}/console/, "
         f"API docs {handle.url}/docs; the kiosk opens now. Close it from its admin panel "
         "(hidden gesture + PIN), or press Ctrl+C here.",
         flush=True,
     )
-    try:
-        return run_kiosk(cfg, handle.url, token, window=bool(args.window), server_handle=handle)
-    except KeyboardInterrupt:
-        handle.stop()
-        return 0
+    return run_kiosk(
+        cfg, handle.url, token, window=bool(args.window), server_handle=handle, signals=signals
+    )

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from kiosk.config import Config
 from kiosk.errors import UserError
+from kiosk.filetarget import setting, unwritable_reason
 from kiosk.text import nfc
 from kiosk.voice import (
     Fragment,
@@ -52,8 +53,21 @@ class _Bar:
             self.stream.write("\n")
 
 
-def build(cfg: Config) -> int:
+def _cache(cfg: Config) -> FragmentCache:
+    """The configured voice cache, refused in one line if its folder cannot be written."""
     cache = FragmentCache.for_config(cfg)
+    reason = unwritable_reason(cache.manifest_path)
+    if reason is not None:
+        raise UserError(
+            f"the voice cache {cache.cache_dir} "
+            f"({setting(cfg.voice.cache_dir, 'voice.cache_dir')} in {cfg.source}): "
+            f"{cache.manifest_path.name} {reason}"
+        )
+    return cache
+
+
+def build(cfg: Config) -> int:
+    cache = _cache(cfg)
     # The calls, then the listen button's fixed texts in languages with no offline voice.
     wanted = [*required_fragments(cfg), *listen_fragments(cfg, OfflineVoice.for_config(cfg))]
     fragments = list({f.id: f for f in wanted}.values())
@@ -87,7 +101,7 @@ def say(cfg: Config, text: str, lang: str) -> int:
     if not text:
         raise UserError("TEXT is empty: give the words to say, e.g. kiosk voice say 'Xin chào'")
     frag = text_fragment(text, lang)
-    cache = FragmentCache.for_config(cfg)
+    cache = _cache(cfg)
     clip = cache.lookup(frag)
     source = "cache"
     offline = OfflineVoice.for_config(cfg)

@@ -231,10 +231,21 @@ def has_ratings(conn: sqlite3.Connection) -> bool:
     return found is not None
 
 
+# How many comments a screen or a printed report lists (the newest), followed by
+# "and K more"; a year of a busy centre has thousands. The CSV and XLSX exports hold all.
+COMMENTS_SHOWN = 50
+
+
 def comments(
-    conn: sqlite3.Connection, cfg: Config, first_day: str, last_day: str
+    conn: sqlite3.Connection,
+    cfg: Config,
+    first_day: str,
+    last_day: str,
+    *,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The citizens' comments of local days ``first_day``..``last_day``, newest first.
+    """The citizens' comments of local days ``first_day``..``last_day``, newest first
+    (the newest ``limit`` of them, or all).
 
     Each: ``at`` (the centre's local time of the rating, ISO with its offset),
     ``service`` and ``counter`` with their configured names, ``score`` out of
@@ -248,8 +259,8 @@ def comments(
     rows = conn.execute(
         "SELECT rated_at, service, counter, score, levels, comment FROM ratings "
         "WHERE day BETWEEN ? AND ? AND comment IS NOT NULL AND comment != '' "
-        "ORDER BY rated_at DESC, pk DESC",
-        (first_day, last_day),
+        "ORDER BY rated_at DESC, pk DESC LIMIT ?",
+        (first_day, last_day, -1 if limit is None else limit),
     ).fetchall()
     return [
         {
@@ -264,6 +275,18 @@ def comments(
         }
         for r in rows
     ]
+
+
+def comment_count(conn: sqlite3.Connection, first_day: str, last_day: str) -> int:
+    """How many comments local days ``first_day``..``last_day`` have."""
+    if not has_ratings(conn):
+        return 0
+    row = conn.execute(
+        "SELECT count(*) FROM ratings "
+        "WHERE day BETWEEN ? AND ? AND comment IS NOT NULL AND comment != ''",
+        (first_day, last_day),
+    )
+    return int(row.fetchone()[0])
 
 
 def comment_level(comment: dict[str, Any], level_names: list[dict[str, str]], lang: str) -> str:

@@ -289,6 +289,8 @@ def report_table(report: dict[str, Any], lang: str = "en") -> str:
 
 # A comment's text starts this far in, under its time, service and counter.
 COMMENT_INDENT = "    "
+# After the newest comments a screen or page shows (ratings.COMMENTS_SHOWN).
+MORE_COMMENTS = N_("… and {count} more. The CSV and XLSX files hold all of them.")
 
 
 def comment_lines(
@@ -298,9 +300,11 @@ def comment_lines(
     *,
     with_date: bool = True,
     columns: int | None = None,
+    more: int = 0,
 ) -> list[str]:
     """The citizens' comments for the terminal, newest first: a line with the time,
-    service, counter and score, then the comment wrapped to the terminal's width."""
+    service, counter and score, then the comment wrapped to the terminal's width;
+    ``more``: how many older ones were left out (said at the end)."""
     width = columns or shutil.get_terminal_size((100, 24)).columns
     lines = [gettext(N_("Citizens' comments, newest first"), lang)]
     if not found:
@@ -316,6 +320,8 @@ def comment_lines(
         lines.append("  ".join(head))
         for part in wrapped(c["comment"], width - len(COMMENT_INDENT)):
             lines.append(COMMENT_INDENT + part)
+    if more:
+        lines.append(gettext(MORE_COMMENTS, lang, count=more))
     return lines
 
 

@@ -26,7 +26,7 @@ from typing import Any, TypedDict
 
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso
-from kiosk.queue.ratings import comments, has_ratings
+from kiosk.queue.ratings import COMMENTS_SHOWN, comment_count, comments, has_ratings
 from kiosk.queue.report import percentile
 
 MAX_DAYS = 400
@@ -174,8 +174,18 @@ def _days(start: str, end: str) -> Iterator[str]:
         day += timedelta(days=1)
 
 
-def period_figures(conn: sqlite3.Connection, cfg: Config, period: Period) -> dict[str, Any]:
-    """Every figure of the dashboard over ``period`` (see the module doc)."""
+def period_figures(
+    conn: sqlite3.Connection,
+    cfg: Config,
+    period: Period,
+    *,
+    comments_limit: int | None = COMMENTS_SHOWN,
+) -> dict[str, Any]:
+    """Every figure of the dashboard over ``period`` (see the module doc).
+
+    ``comments`` are the newest ``comments_limit`` (None: all, for the exports);
+    ``comments_total`` counts them all.
+    """
     target = cfg.reports.target_wait_minutes
     names = _Names(cfg)
     rows = conn.execute(
@@ -280,7 +290,8 @@ def period_figures(conn: sqlite3.Connection, cfg: Config, period: Period) -> dic
         "rating_reasons": [
             {"id": r.id, "name": r.name, "count": picked[r.id]} for r in cfg.satisfaction.reasons
         ],
-        "comments": comments(conn, cfg, period["start"], period["end"]),
+        "comments": comments(conn, cfg, period["start"], period["end"], limit=comments_limit),
+        "comments_total": comment_count(conn, period["start"], period["end"]),
         "kiosks": [
             {
                 "id": kid,

@@ -31,7 +31,8 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import pairwise, repeat
+from itertools import accumulate, pairwise, repeat
+from math import exp
 from operator import add
 from pathlib import Path
 from typing import cast
@@ -173,6 +174,9 @@ _NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
 _EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
 _BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
 _EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
+# Bound on a cluster's weight that the model file must keep for start_probabilities:
+# exp(MAX_WEIGHT) and its square times the transitions' stay finite in a float.
+MAX_WEIGHT = 300.0
 
 
 class _Model:
@@ -259,10 +263,9 @@ class _Model:
             scores[-1] += self._flag("EOS")
         return scores
 
-    def starts(self, kccs: list[str]) -> list[bool]:
-        """Viterbi: for each cluster, whether it starts a word."""
+    def starts(self, emissions: list[float]) -> list[bool]:
+        """Viterbi: for each cluster (weights from :meth:`emissions`), whether it starts a word."""
         (t00, t01), (t10, t11) = self.trans
-        emissions = self.emissions(kccs)
         # Scores of the best paths ending in label 0 / 1 (label 0's own weight is the constant 0).
         # back0[i] / back1[i]: whether the best path to label 0 / 1 at cluster i + 1 comes
         # from label 1 at cluster i. (Plain floats and bools: this loop runs per cluster.)
@@ -284,6 +287,38 @@ class _Model:
             labels.append(label)
         labels.reverse()
         return labels
+
+    def start_probabilities(self, emissions: list[float]) -> list[float]:
+        """Forward-backward: for each cluster, the model's probability that it starts a word.
+
+        The marginal of the same CRF the Viterbi decodes: near 1 or 0 where the
+        model is sure, nearer one half inside a rare name whose syllables could
+        each be words. With two labels each pass needs only the ratio of the two
+        labels' weights (label 1 over label 0), one division per cluster.
+        """
+        (t00, t01), (t10, t11) = self.trans
+        m00, m01, m10, m11 = exp(t00), exp(t01), exp(t10), exp(t11)
+        # No overflow: a cluster's weight is a sum of one weight per feature template,
+        # under MAX_WEIGHT (295 for khmer-nltk 1.6's model) and e^MAX_WEIGHT is finite.
+        odds = list(map(exp, emissions))
+        # forward[i]: weight of all label paths over clusters 0..i ending in 1 / ending in 0
+        forward = list(
+            accumulate(
+                odds[1:],
+                lambda x, e: e * (m01 + x * m11) / (m00 + x * m10),
+                initial=odds[0],
+            )
+        )
+        # backward[i]: the same for the clusters after i, given label 1 / given label 0
+        backward = list(
+            accumulate(
+                reversed(odds[1:]),
+                lambda y, e: (m10 + m11 * e * y) / (m00 + m01 * e * y),
+                initial=1.0,
+            )
+        )
+        backward.reverse()
+        return [x * y / (1.0 + x * y) for x, y in zip(forward, backward, strict=True)]
 
 
 _model: _Model | None = None
@@ -307,6 +342,8 @@ def preload() -> None:
 def clear_cache() -> None:
     """Forget the word boundaries and cluster weights computed so far (tests, benchmarks)."""
     word_starts.cache_clear()
+    start_probabilities.cache_clear()
+    _weights.cache_clear()
     if _model is not None:
         _model._emission_cache.clear()
 
@@ -315,15 +352,40 @@ def model_available() -> bool:
     return _model is not None or MODEL_PATH.is_file()  # asked per paragraph: no stat once loaded
 
 
+@lru_cache(maxsize=64)
+def _weights(text: str) -> tuple[list[tuple[int, int]], list[float]]:
+    """``text``'s clusters and their weights: shared by the decision and its confidence,
+    which the wrapper asks for right after (a small cache is enough)."""
+    spans = clusters(text)
+    if len(spans) < 2:  # no place inside: no need for the model
+        return spans, []
+    return spans, _loaded().emissions([text[a:b] for a, b in spans])
+
+
 @lru_cache(maxsize=4096)
 def word_starts(text: str) -> tuple[int, ...]:
     """Offsets ``0 < i < len(text)`` where the model puts the start of a Khmer word."""
-    spans = clusters(text)
+    spans, emissions = _weights(text)
     if len(spans) < 2:
         return ()
-    kccs = [text[a:b] for a, b in spans]
-    starts = _loaded().starts(kccs)
+    starts = _loaded().starts(emissions)
     return tuple(a for (a, _b), s in zip(spans[1:], starts[1:], strict=True) if s)
+
+
+@lru_cache(maxsize=1024)
+def start_probabilities(text: str) -> dict[int, float]:
+    """For each offset of :func:`word_starts`: the model's probability that a word starts there.
+
+    How sure the model is of each boundary it proposes (the posterior marginal;
+    the boundaries themselves come from the most likely reading as a whole, so one
+    of them may have a probability under one half).
+    """
+    starts = set(word_starts(text))
+    if not starts:
+        return {}
+    spans, emissions = _weights(text)
+    probabilities = _loaded().start_probabilities(emissions)
+    return {a: p for (a, _b), p in zip(spans, probabilities, strict=True) if a in starts}
 
 
 def words(text: str) -> list[str]:

@@ -6,7 +6,8 @@ word model of :mod:`kiosk.text.khmer_words`, and a number or bracket next to a
 Khmer letter is a word of its own; at spaces, punctuation and Latin words, and
 at an existing U+200B ZERO WIDTH SPACE, ICU's line-break rules decide. Where
 only the model sees a boundary (ICU's dictionary disagrees) it is marked
-doubtful, for the wrapper to avoid (:class:`Breaks`). Without the model file,
+doubtful, for the wrapper to avoid (:class:`Breaks`), as are places where the
+model itself is unsure. Without the model file,
 ICU's dictionary breaks are used throughout. Vietnamese and English
 break after spaces and hyphens (ICU's UAX #14 rules, which also allow a break
 after "/" in a long URL but never inside "08:30" or "2.000").
@@ -174,13 +175,18 @@ class Breaks:
     where a segment wider than a whole line is cut before any cluster (ICU's
     dictionary words). ``inside_words``: ``(place, start, end)`` for the
     opportunities inside a Khmer dictionary word ``text[start:end]``; the wrapper
-    does not end a line there when the word fits on a line.
+    does not end a line there when the word fits on a line. ``model_places``: the
+    opportunities the word model decided (between two Khmer letters, not a number
+    or bracket edge), whether ICU agrees or not; how sure the model is of each is
+    :func:`kiosk.text.khmer_words.start_probabilities`, asked by the wrapper only
+    for the places where a line could end.
     """
 
     opportunities: tuple[int, ...]
     doubtful: frozenset[int] = frozenset()
     fallback: tuple[int, ...] = ()
     inside_words: tuple[tuple[int, int, int], ...] = ()
+    model_places: frozenset[int] = frozenset()
 
 
 _NO_BREAKS = Breaks(())
@@ -219,7 +225,8 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
     opportunities = usable([i for i in icu if i not in inside_khmer] + model + edges)
     doubtful = frozenset(opportunities).difference(icu, edges)
     inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
-    return Breaks(opportunities, doubtful, usable(icu), inside)
+    model_places = frozenset(opportunities).intersection(model).difference(edges)
+    return Breaks(opportunities, doubtful, usable(icu), inside, model_places)
 
 
 def break_opportunities(text: str, lang: str) -> list[int]:

@@ -9,11 +9,12 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
   U+2029); each starts a new line, an empty paragraph gives an empty line.
 * A line ends only at a break opportunity (:func:`kiosk.text.break_opportunities`):
   Khmer word boundaries and U+200B, spaces and hyphens in Vietnamese/English.
-  Each line takes as many words as fit, except that it ends at a Khmer word
-  boundary that only the word model sees (ICU's dictionary disagrees) only when
-  the last boundary both agree on would leave the line less than half full,
-  and never inside a Khmer dictionary word that fits on a line of its own
-  (:mod:`kiosk.text.khmer_lexicon`).
+  Each line takes as many words as fit, except in Khmer: there each place has a
+  price, the doubt that a word ends there (ICU's dictionary disagreeing with the
+  word model, and the model's own probability, :func:`_break_price`), and a
+  line filling at least half the width may end earlier at a cheaper place
+  (:func:`_cheapest_end`); it never ends inside a Khmer dictionary word that
+  fits on a line of its own (:mod:`kiosk.text.khmer_lexicon`).
 * A word wider than the line is cut between clusters (never inside one, never
   before a Khmer subscript), nothing else; no hyphen is added.
 * Each line's measured width (:func:`kiosk.text.text_width`, the real font
@@ -30,8 +31,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
+from math import inf, log10
 from typing import Protocol
 
+from kiosk.text import khmer_words
 from kiosk.text.fonts import font_for, normalize_lang
 from kiosk.text.measure import NO_INK, Ink, Measurer, measurer
 from kiosk.text.normalize import nfc
@@ -40,9 +43,21 @@ from kiosk.text.segment import Breaks, cluster_boundaries, paragraph_breaks
 BREAK_SPACES = " \t\u3000\u200b"
 _PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
 _EPSILON = 1e-6
-# A line ends at a place only the Khmer word model proposes (see segment.Breaks) when
-# the last place both segmenters agree on would leave it less than half full.
+# How a Khmer line chooses its end (_cheapest_end; chosen on the even-numbered khPOS
+# sentences, docs/text.md): never shorter than half the width for a cheaper place;
+# a place only the word model proposes (ICU's dictionary disagrees) costs so much that
+# an agreed place filling half the line always wins; the model's own doubt costs up to
+# UNSURE_PRICE, nothing once its probability has SURE_NINES nines (0.9999); a line's
+# badness is BADNESS x (unused share of the width) squared. When the paragraph's ends
+# are chosen together (_balanced_lines), a line under half full costs UNDER_HALF_PRICE,
+# more than a doubtful place, so that the half-full rule holds there too.
 SURE_BREAK_MIN_FILL = 0.5
+DOUBTFUL_PRICE = 100.0
+UNSURE_PRICE = 1.0
+SURE_NINES = 4.0
+BADNESS = 1.0
+UNDER_HALF_PRICE = 1000.0
+_BALANCE_ATTEMPTS = 8  # a chosen line that does not fit is ruled out; then try again
 
 Measure = Callable[[str], float]
 
@@ -118,6 +133,130 @@ def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Bre
     return {place for place, start, end in breaks.inside_words if (start, end) in fitting}
 
 
+def _break_price(place: int, par: str, breaks: Breaks) -> float:
+    """What ending a line at ``place`` costs: the doubt that a word ends there.
+
+    ICU's dictionary disagreeing with the word model costs ``DOUBTFUL_PRICE``; the
+    model's own doubt costs up to ``UNSURE_PRICE``, less the more nines its
+    probability has (0.99: two nines), nothing from ``SURE_NINES`` nines on.
+    """
+    price = DOUBTFUL_PRICE if place in breaks.doubtful else 0.0
+    if place in breaks.model_places:
+        probability = khmer_words.start_probabilities(par).get(place, 0.0)
+        nines = -log10(max(1.0 - probability, 1e-12))
+        price += UNSURE_PRICE * max(0.0, 1.0 - nines / SURE_NINES)
+    return price
+
+
+def _cheapest_end(
+    par: str,
+    pos: int,
+    k: int,
+    best: int,
+    ends: list[int],
+    candidates: list[Ink],
+    width: float,
+    metrics: _Metrics,
+    breaks: Breaks,
+) -> int:
+    """Among the line ends that fit (``ends[k..best]``, the longest last), the cheapest.
+
+    Cost: the place's price (:func:`_break_price`) plus the line's badness, the
+    square of the share of the width left unused (TeX's idea: a break has a
+    price, and so has a short line). A line less than half full
+    (``SURE_BREAK_MIN_FILL``) is never preferred to the longest.
+    """
+    if ends[best] == len(par):  # the paragraph's last line: nothing is broken
+        return best
+    price = _break_price(ends[best], par, breaks)
+    if price == 0.0:
+        return best
+    line = par[pos : ends[best]].rstrip(BREAK_SPACES)
+    best_cost = price + _badness(metrics.fill(line, candidates[best - k]), width)
+    chosen = best
+    for j in range(best - 1, k - 1, -1):
+        fill = metrics.fill(par[pos : ends[j]].rstrip(BREAK_SPACES), candidates[j - k])
+        if fill < SURE_BREAK_MIN_FILL * width:
+            break
+        cost = _break_price(ends[j], par, breaks) + _badness(fill, width)
+        if cost < best_cost:
+            chosen, best_cost = j, cost
+    if chosen != best and not metrics.fits(par[pos : ends[chosen]].rstrip(BREAK_SPACES), width):
+        return best
+    return chosen
+
+
+def _balanced_lines(
+    par: str, width: float, metrics: _Metrics, breaks: Breaks, ends: list[int]
+) -> list[str] | None:
+    """The paragraph's lines with the lowest total cost, all ends chosen together.
+
+    Knuth and Plass's line breaking with the prices and badness of
+    :func:`_cheapest_end`: a line may end earlier than it could so that a later
+    line need not end at a doubtful place. A line under half full costs
+    ``UNDER_HALF_PRICE`` more (the paragraph's last line costs nothing).
+    Candidate lines are estimated from their segments' ink; the lines chosen are
+    then measured, and a chosen line that does not fit is ruled out and the choice
+    made again. None when a segment is wider than the line (the greedy lines then
+    cut it).
+    """
+    n = len(par)
+    starts = [0, *ends[:-1]]
+    segments = list(zip(starts, ends, strict=True))
+    trimmed = [metrics.ink(par[a:b].rstrip(BREAK_SPACES)) for a, b in segments]
+    whole = [metrics.ink(par[a:b]) for a, b in segments]
+    prices = [_break_price(e, par, breaks) if e < n else 0.0 for e in ends]
+    half = SURE_BREAK_MIN_FILL * width
+    ruled_out: set[tuple[int, int]] = set()
+    for _attempt in range(_BALANCE_ATTEMPTS):
+        # cost[s]: the cheapest lines before starts[s]; back[s]: where the last of them starts
+        cost = [inf] * (len(ends) + 1)
+        back = [0] * (len(ends) + 1)
+        cost[0] = 0.0
+        for s in range(len(ends)):
+            if cost[s] == inf:
+                continue
+            running = NO_INK
+            for j in range(s, len(ends)):
+                line_ink = running.then(trimmed[j])
+                if j > s and not metrics.may_fit(line_ink, width):
+                    break
+                running = running.then(whole[j])
+                if (s, j) in ruled_out:
+                    continue
+                line_cost = cost[s]
+                if ends[j] < n:
+                    extent = line_ink.extent
+                    line_cost += prices[j] + _badness(extent, width)
+                    if extent < half:
+                        line_cost += UNDER_HALF_PRICE
+                if line_cost < cost[j + 1]:
+                    cost[j + 1], back[j + 1] = line_cost, s
+        if cost[-1] == inf:
+            return None
+        chosen: list[tuple[int, int]] = []  # (first segment, last segment) of each line
+        j = len(ends)
+        while j > 0:
+            chosen.append((back[j], j - 1))
+            j = back[j]
+        chosen.reverse()
+        lines = [par[starts[s] : ends[j]].rstrip(BREAK_SPACES) for s, j in chosen]
+        too_wide = {
+            c for c, line in zip(chosen, lines, strict=True) if not metrics.fits(line, width)
+        }
+        if not too_wide:
+            return lines
+        if any(s == j for s, j in too_wide):
+            return None
+        ruled_out |= too_wide
+    return None
+
+
+def _badness(fill: float, width: float) -> float:
+    unused = max(0.0, 1.0 - fill / width)
+    return BADNESS * unused * unused
+
+
 def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> list[str]:
     n = len(par)
     if not par.strip(BREAK_SPACES):
@@ -126,8 +265,9 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
     if breaks.inside_words:
         blocked = _inside_fitting_words(par, width, metrics, breaks)
         ends = [e for e in ends if e not in blocked]
-    doubtful = breaks.doubtful
     lines: list[str] = []
+    priced = False  # a line ended at a place with a price: worth choosing the ends together
+    over_wide = False
     pos, k = 0, 0  # ends[k] is the first candidate end after pos
     while pos < n:
         # Estimate each candidate line from its segments' cached ink, then confirm
@@ -156,24 +296,15 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
             if metrics.fits(line, width):
                 break
             best -= 1
-        if doubtful and ends[best] in doubtful:
-            # Only the word model says a word ends there: end the line at the last
-            # place both segmenters agree on, if that still fills half the line.
-            sure = best - 1
-            while sure >= k and ends[sure] in doubtful:
-                sure -= 1
-            if sure >= k:
-                shorter = par[pos : ends[sure]].rstrip(BREAK_SPACES)
-                ink = candidates[sure - k]
-                if SURE_BREAK_MIN_FILL * width <= metrics.fill(shorter, ink) and metrics.fits(
-                    shorter, width
-                ):
-                    best = sure
+        if best > k and breaks.model_places:
+            best = _cheapest_end(par, pos, k, best, ends, candidates, width, metrics, breaks)
+            priced = priced or (ends[best] < n and _break_price(ends[best], par, breaks) > 0)
         line = par[pos : ends[best]].rstrip(BREAK_SPACES)
         if best > k or metrics.fits(line, width):
             lines.append(line)
             pos, k = ends[best], best + 1
             continue
+        over_wide = True  # a segment wider than the line is cut: keep these lines
         # One segment wider than the line: cut it at the last dictionary word that
         # fits (Khmer), else between clusters.
         visible_end = pos + len(line)
@@ -187,6 +318,8 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
         pos = cut
         if pos == visible_end:  # only the dropped spaces of this segment are left
             pos, k = ends[k], k + 1
+    if priced and not over_wide:
+        return _balanced_lines(par, width, metrics, breaks, ends) or lines
     return lines
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.errors import EXIT_TRY_LATER, UserError
-from kiosk.ui.window import configure_window, skip_exit_collection, stop_on_signals
+from kiosk.ui.window import SignalStop, configure_window, skip_exit_collection
 
 log = logging.getLogger(__name__)
 
@@ -77,25 +77,34 @@ def run_kiosk(
     window: bool,
     server_handle: Any = None,
     on_ready: Callable[[], None] | None = None,
+    signals: SignalStop | None = None,
 ) -> int:
     """Run the kiosk UI in this (main) thread until the admin closes it; returns 0.
 
     ``server_handle`` (from ``kiosk.server.run.start_in_thread``) is stopped
     when the UI ends, so ``kiosk run`` never leaves a server without its kiosk.
+    ``signals``: made by the caller before it started anything (``kiosk run``); a
+    stop asked for while the window is being built ends the run before it shows.
     """
-    configure_kivy(cfg, window=window)
-    app = build_app(cfg, server_url, token, on_ready=on_ready)
     # The lockdown refuses people, not the service manager.
-    stop_on_signals(app.shut_down)
+    signals = signals or SignalStop()
+    app = None
     try:
+        if signals.requested.is_set():
+            return 0
+        configure_kivy(cfg, window=window)
+        app = build_app(cfg, server_url, token, on_ready=on_ready)
+        signals.attach(app.shut_down)
         if app.sync is not None:
             app.sync.start()
-        app.run()
+        if not signals.requested.is_set():
+            app.run()
     finally:
-        if app.sync is not None:
-            app.sync.stop()
-        app.backend.close()
-        app.backend.catalogues.close()
+        if app is not None:
+            if app.sync is not None:
+                app.sync.stop()
+            app.backend.close()
+            app.backend.catalogues.close()
         if server_handle is not None:
             server_handle.stop()
         skip_exit_collection()

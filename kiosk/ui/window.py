@@ -17,6 +17,7 @@ import gc
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable
 from types import FrameType
 
@@ -87,19 +88,46 @@ def configure_window(*, window: bool, windowed_size: tuple[int, int]) -> None:
     KivyConfig.set("postproc", "double_tap_time", "0")
 
 
-def stop_on_signals(stop: Callable[[], None]) -> None:
-    """SIGTERM (``systemctl stop``) and SIGINT (Ctrl+C) stop the app on its own thread.
+class SignalStop:
+    """SIGTERM (``systemctl stop``) and SIGINT (Ctrl+C), from the moment it is made.
 
-    The handler only schedules: Kivy's loop runs ``stop`` at its next frame.
+    A signal only sets :attr:`requested` and, once an app is :meth:`attach`-ed,
+    schedules its ``stop`` on Kivy's loop (next frame). Made before anything
+    starts, a signal that comes while the window is still being built (seconds
+    on a loaded PC) is kept and acted on, never raised into whatever code was
+    running then, and never the default action that kills the process.
     """
-    from kivy.clock import Clock
 
-    def handler(signum: int, _frame: FrameType | None) -> None:
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self._stop: Callable[[], None] | None = None
+        signal.signal(signal.SIGTERM, self._handle)
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
+        self.requested.set()
+        if self._stop is not None:
+            self._schedule(self._stop)
+
+    @staticmethod
+    def _schedule(stop: Callable[[], None]) -> None:
+        from kivy.clock import Clock
+
         Clock.schedule_once(lambda _dt: stop(), 0)
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    def attach(self, stop: Callable[[], None]) -> None:
+        """From now on a signal stops the app with ``stop`` (at once if one came already)."""
+        self._stop = stop
+        if self.requested.is_set():
+            self._schedule(stop)
+
+
+def stop_on_signals(stop: Callable[[], None]) -> SignalStop:
+    """SIGTERM and SIGINT stop the app with ``stop`` on its own thread (see SignalStop)."""
+    signals = SignalStop()
+    signals.attach(stop)
+    return signals
 
 
 def skip_exit_collection() -> None:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.filetarget import atomic_write
 from kiosk.paths import ASSETS
 from kiosk.voice.fragments import Fragment
 
@@ -51,18 +50,6 @@ def checksum(data: bytes) -> str:
 
 def _text_tag(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class FragmentCache:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import Config
-from kiosk.voice.cache import atomic_write
+from kiosk.filetarget import atomic_write
 
 log = logging.getLogger(__name__)
 

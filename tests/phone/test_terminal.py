@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,21 @@ def test_a_wrong_pin_keeps_the_terminal_locked(page: Page, centre: Centre) -> No
     page.click("#login button")
     expect(page.locator("#login-error")).to_have_text("Sai mã PIN")
     expect(page.locator("#idle")).to_be_hidden()
+
+
+def test_too_many_wrong_pins_are_told_in_vietnamese(page: Page, tmp_path: Path) -> None:
+    """The server's refusal (429) in the staff's words, not its English sentence."""
+    # The PIN throttle's clock stands still: the wait it asks for has not passed at the third try.
+    with running_centre(tmp_path, auth_clock=lambda: 1000.0) as still:
+        page.goto(f"{still.url}/rate/")
+        for _ in range(2):
+            page.fill("#login-pin", "0000")
+            page.click("#login button")
+            expect(page.locator("#login-error")).to_have_text("Sai mã PIN")
+            page.locator("#login-error").evaluate("e => { e.textContent = ''; }")
+        page.fill("#login-pin", "1111")
+        page.click("#login button")
+        expect(page.locator("#login-error")).to_have_text(
+            re.compile(r"^Nhập sai mã PIN quá nhiều lần\. Vui lòng thử lại sau [12] giây\.$")
+        )
+        expect(page.locator("#idle")).to_be_hidden()

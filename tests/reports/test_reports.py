@@ -355,6 +355,23 @@ def test_cli_period_report(month: Month, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert load_workbook(out).sheetnames[0] == "Tổng hợp"
+    exported = out.read_bytes()
+    for target, why in (
+        (tmp_path, "is a folder, not a file"),
+        (out / "x.xlsx", f"cannot be created: {out} is a file, not a folder"),
+        (
+            tmp_path / "missing" / "x.xlsx",
+            f"cannot be created: the folder {tmp_path / 'missing'} does not exist",
+        ),
+    ):
+        refused = run_cli(
+            "report", "--config", str(month.config),
+            "--from", "2026-11-01", "--to", "2026-11-30", "--xlsx", str(target),
+        )  # fmt: skip
+        assert refused.returncode == 2
+        assert refused.stderr.endswith(f"--xlsx {target}: {why}\n"), refused.stderr
+        assert refused.stderr.count("\n") == 1
+    assert out.read_bytes() == exported  # the export already made is untouched
     text = run_cli(
         "report", "--config", str(month.config), "--from", "2026-11-01", "--to", "2026-11-30"
     )

@@ -121,7 +121,9 @@ def stop_process(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(30)
+            # Generous: a stop is in order (the UI, the phones' listener up to 5 s, the
+            # server's graceful end up to 15 s) on a machine other test workers load.
+            proc.wait(120)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(30)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,73 @@ def test_cached_cluster_weights_give_the_same_words_as_a_fresh_model() -> None:
         khmer_words.words(t)
     assert [khmer_words.words(t) for t in joined] == fresh
     assert [khmer_words.words(c["text"]) for c in cases[:60]] == [c["words"] for c in cases[:60]]
+
+
+def _brute_force_start_probabilities(kccs: list[str]) -> list[float]:
+    """P(cluster i starts a word), summing the CRF's weight over every labelling."""
+    model = khmer_words._loaded()
+    emissions = model.emissions(kccs)
+    total = 0.0
+    starts = [0.0] * len(kccs)
+    for labels in itertools.product((0, 1), repeat=len(kccs)):
+        score = sum(d for d, label in zip(emissions, labels, strict=True) if label)
+        score += sum(model.trans[a][b] for a, b in itertools.pairwise(labels))
+        weight = math.exp(score)
+        total += weight
+        for i, label in enumerate(labels):
+            starts[i] += weight * label
+    return [s / total for s in starts]
+
+
+def test_start_probabilities_are_the_crfs_marginals() -> None:
+    # Windows of 11 clusters from the product's own texts: every one of the 2,048
+    # labellings weighed, against the forward-backward's answer.
+    cases = json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]
+    checked = 0
+    for case in cases[:40]:
+        kccs = [case["text"][a:b] for a, b in khmer_words.clusters(case["text"])]
+        for window in (kccs[:11], kccs[-11:]):
+            if len(window) < 4:
+                continue
+            model = khmer_words._loaded()
+            got = model.start_probabilities(model.emissions(window))
+            assert got == pytest.approx(_brute_force_start_probabilities(window), abs=1e-9)
+            checked += 1
+    assert checked >= 40
+
+
+def test_no_cluster_weight_can_overflow_the_forward_backward() -> None:
+    # start_probabilities works with exp(weight) unclamped: the largest weight any
+    # cluster can get, every template's largest weight at once, must stay under the bound.
+    model = khmer_words._loaded()
+    largest = sum(max(map(abs, table.values()), default=0.0) for table in model.tables.values())
+    assert largest < khmer_words.MAX_WEIGHT
+    assert math.isfinite(math.exp(khmer_words.MAX_WEIGHT) ** 2 * 100)
+
+
+def test_start_probabilities_of_a_long_text_are_probabilities_of_the_models_boundaries() -> None:
+    cases = json.loads(REFERENCE.read_text(encoding="utf-8"))["cases"]
+    text = "".join(c["text"] for c in cases[:50])
+    probabilities = khmer_words.start_probabilities(text)
+    assert set(probabilities) == set(khmer_words.word_starts(text))
+    assert len(probabilities) > 400
+    assert all(0.0 <= p <= 1.0 for p in probabilities.values())
+    # The most likely reading and each place's marginal agree almost everywhere, and
+    # the model is not equally sure everywhere.
+    assert sum(p < 0.5 for p in probabilities.values()) < 0.01 * len(probabilities)
+    assert 0 < sum(p < 0.99 for p in probabilities.values()) < 0.2 * len(probabilities)
+
+
+def test_the_model_is_unsure_inside_a_loanword() -> None:
+    # វិបផតថល ("web portal", from English) is one word; the model proposes a boundary
+    # inside it (វិបផត|ថល), but with odds near even, while the words around are sure.
+    text = "បើដាក់តាមអនឡាញ៖ ចូលវិបផតថលសេវាសាធារណៈជាតិ ឬកម្មវិធី VNeID។"
+    probabilities = khmer_words.start_probabilities(text)
+    inside = text.index("ថលសេវា")
+    assert inside in khmer_words.word_starts(text)
+    assert probabilities[inside] < 0.6
+    assert probabilities[text.index("វិបផត")] > 0.99
+    assert probabilities[text.index("សេវា")] > 0.999
 
 
 def test_clusters_follow_khmer_nltk() -> None:

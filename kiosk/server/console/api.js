@@ -73,7 +73,9 @@ export function keepSession(value) {
   sessionStorage.setItem("kiosk.console.counter", desk.counterId);
 }
 
-// One sentence for staff for each refusal the queue can give.
+// One sentence for staff, in the console's language, for each refusal the server can give:
+// its stable `error` code picks the sentence (docs/api.md#errors). A code this page does not
+// know yet keeps the server's own sentence after ours (shown as text, never as HTML).
 export function explain(err) {
   if (err.status === 0) return _("No connection to the server.");
   const known = {
@@ -83,6 +85,17 @@ export function explain(err) {
     not_recallable: _("This ticket can no longer be called back."),
     wrong_state: _("This cannot be done with the ticket as it is now."),
     unknown_ticket: _("This ticket no longer exists."),
+    unknown_service: _("That service does not exist any more. Reload the page and try again."),
+    unknown_counter: _("This counter is no longer in the centre's configuration. Ask the administrator."),
+    forbidden: _("This page may not act for this counter. Please sign in again."),
+    unauthorized: _("Your session has ended. Please sign in again."),
+    invalid_request: _("The server did not accept this request. Reload the page and try again."),
+    malformed_json: _("The server did not accept this request. Reload the page and try again."),
+    body_too_large: _("The server did not accept this request. Reload the page and try again."),
   };
-  return known[err.code] || _("The server refused: {detail}", { detail: err.message });
+  if (known[err.code]) return known[err.code];
+  if (err.status === 429) {
+    return _("The server is busy. Try again in {seconds} seconds.", { seconds: Math.max(1, Math.ceil(err.retryAfter)) });
+  }
+  return _("The server refused: {detail}", { detail: err.message });
 }

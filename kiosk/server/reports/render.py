@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kiosk.config import Config
+from kiosk.queue.report import MORE_COMMENTS
 from kiosk.queue.stats import Period
 from kiosk.reports import charts
 from kiosk.reports.tables import WEEKDAY_NAMES, Table, period_label, shown, tables
@@ -141,6 +142,10 @@ def _periods(period: Period, lang: str) -> dict[str, Any]:
     }
 
 
+def _more(left_out: int, lang: str) -> str:
+    return gettext(MORE_COMMENTS, lang, count=left_out) if left_out else ""
+
+
 def page(
     template: str,
     cfg: Config,
@@ -174,6 +179,8 @@ def page(
             if code in LANGUAGE_NAMES
         ],
         "target": figures["target_wait_minutes"],
+        # What a table leaves out (the comments beyond the newest; the exports hold all).
+        "more": {"comments": _more(figures["comments_total"] - len(figures["comments"]), lang)},
     }
     return _env.get_template(template).render(ctx)
 

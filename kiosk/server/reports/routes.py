@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -291,10 +291,14 @@ async def period_report(
     who: Annotated[Principal, Depends(require("admin"))],
     start: Annotated[str, Query(alias="from", max_length=10)],
     end: Annotated[str, Query(alias="to", max_length=10)],
+    comments: Annotated[
+        Literal["newest", "all"],
+        Query(description="the newest comments (see comments_total) or all of them"),
+    ] = "newest",
 ) -> dict[str, Any]:
     """Every dashboard figure over a range of local days (at most 400)."""
     try:
         period = stats.parse_period(start, end)
     except ValueError as exc:
         raise ApiError(422, "invalid_period", str(exc)) from None
-    return await _in_worker(request, worker.period_json, period)
+    return await _in_worker(request, worker.period_json, period, comments == "all")

@@ -54,11 +54,13 @@ def stop() -> None:
 
 
 def figures(
-    cfg: Config, db: Path, period: stats.Period, *, live: bool
+    cfg: Config, db: Path, period: stats.Period, *, live: bool, all_comments: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The period's figures (the newest comments, or all: exports) and, if ``live``, today's."""
     conn = connect(db, readonly=True)
     try:
-        found = stats.period_figures(conn, cfg, period)
+        limit = None if all_comments else stats.COMMENTS_SHOWN
+        found = stats.period_figures(conn, cfg, period, comments_limit=limit)
         now = utc_now()
         today = stats.live_figures(conn, cfg, local_day(now, cfg.tz), now) if live else None
     finally:
@@ -76,13 +78,13 @@ def page(
 
 
 def xlsx(cfg: Config, db: Path, period: stats.Period, lang: str) -> bytes:
-    found, _today = figures(cfg, db, period, live=False)
+    found, _today = figures(cfg, db, period, live=False, all_comments=True)
     heading = f"{pick(cfg.centre.name, lang)} — {period_label(found, lang)}"
     return export.workbook_bytes(found, lang, heading)
 
 
 def csv_table(cfg: Config, db: Path, period: stats.Period, lang: str, table: str) -> str:
-    found, _today = figures(cfg, db, period, live=False)
+    found, _today = figures(cfg, db, period, live=False, all_comments=table == "comments")
     return export.table_csv(tables(found, lang)[table], lang)
 
 
@@ -93,5 +95,7 @@ def live(cfg: Config, db: Path) -> dict[str, Any]:
     return now
 
 
-def period_json(cfg: Config, db: Path, period: stats.Period) -> dict[str, Any]:
-    return figures(cfg, db, period, live=False)[0]
+def period_json(
+    cfg: Config, db: Path, period: stats.Period, all_comments: bool = False
+) -> dict[str, Any]:
+    return figures(cfg, db, period, live=False, all_comments=all_comments)[0]

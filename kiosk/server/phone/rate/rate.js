@@ -111,11 +111,23 @@ document.addEventListener("submit", async (event) => {
   }
 });
 
+// In the staff's language (Vietnamese, as the rest of this screen for staff), by the
+// answer's error code; the server's own sentence only for a code not known here.
+function signInProblem(resp, body) {
+  if (resp.status === 401) return _("Wrong PIN", "vi");
+  if (resp.status === 429) {
+    const seconds = Math.max(1, Math.ceil(Number(resp.headers.get("Retry-After")) || 1));
+    return _("Too many wrong PINs. Try again in {seconds} seconds.", "vi").replace("{seconds}", seconds);
+  }
+  if (body.error === "pin_not_configured") return _("This counter has no PIN; ask the administrator.", "vi");
+  return _("The server refused: {detail}", "vi").replace("{detail}", body.detail || String(resp.status));
+}
+
 async function signIn(counter, secret) {
   const resp = await api("POST", "auth/pin", { counter, pin: secret });
   if (!resp.ok) {
     const body = await resp.json().catch(() => ({}));
-    throw new Error(resp.status === 401 ? _("Wrong PIN", "vi") : (body.detail || String(resp.status)));
+    throw new Error(signInProblem(resp, body));
   }
   const body = await resp.json();
   token = body.token;

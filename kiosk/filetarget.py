@@ -1,0 +1,57 @@
+"""Whether a file can be written where the config or the command line says.
+
+One check for every file the program creates or replaces (the catalogue store, a
+report export): it runs before any work, so a mistyped path costs one clear
+sentence about *that* path, not a download followed by an error that names a
+temporary file, and nothing already in place is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def unwritable_reason(path: Path, *, make_folders: bool = True) -> str | None:
+    """Why a file cannot be created or replaced at ``path``, or None if it can.
+
+    ``make_folders``: missing folders on the way will be created (config paths);
+    otherwise a missing folder is the reason (an export the user named).
+    The sentence completes "<path> ...".
+    """
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "cannot be written (no permission)"
+    for folder in path.parents:
+        if folder.is_dir():
+            break
+        if folder.exists() or folder.is_symlink():
+            what = "a file" if folder.exists() else "a broken link"
+            return f"cannot be created: {folder} is {what}, not a folder"
+        if not make_folders:
+            return f"cannot be created: the folder {folder} does not exist"
+    else:  # pragma: no cover - "/" always exists
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot be created: the folder {folder} cannot be written (no permission)"
+    return None
+
+
+def setting(value: str, key: str) -> str:
+    """The config setting(s) that place a file: ``key``, or data_dir and ``key`` if relative."""
+    return key if Path(value).expanduser().is_absolute() else f"centre.data_dir and {key}"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` at once: a reader, or a failure, never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
