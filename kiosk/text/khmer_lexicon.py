@@ -23,23 +23,41 @@ figures that chose them: assets/text/README.md, docs/text.md). It is loaded once
 (:func:`preload`, from the start-up check) into a dict of every word's prefixes at
 character-cluster boundaries, so finding the words of a paragraph is one short
 walk from each break place: most walks stop after one or two places.
+
+Cutting every word into clusters costs a few hundred ms of CPU, so those prefixes are
+shipped ready-made (``assets/text/khmerdict-prefixes.txt.gz``, rebuilt by
+``scripts/khmer-lexicon-build`` from the word lists; about a third of the time to
+load). The file names the SHA-256 of the word lists it was made from: if a list
+changes and the file was not rebuilt, the prefixes are made from the lists as before
+(and a warning says so). Why a dict and not a trie library: marisa-trie loads in
+0.2 ms, but each lookup costs ~1.5 us against a dict's 0.1 us, about 2 ms more per
+cold Khmer page; pyahocorasick's saved automaton is 12 MB and loads slower than it
+builds.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import logging
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from kiosk.paths import ASSETS
 from kiosk.text.khmer_words import cluster_starts_class
 
+log = logging.getLogger(__name__)
+
 LEXICON_PATHS = (
     ASSETS / "text" / "khmerdict.txt.gz",
     ASSETS / "text" / "khmer-words-google.txt.gz",
 )
+PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
+_PREFIXES_HEADER = "# khmerdict prefixes v1"
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
@@ -48,45 +66,79 @@ _CLUSTER_START = re.compile(f"(?<!\u17d2)[{re.escape(cluster_starts_class())}]")
 _KHMER_WORD = re.compile("[\u1780-\u17ff]+")
 
 
+def _source_digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
+    """Every prefix at a cluster boundary of the words in the gzipped lists ``paths``
+    (one word a line): prefix -> whether it is a whole word. Words of one cluster are
+    left out: nothing inside them to keep together."""
+    lines: list[str] = []
+    for path in paths:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            lines += f.read().splitlines()
+    prefixes: dict[str, bool] = {}
+    for line in lines:
+        word = line.strip()
+        if not _KHMER_WORD.fullmatch(word):  # comments, the licence headers
+            continue
+        cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
+        if not cuts:
+            continue
+        for cut in cuts:
+            prefixes.setdefault(word[:cut], False)
+        prefixes[word] = True
+    return prefixes
+
+
+def write_prefixes(sources: Sequence[Path], out: Path) -> int:
+    """Write the ready-made prefixes of the word lists ``sources`` to ``out``; the count.
+
+    Format (gzipped UTF-8 lines): a header naming the SHA-256 of the sources (of their
+    SHA-256s, in order) and the number of whole words, those words, then the prefixes
+    that are not words; each group sorted.
+    """
+    prefixes = build_prefixes(sources)
+    words = sorted(p for p, whole in prefixes.items() if whole)
+    inner = sorted(p for p, whole in prefixes.items() if not whole)
+    header = f"{_PREFIXES_HEADER} source-sha256={_source_digest(sources)} words={len(words)}"
+    # mtime=0: the same list gives the same bytes, so a rebuild shows no spurious diff
+    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
+        f.write("\n".join([header, *words, *inner]).encode("utf-8"))
+    return len(prefixes)
+
+
+def _read_prefixes(path: Path, sources: Sequence[Path]) -> dict[str, bool] | None:
+    """The ready-made prefixes in ``path``, or None when it is missing, foreign or stale."""
+    try:
+        lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
+    except (OSError, EOFError, ValueError):
+        return None
+    if not lines[0].startswith(_PREFIXES_HEADER + " "):
+        return None
+    fields = dict(f.split("=", 1) for f in lines[0][len(_PREFIXES_HEADER) :].split() if "=" in f)
+    if not fields.get("words", "").isdigit():
+        return None
+    if fields.get("source-sha256") != _source_digest(sources):
+        log.warning("%s was made from other word lists: run scripts/khmer-lexicon-build", path)
+        return None
+    count = int(fields["words"])
+    prefixes = dict.fromkeys(lines[count + 1 :], False)
+    prefixes.update(dict.fromkeys(lines[1 : count + 1], True))
+    return prefixes
+
+
 class _Lexicon:
     """Every word's prefixes at cluster boundaries: prefix -> whether it is a whole word."""
 
-    def __init__(self, paths: Sequence[Path]) -> None:
-        lines: list[str] = []
-        for path in paths:
-            with gzip.open(path, "rt", encoding="utf-8") as f:
-                lines += f.read().splitlines()
-        prefixes: dict[str, bool] = {}
-        for line in lines:
-            word = line.strip()
-            if not _KHMER_WORD.fullmatch(word):  # comments, the licence headers
-                continue
-            cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
-            if not cuts:  # one cluster: nothing inside to keep together
-                continue
-            for cut in cuts:
-                prefixes.setdefault(word[:cut], False)
-            prefixes[word] = True
-        self.prefixes = prefixes
-        self.size = sum(prefixes.values())
-
-    def word_ends(self, text: str, stops: list[int], first: int) -> list[int]:
-        """Each ``k > first + 1`` for which ``text[stops[first]:stops[k]]`` is a dictionary word
-        (``stops``: sorted offsets at cluster boundaries).
-
-        Any longer word has ``text[start:stop]`` as a prefix, so the walk ends at the
-        first stop that no word's prefix reaches: usually the second or third.
-        """
-        prefixes = self.prefixes
-        start = stops[first]
-        ends = []
-        for k in range(first + 1, len(stops)):
-            known = prefixes.get(text[start : stops[k]])
-            if known is None:
-                break
-            if known and k > first + 1:
-                ends.append(k)
-        return ends
+    def __init__(self, paths: Sequence[Path], ready_made: Path | None = None) -> None:
+        found = _read_prefixes(ready_made, paths) if ready_made is not None else None
+        self.prefixes = found if found is not None else build_prefixes(paths)
+        self.size = sum(self.prefixes.values())
 
 
 _lexicon: _Lexicon | None = None
@@ -95,7 +147,10 @@ _lock = threading.Lock()
 
 
 def available() -> bool:
-    return not _unreadable and all(path.is_file() for path in LEXICON_PATHS)
+    # asked per paragraph: no stat once loaded
+    return not _unreadable and (
+        _lexicon is not None or all(path.is_file() for path in LEXICON_PATHS)
+    )
 
 
 def _loaded() -> _Lexicon:
@@ -104,7 +159,7 @@ def _loaded() -> _Lexicon:
         with _lock:
             if _lexicon is None:
                 try:
-                    _lexicon = _Lexicon(LEXICON_PATHS)
+                    _lexicon = _Lexicon(LEXICON_PATHS, PREFIXES_PATH)
                 except (OSError, EOFError, ValueError):
                     _unreadable = True  # wrap without it; the start-up check says why
                     raise
@@ -131,14 +186,29 @@ def words_across(text: str, boundaries: tuple[int, ...]) -> tuple[tuple[int, int
     """
     if not boundaries:
         return ()
-    places = set(boundaries)
-    for run in _KHMER_WORD.finditer(text):
-        places.update(run.span())
-    stops = sorted(places)
     try:
         lexicon = _loaded()
     except (OSError, EOFError, ValueError):
         return ()
+    # No word holds a non-Khmer character, so each run of Khmer is read on its own
+    # (and a procedure's paragraphs repeat their phrases: each run is read once).
+    found: list[tuple[int, int, int]] = []
+    for run in _KHMER_WORD.finditer(text):
+        a, b = run.span()
+        inside = boundaries[bisect_right(boundaries, a) : bisect_left(boundaries, b)]
+        if inside:
+            words = _run_words(lexicon, run.group(), tuple(p - a for p in inside))
+            found.extend((p + a, start + a, end + a) for p, start, end in words)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _run_words(
+    lexicon: _Lexicon, run: str, inside: tuple[int, ...]
+) -> tuple[tuple[int, int, int], ...]:
+    """:func:`words_across` for one run of Khmer and the sorted break places inside it."""
+    prefixes = lexicon.prefixes
+    stops = [0, *inside, len(run)]
     n = len(stops)
     # best[i]: (characters covered, -words) of the best choice of words after stops[i];
     # chosen[i]: the stop index where the word starting at stops[i] ends (i + 1: none).
@@ -146,16 +216,30 @@ def words_across(text: str, boundaries: tuple[int, ...]) -> tuple[tuple[int, int
     chosen = list(range(1, n + 1))
     for i in range(n - 3, -1, -1):
         best[i] = best[i + 1]
-        for k in lexicon.word_ends(text, stops, i):
-            covered, words = best[k]
-            option = (covered + stops[k] - stops[i], words - 1)
-            if option > best[i]:
-                best[i], chosen[i] = option, k
-    inner = set(boundaries)
+        # The dictionary words run[stops[i]:stops[k]], k > i + 1. Any longer word has
+        # run[start:stops[k]] as a prefix, so the walk ends at the first stop that no
+        # word's prefix reaches: usually the first or second.
+        start = stops[i]
+        if prefixes.get(run[start : stops[i + 1]]) is None:
+            continue  # no word starts with this cluster: the usual case
+        for k in range(i + 2, n):
+            known = prefixes.get(run[start : stops[k]])
+            if known is None:
+                break
+            if known:
+                covered, words = best[k]
+                option = (covered + stops[k] - start, words - 1)
+                if option > best[i]:
+                    best[i], chosen[i] = option, k
     found: list[tuple[int, int, int]] = []
     i = 0
     while i < n - 1:
         k = chosen[i]
-        found.extend((p, stops[i], stops[k]) for p in stops[i + 1 : k] if p in inner)
+        found.extend((p, stops[i], stops[k]) for p in stops[i + 1 : k])
         i = k
     return tuple(found)
+
+
+def clear_cache() -> None:
+    """Forget the words found in runs of Khmer so far (tests, benchmarks)."""
+    _run_words.cache_clear()

@@ -115,13 +115,13 @@ def cluster_starts_class() -> str:
 
 
 _UNCLASSED = re.compile("[^ZSDdBcvX]")
-# Neighbouring classes that stay in one cluster: runs of non-Khmer characters and of
-# digits; Khmer vowels, signs and COENG after their base; anything after COENG.
-_SAME_CLUSTER = frozenset(
-    ["XX", "XD", "DX", "DD", "Dd", "dD", "dd"]
-    + [a + b for a in "Bdcv" for b in "vc"]
-    + ["cX", "cD", "cd", "cB"]
-)
+
+
+# A cluster over the classes: a character, then each next one that stays with the one
+# before it (khmer-nltk's rules; tests/text/test_khmer_words.py lists the pairs): runs of
+# non-Khmer characters and of digits; Khmer vowels, signs and COENG after their base;
+# anything after COENG but a space or ZWSP.
+_CLUSTER = re.compile(r".(?:(?<=c)[^ZS]|(?<=[Bdcv])[vc]|(?<=[XD])[XD]|(?<=[Dd])[Dd])*", re.S)
 
 
 def clusters(text: str) -> list[tuple[int, int]]:
@@ -131,10 +131,7 @@ def clusters(text: str) -> list[tuple[int, int]]:
     cluster of its own; runs of digits and of non-Khmer characters stay whole.
     """
     classes = _UNCLASSED.sub("X", text.translate(_CLASS_TABLE))
-    cuts = [
-        i for i, pair in enumerate(map(add, classes, classes[1:]), 1) if pair not in _SAME_CLUSTER
-    ]
-    return [(a, b) for a, b in pairwise([0, *cuts, len(text)]) if a < b and classes[a] != "Z"]
+    return [m.span() for m in _CLUSTER.finditer(classes) if classes[m.start()] != "Z"]
 
 
 # The feature templates of khmer-nltk: (name, n-gram length, offset of its first
@@ -231,18 +228,19 @@ class _Model:
                 end += 1
             # Score the unseen run with its three clusters of context on either side.
             lo, hi = max(0, i - 3), min(n, end + 3)
-            scored = self._score(kccs[lo:hi])
+            scored = self._score(kccs[lo:hi], i - lo, end - lo)
             if len(cache) > _EMISSION_CACHE_LIMIT:
                 cache.clear()
             for j in range(i, end):
-                found[j] = cache[keys[j]] = scored[j - lo]
+                found[j] = cache[keys[j]] = scored[j - i]
             i = end
         return cast("list[float]", found)
 
-    def _score(self, kccs: list[str]) -> list[float]:
+    def _score(self, kccs: list[str], first: int, last: int) -> list[float]:
+        """The weights of ``kccs[first:last]``; ``kccs`` also holds their context (up to three
+        clusters either side) and starts and ends where the text does or beyond the context."""
         # Three sentinels either side stand for "beyond the text": no table holds an
         # n-gram or type with one, so features that do not exist there weigh nothing.
-        n = len(kccs)
         padded = [*_BEYOND, *kccs, *_BEYOND]
         grams = {1: padded}
         for size in (2, 3, 4):  # n-grams grown one cluster at a time
@@ -250,39 +248,45 @@ class _Model:
         types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
         not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
         not_khmer += [False, False, False]
+        a, b = 3 + first, 3 + last  # the scored clusters in the padded lists
         columns: list[Iterable[float]] = []
         for table, size, offset in self._ngram_tables:
-            columns.append(map(table.get, grams[size][3 + offset : 3 + offset + n], repeat(0.0)))
+            columns.append(map(table.get, grams[size][a + offset : b + offset], repeat(0.0)))
         for table, offset in self._type_tables:
-            columns.append(map(table.get, types[3 + offset : 3 + offset + n], repeat(0.0)))
+            columns.append(map(table.get, types[a + offset : b + offset], repeat(0.0)))
         for weight, offset in self._flags:
-            columns.append([weight if x else 0.0 for x in not_khmer[3 + offset : 3 + offset + n]])
+            columns.append([weight if x else 0.0 for x in not_khmer[a + offset : b + offset]])
         scores = cast("list[float]", list(map(sum, zip(*columns, strict=True))))
-        scores[0] += self._flag("BOS")
-        scores[-1] += self._flag("EOS")
+        if first == 0:
+            scores[0] += self._flag("BOS")
+        if last == len(kccs):
+            scores[-1] += self._flag("EOS")
         return scores
 
     def starts(self, emissions: list[float]) -> list[bool]:
         """Viterbi: for each cluster (weights from :meth:`emissions`), whether it starts a word."""
         (t00, t01), (t10, t11) = self.trans
         # Scores of the best paths ending in label 0 / 1 (label 0's own weight is the constant 0).
+        # back0[i] / back1[i]: whether the best path to label 0 / 1 at cluster i + 1 comes
+        # from label 1 at cluster i. (Plain floats and bools: this loop runs per cluster.)
         s0 = 0.0
         s1 = emissions[0]
-        back: list[tuple[int, int]] = []
+        back0: list[bool] = []
+        back1: list[bool] = []
         for d in emissions[1:]:
-            from0, from1 = s0 + t00, s1 + t10
-            to0 = (from0, 0) if from0 >= from1 else (from1, 1)
-            from0, from1 = s0 + t01, s1 + t11
-            to1 = (from0, 0) if from0 >= from1 else (from1, 1)
-            back.append((to0[1], to1[1]))
-            s0, s1 = to0[0], to1[0] + d
-        label = 1 if s1 > s0 else 0
+            a, b = s0 + t00, s1 + t10
+            c, e = s0 + t01, s1 + t11
+            back0.append(a < b)
+            back1.append(c < e)
+            s0 = a if a >= b else b
+            s1 = (c if c >= e else e) + d
+        label = s1 > s0
         labels = [label]
-        for b in reversed(back):
-            label = b[label]
+        for i in range(len(back0) - 1, -1, -1):
+            label = back1[i] if label else back0[i]
             labels.append(label)
         labels.reverse()
-        return [bool(x) for x in labels]
+        return labels
 
     def start_probabilities(self, emissions: list[float]) -> list[float]:
         """Forward-backward: for each cluster, the model's probability that it starts a word.
@@ -345,7 +349,7 @@ def clear_cache() -> None:
 
 
 def model_available() -> bool:
-    return MODEL_PATH.is_file()
+    return _model is not None or MODEL_PATH.is_file()  # asked per paragraph: no stat once loaded
 
 
 @lru_cache(maxsize=64)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import uharfbuzz as hb
 from PIL import ImageFont, features
@@ -61,8 +61,7 @@ def font_px(font_size: float) -> int:
     return max(1, int(font_size))
 
 
-@dataclass(frozen=True, slots=True)
-class Ink:
+class Ink(NamedTuple):
     """Where a piece of text puts its pen and its ink, in px from its own origin.
 
     Pieces laid end to end compose with :meth:`then`: the advances of a line's
@@ -70,6 +69,8 @@ class Ink:
     khPOS corpus and the catalogue), but not always (kerning across a ZWSP, a
     dotted circle under a mark that starts a piece), so a composed ink only
     picks candidate lines; whether a line fits is decided on the line itself.
+    (A named tuple: the wrapper composes thousands per page, and a frozen
+    dataclass costs three times as much to make.)
     """
 
     advance: float
@@ -142,6 +143,7 @@ class _Shaper:
         if not text:
             return NO_INK
         pen, left, right = 0, 0, 0  # 26.6
+        boxes = self._boxes
         for start, end, script in _script_runs(text):
             buf = hb.Buffer()
             buf.add_str(text[start:end])
@@ -156,11 +158,14 @@ class _Shaper:
                 buf.language = self._language
             hb.shape(self._font, buf)
             for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-                box = self._box(info.codepoint)
+                glyph = info.codepoint
+                box = boxes[glyph] if glyph in boxes else self._box(glyph)
                 if box is not None:
                     x = pen + pos.x_offset
-                    left = min(left, x + box[0])
-                    right = max(right, x + box[1])
+                    if x + box[0] < left:
+                        left = x + box[0]
+                    if x + box[1] > right:
+                        right = x + box[1]
                 pen += pos.x_advance
         return Ink(pen / 64, left / 64, right / 64)
 

@@ -40,6 +40,7 @@ from kiosk.text.fonts import normalize_lang
 COENG = "\u17d2"
 ZWSP = "\u200b"
 ZWJ = "\u200d"
+_JOINS_NEXT = re.compile(f"[{COENG}{ZWJ}]")  # what follows them is in their cluster
 _ICU_LOCALES = {"vi": "vi_VN", "km": "km_KH", "en": "en_US"}
 
 
@@ -65,6 +66,7 @@ def _ends(segments, mapping: list[int] | None) -> list[int]:  # type: ignore[no-
     return [mapping[end] for _start, end in segments]
 
 
+@lru_cache(maxsize=1024)  # a page has a few dozen distinct characters; asked per cluster
 def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me")
 
@@ -76,13 +78,11 @@ def _cluster_set(text: str) -> frozenset[int]:
     ends = _ends(CharacterBreaker(text, _locale("km")).segments(), _utf16_to_index(text))
     # A consonant after COENG is drawn under the previous one: same cluster.
     # Also guard against any boundary before a mark or joiner (defective input).
-    keep = {0}
-    for end in ends:
-        if end < len(text) and (
-            text[end - 1] == COENG or text[end - 1] == ZWJ or _is_mark(text[end])
-        ):
-            continue
-        keep.add(end)
+    marks = {ch for ch in set(text) if _is_mark(ch)}
+    joined = {m.end() for m in _JOINS_NEXT.finditer(text)}
+    joined.update(i for i, ch in enumerate(text) if ch in marks)
+    keep = set(ends).difference(joined)
+    keep.add(0)
     keep.add(len(text))
     return frozenset(keep)
 
@@ -106,8 +106,15 @@ def _is_khmer_script(ch: str) -> bool:
     return "\u1780" <= ch <= "\u17ff" or "\u19e0" <= ch <= "\u19ff"
 
 
-def _inside_khmer(text: str, i: int) -> bool:
-    return 0 < i < len(text) and _is_khmer_script(text[i - 1]) and _is_khmer_script(text[i])
+_KHMER_RUN = re.compile("[\u1780-\u17ff\u19e0-\u19ff]+")
+
+
+def _inside_khmer(text: str) -> set[int]:
+    """The offsets ``i`` with a Khmer character on both sides (``text[i - 1]`` and ``text[i]``)."""
+    inside: set[int] = set()
+    for run in _KHMER_RUN.finditer(text):
+        inside.update(range(run.start() + 1, run.end()))
+    return inside
 
 
 def _may_start_a_line(ch: str) -> bool:
@@ -204,19 +211,18 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
 
     def usable(ends: Iterable[int]) -> tuple[int, ...]:
         # never inside a cluster; never right after leading blanks (an empty first line)
-        return tuple(sorted(e for e in set(ends) if leading < e < len(text) and e in allowed))
+        return tuple(sorted(e for e in allowed.intersection(ends) if leading < e < len(text)))
 
-    if lang != "km" or not any(_is_khmer_script(ch) for ch in text):
+    if lang != "km" or not _KHMER_RUN.search(text):
         return Breaks(usable(icu))
     edges = _number_and_bracket_edges(text)
     if not khmer_words.model_available():
         return Breaks(usable(icu + edges))
+    inside_khmer = _inside_khmer(text)
     model = [
-        i
-        for i in khmer_words.word_starts(text)
-        if _inside_khmer(text, i) and _may_start_a_line(text[i])
+        i for i in khmer_words.word_starts(text) if i in inside_khmer and _may_start_a_line(text[i])
     ]
-    opportunities = usable([i for i in icu if not _inside_khmer(text, i)] + model + edges)
+    opportunities = usable([i for i in icu if i not in inside_khmer] + model + edges)
     doubtful = frozenset(opportunities).difference(icu, edges)
     inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
     model_places = frozenset(opportunities).intersection(model).difference(edges)

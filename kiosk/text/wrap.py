@@ -280,12 +280,14 @@ def _wrap_paragraph(par: str, width: float, metrics: _Metrics, breaks: Breaks) -
         while j < len(ends):
             end = ends[j]
             segment = par[prev:end]
-            line_ink = running.then(metrics.ink(segment.rstrip(BREAK_SPACES)))
+            visible = segment.rstrip(BREAK_SPACES)
+            line_ink = running.then(metrics.ink(visible))
             if best is not None and not metrics.may_fit(line_ink, width):
                 break
             best = j
             candidates.append(line_ink)
-            running = running.then(metrics.ink(segment))
+            # Khmer segments seldom end in a space: then the line so far is line_ink
+            running = line_ink if visible == segment else running.then(metrics.ink(segment))
             prev = end
             j += 1
         assert best is not None
@@ -378,14 +380,16 @@ def wrap_lines(
 
 
 def clear_caches() -> None:
-    """Forget fonts, measurements, word boundaries and break opportunities (tests, benchmarks)."""
-    from kiosk.text import khmer_words, measure, segment
+    """Forget fonts, measurements, word boundaries, dictionary words and break opportunities
+    (tests, benchmarks)."""
+    from kiosk.text import khmer_lexicon, khmer_words, measure, segment
 
     with measure._measurers_lock:
         measure._measurers.clear()
     measure.load_font.cache_clear()
     segment.paragraph_breaks.cache_clear()
     khmer_words.clear_cache()
+    khmer_lexicon.clear_cache()
     segment._cluster_set.cache_clear()
 
 

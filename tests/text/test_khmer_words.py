@@ -161,3 +161,15 @@ def test_line_breaks_fall_at_human_word_boundaries() -> None:
     # dictionary words were kept whole, 23 with ICU's word list alone, 13 of 9,534 with
     # Google's Khmer lexicon too (names both segmenters split; docs/text.md)
     assert tally.fitting_words_split <= 0.0015 * tally.breaks
+
+
+def test_clusters_join_exactly_khmer_nltks_pairs_of_classes() -> None:
+    # Neighbouring classes that stay in one cluster (khmer-nltk's rules): runs of
+    # non-Khmer characters and of digits; Khmer vowels, signs and COENG after their
+    # base; anything after COENG but a space or ZWSP.
+    same = {"XX", "XD", "DX", "DD", "Dd", "dD", "dd", "cX", "cD", "cd", "cB"}
+    same |= {a + b for a in "Bdcv" for b in "vc"}
+    for a in "ZSDdBcvX":
+        for b in "ZSDdBcvX":
+            spans = [m.span() for m in khmer_words._CLUSTER.finditer(a + b)]
+            assert (spans == [(0, 2)]) == (a + b in same), a + b

@@ -1,0 +1,65 @@
+"""The ready-made prefixes of the Khmer word list: the same as cutting the list at start-up."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from pathlib import Path
+
+import pytest
+
+from kiosk.text import khmer_lexicon
+
+
+def test_the_shipped_prefix_file_matches_the_shipped_word_list() -> None:
+    # Fails when a word list in assets/text changed and scripts/khmer-lexicon-build
+    # was not run (the kiosk would fall back to the slow build, with a warning).
+    paths = khmer_lexicon.LEXICON_PATHS
+    shipped = khmer_lexicon._read_prefixes(khmer_lexicon.PREFIXES_PATH, paths)
+    built = khmer_lexicon.build_prefixes(paths)
+    assert shipped == built
+    assert sum(built.values()) > 75_000  # ICU's 81,028 words and Google's, less one-cluster ones
+
+
+def _word_list(path: Path, words: list[str]) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("# a comment line\n" + "\n".join(words) + "\n")
+    return path
+
+
+def test_a_rebuilt_file_round_trips_and_a_stale_one_is_ignored(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = _word_list(tmp_path / "words.txt.gz", ["សម្រាប់", "កុមារ", "ក", "អ្នកមានគុណ"])
+    ready = tmp_path / "prefixes.txt.gz"
+    khmer_lexicon.write_prefixes([source], ready)
+    assert khmer_lexicon._Lexicon([source], ready).prefixes == {
+        "ស": False,
+        "សម្រា": False,
+        "សម្រាប់": True,
+        "កុ": False,
+        "កុមា": False,
+        "កុមារ": True,
+        "អ្ន": False,
+        "អ្នក": False,
+        "អ្នកមា": False,
+        "អ្នកមាន": False,
+        "អ្នកមានគុ": False,
+        "អ្នកមានគុណ": True,
+    }
+    _word_list(source, ["សម្រាប់", "កុមារ", "ពិធី"])  # the list changed, the file did not
+    with caplog.at_level(logging.WARNING):
+        lexicon = khmer_lexicon._Lexicon([source], ready)
+    assert "ពិធី" in lexicon.prefixes and "អ្នកមានគុណ" not in lexicon.prefixes
+    assert "khmer-lexicon-build" in caplog.text
+
+
+def test_a_damaged_prefix_file_falls_back_to_the_word_list(tmp_path: Path) -> None:
+    source = _word_list(tmp_path / "words.txt.gz", ["សម្រាប់", "កុមារ"])
+    for damaged in (b"not gzip", gzip.compress(b"no header\n"), gzip.compress(b"")):
+        ready = tmp_path / "prefixes.txt.gz"
+        ready.write_bytes(damaged)
+        assert khmer_lexicon._Lexicon([source], ready).prefixes == (
+            khmer_lexicon.build_prefixes([source])
+        )
+    assert khmer_lexicon._Lexicon([source], tmp_path / "missing.txt.gz").size == 2
