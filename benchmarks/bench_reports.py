@@ -176,7 +176,7 @@ def run(workdir: Path) -> list[dict]:
             "target": "<= 20",
             "note": f"median of {ROUNDS} interleaved pairs; p99 per pair alone-during (ms): "
             f"{per_pair}; reports run on a read-only connection in a worker process "
-            f"(nice 10); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-            "at the end",
+            "(idle scheduling class, nice 10); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end",
         },
     ]

@@ -31,7 +31,13 @@ _pool: ProcessPoolExecutor | None = None
 
 def _background() -> None:
     # A report may take a second of CPU; a kiosk's ticket must not wait for it.
+    # nice 10 alone still let a report hold a core for a scheduler slice while the
+    # server woke for a ticket (issue p99 +40-70 % with dashboards computed back to
+    # back); SCHED_IDLE runs the worker only on a core nothing else wants, and any
+    # waking server thread preempts it at once.
     os.nice(10)
+    if hasattr(os, "sched_setscheduler"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def pool() -> ProcessPoolExecutor:
