@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import statistics
 import time
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import khmer_breaks
-from kiosk.paths import ASSETS
 from kiosk.text import khmer_lexicon, khmer_words
 from kiosk.text.fonts import font_for
 from kiosk.text.measure import measurer
@@ -38,22 +36,8 @@ def _catalogue_page(count: int = 40) -> list[str]:
 
     Unlike ``_page`` nothing repeats: every paragraph is segmented and measured anew.
     """
-    texts: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "km" and isinstance(value, str):
-                    if len(value) >= 40 and value not in texts:
-                        texts.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(json.loads((ASSETS / "catalogue" / "sample.json").read_text(encoding="utf-8")))
-    return texts[:count]
+    texts = khmer_breaks.catalogue_khmer_texts("sample.json")
+    return [t for t in texts if len(t) >= 40][:count]
 
 
 def _page(paragraphs: list[str], count: int) -> list[str]:

@@ -16,13 +16,36 @@ widths in the kiosk's Khmer font, and every line break is classified:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.paths import ASSETS
+
 CORPUS = Path(__file__).resolve().parent / "data" / "khpos-open-test.word"
 WIDTHS = (160, 240, 320, 420, 560, 700)
 FONT_SIZE = 28
+
+
+def catalogue_khmer_texts(*names: str) -> list[str]:
+    """Every distinct Khmer (``"km"``) string of the named bundled catalogue files, in order."""
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "km" and isinstance(value, str):
+                    texts.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for name in names:
+        walk(json.loads((ASSETS / "catalogue" / name).read_text(encoding="utf-8")))
+    return list(dict.fromkeys(texts))
 
 
 @dataclass(frozen=True)

@@ -18,39 +18,21 @@ import json
 import sys
 from pathlib import Path
 
-from kiosk.paths import ASSETS
+from benchmarks import khmer_breaks
 from kiosk.text import wrap_lines
 
 REFERENCE = Path(__file__).parent / "data" / "khmer_wrap_reference.json"
 WIDTHS = (160, 240, 320, 420, 560, 700)
 FONT_SIZE = 28
-_CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "khpos-open-test.word"
 
 
 def _catalogue_texts() -> list[str]:
-    texts: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "km" and isinstance(value, str):
-                    texts.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for name in ("sample.json", "translations.json"):
-        walk(json.loads((ASSETS / "catalogue" / name).read_text(encoding="utf-8")))
-    return [t for t in dict.fromkeys(texts) if any("\u1780" <= ch <= "\u17ff" for ch in t)]
+    texts = khmer_breaks.catalogue_khmer_texts("sample.json", "translations.json")
+    return [t for t in texts if any("\u1780" <= ch <= "\u17ff" for ch in t)]
 
 
 def _corpus_sentences() -> list[str]:
-    lines = _CORPUS.read_text(encoding="utf-8").splitlines()
-    return [
-        s for s in ("".join(line.replace("_", "").replace("~", "").split()) for line in lines) if s
-    ]
+    return [sentence.text for sentence in khmer_breaks.load()]
 
 
 def texts() -> list[str]:
