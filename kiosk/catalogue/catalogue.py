@@ -35,7 +35,9 @@ from kiosk.catalogue.model import (
 )
 from kiosk.catalogue.search import (
     GRAM,
+    PHRASE,
     PREFIX,
+    TONED,
     WHOLE,
     WORD,
     KhmerRuns,
@@ -294,6 +296,8 @@ def _load_index(con: sqlite3.Connection, lang: str) -> LangIndex:
         km_names,
         km_bodies,
         kinds.get(WHOLE),
+        kinds.get(PHRASE),
+        kinds.get(TONED),
     )
 
 

@@ -34,14 +34,28 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from kiosk.catalogue.model import LANGS, Field, Procedure
-from kiosk.catalogue.tokenize import MAX_QUERY_CHARS, QueryTerm, Tokens, query_terms, tokenize
+from kiosk.catalogue.tokenize import (
+    MAX_QUERY_CHARS,
+    QueryTerm,
+    Tokens,
+    khmer_spans,
+    khmer_words,
+    query_terms,
+    tokenize,
+    toned_words,
+)
 
 # Weights of a term's best match (name before body, exact word before prefix before
 # substring). The maximum per term is W_NAME_EXACT; scores are shown as a share of it.
 W_NAME_EXACT, W_NAME_PREFIX, W_NAME_SUB, W_NAME_TYPO = 10, 7, 6, 5
 W_BODY_EXACT, W_BODY_PREFIX, W_BODY_SUB, W_BODY_TYPO = 3, 2, 1, 1
+# Bonuses among names that have the words: two words typed one after the other that
+# follow each other in the name ("hộ tịch", not "hộ ... diện tích"), and a word typed
+# with tones that the name has with the same tones ("trợ", not "trở").
+W_PHRASE, W_TONE = 2, 1
 # One typo (a letter wrong, missing, extra, or two swapped) is forgiven in words of at
 # least this many letters; shorter words have too many neighbours to guess from.
 TYPO_MIN_LETTERS = 5
@@ -52,7 +66,7 @@ DIRECT_SCORING = 48
 # time, so all but the last word were looked up a keystroke ago.
 TERM_CACHE = 512
 
-WORD, GRAM, PREFIX, WHOLE = "w", "g", "p", "n"
+WORD, GRAM, PREFIX, WHOLE, PHRASE, TONED = "w", "g", "p", "n", "b", "t"
 WIDE_PREFIX = 32  # prefixes starting more words than this are merged when the index is built
 
 
@@ -288,6 +302,8 @@ class IndexBuilder:
         self._name_words: defaultdict[str, array] = defaultdict(_positions)
         self._body_words: defaultdict[str, array] = defaultdict(_positions)
         self._whole_names: defaultdict[str, array] = defaultdict(_positions)
+        self._phrases: defaultdict[str, array] = defaultdict(_positions)  # "a b": adjacent
+        self._toned: defaultdict[str, array] = defaultdict(_positions)  # tokenize.tone_key
         self._name_grams: defaultdict[str, array] = defaultdict(_positions)
         self._body_grams: defaultdict[str, array] = defaultdict(_positions)
         self._km_names: list[str] = []
@@ -309,13 +325,16 @@ class IndexBuilder:
             # Latin letters is Vietnamese: index the Vietnamese text too.
             name_set.update(tokenize(p.name.vi).words)
             body.extend(tokenize(t) for t in _body_texts(p, field_name, "vi"))
+        names = [toks.words, tokenize(p.name.vi).words] if khmer else [toks.words]
         for w in name_set:
             self._name_words[w].append(pos)
-        wholes = {" ".join(toks.words)}
-        if khmer:
-            wholes.add(" ".join(tokenize(p.name.vi).words))
-        for whole in wholes:
+        for whole in {" ".join(words) for words in names}:
             self._whole_names[whole].append(pos)
+        for pair in {pair for words in names for pair in _latin_pairs(words)}:
+            self._phrases[pair].append(pos)
+        toned = {*toned_words(p.name.text(lang).text), *(toned_words(p.name.vi) if khmer else ())}
+        for key in toned:
+            self._toned[key].append(pos)
         for w in {w for t in body for w in t.words} | set(body_extra):
             self._body_words[w].append(pos)
         if khmer:
@@ -326,6 +345,22 @@ class IndexBuilder:
                 self._body_grams[g].append(pos)
             self._km_names.append("\n".join(toks.runs))
             self._km_bodies.append("\n".join(body_runs))
+
+    def _add_khmer_spans(self) -> None:
+        """A Khmer query found in a name between word boundaries is a whole name word:
+        index those pieces of every name (tokenize.khmer_spans), with the catalogue's own
+        Khmer words (all texts) telling where ICU kept two words as one."""
+        vocabulary = {
+            w
+            for table in (self._name_words, self._body_words)
+            for w in table
+            if _KHMER_START <= w[0] <= _KHMER_END
+        }
+        for pos, joined in enumerate(self._km_names):
+            runs = joined.split("\n") if joined else []
+            spans = set().union(*(khmer_spans(r, vocabulary.__contains__) for r in runs))
+            for span in spans.difference(*(khmer_words(r) for r in runs)):  # not indexed yet
+                self._name_words[span].append(pos)
 
     def rows(self) -> IndexRows:
         """The index of every procedure added, ready to store."""
@@ -338,6 +373,8 @@ class IndexBuilder:
         def ranks(positions: Sequence[int]) -> list[int]:
             return sorted(map(rank_of.__getitem__, positions))
 
+        if self._khmer:
+            self._add_khmer_spans()
         # Term by term, each term's positions dropped once encoded: the positions and
         # the encoded index are never both whole in memory.
         terms: list[tuple[str, str, bytes | None, bytes | None]] = []
@@ -355,12 +392,30 @@ class IndexBuilder:
                 (PREFIX, t, encode_postings(n), encode_postings(b))
                 for t, (n, b) in _wide_prefixes(bits).items()
             )
-        wholes = self._whole_names
-        for whole in sorted(wholes):
-            terms.append((WHOLE, whole, encode_ranks(ranks(wholes.pop(whole))), None))
+        for kind, table in (
+            (WHOLE, self._whole_names),
+            (PHRASE, self._phrases),
+            (TONED, self._toned),
+        ):
+            for term in sorted(table):
+                terms.append((kind, term, encode_ranks(ranks(table.pop(term))), None))
         km_names = [self._km_names[pos] for pos in order] if self._khmer else []
         km_bodies = [self._km_bodies[pos] for pos in order] if self._khmer else []
         return IndexRows(self.lang, order, terms, km_names, km_bodies)
+
+
+_KHMER_START, _KHMER_END = "\u1780", "\u17ff"  # the first letter of a Khmer word
+
+
+def _latin_pairs(words: Sequence[str]) -> list[str]:
+    """The pair "a b" of each two adjacent words, Khmer words left out: the words of one Khmer run
+    are adjacent by nature (a run is matched whole), and a run's ICU words say nothing
+    about the spaces a name was written with."""
+    return [
+        f"{a} {b}"
+        for a, b in pairwise(words)
+        if not (_KHMER_START <= a[0] <= _KHMER_END or _KHMER_START <= b[0] <= _KHMER_END)
+    ]
 
 
 def _wide_prefixes(bits: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
@@ -441,6 +496,8 @@ class LangIndex:
         km_names: KhmerRuns | None = None,
         km_bodies: KhmerRuns | None = None,
         wholes: PackedTerms | None = None,
+        phrases: PackedTerms | None = None,
+        toned: PackedTerms | None = None,
     ) -> None:
         empty = PackedTerms([], b"", array("I", [0]))
         self.lang = lang
@@ -457,6 +514,9 @@ class LangIndex:
         self._km_bodies = km_bodies or none
         self._reversed: list[tuple[str, int]] | None = None  # built on the first typo
         self._wholes = wholes or empty
+        self._phrases = phrases or empty
+        self._toned = toned or empty
+        self._name_only: dict[tuple[str, str], int] = {}  # decoded phrase / toned postings
         self._term_cache: dict[str, list[tuple[int, int]]] = {}
 
     # Posting lists are decoded on first use: loading stays a plain read of rows.
@@ -466,6 +526,38 @@ class LangIndex:
             n, b = self._packed_words.postings(i)
             found = self._decoded[i] = (decode_postings(n), decode_postings(b))
         return found
+
+    def _names_with(self, kind: str, term: str, prefix: bool = False) -> int:
+        """Names having the phrase or toned word ``term`` (or, with ``prefix``, one that
+        starts with it: the last word is still being typed)."""
+        key = (kind, term + "\0" if prefix else term)
+        found = self._name_only.get(key)
+        if found is None:
+            table = self._phrases if kind == PHRASE else self._toned
+            found = 0
+            if prefix:
+                terms = table.terms
+                i = bisect.bisect_left(terms, term)
+                while i < len(terms) and terms[i].startswith(term):
+                    found |= decode_postings(table.postings(i)[0])
+                    i += 1
+            else:
+                blobs = table.get(term)
+                found = decode_postings(blobs[0]) if blobs else 0
+            if len(self._name_only) >= TERM_CACHE:
+                self._name_only.clear()
+            self._name_only[key] = found
+        return found
+
+    def _bonuses(self, whole: str, toned: Sequence[str]) -> list[tuple[int, int]]:
+        """(weight, names) of each adjacent pair of words typed and each toned word."""
+        pairs = _latin_pairs(whole.split())
+        out = [
+            (W_PHRASE, self._names_with(PHRASE, pair, prefix=whole.endswith(pair)))
+            for pair in pairs
+        ]
+        out.extend((W_TONE, self._names_with(TONED, key)) for key in dict.fromkeys(toned))
+        return out
 
     def _gram(self, gram: str) -> tuple[int, int]:
         found = self._gram_decoded.get(gram)
@@ -578,6 +670,9 @@ class LangIndex:
         pn, pb = self._prefix(parts[-1])
         np_, bp = ne & pn, be & pb
         ne, be = ne & n, be & b
+        # The run itself between word boundaries of a name (khmer_spans), or its start.
+        ne |= self._exact(term.text)[0]
+        np_ |= self._prefix(term.text)[0]
         ns, bs = self._substring(term.text, within)
         return _disjoint((ne, be), (np_, bp), (ns, bs), (W_NAME_SUB, W_BODY_SUB))
 
@@ -588,12 +683,18 @@ class LangIndex:
         return _disjoint((ne, be), (np_, bp), typo, (W_NAME_TYPO, W_BODY_TYPO))
 
     def search(
-        self, terms: Sequence[QueryTerm], limit: int, whole: str = ""
+        self,
+        terms: Sequence[QueryTerm],
+        limit: int,
+        whole: str = "",
+        toned: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
         """(rank, score) of the best ``limit`` procedures having every term.
 
         ``whole`` is every word typed, in order: a procedure whose whole name it is
-        comes before those that merely contain the same words.
+        comes before those that merely contain the same words, and adjacent words typed
+        that are adjacent in a name add W_PHRASE. ``toned`` are the tone keys of the
+        words typed with tones: a name with the word in the same tones adds W_TONE.
         """
         if not terms or limit < 1:
             return []
@@ -611,6 +712,10 @@ class LangIndex:
                 return []
             per_term.append(classes)
         best = W_NAME_EXACT * len(per_term)
+        for weight, names in self._bonuses(whole, toned):
+            best += weight
+            if names & match:
+                per_term.append([(weight, names)])
         found = self._wholes.get(whole) if whole else None
         bonus = decode_postings(found[0]) & match if found else 0
         if match.bit_count() <= DIRECT_SCORING:
@@ -766,15 +871,16 @@ class SearchIndex:
         if not terms:
             return lang, []
         whole = " ".join(tokenize(query[:MAX_QUERY_CHARS]).words)
+        toned = toned_words(query[:MAX_QUERY_CHARS])
         first = [lang] if lang == "vi" else [lang, "vi"]
         best: tuple[str, list[tuple[int, float]]] = (lang, [])
         for candidate in first:
-            found = self._search_one(candidate, terms, limit, whole)
+            found = self._search_one(candidate, terms, limit, whole, toned)
             if found and (not best[1] or found[0][1] > best[1][0][1]):
                 best = (candidate, found)
         if not best[1]:
             for candidate in (x for x in LANGS if x not in first):
-                found = self._search_one(candidate, terms, limit, whole)
+                found = self._search_one(candidate, terms, limit, whole, toned)
                 if found:
                     best = (candidate, found)
                     break
@@ -792,10 +898,15 @@ class SearchIndex:
         return [(index.order[r], n) for r, n in index.partial(terms, limit)]
 
     def _search_one(
-        self, lang: str, terms: Sequence[QueryTerm], limit: int, whole: str = ""
+        self,
+        lang: str,
+        terms: Sequence[QueryTerm],
+        limit: int,
+        whole: str = "",
+        toned: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
         index = self.langs.get(lang)
-        return index.search(terms, limit, whole) if index is not None else []
+        return index.search(terms, limit, whole, toned) if index is not None else []
 
 
 __all__ = [

@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 # PRAGMA user_version; a store of another value is rebuilt from its own procedures.
 # 2: local codes are indexed as body text.
 # 3: the search index is packed, a few rows per language (search.PackedTerms).
-STORE_FORMAT = 3
+# 4: name phrases (adjacent words), toned name words, Khmer names' word-aligned pieces.
+STORE_FORMAT = 4
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

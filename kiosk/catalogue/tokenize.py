@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from icu4py.breakers import WordBreaker
 from icu4py.locale import Locale
 
-from kiosk.text import fold_vi, latin_digits
+from kiosk.text import cluster_boundaries, fold_vi, latin_digits
+from kiosk.text.compose import TONES
 
 # Khmer letters, vowels and signs (not punctuation ។ ៕ ៖ or the riel sign), with the
 # repetition sign ៗ; spaces and zero-width characters between them are dropped.
@@ -59,6 +61,59 @@ def fold_km(run: str) -> str:
 def khmer_words(run: str) -> tuple[str, ...]:
     """ICU dictionary segmentation of a folded Khmer run; punctuation-only pieces dropped."""
     return tuple(w for w in WordBreaker(run, _KM_LOCALE) if _KHMER_LETTER.search(w))
+
+
+# A run's pieces between word boundaries indexed as one name word, up to this many
+# pieces long: what a citizen types is a word or a few, rarely more.
+MAX_SPAN_PIECES = 4
+
+
+def khmer_spans(run: str, is_word: Callable[[str], bool]) -> set[str]:
+    """The pieces of a folded Khmer run between word boundaries, each alone and joined
+    with up to MAX_SPAN_PIECES - 1 that follow: a query equal to one of them is a
+    whole-word match although Khmer has no spaces between words.
+
+    Boundaries are ICU's, and the places where one of ICU's words is two words that
+    ``is_word`` knows (ការ + ចុះបញ្ជី): ICU keeps such a compound whole, but its second
+    word is one people type on its own.
+    """
+    cuts, at = {0}, 0
+    for piece in WordBreaker(run, _KM_LOCALE):
+        inner = cluster_boundaries(piece)[1:-1]
+        cuts.update(at + a for a in inner if is_word(piece[:a]) and is_word(piece[a:]))
+        at += len(piece)
+        cuts.add(at)
+    edges = sorted(cuts)
+    spans = {
+        run[edges[i] : edges[j]]
+        for i in range(len(edges) - 1)
+        for j in range(i + 1, min(i + MAX_SPAN_PIECES, len(edges) - 1) + 1)
+    }
+    return {s for s in spans if _KHMER_LETTER.search(s)}
+
+
+# A toned word's key keeps its letters' own marks (ơ, â, đ) and its tone (one of the
+# five combining marks), wherever the tone was placed (hòa / hoà).
+_TONE_MARKS = frozenset(TONES.values())
+
+
+@lru_cache(maxsize=65536)
+def tone_key(word: str) -> str | None:
+    """``word`` (lower case) as compared with its tones, or None when it has no mark at all
+    (typed without tones: any tones match)."""
+    if _fold_word(word) == word:
+        return None
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(ch for ch in decomposed if ch in _TONE_MARKS)
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
+    return bare + tones
+
+
+def toned_words(text: str) -> tuple[str, ...]:
+    """The tone keys of the Latin words of ``text`` that carry marks, in order."""
+    text = unicodedata.normalize("NFC", text).lower()
+    keys = (tone_key(w) for w in _LATIN_WORD.findall(_KHMER_RUN.sub(" ", text)))
+    return tuple(k for k in keys if k)
 
 
 @lru_cache(maxsize=131072)

@@ -367,3 +367,66 @@ def test_nothing_found_offers_the_closest_fields(sample: Catalogue) -> None:
     # Khmer has no spaces to split on: the run's dictionary words are counted one by one.
     assert sample.search("កំណើតឡាន", "km") == []
     assert sample.closest_fields("កំណើតឡាន", "km")[0].field.code == "ho-tich"
+
+
+def _scores(cat: Catalogue, query: str, lang: str = "vi", limit: int = 60) -> dict[str, float]:
+    return {h.code: h.score for h in cat.search(query, lang, limit)}
+
+
+def test_a_khmer_query_between_word_boundaries_is_a_whole_word(sample: Catalogue) -> None:
+    """Khmer has no spaces: ចុះបញ្ជីកំណើត ("register a birth") inside ការចុះបញ្ជីកំណើត
+    starts and ends at word boundaries (ការ + ចុះបញ្ជី + កំណើត), as it does between the
+    spaces of 2.000986's long combined name; the name it covers most comes first."""
+    found = codes(sample, "ចុះបញ្ជីកំណើត", "km")
+    assert found[0] == "1.001193", found[:5]
+    scores = _scores(sample, "ចុះបញ្ជីកំណើត", "km")
+    assert scores["1.001193"] == scores["2.000986"] == 1.0
+    # while typing the last word, the same order
+    assert codes(sample, "ចុះបញ្ជីកំ", "km")[0] == "1.001193"
+    # a piece that ends inside a word is still found, but below whole words
+    inside = _scores(sample, "ចុះបញ្ជីកំណ", "km")
+    assert inside["1.001193"] < 1.0
+
+
+def test_words_typed_together_beat_the_same_words_found_apart(sample: Catalogue) -> None:
+    """Typed "ho tich" is hộ tịch (civil status), not "diện tích ... hộ gia đình" (land area)."""
+
+    def adjacent(name: str) -> bool:
+        return " ho tich " in f" {' '.join(tokenize(name).words)} "
+
+    for query in ("ho tich", "hộ tịch", "ho tic"):
+        hits = sample.search(query, "vi", 60)
+        together = [i for i, h in enumerate(hits) if adjacent(h.name.vi)]
+        apart = [i for i, h in enumerate(hits) if not adjacent(h.name.vi)]
+        assert together and apart, query
+        if query != "ho tic":  # "ho tic..." also has other adjacent words
+            assert max(together) < min(apart), (query, [h.code for h in hits[:12]])
+        assert "1.115751" in [h.code for h in hits[len(together) :]], query
+
+
+def test_a_word_typed_with_tones_prefers_the_same_tones(sample: Catalogue) -> None:
+    """Typed "trợ" (support) is not "trở" (become): typed with tones, the names with the word
+    in those tones come first; typed without, both are found alike."""
+    for query, word in (("trợ", "trợ"), ("trở", "trở"), ("Hòa giải", "hòa"), ("hoà giải", "hòa")):
+        hits = sample.search(query, "vi", 200)
+        has = [unicodedata.normalize("NFC", word) in h.name.vi.lower() for h in hits]
+        assert any(has) and not all(has), query
+        assert has == sorted(has, reverse=True), (query, [h.code for h in hits[:10]])
+    scores = _scores(sample, "trợ cấp", limit=200)
+    assert scores["1.014061"] < scores["1.010803"]  # "Cấp thẻ căn cước ... trở lên"
+    without = _scores(sample, "tro", limit=200)
+    assert without["1.014061"] == without["1.010803"] == 1.0  # no tones typed: none preferred
+
+
+def test_every_bundled_procedure_comes_first_for_its_full_name_with_tones(
+    sample: Catalogue,
+) -> None:
+    """The phrase and tone bonuses never take the first place from the name typed in full."""
+    missed = []
+    for summary in [
+        s for fc in sample.fields_with_counts() for s in sample.in_field(fc.field.code)
+    ]:
+        hits = sample.search(summary.name.vi, "vi", 5)
+        if not hits or not _same_name(hits[0].name.vi, summary.name.vi):
+            missed.append((summary.code, [h.code for h in hits[:3]]))
+    assert not missed
