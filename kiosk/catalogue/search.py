@@ -712,10 +712,14 @@ class LangIndex:
                 return []
             per_term.append(classes)
         best = W_NAME_EXACT * len(per_term)
+        # Bonuses that fall on the same candidates are added once (a long name being
+        # typed has dozens of phrases, most of them in the same few names).
+        bonuses: dict[int, int] = {}
         for weight, names in self._bonuses(whole, toned):
             best += weight
             if names & match:
-                per_term.append([(weight, names)])
+                bonuses[names & match] = bonuses.get(names & match, 0) + weight
+        per_term.extend([(weight, names)] for names, weight in bonuses.items())
         found = self._wholes.get(whole) if whole else None
         bonus = decode_postings(found[0]) & match if found else 0
         if match.bit_count() <= DIRECT_SCORING:
@@ -747,7 +751,9 @@ class LangIndex:
     ) -> list[tuple[int, int]]:
         """Many candidates: bit-sliced sums, then the best ``limit`` by descending total."""
         slices: list[int] = []
-        totals = {0}
+        # Bit t of ``totals``: some combination of the weights sums to t (a set of sums
+        # would grow with every phrase and tone bonus of a long name being typed).
+        totals = 1
         common, split = _shares(per_term, match, bonus)
         for parts in split:
             weights = {weight for weight, _ in parts}
@@ -756,12 +762,15 @@ class LangIndex:
                 _add(slices, mask, weight)
                 covered |= mask
             if covered != match:
-                weights.add(0)  # only the whole-name bonus leaves candidates out
-            totals = {t + w for t in totals for w in weights}
+                weights.add(0)  # bonuses leave candidates out
+            step = 0
+            for weight in weights:
+                step |= totals << weight
+            totals = step
         out: list[tuple[int, int]] = []
-        for total in sorted(totals, reverse=True):
-            if total >> len(slices):
-                continue  # a combination of weights that no procedure reached
+        for total in range(totals.bit_length() - 1, -1, -1):
+            if not totals >> total & 1 or total >> len(slices):
+                continue  # no combination of weights sums to it, or no procedure reached it
             bucket = match
             for i, sl in enumerate(slices):
                 bucket &= sl if total >> i & 1 else ~sl
