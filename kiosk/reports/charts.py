@@ -3,8 +3,10 @@
 Each chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` and a
 ``<title>`` on every mark, and is always shown beside a table with the same
 numbers (the table is what a screen reader and a spreadsheet read). Every text
-that goes into the SVG is escaped here. Colours come from one palette that stays
-readable in grey on a black-and-white printer (lightness steps, not hues alone).
+that goes into the SVG is escaped here; the numbers a chart writes itself are in
+the reader's digits (``lang``), like the labels the caller gives. Colours come
+from one palette that stays readable in grey on a black-and-white printer
+(lightness steps, not hues alone).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import html
 from collections.abc import Sequence
 
 from kiosk.text.measure import width_in
+from kiosk.text.numbers import native_digits
 
 # Blue ramp for quantities; the satisfaction scale from green (best) to red (worst),
 # each level also a step lighter so that a grey printout still tells them apart.
@@ -48,12 +51,17 @@ def heatmap(
     counts: Sequence[Sequence[int]],
     *,
     desc: str,
+    lang: str,
 ) -> str:
     """A grid of cells, darker for more (arrivals: weekday x hour)."""
     label_w, cell_w, cell_h, top = 96, 38, 26, 22
     peak = max((max(r) for r in counts if r), default=0)
+    # A column's label stays within its cell ("២១:០០" is wider than "21h").
+    size = 12
+    while size > 9 and max((width_in(c, "km", size) for c in columns), default=0) > cell_w - 4:
+        size -= 1
     body = [
-        f'<text x="{label_w + i * cell_w + cell_w / 2}" y="15" font-size="12" '
+        f'<text x="{label_w + i * cell_w + cell_w / 2}" y="15" font-size="{size}" '
         f'text-anchor="middle">{_e(c)}</text>'
         for i, c in enumerate(columns)
     ]
@@ -61,15 +69,16 @@ def heatmap(
         y = top + j * cell_h
         body.append(_label(label_w - 6, y + 17, name))
         for i, value in enumerate(row):
+            count = native_digits(str(value), lang)
             step = 0 if not peak or not value else 1 + round((len(RAMP) - 2) * value / peak)
             fill = RAMP[min(step, len(RAMP) - 1)]
             ink = "#fff" if step >= 4 else "#222"
             x = label_w + i * cell_w
             body.append(
-                f"<g><title>{_e(name)} {_e(columns[i])}: {value}</title>"
+                f"<g><title>{_e(name)} {_e(columns[i])}: {count}</title>"
                 f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
                 f'<text x="{x + cell_w / 2 - 1}" y="{y + 17}" font-size="11" text-anchor="middle" '
-                f'fill="{ink}">{value or ""}</text></g>'
+                f'fill="{ink}">{count if value else ""}</text></g>'
             )
     return _svg(label_w + cell_w * len(columns), top + cell_h * len(rows) + 4, title, desc, body)
 
@@ -108,12 +117,15 @@ def bars(
     return _svg(label_w + bar_w + room, height, title, desc, body)
 
 
-def columns(title: str, items: Sequence[tuple[str, int]], *, desc: str, every: int = 1) -> str:
+def columns(
+    title: str, items: Sequence[tuple[str, int]], *, desc: str, lang: str, every: int = 1
+) -> str:
     """Vertical bars over time (tickets per day); every ``every``-th label is written."""
     left, col_w, plot_h, bottom = 36, max(8, min(28, 760 // max(1, len(items)))), 150, 34
     peak = max((v for _l, v in items), default=0) or 1
     body = [
-        f'<text x="{left - 4}" y="14" font-size="11" text-anchor="end">{peak}</text>',
+        f'<text x="{left - 4}" y="14" font-size="11" text-anchor="end">'
+        f"{native_digits(str(peak), lang)}</text>",
         f'<line x1="{left}" x2="{left + col_w * len(items)}" y1="{plot_h + 6}" '
         f'y2="{plot_h + 6}" stroke="#888"/>',
     ]
@@ -121,7 +133,8 @@ def columns(title: str, items: Sequence[tuple[str, int]], *, desc: str, every: i
         h = plot_h * value / peak
         x = left + i * col_w
         body.append(
-            f'<g><title>{_e(label)}: {value}</title><rect x="{x + 1}" y="{plot_h + 6 - h:.1f}" '
+            f"<g><title>{_e(label)}: {native_digits(str(value), lang)}</title><rect"
+            f' x="{x + 1}" y="{plot_h + 6 - h:.1f}" '
             f'width="{col_w - 2}" height="{h:.1f}" fill="{BAR}"/></g>'
         )
         if i % every == 0:
@@ -138,6 +151,7 @@ def stacked(
     legend: Sequence[str],
     *,
     desc: str,
+    lang: str,
 ) -> str:
     """100 % bars split into levels (satisfaction: best first), with a legend."""
     label_w, bar_w, row_h = 220, 360, 26
@@ -157,7 +171,8 @@ def stacked(
                 continue
             w = bar_w * share
             body.append(
-                f"<g><title>{_e(label)}, {_e(legend[k])}: {share * 100:.0f} %</title>"
+                f"<g><title>{_e(label)}, {_e(legend[k])}: "
+                f"{native_digits(f'{share * 100:.0f} %', lang)}</title>"
                 f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 8}" '
                 f'fill="{LEVELS[k % len(LEVELS)]}"/></g>'
             )

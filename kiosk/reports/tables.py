@@ -15,7 +15,9 @@ from typing import Any, Literal
 from kiosk.queue.ratings import comment_level, comment_time
 from kiosk.text import N_, gettext, pick
 
-Kind = Literal["text", "int", "minutes", "share", "mean", "by_row"]
+# "when": a day or a time written as text (its digits are the reader's on the page,
+# unlike "text": names, ids and comments, shown as typed).
+Kind = Literal["text", "when", "int", "minutes", "share", "mean", "by_row"]
 Cell = str | int | float | None
 
 
@@ -103,7 +105,7 @@ def _daily(f: dict[str, Any], lang: str) -> Table:
         "daily",
         N_("Tickets per day"),
         (
-            Column(N_("Day"), "text"),
+            Column(N_("Day"), "when"),
             Column(N_("Issued")),
             Column(N_("Served")),
             Column(N_("No-shows")),
@@ -323,7 +325,7 @@ def _comments(f: dict[str, Any], lang: str) -> Table:
         "comments",
         N_("Citizens' comments, newest first"),
         (
-            Column(N_("Time"), "text"),
+            Column(N_("Time"), "when"),
             _SERVICE,
             _COUNTER,
             Column(N_("Score")),

@@ -8,6 +8,7 @@ Chromium take docs/screenshots/reports-*.png.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def main() -> None:
     finally:
         if month.proc is not None:
             stop_process(month.proc)
+        shutil.rmtree(month.root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ table. Chromium renders the dashboard and prints the A4 report.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import re
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -27,9 +30,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from kiosk.config import load_config
 from kiosk.server.devsecrets import DEV_TOKENS
+from kiosk.text.numbers import latin_digits, native_digits
 from tests.conftest import run_cli, write_config
 from tests.reports.director import sign_in_page, signed_in
 from tests.reports.seed import seed_month
@@ -76,6 +81,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
     yield m
     if m.proc is not None:
         stop_process(m.proc)
+    shutil.rmtree(base, ignore_errors=True)  # tmpfs is memory: each run left 5 MB behind
 
 
 # -- figures straight from the event log --------------------------------------
@@ -466,3 +472,127 @@ def test_every_chart_text_is_inside_its_chart(month: Month, browser: Any, lang: 
     )
     page.close()
     assert outside == []
+
+
+# -- digits and hours in the reader's script -----------------------------------
+LATIN_DIGIT = re.compile("[0-9]")
+KHMER_DIGIT = re.compile("[\u17e0-\u17e9]")
+
+# Every number, day and hour the page writes; not what was typed (names, kiosk
+# ids, comments), which is shown as typed. Kiosk ids are returned to be left out.
+_PAGE_NUMBERS = """() => {
+  const all = (sel) => [...document.querySelectorAll(sel)].map(e => e.textContent.trim());
+  return {
+    heading: all('h1'),
+    tables: [...all('thead th'), ...all('section:not(#comments) tbody td'),
+             ...all('#comments tbody td:not(:last-child)'),
+             ...all('#daily tbody th, #comments tbody th')],
+    charts: all('svg text, svg title, svg desc'),
+    hours: all('#arrivals svg > text[y="15"]'),
+    hour_columns: all('#arrivals thead th').slice(1),
+    live: all('.live dd, .live li strong'),
+    kiosks: all('#kiosks tbody th'),
+  };
+}"""
+
+
+def _numbers_on(page: Any) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = page.evaluate(_PAGE_NUMBERS)
+    kiosks = found.pop("kiosks")  # the month's kiosks, named by their ids (the dashboard)
+    found["charts"] = [
+        functools.reduce(lambda text, kid: text.replace(kid, ""), kiosks, text)
+        for text in found["charts"]
+    ]
+    return found
+
+
+def _refreshed_strip(page: Any) -> list[str]:
+    """The live strip after its 20-second refresh (the page's clock run forward)."""
+    page.evaluate("document.querySelectorAll('.live dd').forEach(d => { d.textContent = '?'; })")
+    with page.expect_response(lambda r: "/reports/live.json" in r.url):
+        page.clock.run_for(20_000)
+    # expect() polls without eval, which the page's Content-Security-Policy forbids.
+    expect(page.locator(".live dd").filter(has_text=re.compile(r"^\?$"))).to_have_count(0)
+    strip: list[str] = page.evaluate(
+        "[...document.querySelectorAll('.live dd, .live li strong')].map(e => e.textContent)"
+    )
+    return strip
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "km", "en"])
+def test_one_digit_system_on_the_dashboard(month: Month, browser: Any, lang: str) -> None:
+    # A user trial found Latin digits in the km tables and charts beside Khmer ones
+    # in the live strip, and the heatmap's hours as "21h".
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in_page(page, month.url)
+    page.clock.install()
+    for path in ("/reports/", "/reports/print"):
+        page.goto(f"{month.url}{path}?from=2026-11-01&to=2026-11-30&lang={lang}")
+        found = _numbers_on(page)
+        assert found["charts"] and found["tables"] and (found["live"] or path != "/reports/")
+        hours = found.pop("hours")
+        columns = found.pop("hour_columns")
+        assert len(hours) == len(columns) >= 8
+        texts = [t for group in found.values() for t in group] + hours + columns
+        if lang == "km":
+            assert sum(1 for t in found["tables"] if KHMER_DIGIT.search(t)) > 200
+            assert [t for t in texts if LATIN_DIGIT.search(t)] == []
+            # The 24-hour clock of the kiosk and the phone page, as the table's columns.
+            assert hours == columns
+            assert all(re.fullmatch(r"\d\d:00", latin_digits(h)) for h in hours)
+        else:
+            assert [t for t in texts if KHMER_DIGIT.search(t)] == []
+            assert hours == [f"{int(c[:2])}h" for c in columns]  # as before: "21h"
+    page.goto(f"{month.url}/reports/?from=2026-11-01&to=2026-11-30&lang={lang}")
+    strip = _refreshed_strip(page)
+    page.close()
+    assert len(strip) >= 5
+    wrong = LATIN_DIGIT if lang == "km" else KHMER_DIGIT
+    assert [t for t in strip if wrong.search(t)] == []
+
+
+def test_the_khmer_page_has_the_same_numbers_in_khmer_digits(month: Month) -> None:
+    s = month.director()
+    vi, km = (
+        list(
+            _page_tables(
+                s.get(f"{month.url}/reports/", params={**PERIOD, "lang": lang}, timeout=60).text
+            ).values()
+        )
+        for lang in ("vi", "km")
+    )
+    assert len(vi) == len(km)
+    for vi_rows, km_rows in zip(vi, km, strict=True):
+        assert len(vi_rows) == len(km_rows)
+    # The daily table: day and every figure, digit for digit.
+    daily_vi, daily_km = vi[1], km[1]
+    assert [[latin_digits(c) for c in row] for row in daily_km[1:]] == daily_vi[1:]
+    assert daily_km[1][0] == native_digits(daily_vi[1][0], "km")
+    # The heatmap's table: hours and counts.
+    assert km[2][0][1:] == [native_digits(h, "km") for h in vi[2][0][1:]]
+    assert [[latin_digits(c) for c in row[1:]] for row in km[2][1:]] == [
+        row[1:] for row in vi[2][1:]
+    ]
+
+
+def test_khmer_exports_keep_machine_numbers(month: Month) -> None:
+    s = month.director()
+    params = {**PERIOD, "lang": "km"}
+    book = load_workbook(
+        io.BytesIO(s.get(f"{month.url}/reports/export.xlsx", params=params, timeout=60).content)
+    )
+    daily, arrivals = book.worksheets[1], book.worksheets[2]
+    for row in daily.iter_rows(min_row=3, values_only=True):
+        assert (
+            isinstance(row[0], str)
+            and date.fromisoformat(row[0])
+            and all(isinstance(v, int) for v in row[1:4])
+        )
+    assert [c.value for c in arrivals[2]][1:4] == ["07:00", "08:00", "09:00"]
+    for row in arrivals.iter_rows(min_row=3, values_only=True):
+        assert all(isinstance(v, int) for v in row[1:])
+    c = s.get(f"{month.url}/reports/export.csv", params={**params, "table": "daily"}, timeout=60)
+    rows = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert not any(KHMER_DIGIT.search(cell) for row in rows[1:] for cell in row)
+    assert all(int(r[1]) >= 0 for r in rows[1:])

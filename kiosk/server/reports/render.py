@@ -2,6 +2,9 @@
 
 Every word comes from the gettext catalogs; Jinja2 escapes every value (SVG
 from :mod:`kiosk.reports.charts` escapes its own text and is marked safe).
+Every number, day and hour on the page (tables, charts, the live strip) is in the
+reader's digits, as on the kiosk: Khmer digits in km (``native_digits``); names,
+ids and comments are shown as typed. The exports keep numbers as numbers.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from kiosk.config import Config
 from kiosk.queue.report import MORE_COMMENTS
 from kiosk.queue.stats import Period
 from kiosk.reports import charts
-from kiosk.reports.tables import WEEKDAY_NAMES, Table, period_label, shown, tables
+from kiosk.reports.tables import WEEKDAY_NAMES, Kind, Table, period_label, shown, tables
 from kiosk.server.pages import LANGUAGE_NAMES, environment
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
+from kiosk.text.numbers import native_digits
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -36,7 +40,15 @@ def _named(item: dict[str, Any], lang: str) -> str:
 
 
 def _minutes(value: float | None, lang: str) -> str:
-    return "–" if value is None else gettext("{minutes} min", lang, minutes=f"{value:.1f}")
+    if value is None:
+        return "–"
+    return gettext("{minutes} min", lang, minutes=native_digits(f"{value:.1f}", lang))
+
+
+def _hour(hour: int, lang: str) -> str:
+    """A heatmap column: "21h" as Vietnamese write it; in km the 24-hour clock the
+    kiosk and the phone page show ("២១:០០"), the form of the table's column."""
+    return native_digits(f"{hour:02d}:00", lang) if lang == "km" else f"{hour}h"
 
 
 def _charts(f: dict[str, Any], lang: str) -> dict[str, Markup]:
@@ -46,16 +58,21 @@ def _charts(f: dict[str, Any], lang: str) -> dict[str, Markup]:
     out = {
         "daily": charts.columns(
             _("Tickets per day"),
-            [(date.fromisoformat(d["day"]).strftime("%d/%m"), d["issued"]) for d in daily],
+            [
+                (native_digits(date.fromisoformat(d["day"]).strftime("%d/%m"), lang), d["issued"])
+                for d in daily
+            ],
             desc=_("Tickets issued each day of the period; the numbers are in the table."),
+            lang=lang,
             every=max(1, len(daily) // 10),
         ),
         "arrivals": charts.heatmap(
             _("Arrivals by weekday and hour"),
             [_(name) for name in WEEKDAY_NAMES],
-            [f"{h}h" for h in f["arrivals"]["hours"]],
+            [_hour(h, lang) for h in f["arrivals"]["hours"]],
             f["arrivals"]["counts"],
             desc=_("Darker cells: more tickets issued in that hour of that weekday."),
+            lang=lang,
         ),
         "waiting": charts.bars(
             _("Median wait per service"),
@@ -97,14 +114,14 @@ def _charts(f: dict[str, Any], lang: str) -> dict[str, Markup]:
         "priority": charts.bars(
             _("Priority share per service"),
             [
-                (_named(s, lang), s["priority_share"], shown(s["priority_share"], "share", lang))
+                (_named(s, lang), s["priority_share"], _shown(s["priority_share"], "share", lang))
                 for s in f["services"]
             ],
             desc=_("Share of each service's tickets that were priority tickets."),
         ),
         "kiosks": charts.bars(
             _("Tickets per kiosk"),
-            [(k["id"], k["issued"], str(k["issued"])) for k in f["kiosks"]],
+            [(k["id"], k["issued"], native_digits(str(k["issued"]), lang)) for k in f["kiosks"]],
             desc=_("Tickets issued at each kiosk."),
         ),
     }
@@ -115,16 +132,42 @@ def _charts(f: dict[str, Any], lang: str) -> dict[str, Markup]:
             _("Ratings per service") if scope == "ratings_services" else _("Ratings per counter")
         )
         out[scope] = charts.stacked(
-            title, rated, levels, desc=_("Share of each satisfaction level, most satisfied first.")
+            title,
+            rated,
+            levels,
+            desc=_("Share of each satisfaction level, most satisfied first."),
+            lang=lang,
         )
     return {name: Markup(svg) for name, svg in out.items()}  # noqa: S704 - escaped in charts
 
 
+def _shown(value: Any, kind: Kind, lang: str) -> str:
+    """A table cell on the page: its number, day or time in the reader's digits."""
+    text = shown(value, kind, lang)
+    return text if kind == "text" else native_digits(text, lang)
+
+
 def _rows(table: Table, lang: str) -> list[list[str]]:
     return [
-        [shown(cell, table.kind(r, c), lang) for c, cell in enumerate(row)]
+        [_shown(cell, table.kind(r, c), lang) for c, cell in enumerate(row)]
         for r, row in enumerate(table.rows)
     ]
+
+
+def live_shown(live: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Today's strip as the page writes it: the template's first values and each refresh."""
+    longest = live["longest_wait_minutes"]
+    return {
+        "waiting": native_digits(str(live["waiting"]), lang),
+        "longest": "–" if longest is None else gettext("{minutes} min", lang, minutes=int(longest)),
+        "counters_open": native_digits(str(live["counters_open"]), lang),
+        "counters_paused": native_digits(str(live["counters_paused"]), lang),
+        "served": native_digits(str(live["served"]), lang),
+        "services": [
+            {"name": _named(s, lang), "waiting": native_digits(str(s["waiting"]), lang)}
+            for s in live["services"]
+        ],
+    }
 
 
 def _periods(period: Period, lang: str) -> dict[str, Any]:
@@ -163,14 +206,18 @@ def page(
         "ngettext": lambda s, p, n, **v: ngettext(s, p, n, lang, **v),
         "centre": pick(cfg.centre.name, lang),
         "period": period,
-        "period_label": period_label(figures, lang),
+        "period_label": native_digits(period_label(figures, lang), lang),
         "figures": figures,
-        "tables": {name: {"t": t, "rows": _rows(t, lang)} for name, t in built.items()},
+        "tables": {
+            name: {
+                "t": t,
+                "head": [native_digits(h, lang) for h in t.header(lang)],
+                "rows": _rows(t, lang),
+            }
+            for name, t in built.items()
+        },
         "charts": _charts(figures, lang),
-        "live": live,
-        "live_services": [(_named(s, lang), s["waiting"]) for s in live["services"]]
-        if live
-        else [],
+        "live": live_shown(live, lang) if live else None,
         "query": query,
         "nav": _periods(period, lang),
         "languages": [

@@ -237,6 +237,7 @@ async def live_json(request: Request) -> Response:
             "services": [
                 {"name": pick(s["name"], lang), "waiting": s["waiting"]} for s in live["services"]
             ],
+            "shown": render.live_shown(live, lang),
         },
         headers={"Cache-Control": "no-store"},
     )

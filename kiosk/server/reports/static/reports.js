@@ -14,19 +14,22 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (live) {
         if (!live) return;
-        set("live-waiting", String(live.waiting));
-        set("live-open", String(live.counters_open));
-        set("live-paused", String(live.counters_paused));
-        set("live-served", String(live.served));
+        // "shown": written by the server in the page's digits (Khmer in km), as the page was.
+        var shown = live.shown;
+        set("live-waiting", shown.waiting);
+        set("live-longest", shown.longest);
+        set("live-open", shown.counters_open);
+        set("live-paused", shown.counters_paused);
+        set("live-served", shown.served);
         var list = document.getElementById("live-services");
         if (list) {
           list.textContent = "";
-          live.services.forEach(function (s) {
+          shown.services.forEach(function (s) {
             var li = document.createElement("li");
             var name = document.createElement("span");
             name.textContent = s.name;
             var n = document.createElement("strong");
-            n.textContent = String(s.waiting);
+            n.textContent = s.waiting;
             li.appendChild(name);
             li.appendChild(document.createTextNode(" "));
             li.appendChild(n);
