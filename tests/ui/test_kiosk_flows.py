@@ -165,6 +165,38 @@ def test_printer_out_of_paper_shows_the_number_and_tells_staff(tmp_path: Path) -
             assert printer.core.job == bytearray()  # nothing was sent to an empty printer
 
 
+def test_a_printer_fault_keeps_the_number_up_for_its_own_countdown_not_the_idle_one(
+    tmp_path: Path,
+) -> None:
+    """The fault screen gives the citizen its 60 s to copy the number: the idle watch
+    (here 15 s) neither asks "are you still there?" over it nor sends them home early."""
+    with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
+        with kiosk_rig(tmp_path, idle=15, warning=5, printer=f"{printer.url}?timeout=2") as rig:
+            now = [1000.0]
+            rig.app.idle._clock = lambda: now[0]  # the app's own watch, on a clock we move
+            rig.app.idle.touch()
+            start(rig)
+            tap(rig.ids("home").take)
+            services = rig.wait_screen("services")
+            cards = wait_until(lambda: list(reversed(services.ids.grid.children)))
+            tap(cards[0])
+            tap(rig.wait_screen("confirm").ids.confirm)
+            ticket = rig.wait_screen("ticket")
+            wait_until(lambda: ticket.state != "printing", 30, "the print attempt")
+            assert ticket.state == "failed" and ticket.seconds_left > 15
+
+            now[0] += 16  # the citizen is still copying the number, untouched for 16 s
+            wait_until(
+                lambda: rig.app.idle.paused or rig.app.current != "ticket", what="an idle tick"
+            )
+            assert rig.app.current == "ticket" and rig.app._warning is None
+            assert ticket.ids.number.text == "A001"
+
+            ticket.seconds_left = 1  # its own countdown still ends the session
+            rig.wait_screen("attract")
+            assert rig.app.idle.state().phase == "active"  # the next citizen starts afresh
+
+
 def test_server_down_offers_lookup_which_still_works(tmp_path: Path) -> None:
     with kiosk_rig(tmp_path, server=False) as rig:
         start(rig)

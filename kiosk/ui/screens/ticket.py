@@ -126,6 +126,10 @@ class TicketScreen(KioskScreen):
         self._stop_countdown()
         self.seconds_left = int(seconds)
         self._countdown = Clock.schedule_interval(self._tick, 1.0)
+        # The countdown ends the session itself: the idle watch would otherwise ask
+        # "are you still there?" over the number a citizen is copying after a printer
+        # fault (60 s here, idle_seconds may be as short as 15) and cut the time short.
+        self.idle_exempt = True
 
     def _tick(self, _dt: float) -> None:
         if self.app.listen_speaking:
@@ -135,6 +139,7 @@ class TicketScreen(KioskScreen):
             self.finish()
 
     def _stop_countdown(self) -> None:
+        self.idle_exempt = False
         if self._countdown is not None:
             self._countdown.cancel()
             self._countdown = None
