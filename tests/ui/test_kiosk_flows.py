@@ -19,6 +19,7 @@ from tests.ui.harness import (
     result_rows,
     server_ticket,
     start,
+    take_first_service,
     tap,
     touch_at,
     type_on_keyboard,
@@ -176,13 +177,7 @@ def test_a_printer_fault_keeps_the_number_up_for_its_own_countdown_not_the_idle_
             rig.app.idle._clock = lambda: now[0]  # the app's own watch, on a clock we move
             rig.app.idle.touch()
             start(rig)
-            tap(rig.ids("home").take)
-            services = rig.wait_screen("services")
-            cards = wait_until(lambda: list(reversed(services.ids.grid.children)))
-            tap(cards[0])
-            tap(rig.wait_screen("confirm").ids.confirm)
-            ticket = rig.wait_screen("ticket")
-            wait_until(lambda: ticket.state != "printing", 30, "the print attempt")
+            ticket = take_first_service(rig)
             assert ticket.state == "failed" and ticket.seconds_left > 15
 
             now[0] += 16  # the citizen is still copying the number, untouched for 16 s
