@@ -74,6 +74,7 @@ def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) 
         assert stored["lang"] == "km" and stored["procedure"] == "1.001193"
         assert stored["priority"] is False
 
+        wait_until(lambda: ticket.done_ready, what="Done to take touches")
         tap(ticket.ids.done)
         rig.wait_screen("attract")  # the next citizen starts afresh
 
@@ -190,6 +191,33 @@ def test_a_printer_fault_keeps_the_number_up_for_its_own_countdown_not_the_idle_
             ticket.seconds_left = 1  # its own countdown still ends the session
             rig.wait_screen("attract")
             assert rig.app.idle.state().phase == "active"  # the next citizen starts afresh
+
+
+def test_a_double_tap_on_get_my_number_does_not_end_the_session_on_done(
+    tmp_path: Path,
+) -> None:
+    """Done lies where "Get my number" was. A fast printer (the preview printer here, a
+    USB one that buffers the job) is done within a double tap: its second touch must not
+    send the citizen home before they have seen their number."""
+    with kiosk_rig(tmp_path) as rig:
+        start(rig)
+        tap(rig.ids("home").take)
+        services = rig.wait_screen("services")
+        tap(wait_until(lambda: list(reversed(services.ids.grid.children)))[0])
+        confirm = rig.wait_screen("confirm").ids.confirm
+        confirm_button = confirm.to_window(*confirm.center)
+        tap(confirm)
+        ticket = rig.wait_screen("ticket")
+        wait_until(lambda: ticket.state != "printing", 30, "the print")
+        assert ticket.state == "printed"
+        done = ticket.ids.done
+        assert done.collide_point(*done.to_widget(*confirm_button))  # the same place
+        touch_at(*confirm_button)  # the second touch of the double tap
+        assert rig.app.current == "ticket" and ticket.ids.number.text == "A001"
+
+        wait_until(lambda: ticket.done_ready, what="Done to take touches")
+        tap(done)  # a deliberate touch ends the session
+        rig.wait_screen("attract")
 
 
 def test_server_down_offers_lookup_which_still_works(tmp_path: Path) -> None:
