@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,39 @@ class ServerError(Exception):
 
 
 class ServerUnreachable(ServerError):
-    """No answer, a timeout, or a server-side failure (5xx)."""
+    """No answer, a timeout, or a server-side failure (5xx).
+
+    ``maybe_received``: the request may have reached the server, which may have
+    acted on it (a read timeout, a connection dropped after sending); False when
+    it never left (no connection) or the server answered.
+    """
+
+    def __init__(self, message: str, *, maybe_received: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_received = maybe_received
+
+
+class IssueOutcomeUnknown(ServerUnreachable):
+    """An issue request that may have been recorded, though no answer came: the server
+    may hold a ticket under ``idempotency_key`` that nobody was shown."""
+
+    def __init__(self, message: str, idempotency_key: str) -> None:
+        super().__init__(message, maybe_received=True)
+        self.idempotency_key = idempotency_key
+
+
+# Failures before a connection was made: the request never left this machine.
+_NOT_SENT = (ConnectTimeoutError, NameResolutionError, NewConnectionError)
+
+
+def _maybe_received(exc: requests.RequestException) -> bool:
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        return not isinstance(reason, _NOT_SENT)
+    return isinstance(exc, requests.Timeout | requests.ConnectionError)
 
 
 class ServerRefused(ServerError):
@@ -79,7 +112,9 @@ class CentreClient:
                 timeout=timeout,
             )
         except requests.RequestException as exc:
-            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
+            raise ServerUnreachable(
+                f"{method} {path}: {type(exc).__name__}", maybe_received=_maybe_received(exc)
+            ) from exc
         if resp.status_code >= 500:
             raise ServerUnreachable(f"{method} {path}: HTTP {resp.status_code}")
         if resp.status_code == 204:
@@ -116,7 +151,9 @@ class CentreClient:
 
         A lost answer (timeout, reset) is retried once with the same key, which the
         server honours by returning the ticket it already issued: the citizen gets
-        the number that was recorded, never a second one.
+        the number that was recorded, never a second one. When neither attempt got
+        an answer and one may have reached the server, IssueOutcomeUnknown (a
+        ServerUnreachable) names the key to withdraw.
         """
         # No "kiosk" field: the server knows the kiosk by its token.
         payload: dict[str, Any] = {"service": service, "priority": priority, "lang": lang}
@@ -124,12 +161,28 @@ class CentreClient:
             payload["priority_reason"] = priority_reason
         if procedure:
             payload["procedure"] = procedure
-        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
+        key = idempotency_key or uuid.uuid4().hex
+        headers = {"Idempotency-Key": key}
         try:
             return self._request("POST", "/api/v1/tickets", json=payload, headers=headers)
-        except ServerUnreachable:
+        except ServerUnreachable as first:
             log.warning("issuing a ticket got no answer; retrying once with the same key")
-            return self._request("POST", "/api/v1/tickets", json=payload, headers=headers)
+            try:
+                return self._request("POST", "/api/v1/tickets", json=payload, headers=headers)
+            except ServerUnreachable as second:
+                if first.maybe_received or second.maybe_received:
+                    raise IssueOutcomeUnknown(str(second), key) from second
+                raise
+
+    def withdraw_ticket(self, idempotency_key: str) -> dict[str, Any]:
+        """Take back the ticket issued under ``idempotency_key`` that nobody was shown.
+
+        ServerRefused 404 `not_found`: no such ticket (the issue never reached the
+        server's disk); 409 `wrong_state`: it was called already.
+        """
+        return self._request(
+            "POST", "/api/v1/tickets/withdraw", json={"idempotency_key": idempotency_key}
+        )
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         return self._request("GET", f"/api/v1/tickets/{ticket_id}")

@@ -40,6 +40,7 @@ EVENT_TYPES = (
     "print_ok",
     "day_reset",
     "rated",
+    "withdrawn",
 )
 MAX_PRINT_ERROR = 500
 _INSERT_ISSUED = (
@@ -356,6 +357,45 @@ class QueueEngine:
                 data={"ticket": rating["ticket"], "source": source},
             )
             return rating
+
+        return self._store.transact(change)
+
+    def withdraw(self, kiosk: str | None, idempotency_key: str) -> Ticket:
+        """Take back the ticket ``kiosk`` was issued today under ``idempotency_key``.
+
+        For a number the kiosk never showed (it gave up waiting for the answer):
+        it leaves the queue and is recorded as ``withdrawn``, so nobody calls a
+        no-show for it. Repeating it returns the same ticket. NotFound when no
+        ticket of today has that key (the issue never reached the disk); WrongState
+        when it was called already (staff have it).
+        """
+        kiosk = nfc(kiosk) if kiosk else self.cfg.kiosk.id  # as _issue names it
+
+        def change(tx: Tx) -> Ticket:
+            found = tx.conn.execute(
+                "SELECT t.* FROM issue_keys k JOIN tickets t ON t.id = k.ticket_id "
+                "WHERE k.kiosk = ? AND k.key = ? AND t.day = ?",
+                (kiosk, idempotency_key, tx.day),
+            ).fetchone()
+            if found is None:
+                raise errors.NotFound(
+                    "this kiosk was issued no ticket today under this key", key=idempotency_key
+                )
+            if found["status"] != "withdrawn":
+                if found["status"] != "waiting" or found["called_at"] is not None:
+                    raise errors.WrongState(
+                        f"ticket {found['number']} was called already ({found['status']}); "
+                        "it stays with the counter",
+                        status=found["status"],
+                    )
+                tx.conn.execute(
+                    "UPDATE tickets SET status = 'withdrawn', finished_at = ? WHERE pk = ?",
+                    (tx.at, found["pk"]),
+                )
+                ticket = self._public(tx, self._row(tx.conn, found["id"]))
+                self._store.emit(tx, "withdrawn", service=ticket["service"], ticket=ticket)
+                return ticket
+            return self._public(tx, found)
 
         return self._store.transact(change)
 

@@ -17,6 +17,11 @@ leg wait in a class:
   counting the ones before a leg costs in the number of transfers waiting,
   not in the depth of the queue.
 
+* withdrawn issued legs (a number the kiosk gave up on, never called) leave
+  their class from anywhere in it; they are rare, and a partial index holds
+  only those, so the called legs are the first ``departed`` arrivals that were
+  not withdrawn, and the withdrawn ones before a leg are subtracted from it.
+
 People ahead of a leg = everyone waiting in the service's priority class (for
 a regular leg) + the issued legs and transferred-in legs waiting before it in
 its own class. Every figure here is O(log n) in the number waiting.
@@ -34,6 +39,8 @@ _AHEAD = """
 SELECT
   (SELECT coalesce(sum(arrived - departed), 0) FROM queue_classes
      WHERE day = :day AND service = :service AND priority > :priority)
+  - (SELECT count(*) FROM tickets INDEXED BY tickets_withdrawn
+     WHERE status = 'withdrawn' AND day = :day AND service = :service AND priority > :priority)
   + (SELECT count(*) FROM tickets INDEXED BY tickets_transfers_waiting
      WHERE status = 'waiting' AND transferred_from IS NOT NULL
        AND day = :day AND service = :service AND priority > :priority)
@@ -42,7 +49,10 @@ SELECT
          AND priority = :priority AND (issued_at, pk) < (:issued_at, :pk)
        ORDER BY issued_at DESC, pk DESC LIMIT 1), 0)
      - coalesce((SELECT departed FROM queue_classes
-       WHERE day = :day AND service = :service AND priority = :priority), 0))
+       WHERE day = :day AND service = :service AND priority = :priority), 0)
+     - (SELECT count(*) FROM tickets INDEXED BY tickets_withdrawn
+       WHERE status = 'withdrawn' AND day = :day AND service = :service
+         AND priority = :priority AND (issued_at, pk) < (:issued_at, :pk)))
   + (SELECT count(*) FROM tickets INDEXED BY tickets_transfers_waiting
      WHERE status = 'waiting' AND transferred_from IS NOT NULL
        AND day = :day AND service = :service AND priority = :priority
@@ -64,6 +74,10 @@ _CLASSES = (
 _TRANSFERS_WAITING = (
     "SELECT service, count(*) FROM tickets INDEXED BY tickets_transfers_waiting "
     "WHERE status = 'waiting' AND transferred_from IS NOT NULL AND day = ? GROUP BY service"
+)
+_WITHDRAWN = (
+    "SELECT service, count(*) FROM tickets INDEXED BY tickets_withdrawn "
+    "WHERE status = 'withdrawn' AND day = ? GROUP BY service"
 )
 _LAST_ISSUED = (
     "SELECT seq, issued_at FROM tickets WHERE day = ? AND origin_service = ? "
@@ -128,4 +142,7 @@ def counts(
     for service, n in conn.execute(_TRANSFERS_WAITING, (day,)):
         if service in waiting:
             waiting[service] += n
+    for service, n in conn.execute(_WITHDRAWN, (day,)):
+        if service in waiting:
+            waiting[service] -= n
     return waiting, issued

@@ -31,7 +31,9 @@ class IssueOrder:
     idempotency_key: str | None = None  # a repeat with the same key gets the same ticket
 
 
-TicketStatus = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+TicketStatus = Literal[
+    "waiting", "called", "serving", "done", "no_show", "transferred", "withdrawn"
+]
 PrintStatus = Literal["pending", "ok", "failed"]
 
 

@@ -4,6 +4,8 @@
 * served / no_shows / transferred: how tickets ended at that service (or counter)
 * transferred_in: tickets sent to the service from another one
 * unserved: tickets still waiting, called or being served (at day end: never served)
+* withdrawn: numbers a kiosk took back before anyone called them (it never showed
+  them: the server's answer was too late), so nobody held them
 * wait: first call - joining the service's queue; service: done - start of service
   (when the citizen reached the counter, else the last call); minutes, median and p90.
 * ratings (per service, per counter, total): count, share of each level (most
@@ -25,6 +27,7 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.queue.clock import from_iso, to_iso
 from kiosk.queue.ratings import comment_level, comment_time, comments, day_figures
+from kiosk.queue.schema import STATUSES
 from kiosk.text import N_, gettext, pick
 from kiosk.text.cells import csv_cell
 from kiosk.text.terminal import padded, terminal_width, wrapped
@@ -42,6 +45,7 @@ CSV_COLUMNS = (
     "wait_median_minutes",
     "wait_p90_minutes",
     "service_median_minutes",
+    "withdrawn",
 )
 
 COMMENT_COLUMNS = ("at", "service", "counter", "score", "levels", "comment")
@@ -86,7 +90,7 @@ def _figures(rows: list[sqlite3.Row], *, issued: int | None) -> dict[str, Any]:
         if r["status"] == "done"
         and (s := _minutes(r["serving_at"] or r["last_called_at"], r["finished_at"])) is not None
     ]
-    count = {s: 0 for s in ("done", "no_show", "transferred", "waiting", "called", "serving")}
+    count = dict.fromkeys(STATUSES, 0)
     for r in rows:
         count[r["status"]] += 1
     return {
@@ -96,6 +100,7 @@ def _figures(rows: list[sqlite3.Row], *, issued: int | None) -> dict[str, Any]:
         "transferred_in": sum(1 for r in rows if r["transferred_from"]),
         "transferred_out": count["transferred"],
         "unserved": count["waiting"] + count["called"] + count["serving"],
+        "withdrawn": count["withdrawn"],
         "wait_median_minutes": _round(percentile(waits, 50)),
         "wait_p90_minutes": _round(percentile(waits, 90)),
         "service_median_minutes": _round(percentile(services, 50)),
@@ -124,6 +129,7 @@ def build_report(
         mine = [r for r in rows if r["counter"] == cid]
         figures = _figures(mine, issued=None)
         del figures["issued"], figures["transferred_in"], figures["unserved"]
+        del figures["withdrawn"]  # never called: no counter had it
         counters.append(
             {"id": cid, "name": counter_names.get(cid, {"vi": cid}), "called": len(mine)} | figures
         )
@@ -193,7 +199,7 @@ def report_csv(report: dict[str, Any]) -> str:
 
 
 # The text table's columns: (heading msgid, key). Per service the counts add up:
-# issued + transferred in = served + no-show + transferred out + not served.
+# issued + transferred in = served + no-show + transferred out + not served + withdrawn.
 TABLE_COLUMNS = (
     (N_("issued"), "issued"),
     (N_("+ transf. in"), "transferred_in"),
@@ -201,6 +207,7 @@ TABLE_COLUMNS = (
     (N_("no-show"), "no_shows"),
     (N_("transf. out"), "transferred_out"),
     (N_("not served"), "unserved"),
+    (N_("withdrawn"), "withdrawn"),
     (N_("wait med"), "wait_median_minutes"),
     (N_("wait p90"), "wait_p90_minutes"),
     (N_("svc med"), "service_median_minutes"),
@@ -210,11 +217,18 @@ TABLE_NOTES = (
         "issued: numbers taken at a kiosk for that service; + transf. in: tickets another"
         " service sent on."
     ),
-    N_("Each service: issued + transf. in = served + no-show + transf. out + not served."),
+    N_(
+        "Each service: issued + transf. in = served + no-show + transf. out + not served"
+        " + withdrawn."
+    ),
     N_(
         "not served: still waiting, called or at a counter when the report was made (at the"
         " end of the day: left without being served). Tickets are never cancelled: a"
         " citizen who leaves is a no-show or stays 'not served'."
+    ),
+    N_(
+        "withdrawn: numbers a kiosk took back before any call because the server's answer"
+        " came too late; nobody was shown them."
     ),
     N_("wait: from joining the queue to the first call; svc: time at the counter."),
 )

@@ -8,7 +8,9 @@ refuse deletes and rewrites of the event log.
 
 Schema history: 1 tickets, days, counters, events, issue keys; 2 adds
 ``ratings`` (see :mod:`kiosk.queue.ratings`); 3 adds the position counters
-(``queue_classes``, ``tickets.qpos``; see :mod:`kiosk.queue.positions`). Every
+(``queue_classes``, ``tickets.qpos``; see :mod:`kiosk.queue.positions`); 4 adds
+the status ``withdrawn`` (a number the kiosk gave up on; SQLite cannot change a
+CHECK constraint, so the tickets table is rebuilt). Every
 statement is idempotent (``IF NOT EXISTS``, a column added only when missing),
 so opening an older file migrates it in one transaction.
 """
@@ -20,8 +22,10 @@ from pathlib import Path
 
 from kiosk.queue.errors import StorageError
 
-SCHEMA_VERSION = 3
-STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred")
+SCHEMA_VERSION = 4
+# withdrawn: issued, but the kiosk never showed it (it gave up waiting for the
+# answer) and asked for it back before anyone called it; nobody holds that number.
+STATUSES = ("waiting", "called", "serving", "done", "no_show", "transferred", "withdrawn")
 OPEN_STATUSES = ("waiting", "called", "serving")
 
 _DDL = f"""
@@ -49,7 +53,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     called_at TEXT,                    -- first call
     last_called_at TEXT,
     serving_at TEXT,
-    finished_at TEXT,                  -- done, no-show or transferred
+    finished_at TEXT,                  -- done, no-show, transferred or withdrawn
     counter TEXT,
     status TEXT NOT NULL CHECK (status IN ({", ".join(f"'{s}'" for s in STATUSES)})),
     calls INTEGER NOT NULL DEFAULT 0,
@@ -92,6 +96,10 @@ CREATE INDEX IF NOT EXISTS tickets_transfers_waiting
     ON tickets (day, service, priority, issued_at)
     WHERE status = 'waiting' AND transferred_from IS NOT NULL;
 CREATE INDEX IF NOT EXISTS tickets_counter ON tickets (counter, day, status);
+-- Withdrawn issued legs left their class without being called (few): counted
+-- apart, see kiosk/queue/positions.py.
+CREATE INDEX IF NOT EXISTS tickets_withdrawn
+    ON tickets (day, service, priority, issued_at) WHERE status = 'withdrawn';
 
 CREATE TRIGGER IF NOT EXISTS tickets_never_deleted BEFORE DELETE ON tickets
 BEGIN SELECT RAISE(ABORT, 'tickets are archived, never deleted'); END;
@@ -188,6 +196,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         added_qpos = not _has_column(conn, "tickets", "qpos")
+        if _tickets_check_is_old(conn):
+            _rebuild_tickets(conn)
         for statement in _statements(_DDL):
             conn.execute(statement)
         if added_qpos:
@@ -204,6 +214,31 @@ def create_schema(conn: sqlite3.Connection) -> None:
 
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
     return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _tickets_check_is_old(conn: sqlite3.Connection) -> bool:
+    """Whether the tickets table exists with a status CHECK that lacks a status of today."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'")
+    found = row.fetchone()
+    return found is not None and any(f"'{s}'" not in found[0] for s in STATUSES)
+
+
+def _rebuild_tickets(conn: sqlite3.Connection) -> None:
+    """Schema 4 on an older file: the tickets table again, with today's status CHECK.
+
+    SQLite's documented way to change a constraint: create the new table, copy the
+    rows, drop the old one (its indexes and triggers go with it), rename; the DDL
+    run after this recreates the indexes and triggers.
+    """
+    create = next(
+        s for s in _statements(_DDL) if s.startswith("CREATE TABLE IF NOT EXISTS tickets")
+    )
+    conn.execute(create.replace("tickets", "tickets_rebuilt", 1))
+    old = [r[1] for r in conn.execute("PRAGMA table_info(tickets)")]
+    columns = ", ".join(old)
+    conn.execute(f"INSERT INTO tickets_rebuilt ({columns}) SELECT {columns} FROM tickets")  # noqa: S608
+    conn.execute("DROP TABLE tickets")
+    conn.execute("ALTER TABLE tickets_rebuilt RENAME TO tickets")
 
 
 def _add_position_counters(conn: sqlite3.Connection) -> None:

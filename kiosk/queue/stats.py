@@ -12,7 +12,8 @@ the centre's local time.
 
 What "not served" means, per leg: ``waiting_at_close`` (still waiting, called or
 at the counter when the day ended), ``no_show`` (called, did not come) and
-``transferred`` (sent on to another service, served there or not).
+``transferred`` (sent on to another service, served there or not). ``withdrawn``
+counts numbers a kiosk took back before anyone called them: nobody held them.
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ def _outcomes(rows: list[sqlite3.Row]) -> dict[str, int]:
         "no_shows": status["no_show"],
         "transferred_out": status["transferred"],
         "waiting_at_close": status["waiting"] + status["called"] + status["serving"],
+        "withdrawn": status["withdrawn"],
         "recalls": sum(max(r["calls"] - 1, 0) for r in rows),
     }
 

@@ -80,6 +80,7 @@ def _summary(f: dict[str, Any], lang: str) -> Table:
         (N_("Served"), t["served"], "int"),
         (N_("Did not come when called (no-show)"), t["no_shows"], "int"),
         (N_("Still waiting when the day ended"), t["waiting_at_close"], "int"),
+        (N_("Withdrawn by a kiosk (never shown)"), t["withdrawn"], "int"),
         (N_("Transferred to another service"), t["transferred_out"], "int"),
         (N_("Recalls"), t["recalls"], "int"),
         (N_("Priority tickets"), t["priority_share"], "share"),

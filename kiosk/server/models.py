@@ -13,12 +13,22 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from kiosk.queue.records import Ticket
 
 Lang = Literal["vi", "km", "en"]
-Status = Literal["waiting", "called", "serving", "done", "no_show", "transferred"]
+Status = Literal["waiting", "called", "serving", "done", "no_show", "transferred", "withdrawn"]
 LocalText = dict[str, str]
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+IDEMPOTENCY_KEY = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class WithdrawRequest(_Body):
+    idempotency_key: str = Field(
+        pattern=IDEMPOTENCY_KEY,
+        description="the Idempotency-Key of the issue whose answer the kiosk gave up on",
+    )
 
 
 class IssueRequest(_Body):
@@ -123,7 +133,7 @@ class EventOut(BaseModel):
     id: int
     type: str = Field(
         description="issued, called, recalled, serving, no_show, done, transferred, "
-        "counter_paused, counter_resumed, print_failed, print_ok, day_reset; "
+        "counter_paused, counter_resumed, print_failed, print_ok, day_reset, withdrawn; "
         "ignore types you do not know"
     )
     at: str

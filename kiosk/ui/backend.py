@@ -6,7 +6,10 @@ Everything here is plain Python, so it is tested and benchmarked without Kivy.
 
 The rule of docs/architecture.md: a number is shown or printed only after the server
 has recorded it, and what the printer did always reaches the server (a failed
-print alerts staff on their console), retried later if the server is away.
+print alerts staff on their console), retried later if the server is away. A number
+the server may have recorded but nobody was shown (the answer never came, or the
+kiosk died first) is withdrawn, so staff never call it. Both wait in the
+:class:`~kiosk.ui.outbox.Outbox` file until the server has them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from typing import Any, Literal
 from hardware.printer import Printer, PrinterError, PrinterStatus
 from hardware.urls import DeviceURLError
 from kiosk.catalogue import Catalogue, Procedure, StoreStatus, store_path, store_status
-from kiosk.client import CentreClient, ServerError, ServerRefused, ServerUnreachable
+from kiosk.client import (
+    CentreClient,
+    IssueOutcomeUnknown,
+    ServerError,
+    ServerRefused,
+    ServerUnreachable,
+)
 from kiosk.config import Config
 from kiosk.printing import (
     PrintableProcedure,
@@ -37,11 +46,17 @@ from kiosk.printing import (
 )
 from kiosk.publicurl import PublicUrl
 from kiosk.publicurl import resolve as public_url
+from kiosk.ui.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 #: A catalogue whose last successful sync is older than this is shown as "stale".
 STALE_AFTER = timedelta(days=7)
+#: Under the config's data_dir: what the server has not got yet (see kiosk.ui.outbox).
+OUTBOX_FILE = "kiosk-outbox.json"
+# A refusal that may pass (a token being fixed, a busy server): keep the message.
+_REFUSED_FOR_NOW = (401, 403, 429)
+_LATER = object()  # a message that waits in the outbox for the next flush
 
 
 @dataclass(frozen=True)
@@ -152,9 +167,21 @@ class KioskBackend:
     catalogues: CatalogueHolder
     open_printer: Callable[[Config], Printer] = open_kiosk_printer
     last_outcome: TicketOutcome | None = None
+    outbox: Outbox | None = None  # default: OUTBOX_FILE under the config's data_dir
     _printer: Printer | None = None
-    _pending_reports: dict[str, dict[str, object]] = field(default_factory=dict)
+    # Issue keys of tickets this process received but has not shown yet: not to withdraw.
+    _unshown: dict[str, str] = field(default_factory=dict)  # ticket id -> key
+    _in_hand: set[str] = field(default_factory=set)  # keys of issues under way or unshown
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        if self.outbox is None:
+            self.outbox = Outbox(self.cfg.data_path(OUTBOX_FILE), self.cfg.tz)
+
+    @property
+    def _outbox(self) -> Outbox:
+        assert self.outbox is not None  # set by __post_init__
+        return self.outbox
 
     # -- the queue ---------------------------------------------------------
     def services(self) -> list[ServiceRow]:
@@ -189,17 +216,39 @@ class KioskBackend:
     ) -> dict[str, Any]:
         """Ask the server for a number (recorded on its disk when this returns).
 
-        Raises ServerUnreachable or ServerRefused: then there is no number.
+        Raises ServerUnreachable or ServerRefused: then there is no number for the
+        citizen. Until the ticket is printed (:meth:`print_issued`: it is on screen by
+        then) its key waits in the outbox, so that a number the server recorded but
+        nobody was shown, because the answer never came or this process died, is
+        withdrawn by the next flush.
         """
         self.flush_reports()
-        return self.client.issue_ticket(
-            service,
-            priority=priority_reason is not None,
-            priority_reason=priority_reason,
-            lang=lang,
-            procedure=procedure_code,
-            idempotency_key=uuid.uuid4().hex,
-        )
+        key = uuid.uuid4().hex
+        with self._lock:
+            self._in_hand.add(key)
+        self._outbox.add_withdrawal(key)
+        try:
+            ticket = self.client.issue_ticket(
+                service,
+                priority=priority_reason is not None,
+                priority_reason=priority_reason,
+                lang=lang,
+                procedure=procedure_code,
+                idempotency_key=key,
+            )
+        except IssueOutcomeUnknown:
+            log.warning("no answer to issue %s; the number will be withdrawn", key)
+            with self._lock:
+                self._in_hand.discard(key)
+            raise
+        except ServerError:  # nothing was recorded: nothing to withdraw
+            self._outbox.drop_withdrawal(key)
+            with self._lock:
+                self._in_hand.discard(key)
+            raise
+        with self._lock:
+            self._unshown[str(ticket["id"])] = key
+        return ticket
 
     def print_issued(
         self,
@@ -249,40 +298,77 @@ class KioskBackend:
 
     def _report(self, ticket: Mapping[str, Any], printed: PrintResult) -> bool:
         ticket_id = str(ticket["id"])
-        with self._lock:
-            self._pending_reports[ticket_id] = printed.report()
+        with self._lock:  # printed (or tried): shown, so no longer one to withdraw
+            shown = self._unshown.pop(ticket_id, None)
+            self._in_hand.discard(shown or "")
+        self._outbox.add_report(ticket_id, printed.report(), shown=shown)
         return self._send_report(ticket_id)
 
     def _send_report(self, ticket_id: str) -> bool:
-        with self._lock:
-            body = self._pending_reports.get(ticket_id)
+        body = self._outbox.report(ticket_id)
         if body is None:
             return True
-        try:
-            self.client.report_print(ticket_id, bool(body["ok"]), body["error"])  # type: ignore[arg-type]
-        except ServerUnreachable as exc:
-            log.warning("print result of %s not delivered yet (%s); will retry", ticket_id, exc)
+        answer = self._attempt(
+            f"print result of {ticket_id}",
+            lambda: self.client.report_print(ticket_id, bool(body["ok"]), body["error"]),
+        )
+        if answer is _LATER:
             return False
-        except ServerRefused as exc:  # the server will never take it: do not retry forever
-            log.error("the server refused the print result of %s: %s", ticket_id, exc)
-        with self._lock:
-            self._pending_reports.pop(ticket_id, None)
+        if isinstance(answer, ServerRefused):  # never taken: do not retry forever
+            log.error("the server refused the print result of %s: %s", ticket_id, answer)
+        self._outbox.drop_report(ticket_id)
         return True
 
+    def _send_withdrawal(self, key: str) -> bool:
+        answer = self._attempt(
+            f"withdrawal of issue {key}", lambda: self.client.withdraw_ticket(key)
+        )
+        if answer is _LATER:
+            return False
+        if isinstance(answer, ServerRefused) and answer.status == 404:
+            log.info("issue %s left no ticket on the server: nothing to withdraw", key)
+        elif isinstance(answer, ServerRefused):  # 409: called already, staff have it
+            log.warning("the server kept the ticket of issue %s: %s", key, answer)
+        else:
+            log.warning(
+                "withdrew number %s: the server recorded it but nobody was shown it",
+                answer.get("number"),
+            )
+        self._outbox.drop_withdrawal(key)
+        return True
+
+    @staticmethod
+    def _attempt(what: str, send: Callable[[], Any]) -> Any:
+        """``send()``'s answer, or the ServerRefused that will not change, or _LATER when
+        the message must wait (the server is away, or refuses it for now)."""
+        try:
+            return send()
+        except ServerUnreachable as exc:
+            log.warning("%s not delivered yet (%s); will retry", what, exc)
+        except ServerRefused as exc:
+            if exc.status not in _REFUSED_FOR_NOW:
+                return exc
+            log.warning("%s refused for now: %s", what, exc)
+        return _LATER
+
     def flush_reports(self) -> int:
-        """Retry print results the server did not get; returns how many are still pending."""
+        """Send what the server has not got (withdrawals, then print results); returns how
+        many are still pending."""
         with self._lock:
-            pending = list(self._pending_reports)
-        for ticket_id in pending:
-            if not self._send_report(ticket_id):
-                break
-        with self._lock:
-            return len(self._pending_reports)
+            in_hand = set(self._in_hand)
+        delivered = all(
+            self._send_withdrawal(key) for key in self._outbox.withdrawals() if key not in in_hand
+        )
+        if delivered:
+            for ticket_id in self._outbox.reports():
+                if not self._send_report(ticket_id):
+                    break
+        owed = [key for key in self._outbox.withdrawals() if key not in in_hand]
+        return self._outbox.pending_reports + len(owed)
 
     @property
     def pending_reports(self) -> int:
-        with self._lock:
-            return len(self._pending_reports)
+        return self._outbox.pending_reports
 
     # -- the printer (call from the one printer worker) --------------------
     def printer(self) -> Printer:

@@ -2,7 +2,7 @@
 
 People ahead, waiting and issued counts come from counters kept in the same
 transaction as each change (kiosk/queue/positions.py). Random days of issuing,
-calling, transfers, recalls, no-shows, pauses, a clock that stands still,
+calling, transfers, recalls, no-shows, withdrawals, pauses, a clock that stands still,
 jumps or steps back, and midnight are checked after every step against a
 count over the whole tickets table, with the ordering rule written out.
 """
@@ -27,7 +27,10 @@ SERVICES = ("ho-tich", "chung-thuc", "dat-dai", "kinh-doanh-cu-tru")
 COUNTERS = ("1", "2", "3", "4")
 
 step = st.one_of(
-    st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.booleans()),
+    st.tuples(
+        st.just("issue"), st.sampled_from(SERVICES), st.tuples(st.booleans(), st.integers(0, 9))
+    ),
+    st.tuples(st.just("withdraw"), st.integers(0, 9), st.none()),
     st.tuples(st.just("next"), st.sampled_from(COUNTERS), st.none()),
     st.tuples(st.just("start"), st.sampled_from(COUNTERS), st.none()),
     st.tuples(st.just("done"), st.sampled_from(COUNTERS), st.none()),
@@ -63,7 +66,10 @@ def brute_ahead(conn: sqlite3.Connection, leg: sqlite3.Row) -> int:
 def play(engine: QueueEngine, clock: ManualClock, action: str, arg: object, extra: object) -> None:
     try:
         if action == "issue":
-            engine.issue(IssueOrder(str(arg), priority=bool(extra)))
+            priority, key = extra  # type: ignore[misc]
+            engine.issue(IssueOrder(str(arg), priority=priority, idempotency_key=f"key-{key}"))
+        elif action == "withdraw":
+            engine.withdraw(None, f"key-{arg}")
         elif action == "next":
             engine.call_next(str(arg))
         elif action == "start":

@@ -8,7 +8,7 @@ import io
 import pytest
 from wcwidth import wcswidth
 
-from kiosk.queue import ManualClock, QueueEngine
+from kiosk.queue import IssueOrder, ManualClock, QueueEngine
 from kiosk.queue.report import parse_day, percentile, report_csv, report_table
 
 
@@ -79,28 +79,34 @@ def test_report_table_counts_add_up_and_say_what_unserved_is(
     engine.transfer("3", "ho-tich")
     engine.call_next("3")
     engine.no_show("3")
+    engine.issue(IssueOrder("dat-dai", kiosk="kiosk-1", idempotency_key="answer-too-late"))
+    engine.withdraw("kiosk-1", "answer-too-late")
     table = report_table(engine.report())
     header, *rows = [line for line in table.splitlines() if line.startswith(("  ", " "))]
     columns = header.split("  ")
     columns = [c.strip() for c in columns if c.strip()]
-    assert columns[:6] == [
+    assert columns[:7] == [
         "issued",
         "+ transf. in",
         "served",
         "no-show",
         "transf. out",
         "not served",
+        "withdrawn",
     ]
     by_name = {}
     for line in rows:
         name, _sep, figures = line.strip().partition("   ")
         by_name[name.strip()] = figures.split()
     civil = by_name["Justice – Civil status"]  # English table, English names
-    assert civil[:6] == ["0", "2", "0", "0", "0", "2"]
-    for figures in (civil, by_name["Land – Construction – Environment"]):
-        issued, t_in, served, no_show, t_out, unserved = (int(v) for v in figures[:6])
-        assert issued + t_in == served + no_show + t_out + unserved
-    assert "issued + transf. in = served + no-show + transf. out + not served" in table
+    assert civil[:7] == ["0", "2", "0", "0", "0", "2", "0"]
+    land = by_name["Land – Construction – Environment"]
+    assert land[:7] == ["4", "0", "0", "1", "2", "0", "1"]
+    for figures in (civil, land):
+        issued, t_in, served, no_show, t_out, unserved, withdrawn = (int(v) for v in figures[:7])
+        assert issued + t_in == served + no_show + t_out + unserved + withdrawn
+    assert "issued + transf. in = served + no-show + transf. out + not served + withdrawn" in table
+    assert "withdrawn: numbers a kiosk took back" in table
     assert "not served: still waiting" in table
 
 

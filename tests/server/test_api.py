@@ -242,6 +242,7 @@ def test_openapi_is_served(api: Api) -> None:
         "/api/v1/tickets",
         "/api/v1/tickets/{ticket_id}",
         "/api/v1/tickets/{ticket_id}/print-result",
+        "/api/v1/tickets/withdraw",
         "/api/v1/counters/{c}",
         "/api/v1/counters/{c}/next",
         "/api/v1/counters/{c}/recall",

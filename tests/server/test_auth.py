@@ -20,6 +20,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/events?after=0", None, ALL),
     ("POST", "/api/v1/tickets", {"service": "ho-tich"}, {"kiosk"}),
     ("POST", "/api/v1/tickets/{ticket}/print-result", {"ok": True}, {"kiosk"}),
+    ("POST", "/api/v1/tickets/withdraw", {"idempotency_key": "no-such-key"}, {"kiosk"}),
     ("GET", "/api/v1/counters/2", None, {"counter:2", "admin"}),
     ("POST", "/api/v1/counters/2/next", None, {"counter:2"}),
     ("POST", "/api/v1/counters/2/recall", None, {"counter:2"}),

@@ -48,7 +48,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHand
 
 
 def _token(path: str) -> str:
-    if path == "/api/v1/tickets" or path.endswith("/print-result"):
+    if path in ("/api/v1/tickets", "/api/v1/tickets/withdraw") or path.endswith("/print-result"):
         return TOKENS["kiosk"]
     if path.startswith("/api/v1/counters/"):
         return TOKENS["counter:1"]

@@ -12,10 +12,12 @@ from kiosk.server.auth import Principal
 from kiosk.server.deps import engine_of, in_engine, issue_call, require
 from kiosk.server.errors import ApiError
 from kiosk.server.models import (
+    IDEMPOTENCY_KEY,
     IssueRequest,
     PrintResult,
     PublicTicketOut,
     TicketOut,
+    WithdrawRequest,
     errors_doc,
 )
 from kiosk.server.phone.routes import public_ticket
@@ -38,7 +40,7 @@ async def issue(
         str | None,
         Header(
             alias="Idempotency-Key",
-            pattern=r"^[A-Za-z0-9_-]{8,64}$",
+            pattern=IDEMPOTENCY_KEY,
             description="the same key from the same kiosk returns the ticket already issued",
         ),
     ] = None,
@@ -60,6 +62,29 @@ async def issue(
         )
     issue = issue_call(engine_of(request).issue, body, who.kiosk, idempotency_key)
     return JSONResponse(await in_engine(request, issue), status_code=201)
+
+
+@router.post(
+    "/api/v1/tickets/withdraw",
+    response_model=None,
+    responses={200: {"model": TicketOut}, **errors_doc(400, 401, 403, 404, 409, 413, 422)},
+)
+async def withdraw(
+    request: Request,
+    body: WithdrawRequest,
+    who: Annotated[Principal, Depends(require("kiosk"))],
+) -> Ticket:
+    """Take back a number the kiosk never showed (role kiosk).
+
+    For an issue whose answer the kiosk gave up on: the ticket this kiosk was issued
+    today under that `Idempotency-Key` leaves the queue with status `withdrawn`, so
+    nobody is called for it. Repeating it answers 200 with the same ticket.
+    404 `not_found`: no ticket of today has that key from this kiosk (the issue
+    never reached the server's disk: nothing to do); 409 `wrong_state`: it was called
+    already (staff have it).
+    """
+    engine = engine_of(request)
+    return await in_engine(request, engine.withdraw, who.kiosk, body.idempotency_key)
 
 
 @router.get(

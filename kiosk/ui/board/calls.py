@@ -17,7 +17,9 @@ from kiosk.queue.clock import from_iso
 
 CALL_EVENTS = frozenset({"called", "recalled"})
 # Events after which the waiting counts per service are read again.
-WAITING_EVENTS = frozenset({"issued", "called", "recalled", "transferred", "day_reset"})
+WAITING_EVENTS = frozenset(
+    {"issued", "called", "recalled", "transferred", "day_reset", "withdrawn"}
+)
 
 
 @dataclass(frozen=True)

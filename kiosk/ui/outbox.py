@@ -1,0 +1,136 @@
+"""What the kiosk still owes the centre server, kept on disk so that a crash loses none of it.
+
+Two kinds of message wait here until the server has them:
+
+* withdrawals: the Idempotency-Key of an issue whose outcome the kiosk does not
+  know (its answer never came, or the kiosk died before showing the number). The
+  server may have recorded a ticket nobody holds; ``POST /api/v1/tickets/withdraw``
+  takes it out of the queue. The server only withdraws today's tickets, so keys
+  of an earlier (local) day are dropped.
+* print results: what the printer did with a ticket (a failed print alerts staff).
+
+The file is JSON, replaced whole (:func:`kiosk.filetarget.atomic_write`) on every
+change, so a crash leaves the previous or the next state, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.filetarget import atomic_write
+
+log = logging.getLogger(__name__)
+
+FILE_VERSION = 1
+
+
+class Outbox:
+    """The kiosk's undelivered messages; thread-safe, every change written through."""
+
+    def __init__(self, path: Path, tz: ZoneInfo) -> None:
+        self.path = path
+        self._tz = tz
+        self._lock = threading.Lock()
+        self._withdrawals: dict[str, str] = {}  # key -> local day of the issue
+        self._reports: dict[str, dict[str, Any]] = {}  # ticket id -> {"ok", "error"}
+        self._load()
+
+    def today(self) -> str:
+        return datetime.now(self._tz).date().isoformat()
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            withdrawals = {str(k): str(d) for k, d in data.get("withdrawals", {}).items()}
+            reports = {
+                str(t): {"ok": bool(r["ok"]), "error": r.get("error")}
+                for t, r in data.get("print_results", {}).items()
+            }
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Not ours to repair by hand: keep it for a look, start afresh.
+            log.error("the kiosk outbox %s cannot be read (%s); starting empty", self.path, exc)
+            return
+        today = self.today()
+        stale = [k for k, day in withdrawals.items() if day < today]
+        for key in stale:
+            del withdrawals[key]
+        self._withdrawals, self._reports = withdrawals, reports
+        if stale:
+            log.info("dropped %d withdrawal(s) of earlier days from the outbox", len(stale))
+            with self._lock:
+                self._save()
+
+    def _save(self) -> None:
+        """Write the outbox (the caller holds the lock); a failed write keeps it in memory."""
+        body = {
+            "version": FILE_VERSION,
+            "withdrawals": self._withdrawals,
+            "print_results": self._reports,
+        }
+        try:
+            atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode())
+        except OSError as exc:
+            log.error("the kiosk outbox %s cannot be written: %s", self.path, exc)
+
+    # -- withdrawals ------------------------------------------------------------
+    def add_withdrawal(self, key: str) -> None:
+        with self._lock:
+            self._withdrawals[key] = self.today()
+            self._save()
+
+    def drop_withdrawal(self, key: str) -> None:
+        with self._lock:
+            if self._withdrawals.pop(key, None) is not None:
+                self._save()
+
+    def withdrawals(self) -> list[str]:
+        """Keys to withdraw, oldest first; those of an earlier day are dropped."""
+        today = self.today()
+        with self._lock:
+            stale = [k for k, day in self._withdrawals.items() if day < today]
+            for key in stale:
+                del self._withdrawals[key]
+            if stale:
+                self._save()
+            return list(self._withdrawals)
+
+    # -- print results ----------------------------------------------------------
+    def add_report(self, ticket_id: str, report: dict[str, Any], *, shown: str | None) -> None:
+        """Keep a print result; ``shown``: the issue key of this ticket, now on screen, whose
+        withdrawal is no longer wanted (one write for both)."""
+        with self._lock:
+            self._reports[ticket_id] = {"ok": bool(report["ok"]), "error": report.get("error")}
+            if shown is not None:
+                self._withdrawals.pop(shown, None)
+            self._save()
+
+    def report(self, ticket_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self._reports.get(ticket_id)
+
+    def drop_report(self, ticket_id: str) -> None:
+        with self._lock:
+            if self._reports.pop(ticket_id, None) is not None:
+                self._save()
+
+    def reports(self) -> list[str]:
+        with self._lock:
+            return list(self._reports)
+
+    @property
+    def pending_reports(self) -> int:
+        with self._lock:
+            return len(self._reports)
+
+    @property
+    def pending_withdrawals(self) -> int:
+        with self._lock:
+            return len(self._withdrawals)

@@ -1,0 +1,197 @@
+"""A number the server recorded but nobody was shown is withdrawn (the kiosk's outbox).
+
+The trial: `kiosk serve` frozen with SIGSTOP, the kiosk's issue times out (retried
+once), the citizen is told there is no number; the server, resumed, records the
+ticket anyway. The kiosk's next flush withdraws it. The same after a kiosk crash
+between the server's answer and the screen, and print results survive a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalogue import open_catalogue
+from kiosk.client import CentreClient, IssueOutcomeUnknown, ServerRefused, ServerUnreachable
+from kiosk.config import Config
+from kiosk.queue.schema import connect
+from kiosk.server.run import ServerHandle, start_in_thread
+from kiosk.ui.backend import OUTBOX_FILE, CatalogueHolder, KioskBackend
+from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
+from tests.ui.harness import KIOSK_TOKEN, rig_config
+
+
+def backend_for(cfg: Config, url: str, *, read_timeout: float = 5.0) -> KioskBackend:
+    client = CentreClient(url, KIOSK_TOKEN, read_timeout=read_timeout)
+    return KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg)))
+
+
+def outbox(cfg: Config) -> dict:
+    return json.loads(cfg.data_path(OUTBOX_FILE).read_text(encoding="utf-8"))
+
+
+def statuses(db: Path) -> list[str]:
+    conn = connect(db, readonly=True)
+    try:
+        return [r[0] for r in conn.execute("SELECT status FROM tickets ORDER BY pk")]
+    finally:
+        conn.close()
+
+
+def wait_until(condition, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def centre(tmp_path: Path) -> Iterator[tuple[Config, ServerHandle]]:
+    """The centre server in this process (its engine at hand), on 127.0.0.1."""
+    cfg = rig_config(tmp_path, printer="none")
+    handle = start_in_thread(cfg, host="127.0.0.1", port=0)
+    try:
+        yield cfg, handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Config, str, Path, object]]:
+    """A real `kiosk serve` process on 127.0.0.1 over a database file in tmp_path."""
+    cfg = rig_config(tmp_path, printer="none")
+    port, db = free_port(), tmp_path / "queue.sqlite3"
+    proc = serve_process(tmp_path / "config" / "center.toml", port, db, tmp_path / "serve.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield cfg, url, db, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+        stop_process(proc)
+
+
+def test_a_frozen_server_records_the_number_late_and_the_kiosk_withdraws_it(served) -> None:
+    cfg, url, db, proc = served
+    # Short read timeout: the kiosk gives up (twice) while the server is frozen.
+    backend = backend_for(cfg, url, read_timeout=0.5)
+    assert backend.services()[0].waiting == 0
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        with pytest.raises(IssueOutcomeUnknown) as unknown:
+            backend.issue("ho-tich", "vi")
+    finally:
+        proc.send_signal(signal.SIGCONT)
+    assert isinstance(unknown.value, ServerUnreachable)  # the citizen's screen: unchanged
+    key = unknown.value.idempotency_key
+    assert list(outbox(cfg)["withdrawals"]) == [key]
+
+    # Resumed, the server reads the request it was sent and records a number nobody holds.
+    wait_until(lambda: backend.services()[0].waiting == 1, "the late issue")
+    assert statuses(db) == ["waiting"]
+
+    assert backend.flush_reports() == 0
+    assert statuses(db) == ["withdrawn"]
+    assert backend.services()[0].waiting == 0
+    assert outbox(cfg)["withdrawals"] == {}
+    # Withdrawing again (a crash before the outbox was written) changes nothing.
+    assert backend.client.withdraw_ticket(key)["status"] == "withdrawn"
+
+    # The next citizen is first in line, and a counter calls them, not the ghost.
+    ticket = backend.issue("ho-tich", "vi")
+    assert backend.client.ticket(ticket["id"])["ahead"] == 0
+    backend.close()
+
+
+def test_a_kiosk_that_died_before_showing_the_number_withdraws_it_when_it_starts_again(
+    centre,
+) -> None:
+    cfg, handle = centre
+    crashed = backend_for(cfg, handle.url)
+    ghost = crashed.issue("ho-tich", "vi")  # recorded; the process dies before the screen
+    shown = crashed.issue("ho-tich", "vi")
+    crashed.print_issued(shown, "vi")  # this one reached the screen and the printer
+    assert len(outbox(cfg)["withdrawals"]) == 1
+
+    restarted = backend_for(cfg, handle.url)
+    assert restarted.flush_reports() == 0
+    assert handle.engine.ticket(ghost["id"])["status"] == "withdrawn"
+    assert handle.engine.ticket(shown["id"])["status"] == "waiting"
+    assert handle.engine.ticket(shown["id"])["ahead"] == 0
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+def test_the_running_kiosk_never_withdraws_a_number_on_its_way_to_the_screen(centre) -> None:
+    """The periodic check may flush between the server's answer and the ticket screen."""
+    cfg, handle = centre
+    backend = backend_for(cfg, handle.url)
+    ticket = backend.issue("ho-tich", "vi")
+    assert backend.flush_reports() == 0
+    assert handle.engine.ticket(ticket["id"])["status"] == "waiting"
+    backend.print_issued(ticket, "vi")
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+def test_print_results_survive_a_kiosk_crash(tmp_path: Path) -> None:
+    cfg = rig_config(tmp_path, printer="none")
+    handle = start_in_thread(cfg, host="127.0.0.1", port=0)
+    backend = backend_for(cfg, handle.url)
+    ticket = backend.issue("dat-dai", "vi")
+    port = int(handle.url.rsplit(":", 1)[1])
+    handle.stop()  # the server goes away before the printer answers
+    outcome = backend.print_issued(ticket, "vi")
+    assert not outcome.reported
+    assert list(outbox(cfg)["print_results"]) == [ticket["id"]]
+    del backend  # the kiosk dies: only the file is left
+
+    again = start_in_thread(cfg, host="127.0.0.1", port=port)
+    try:
+        restarted = backend_for(cfg, again.url)
+        assert restarted.pending_reports == 1
+        assert restarted.flush_reports() == 0
+        stored = again.engine.ticket(ticket["id"])
+        assert stored["print_status"] == "failed" and stored["status"] == "waiting"
+        assert outbox(cfg) == {"version": 1, "withdrawals": {}, "print_results": {}}
+    finally:
+        again.stop()
+
+
+def test_no_number_recorded_means_nothing_to_withdraw(tmp_path: Path) -> None:
+    """Refused before sending (server down) or refused with an answer: nothing kept."""
+    cfg = rig_config(tmp_path, printer="none", rate_limit=1)
+    handle = start_in_thread(cfg, host="127.0.0.1", port=0)
+    backend = backend_for(cfg, handle.url)
+    try:
+        backend.take_number("ho-tich", lang="vi")
+        with pytest.raises(ServerRefused) as refused:
+            backend.issue("ho-tich", "vi")  # over this kiosk's rate limit
+        assert refused.value.status == 429
+        assert outbox(cfg)["withdrawals"] == {}
+    finally:
+        handle.stop()
+    with pytest.raises(ServerUnreachable) as unreachable:
+        backend.issue("ho-tich", "vi")  # connection refused: the request never left
+    assert not isinstance(unreachable.value, IssueOutcomeUnknown)
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+def test_withdrawals_of_an_earlier_day_are_dropped_and_unknown_keys_too(centre) -> None:
+    cfg, handle = centre
+    earlier = (date.today() - timedelta(days=2)).isoformat()  # whatever the time zone
+    path = cfg.data_path(OUTBOX_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"version": 1, "withdrawals": {"old-key-123": earlier}, "print_results": {}}
+    path.write_text(json.dumps(body), encoding="utf-8")
+    backend = backend_for(cfg, handle.url)
+    assert outbox(cfg)["withdrawals"] == {}
+    assert backend.outbox is not None
+    backend.outbox.add_withdrawal("never-reached-server")
+    assert backend.flush_reports() == 0  # 404: the issue left no ticket
+    assert outbox(cfg)["withdrawals"] == {}
