@@ -45,6 +45,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from kiosk.paths import ASSETS
@@ -57,7 +58,7 @@ LEXICON_PATHS = (
     ASSETS / "text" / "khmer-words-google.txt.gz",
 )
 PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
-_PREFIXES_HEADER = "# khmerdict prefixes v1"
+_PREFIXES_HEADER = "# khmerdict prefixes v2"  # v2: with words of one cluster
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
@@ -76,7 +77,9 @@ def _source_digest(paths: Sequence[Path]) -> str:
 def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
     """Every prefix at a cluster boundary of the words in the gzipped lists ``paths``
     (one word a line): prefix -> whether it is a whole word. Words of one cluster are
-    left out: nothing inside them to keep together."""
+    whole words of their own (ធ្វើ, ថា: nothing inside them to keep together, but
+    they tell a compound of listed words, ការធ្វើ, from a misread stretch); a lone
+    letter is not (both lists hold every letter, as the letter's name)."""
     lines: list[str] = []
     for path in paths:
         with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -88,6 +91,8 @@ def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
             continue
         cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
         if not cuts:
+            if len(word) > 1:
+                prefixes[word] = True
             continue
         for cut in cuts:
             prefixes.setdefault(word[:cut], False)
@@ -243,3 +248,90 @@ def _run_words(
 def clear_cache() -> None:
     """Forget the words found in runs of Khmer so far (tests, benchmarks)."""
     _run_words.cache_clear()
+    _run_dictionary_places.cache_clear()
+
+
+def dictionary_places(text: str, boundaries: tuple[int, ...]) -> tuple[int, ...]:
+    """Word edges of the word lists' reading where it overrules the word model's.
+
+    The model now and then moves a word edge by a letter (ញ៉ែ|មវ៉ាន់|នី for the names
+    ញ៉ែម វ៉ាន់នី, រលើ|បទាំង for រលើប ទាំង): the listed word then neither starts nor
+    ends at a break place, so :func:`words_across` cannot keep it whole. In each run of
+    Khmer, the lists' own reading (the words of two or more clusters covering the most
+    text, then the fewest: :func:`_run_words` over every cluster boundary) is compared
+    with the model's (the sorted ``boundaries``). Between two places where both see a
+    word edge, the lists' edges are returned when
+
+    * the lists read the whole stretch as such words,
+    * the model reads it as no fewer pieces (an edge moved, not added: where the lists
+      only cut finer, the model has read a compound or loanword they lack, សវនការ),
+    * and one of the model's pieces there is no listed word and not a sequence of
+      listed words either (ការធ្វើ is ការ + ធ្វើ: a compound the lists lack, not a
+      moved edge; មវ៉ាន់ is a lone letter ម, which the lists hold only as the letter's
+      name, and វ៉ាន់).
+
+    Elsewhere the model's reading stands. The returned places let :func:`words_across`
+    find the listed words, which the wrapper then keeps whole when they fit.
+    """
+    try:
+        lexicon = _loaded()
+    except (OSError, EOFError, ValueError):
+        return ()
+    found: list[int] = []
+    for run in _KHMER_WORD.finditer(text):
+        a, b = run.span()
+        inside = boundaries[bisect_right(boundaries, a) : bisect_left(boundaries, b)]
+        places = _run_dictionary_places(lexicon, run.group(), tuple(p - a for p in inside))
+        found.extend(p + a for p in places)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _run_dictionary_places(lexicon: _Lexicon, run: str, inside: tuple[int, ...]) -> tuple[int, ...]:
+    """:func:`dictionary_places` for one run of Khmer and the sorted break places inside it."""
+    prefixes = lexicon.prefixes
+    cuts = [m.start() for m in _CLUSTER_START.finditer(run, 1)]
+    stops = [0, *inside, len(run)]
+
+    def unexplained(start: int, end: int) -> bool:
+        inner = cuts[bisect_right(cuts, start) : bisect_left(cuts, end)]
+        if not inner or prefixes.get(run[start:end]) is True:
+            return False  # one cluster (the lists cannot tell), or a listed word
+        return not _is_words(prefixes, run, [start, *inner, end])
+
+    model_pieces = list(pairwise(stops))
+    if not any(unexplained(x, y) for x, y in model_pieces):
+        return ()  # the usual case
+    chosen = _run_words(lexicon, run, tuple(cuts))
+    words = {(start, end) for _place, start, end in chosen}
+    inner = {place for place, _start, _end in chosen}
+    edges = [0, *(c for c in cuts if c not in inner), len(run)]  # the lists' reading
+    model = set(stops)
+    agreed = [i for i, edge in enumerate(edges) if edge in model]
+    found: list[int] = []
+    for i, k in pairwise(agreed):
+        x, y = edges[i], edges[k]
+        pieces = [(a, b) for a, b in model_pieces if x <= a and b <= y]
+        if (
+            k - i <= len(pieces)
+            and all(word in words for word in pairwise(edges[i : k + 1]))
+            and any(unexplained(a, b) for a, b in pieces)
+        ):
+            found.extend(edge for edge in edges[i + 1 : k] if edge not in model)
+    return tuple(found)
+
+
+def _is_words(prefixes: dict[str, bool], run: str, cuts: list[int]) -> bool:
+    """Whether ``run[cuts[0]:cuts[-1]]`` reads as listed words end to end (cut at ``cuts``)."""
+    reached = [False] * len(cuts)
+    reached[0] = True
+    for i in range(len(cuts) - 1):
+        if not reached[i]:
+            continue
+        for k in range(i + 1, len(cuts)):
+            known = prefixes.get(run[cuts[i] : cuts[k]])
+            if known is None:
+                break
+            if known:
+                reached[k] = True
+    return reached[-1]

@@ -223,8 +223,17 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
         i for i in khmer_words.word_starts(text) if i in inside_khmer and _may_start_a_line(text[i])
     ]
     opportunities = usable([i for i in icu if i not in inside_khmer] + model + edges)
+    inside: tuple[tuple[int, int, int], ...] = ()
+    if khmer_lexicon.available():
+        # where the word lists overrule a moved edge of the model's (doubtful, like any
+        # place ICU's dictionary does not see; so far ICU's dictionary always agreed)
+        listed = khmer_lexicon.dictionary_places(text, opportunities)
+        if listed:
+            opportunities = usable(
+                [*opportunities, *(i for i in listed if _may_start_a_line(text[i]))]
+            )
+        inside = khmer_lexicon.words_across(text, opportunities)
     doubtful = frozenset(opportunities).difference(icu, edges)
-    inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
     model_places = frozenset(opportunities).intersection(model).difference(edges)
     return Breaks(opportunities, doubtful, usable(icu), inside, model_places)
 

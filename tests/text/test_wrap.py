@@ -438,3 +438,18 @@ def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits(
     assert lines[lines.index("បំណាច់") - 1].endswith("គុណ")
     lines = check(text, "km", 28, int(width_in(word, "km", 28)) - 4)
     assert word not in "".join(f"{line}\n" for line in lines)
+
+
+def test_a_name_the_word_model_reads_a_letter_off_is_kept_whole() -> None:
+    # "Mr Yuttharā Tuytel arrived": both names are in Google's Khmer lexicon, but the
+    # word model moves an edge by a letter (យុត្ថា|រាទុយ|ធែល), so neither name starts
+    # and ends at a break place; the word lists' reading (យុត្ថារា|ទុយធែល) overrules it.
+    text = "លោកយុត្ថារាទុយធែលបានមកដល់"
+    names = [(text.index(name), text.index(name) + len(name)) for name in ("យុត្ថារា", "ទុយធែល")]
+    breaks = paragraph_breaks(text, "km")
+    assert text.index("ទុយធែល") in breaks.opportunities
+    assert {(start, end) for _place, start, end in breaks.inside_words} >= set(names)
+    widest = max(width_in(text[start:end], "km", 28) for start, end in names)
+    for width in range(int(widest) + 1, 260, 10):
+        ends = list(itertools.accumulate(map(len, check(text, "km", 28, width))))
+        assert not any(start < e < end for e in ends for start, end in names), width
