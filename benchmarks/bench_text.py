@@ -157,10 +157,10 @@ def run(workdir: Path) -> list[dict]:
             "unit": "ms",
             "target": None,
             "note": (
-                f"{lexicon.size} words (lone letters left out), {len(lexicon.prefixes)} prefixes, ready-made"
-                " (assets/text/khmerdict-prefixes.txt.gz); process CPU, median of 3; once per"
-                f" process, at start-up (check_text_support); cutting the list itself instead:"
-                f" {lexicon_build:.0f} ms"
+                f"{lexicon.size} words (lone letters left out), {len(lexicon.prefixes)} prefixes,"
+                " ready-made (assets/text/khmerdict-prefixes.txt.gz); process CPU, median of 3;"
+                " once per process, at start-up (check_text_support); cutting the list itself"
+                f" instead: {lexicon_build:.0f} ms"
             ),
         },
         {

@@ -307,16 +307,12 @@ def _run_dictionary_places(lexicon: _Lexicon, run: str, inside: tuple[int, ...])
         if unexplained(run[a:b]):
             # the lists' reading of the piece and _REACH pieces on each side
             window = stops[max(0, j - _REACH) : j + _REACH + 2]
-            found.update(_moved_edges(prefixes, lexicon, run, window, unexplained))
+            found.update(_moved_edges(lexicon, run, window, unexplained))
     return tuple(sorted(found))
 
 
 def _moved_edges(
-    prefixes: dict[str, bool],
-    lexicon: _Lexicon,
-    run: str,
-    stops: list[int],
-    unexplained: Callable[[str], bool],
+    lexicon: _Lexicon, run: str, stops: list[int], unexplained: Callable[[str], bool]
 ) -> list[int]:
     """The lists' edges in ``run[stops[0]:stops[-1]]`` (read by the model at ``stops``)
     where they overrule the model's (see :func:`dictionary_places`)."""

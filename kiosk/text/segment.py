@@ -205,9 +205,10 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
 
     Vietnamese and English: ICU's line-break rules. Khmer: between two Khmer
     characters the word model decides (it agrees with human readers far more often
-    than ICU's dictionary), plus number and bracket edges; at spaces, punctuation,
-    Latin words and U+200B, ICU's rules stay in charge. Without the model file,
-    ICU's dictionary decides throughout.
+    than ICU's dictionary), plus number and bracket edges, plus the word lists' edges
+    where the model moved one by a letter (``khmer_lexicon.dictionary_places``); at
+    spaces, punctuation, Latin words and U+200B, ICU's rules stay in charge. Without
+    the model file, ICU's dictionary decides throughout.
     """
     lang = normalize_lang(lang)
     if len(text) < 2:
