@@ -18,11 +18,14 @@ The word list is ICU's own Khmer dictionary (``assets/text/khmerdict.txt.gz``,
 81,028 words, Unicode License V3): the words ICU's line breaker itself knows, as a
 list we can read; and the words of Google's Khmer pronunciation lexicon that ICU's
 list lacks (``assets/text/khmer-words-google.txt.gz``, 35,329 words, CC BY 4.0),
-mostly personal, place and transliterated foreign names (sources, licences and the
-figures that chose them: assets/text/README.md, docs/text.md). It is loaded once
-(:func:`preload`, from the start-up check) into a dict of every word's prefixes at
-character-cluster boundaries, so finding the words of a paragraph is one short
-walk from each break place: most walks stop after one or two places.
+mostly personal, place and transliterated foreign names; and the Khmer names of
+Cambodia's districts, communes and villages that neither list holds
+(``assets/text/khmer-places-pumi.txt.gz``, 1,485 names from the Pumi gazetteer, MIT;
+sources, licences and the figures that chose them: assets/text/README.md,
+docs/text.md). It is loaded once (:func:`preload`, from the start-up check) into a
+dict of every word's prefixes at character-cluster boundaries, so finding the words
+of a paragraph is one short walk from each break place: most walks stop after one
+or two places.
 
 Cutting every word into clusters costs a few hundred ms of CPU, so those prefixes are
 shipped ready-made (``assets/text/khmerdict-prefixes.txt.gz``, rebuilt by
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 LEXICON_PATHS = (
     ASSETS / "text" / "khmerdict.txt.gz",
     ASSETS / "text" / "khmer-words-google.txt.gz",
+    ASSETS / "text" / "khmer-places-pumi.txt.gz",
 )
 PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
 _PREFIXES_HEADER = "# khmerdict prefixes v1"

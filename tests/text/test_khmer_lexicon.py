@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ def test_the_shipped_prefix_file_matches_the_shipped_word_list() -> None:
     shipped = khmer_lexicon._read_prefixes(khmer_lexicon.PREFIXES_PATH, paths)
     built = khmer_lexicon.build_prefixes(paths)
     assert shipped == built
-    assert sum(built.values()) > 75_000  # ICU's 81,028 words and Google's, less one-cluster ones
+    # ICU's 81,028 words, Google's and Pumi's, less one-cluster ones
+    assert sum(built.values()) > 75_000
 
 
 def _word_list(path: Path, words: list[str]) -> Path:
@@ -63,3 +66,21 @@ def test_a_damaged_prefix_file_falls_back_to_the_word_list(tmp_path: Path) -> No
             khmer_lexicon.build_prefixes([source])
         )
     assert khmer_lexicon._Lexicon([source], tmp_path / "missing.txt.gz").size == 2
+
+
+def test_the_place_list_adds_only_new_names_of_khmer_letters() -> None:
+    # scripts/khmer-wordlist-places keeps Pumi's names that are one run of Khmer
+    # letters (no digit, no punctuation), NFC, and in neither ICU's list nor Google's:
+    # a hand edit or a rebuild against other lists shows here.
+    def words(path: Path) -> list[str]:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return [line.strip() for line in f if not line.startswith("#")]
+
+    lists = {path.name: words(path) for path in khmer_lexicon.LEXICON_PATHS}
+    places = lists.pop("khmer-places-pumi.txt.gz")
+    assert places == sorted(set(places)) and len(places) > 1000
+    letters = re.compile("[\u1780-\u17d3\u17dd]{2,}")
+    assert all(letters.fullmatch(w) and unicodedata.is_normalized("NFC", w) for w in places)
+    known: set[str] = set().union(*lists.values())
+    assert not set(places) & known
+    assert "រតនមណ្ឌល" in places  # a district of Battambang
