@@ -129,6 +129,26 @@ def may_start_a_line(ch: str) -> bool:
     return not unicodedata.category(ch).startswith("P") and ch != "ៗ"
 
 
+# Punctuation that may begin a line although its category says "other" (Po).
+_PO_LINE_STARTERS = frozenset("\"'*#@&§¶•※")
+
+
+def may_begin_a_cut_line(ch: str) -> bool:
+    """Whether a word wider than the line may be cut just before ``ch``.
+
+    Not before what closes or joins the text before it: closing brackets and
+    quotes, dashes, ".,;:!?/%…", Khmer ។ ៕ ៖ and ៗ (UAX #14 forbids a break before
+    them). Opening brackets and quotes may begin the next line, which
+    :func:`may_start_a_line` (for the word model's places) does not allow.
+    """
+    category = unicodedata.category(ch)
+    if category in ("Pe", "Pf", "Pd"):
+        return False
+    if category == "Po":
+        return ch in _PO_LINE_STARTERS
+    return ch != "ៗ"
+
+
 _KHMER_LETTER = "\u1780-\u17d3\u17dd"
 # Candidates only: a digit next to a Khmer letter, or any punctuation (checked below).
 _EDGE_CANDIDATES = re.compile(

@@ -137,6 +137,22 @@ def test_word_longer_than_the_line_is_cut_between_clusters() -> None:
     assert "".join(lines) == url
 
 
+def test_a_word_cut_for_being_too_wide_leaves_no_line_starting_with_closing_punctuation() -> None:
+    # អាណាព្យាបាល fits 160 px at 28 px, but not with the "។" that must stay on its line:
+    # the piece is cut, and the next line used to be "។" alone.
+    lines = check("ឪពុកម្ដាយ ឬអាណាព្យាបាល។", "km", 28, 160)
+    assert len(lines) == 3
+    assert not lines[2].startswith("។")
+    # A decree number wider than the line: cut after a slash, not before one
+    # (the line used to start "/ND-CP") and not inside the year.
+    lines = check("តាមអនុក្រឹត្យលេខ ១៣៦/២០១៣/ND-CP។", "km", 28, 160)
+    assert "១៣៦/" in lines
+    assert not any(line[:1] in "/។" for line in lines)
+    assert check("Nghị định 136/2013/NĐ-CP", "vi", 28, 100)[2:] == ["136/", "2013/", "NĐ-CP"]
+    # An opening bracket begins the next line rather than ending this one.
+    assert check("abcdefghijk(mnopq)", "en", 28, 160) == ["abcdefghijk", "(mnopq)"]
+
+
 def test_one_cluster_wider_than_the_line_stays_whole() -> None:
     assert wrap_lines("ញ្ញា", "km", 60, 5) == ["ញ្ញា"]
     assert wrap_lines("ស្ត្រី", "km", 60, 5) == ["ស្ត្រី"]
