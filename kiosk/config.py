@@ -13,7 +13,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -91,8 +92,35 @@ DisplayURL = Annotated[str, AfterValidator(_display)]
 SecretHash = Annotated[str, AfterValidator(_secret_hash)]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field holds sections (checked by their own fields, which name the key)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in get_args(annotation))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    # TOML lets "\u0000" through; in a path it would only fail deep inside a command
+    # (an internal error from `kiosk serve`), so every setting refuses it here.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and not _holds_models(field.annotation) and _holds_nul(value):
+            raise ValueError("contains a NUL character (\\u0000), which no setting may hold")
+        return value
 
 
 class Centre(Strict):
