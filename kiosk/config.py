@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -163,6 +163,22 @@ class Server(Strict):
     max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
 
+    # The ticket QR is public_url + "/t/<id>": "192.168.1.10:8080" or ftp:// would
+    # print QR codes no phone opens, found only when citizens try them.
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        parts, host = _split_url(value)
+        if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
+            raise ValueError(
+                f"{value!r} is not an address phones can open; "
+                "use http://ADDRESS:PORT, e.g. http://192.168.1.10:8080"
+            )
+        return value
+
 
 class PriorityReason(Strict):
     id: Identifier
@@ -266,16 +282,21 @@ class Catalogue(Strict):
         return central_source(value)
 
 
+def _split_url(value: str) -> tuple[SplitResult, str | None]:
+    """The URL's parts and host; no host when it does not parse ("https://[::1")."""
+    try:
+        parts = urlsplit(value)
+        return parts, parts.hostname
+    except ValueError:
+        return urlsplit(""), None
+
+
 def central_source(value: str) -> str:
     """The central API's base URL as sync uses it ("" for none); ValueError says what is wrong."""
     value = value.strip().rstrip("/")
     if not value:
         return value
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # "https://[::1": an address that does not parse
-        host, parts = None, urlsplit("")
+    parts, host = _split_url(value)
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not host or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
         raise ValueError("must be an https:// URL (http:// only for 127.0.0.1)")
