@@ -862,6 +862,12 @@ def one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+def _rank(found: Sequence[tuple[int, float]]) -> tuple[float, int]:
+    """How good one language's answer is: its best score, then how many share it."""
+    top = found[0][1]
+    return top, sum(1 for _, score in found if score == top)
+
+
 class SearchIndex:
     """Indexes of every language; :meth:`search` falls back to the other languages."""
 
@@ -872,9 +878,13 @@ class SearchIndex:
         """The language that answered and the ranked matches (empty for an empty query).
 
         People type Vietnamese names whatever language the screen is in, so for km and
-        en the Vietnamese index is asked too and the better answer (higher best score;
-        ``lang`` on a tie) wins. When neither matches, the remaining language is tried
-        (Khmer typed on a Vietnamese screen).
+        en the Vietnamese index is asked too and the better answer wins: the higher best
+        score, then more procedures at that score, then ``lang``. The count matters
+        because a km or en index holds untranslated procedures in Vietnamese: "khai sinh"
+        on an English screen scores as high there (two untranslated names) as in the
+        Vietnamese index, which also holds the translated birth registrations.
+        When neither matches, the remaining language is tried (Khmer typed on a
+        Vietnamese screen).
         """
         terms = query_terms(query)
         if not terms:
@@ -885,7 +895,7 @@ class SearchIndex:
         best: tuple[str, list[tuple[int, float]]] = (lang, [])
         for candidate in first:
             found = self._search_one(candidate, terms, limit, whole, toned)
-            if found and (not best[1] or found[0][1] > best[1][0][1]):
+            if found and (not best[1] or _rank(found) > _rank(best[1])):
                 best = (candidate, found)
         if not best[1]:
             for candidate in (x for x in LANGS if x not in first):

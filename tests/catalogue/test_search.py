@@ -181,6 +181,17 @@ def test_other_languages_answer_when_the_screen_language_cannot(small: Catalogue
     assert codes(small, "កំណើត", "vi")[0] == "1.000003"
 
 
+def test_vietnamese_typed_on_an_english_screen_finds_the_translated_procedures(
+    sample: Catalogue,
+) -> None:
+    # The English index holds untranslated procedures in Vietnamese, so "khai sinh" scores
+    # as high there (two untranslated names with "khai sinh") as in the Vietnamese index;
+    # the screen language used to win that tie and birth registration was not found.
+    assert codes(sample, "khai sinh", "en")[:3] == codes(sample, "khai sinh", "vi")[:3]
+    assert codes(sample, "khai sinh", "en")[0] == "1.001193"
+    assert codes(sample, "birth", "en")[0] == "1.001193"  # English still answers in English
+
+
 @pytest.mark.parametrize(
     "query",
     [

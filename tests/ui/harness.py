@@ -168,6 +168,19 @@ def start(rig: Rig, lang_button: str = "start_vi") -> None:
     rig.wait_screen("home")
 
 
+def take_first_service(rig: Rig) -> Any:
+    """From the home screen: take a number for the first service; the ticket screen once
+    the print is over (printed or failed)."""
+    tap(rig.ids("home").take)
+    services = rig.wait_screen("services")
+    cards = wait_until(lambda: list(reversed(services.ids.grid.children)), what="services")
+    tap(cards[0])
+    tap(rig.wait_screen("confirm").ids.confirm)
+    ticket = rig.wait_screen("ticket")
+    wait_until(lambda: ticket.state != "printing", 30, "the print attempt")
+    return ticket
+
+
 def session_state(app: Any) -> dict[str, Any]:
     """What one citizen could leave behind for the next, screen by screen, as plain values.
 

@@ -96,6 +96,7 @@ def test_after_a_ticket_the_next_citizen_meets_a_fresh_kiosk(tmp_path: Path) -> 
     with kiosk_rig(tmp_path) as rig:
         fresh = session_state(rig.app)
         first_citizen(rig, take_ticket=True)
+        wait_until(lambda: rig.app.screen("ticket").done_ready, what="Done to take touches")
         tap(rig.ids("ticket").done)
         second_citizen_sees_a_fresh_kiosk(rig, fresh)
 

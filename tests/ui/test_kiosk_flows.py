@@ -19,6 +19,7 @@ from tests.ui.harness import (
     result_rows,
     server_ticket,
     start,
+    take_first_service,
     tap,
     touch_at,
     type_on_keyboard,
@@ -73,6 +74,7 @@ def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) 
         assert stored["lang"] == "km" and stored["procedure"] == "1.001193"
         assert stored["priority"] is False
 
+        wait_until(lambda: ticket.done_ready, what="Done to take touches")
         tap(ticket.ids.done)
         rig.wait_screen("attract")  # the next citizen starts afresh
 
@@ -163,6 +165,59 @@ def test_printer_out_of_paper_shows_the_number_and_tells_staff(tmp_path: Path) -
             assert stored["print_status"] == "failed"
             assert stored["print_error"].startswith("paper_out")
             assert printer.core.job == bytearray()  # nothing was sent to an empty printer
+
+
+def test_a_printer_fault_keeps_the_number_up_for_its_own_countdown_not_the_idle_one(
+    tmp_path: Path,
+) -> None:
+    """The fault screen gives the citizen its 60 s to copy the number: the idle watch
+    (here 15 s) neither asks "are you still there?" over it nor sends them home early."""
+    with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
+        with kiosk_rig(tmp_path, idle=15, warning=5, printer=f"{printer.url}?timeout=2") as rig:
+            now = [1000.0]
+            rig.app.idle._clock = lambda: now[0]  # the app's own watch, on a clock we move
+            rig.app.idle.touch()
+            start(rig)
+            ticket = take_first_service(rig)
+            assert ticket.state == "failed" and ticket.seconds_left > 15
+
+            now[0] += 16  # the citizen is still copying the number, untouched for 16 s
+            wait_until(
+                lambda: rig.app.idle.paused or rig.app.current != "ticket", what="an idle tick"
+            )
+            assert rig.app.current == "ticket" and rig.app._warning is None
+            assert ticket.ids.number.text == "A001"
+
+            ticket.seconds_left = 1  # its own countdown still ends the session
+            rig.wait_screen("attract")
+            assert rig.app.idle.state().phase == "active"  # the next citizen starts afresh
+
+
+def test_a_double_tap_on_get_my_number_does_not_end_the_session_on_done(
+    tmp_path: Path,
+) -> None:
+    """Done lies where "Get my number" was. A fast printer (the preview printer here, a
+    USB one that buffers the job) is done within a double tap: its second touch must not
+    send the citizen home before they have seen their number."""
+    with kiosk_rig(tmp_path) as rig:
+        start(rig)
+        tap(rig.ids("home").take)
+        services = rig.wait_screen("services")
+        tap(wait_until(lambda: list(reversed(services.ids.grid.children)))[0])
+        confirm = rig.wait_screen("confirm").ids.confirm
+        confirm_button = confirm.to_window(*confirm.center)
+        tap(confirm)
+        ticket = rig.wait_screen("ticket")
+        wait_until(lambda: ticket.state != "printing", 30, "the print")
+        assert ticket.state == "printed"
+        done = ticket.ids.done
+        assert done.collide_point(*done.to_widget(*confirm_button))  # the same place
+        touch_at(*confirm_button)  # the second touch of the double tap
+        assert rig.app.current == "ticket" and ticket.ids.number.text == "A001"
+
+        wait_until(lambda: ticket.done_ready, what="Done to take touches")
+        tap(done)  # a deliberate touch ends the session
+        rig.wait_screen("attract")
 
 
 def test_server_down_offers_lookup_which_still_works(tmp_path: Path) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import DictProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
 
 from kiosk.printing import status_url
 from kiosk.text.i18n import N_
@@ -24,6 +30,10 @@ QR_CAPTIONS = {
 }
 DONE = N_("Done")
 DONE_IN = N_("Done ({seconds})")
+# "Done" lies where "Get my number" was: the second touch of a double tap on that button
+# must not end the session the instant a fast print (or a printer fault, found at once)
+# is over, before the citizen has seen the number.
+DONE_SETTLE_SECONDS = 1.0
 
 
 class TicketScreen(KioskScreen):
@@ -45,9 +55,12 @@ class TicketScreen(KioskScreen):
     qr_caption_msgid = StringProperty(QR_CAPTIONS["status"])
     done_msgid = StringProperty(DONE)
     outcome_kind = StringProperty("")
+    #: "Done" takes touches (the print is over and has been shown for a moment).
+    done_ready = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._ready = Clock.create_trigger(self._done_ready, DONE_SETTLE_SECONDS)
         self._countdown = None
         self._lang = "vi"
         self._procedure = ""
@@ -92,6 +105,13 @@ class TicketScreen(KioskScreen):
 
     def on_state(self, _screen: Any, state: str) -> None:
         self.banner_msgid = BANNERS[state]
+        self.done_ready = False
+        self._ready.cancel()
+        if state != "printing":
+            self._ready()
+
+    def _done_ready(self, _dt: float) -> None:
+        self.done_ready = self.state != "printing"
 
     def on_seconds_left(self, _screen: Any, seconds: int) -> None:
         self.done_msgid = DONE_IN if seconds > 0 else DONE
@@ -126,6 +146,10 @@ class TicketScreen(KioskScreen):
         self._stop_countdown()
         self.seconds_left = int(seconds)
         self._countdown = Clock.schedule_interval(self._tick, 1.0)
+        # The countdown ends the session itself: the idle watch would otherwise ask
+        # "are you still there?" over the number a citizen is copying after a printer
+        # fault (60 s here, idle_seconds may be as short as 15) and cut the time short.
+        self.idle_exempt = True
 
     def _tick(self, _dt: float) -> None:
         if self.app.listen_speaking:
@@ -135,6 +159,7 @@ class TicketScreen(KioskScreen):
             self.finish()
 
     def _stop_countdown(self) -> None:
+        self.idle_exempt = False
         if self._countdown is not None:
             self._countdown.cancel()
             self._countdown = None
@@ -157,6 +182,8 @@ class TicketScreen(KioskScreen):
         self.qr = ""
         self.qr_caption_msgid = QR_CAPTIONS["status"]
         self.state = "printing"
+        self._ready.cancel()
+        self.done_ready = False
         self.seconds_left = 0
         self.outcome_kind = ""
         self._procedure = ""
