@@ -203,14 +203,21 @@ def test_a_long_service_name_stays_inside_its_tile(tmp_path: Path, sink: FakeSin
     with running_centre(tmp_path, **LONG_NAMES) as centre:
         app = start_board(centre.cfg, centre.url, sink, FULL_HD)
         try:
-            pump_until(lambda: app.screen.online, what="the board to connect")
-            tiles = list(reversed(app.screen.ids.services.children))
-            for lang in ("vi", "km"):
+            box = app.screen.ids.services
+            pump_until(lambda: len(box.children) == 6, what="the six service tiles")
+            tiles = list(reversed(box.children))
+            names = [tile.children[-1] for tile in tiles]  # each tile's first label: the name
+            for lang, long_name in (("vi", "Khoáng sản"), ("km", "ធនធានទឹក")):
                 language.switch(lang)
-                pump(0.3)
+
+                def fitted(long_name: str = long_name) -> bool:
+                    return long_name in names[2].source_text and all(
+                        n.texture_size[1] <= n.height + 1 for n in names[:3]
+                    )
+
+                pump_until(fitted, what=f"the {lang} names to fit their tiles")
                 for tile in tiles[:3]:
-                    name = tile.children[-1]  # the first label: the service's name
-                    assert name.texture_size[1] <= name.height + 1, (lang, name.text)
+                    name = tile.children[-1]
                     # smaller, but still read across the hall; a short name keeps its size
                     assert name.font_size >= FULL_HD[1] / 100 * 2.4 * 0.6, (lang, name.text)
                 assert tiles[1].children[-1].font_size == pytest.approx(FULL_HD[1] / 100 * 2.4)
