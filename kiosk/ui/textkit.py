@@ -266,9 +266,26 @@ class ShapedLabel(Label):
             wrap_lines(text, self.effective_lang, float(self.font_size), available, bold=self.bold)
         )
 
+    def _layout_pending(self) -> bool:
+        """Whether a layout above this label is about to run (and may change its width)."""
+        widget = self.parent
+        while widget is not None and widget is not widget.parent:
+            pending = getattr(widget, "_trigger_layout", None)
+            if pending is not None and getattr(pending, "is_triggered", False):
+                return True
+            widget = widget.parent
+        return False
+
     def _relayout(self, *_args: Any) -> None:
         source = self.source_text
         if self.wrap and source:
+            if self._layout_pending():
+                # Wrapping now would wrap at a width the layout is about to replace
+                # (Kivy's default 100 px, before the parent has sized its children): in
+                # the kiosk's flows that was most of the wrapping time. Try again once
+                # the layouts of this frame have run.
+                self._relayout_trigger()
+                return
             available = self._available_width()
             if available < 1:
                 return  # not laid out yet; the width binding calls again

@@ -389,17 +389,22 @@ def test_a_dictionary_word_that_fits_is_never_split() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "name"),
+    ("text", "name", "lists_without_it"),
     [
         # "The people of Trà Vinh province can submit papers online": ត្រា|វិញ ("seal" +
         # "back") are two words to both segmenters; the province is in Google's lexicon only.
-        ("ប្រជាពលរដ្ឋខេត្តត្រាវិញអាចដាក់ឯកសារតាមអនឡាញ", "ត្រាវិញ"),
+        ("ប្រជាពលរដ្ឋខេត្តត្រាវិញអាចដាក់ឯកសារតាមអនឡាញ", "ត្រាវិញ", 1),
         # "Mr Hamilton comes to apply for a birth certificate": a transliterated name.
-        ("លោកហាមីលតុនមកដាក់ពាក្យសុំសំបុត្រកំណើត", "ហាមីលតុន"),
+        ("លោកហាមីលតុនមកដាក់ពាក្យសុំសំបុត្រកំណើត", "ហាមីលតុន", 1),
+        # "The father lives in Rotonak Mondol district, Cambodia" (a birth registration with
+        # a parent from across the border): a Cambodian district only Pumi's gazetteer holds.
+        ("ឪពុករស់នៅស្រុករតនមណ្ឌលប្រទេសកម្ពុជា", "រតនមណ្ឌល", 2),
+        # "The mother was born in Samaki Meanchey district, Kampong Chhnang province"
+        ("ម្ដាយកើតនៅស្រុកសាមគ្គីមុនីជ័យខេត្តកំពង់ឆ្នាំង", "សាមគ្គីមុនីជ័យ", 2),
     ],
 )
-def test_a_name_only_googles_khmer_lexicon_knows_is_kept_whole(
-    monkeypatch: pytest.MonkeyPatch, text: str, name: str
+def test_a_name_only_one_shipped_word_list_knows_is_kept_whole(
+    monkeypatch: pytest.MonkeyPatch, text: str, name: str, lists_without_it: int
 ) -> None:
     from kiosk.text import khmer_lexicon
     from kiosk.text.wrap import clear_caches
@@ -419,9 +424,10 @@ def test_a_name_only_googles_khmer_lexicon_knows_is_kept_whole(
 
     try:
         assert widths_that_split_the_name() == []
-        icu_only = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS[:1])
-        monkeypatch.setattr(khmer_lexicon, "_lexicon", icu_only)
-        assert widths_that_split_the_name()  # ICU's word list alone: a line ends inside it
+        without = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS[:lists_without_it])
+        assert name not in without.prefixes
+        monkeypatch.setattr(khmer_lexicon, "_lexicon", without)
+        assert widths_that_split_the_name()  # without the list that holds it, a line ends inside
     finally:
         clear_caches()
 
@@ -438,3 +444,18 @@ def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits(
     assert lines[lines.index("បំណាច់") - 1].endswith("គុណ")
     lines = check(text, "km", 28, int(width_in(word, "km", 28)) - 4)
     assert word not in "".join(f"{line}\n" for line in lines)
+
+
+def test_a_name_the_word_model_reads_a_letter_off_is_kept_whole() -> None:
+    # "Mr Yuttharā Tuytel arrived": both names are in Google's Khmer lexicon, but the
+    # word model moves an edge by a letter (យុត្ថា|រាទុយ|ធែល), so neither name starts
+    # and ends at a break place; the word lists' reading (យុត្ថារា|ទុយធែល) overrules it.
+    text = "លោកយុត្ថារាទុយធែលបានមកដល់"
+    names = [(text.index(name), text.index(name) + len(name)) for name in ("យុត្ថារា", "ទុយធែល")]
+    breaks = paragraph_breaks(text, "km")
+    assert text.index("ទុយធែល") in breaks.opportunities
+    assert {(start, end) for _place, start, end in breaks.inside_words} >= set(names)
+    widest = max(width_in(text[start:end], "km", 28) for start, end in names)
+    for width in range(int(widest) + 1, 260, 10):
+        ends = list(itertools.accumulate(map(len, check(text, "km", 28, width))))
+        assert not any(start < e < end for e in ends for start, end in names), width
