@@ -157,10 +157,10 @@ def run(workdir: Path) -> list[dict]:
             "unit": "ms",
             "target": None,
             "note": (
-                f"{lexicon.size} words of 2+ clusters, {len(lexicon.prefixes)} prefixes, ready-made"
-                " (assets/text/khmerdict-prefixes.txt.gz); process CPU, median of 3; once per"
-                f" process, at start-up (check_text_support); cutting the list itself instead:"
-                f" {lexicon_build:.0f} ms"
+                f"{lexicon.size} words (lone letters left out), {len(lexicon.prefixes)} prefixes,"
+                " ready-made (assets/text/khmerdict-prefixes.txt.gz); process CPU, median of 3;"
+                " once per process, at start-up (check_text_support); cutting the list itself"
+                f" instead: {lexicon_build:.0f} ms"
             ),
         },
         {
@@ -266,12 +266,15 @@ def _break_figures() -> list[dict]:
             "unit": "% of breaks",
             "target": "== 0",
             "note": (
-                f"{crf.fitting_words_split} of {crf.breaks} breaks (even-numbered sentences, on"
-                f" which the line-end prices were tuned: {even.fitting_words_split}; odd, held"
-                f" out: {odd.fitting_words_split}); {crf.lines} lines, mean fill"
+                f"{crf.fitting_words_split} of {crf.breaks} breaks, a word counted as fitting"
+                f" with the punctuation that must stay on its line (even-numbered sentences, on"
+                f" which the rules were tuned: {even.fitting_words_split}; odd, held"
+                f" out: {odd.fitting_words_split}); the word alone fitting (earlier rounds'"
+                f" figure): {crf.fitting_alone_split} (even {even.fitting_alone_split}, odd"
+                f" {odd.fitting_alone_split}); {crf.lines} lines, mean fill"
                 f" {crf.mean_fill * 100:.1f} %, {crf.under_half} under half full;"
                 f" without the dictionary-word"
-                f" rule: {no_lexicon.fitting_words_split} of {no_lexicon.breaks}; ICU dictionary"
+                f" rules: {no_lexicon.fitting_words_split} of {no_lexicon.breaks}; ICU dictionary"
                 f" alone: {icu.fitting_words_split} "
                 f"({icu.fitting_words_split / icu.breaks * 100:.1f} %)"
             ),

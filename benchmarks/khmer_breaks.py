@@ -10,8 +10,12 @@ widths in the kiosk's Khmer font, and every line break is classified:
 
 * at a human word boundary (a space in the corpus): what a reader expects;
 * inside a compound (``_``/``~``): acceptable, a word part on each line;
-* inside a word: wrong. It is "a word that fits, split" when that human word
-  alone would have fitted on one line.
+* inside a word: wrong. It is "a word that fits, split" when that human word,
+  with the punctuation after it that must stay on its line (``ប្រយែង។``: the
+  wrapper has no break place before it and never starts a line with it,
+  :func:`kept_with`), would have fitted on one line. The count by the word alone
+  (the figure of earlier rounds) is kept beside it: the two differ where a word
+  fits but not with its full stop, and then no layout keeps it whole.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.paths import ASSETS
+from kiosk.text.segment import may_start_a_line, paragraph_breaks
 
 CORPUS = Path(__file__).resolve().parent / "data" / "khpos-open-test.word"
 WIDTHS = (160, 240, 320, 420, 560, 700)
@@ -81,7 +86,8 @@ class Tally:
     breaks: int = 0
     at_words: int = 0
     in_compounds: int = 0
-    fitting_words_split: int = 0
+    fitting_words_split: int = 0  # the word with the punctuation kept with it would fit
+    fitting_alone_split: int = 0  # the word alone would fit (earlier rounds' figure)
     lines: int = 0
     fill: float = 0.0  # sum over lines other than a sentence's last: share of the width used
     under_half: int = 0  # lines other than a sentence's last, filled less than half
@@ -104,6 +110,15 @@ def halves(sentences: list[Sentence]) -> tuple[list[Sentence], list[Sentence]]:
     return sentences[::2], sentences[1::2]
 
 
+def kept_with(text: str, end: int, places: frozenset[int]) -> int:
+    """Where the unit ending a word at ``end`` ends: after the punctuation that follows
+    it with no break place before it (a full stop, a closing quote or bracket, "!",
+    ...), which the wrapper never moves to the next line (``places``: its break places)."""
+    while end < len(text) and end not in places and not may_start_a_line(text[end]):
+        end += 1
+    return end
+
+
 def score(
     sentences: list[Sentence],
     wrap: Callable[[str, int], list[str]],
@@ -112,6 +127,7 @@ def score(
     """Wrap every sentence at every width and classify the line breaks."""
     tally = Tally()
     for s in sentences:
+        places = frozenset(paragraph_breaks(s.text, "km").opportunities)
         for width in WIDTHS:
             offset = 0
             lines = wrap(s.text, width)
@@ -129,5 +145,7 @@ def score(
                 else:
                     start, end = next((a, b) for a, b in s.spans if a < offset < b)
                     if measure(s.text[start:end]) <= width:
+                        tally.fitting_alone_split += 1
+                    if measure(s.text[start : kept_with(s.text, end, places)]) <= width:
                         tally.fitting_words_split += 1
     return tally

@@ -13,8 +13,8 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Literal, get_args
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -91,8 +92,35 @@ DisplayURL = Annotated[str, AfterValidator(_display)]
 SecretHash = Annotated[str, AfterValidator(_secret_hash)]
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def _holds_models(annotation: Any) -> bool:
+    """Whether a field holds sections (checked by their own fields, which name the key)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in get_args(annotation))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    # TOML lets "\u0000" through; in a path it would only fail deep inside a command
+    # (an internal error from `kiosk serve`), so every setting refuses it here.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and not _holds_models(field.annotation) and _holds_nul(value):
+            raise ValueError("contains a NUL character (\\u0000), which no setting may hold")
+        return value
 
 
 class Centre(Strict):
@@ -134,6 +162,22 @@ class Server(Strict):
     allowed_hosts: list[str] = Field(default_factory=list)
     max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
+
+    # The ticket QR is public_url + "/t/<id>": "192.168.1.10:8080" or ftp:// would
+    # print QR codes no phone opens, found only when citizens try them.
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        parts, host = _split_url(value)
+        if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment:
+            raise ValueError(
+                f"{value!r} is not an address phones can open; "
+                "use http://ADDRESS:PORT, e.g. http://192.168.1.10:8080"
+            )
+        return value
 
 
 class PriorityReason(Strict):
@@ -238,16 +282,21 @@ class Catalogue(Strict):
         return central_source(value)
 
 
+def _split_url(value: str) -> tuple[SplitResult, str | None]:
+    """The URL's parts and host; no host when it does not parse ("https://[::1")."""
+    try:
+        parts = urlsplit(value)
+        return parts, parts.hostname
+    except ValueError:
+        return urlsplit(""), None
+
+
 def central_source(value: str) -> str:
     """The central API's base URL as sync uses it ("" for none); ValueError says what is wrong."""
     value = value.strip().rstrip("/")
     if not value:
         return value
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # "https://[::1": an address that does not parse
-        host, parts = None, urlsplit("")
+    parts, host = _split_url(value)
     loopback = host in ("127.0.0.1", "localhost", "::1")
     if not host or (parts.scheme != "https" and not (parts.scheme == "http" and loopback)):
         raise ValueError("must be an https:// URL (http:// only for 127.0.0.1)")

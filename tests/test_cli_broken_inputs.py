@@ -61,6 +61,15 @@ def test_a_config_that_breaks_its_schema(tmp_path: Path, command: str) -> None:
     assert str(config) in line and "centre.timezone" in line and "Asia/Nowhere" in line
 
 
+@pytest.mark.parametrize("command", ["check-config", "serve", "report"])
+def test_a_nul_character_in_a_setting(tmp_path: Path, command: str) -> None:
+    # TOML accepts "\u0000"; in a path it used to pass check-config and then stop
+    # `kiosk serve` with an internal error ("embedded null byte").
+    config = write_config(tmp_path, **{r"^db = .*$": 'db = "queue\\\\u0000.sqlite3"'})
+    line = refused(command, config)
+    assert str(config) in line and "server.db" in line and "NUL character" in line
+
+
 def broken_catalogue(tmp_path: Path, text: str) -> Path:
     sample = tmp_path / "catalogue.json"
     sample.write_text(text, encoding="utf-8")

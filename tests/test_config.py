@@ -74,6 +74,8 @@ BROKEN = [
     (r'^id = "3"', 'id = "counter three"', ["counter 'counter three' id", "up to 8 letters"]),
     (r'^role = "counter:4"', 'role = "counter:9"', ["[[tokens]] entry 7", "counter '9'"]),
     (r'^source = ""', 'source = "https://[::1"', ["catalogue.source", "https:// URL"]),
+    (r'^public_url = ""', 'public_url = "192.168.1.10:8080"', ["server.public_url", "http://"]),
+    (r'^public_url = ""', 'public_url = "ftp://centre"', ["server.public_url", "phones"]),
 ]
 
 

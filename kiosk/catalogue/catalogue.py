@@ -47,7 +47,9 @@ from kiosk.catalogue.search import (
     unpack_uint32,
 )
 from kiosk.catalogue.store import (
+    STORE_FORMAT,
     StoreError,
+    StoreLayoutError,
     connect_ro,
     read_meta,
     read_store,
@@ -363,7 +365,7 @@ def open_catalogue(cfg: Config) -> Catalogue:
         except FileNotFoundError:
             pass
         except StoreError as exc:
-            log.error("catalogue store unusable, rebuilding: %s", exc)
+            _log_rebuild_reason(path, exc)
             _rebuild_or_set_aside(path, hosts, str(exc))
             with contextlib.suppress(FileNotFoundError, StoreError):
                 return Catalogue.open(path, allowed_hosts=hosts)
@@ -379,10 +381,29 @@ def open_catalogue(cfg: Config) -> Catalogue:
         return Catalogue.open(path, allowed_hosts=hosts)
 
 
+def _log_rebuild_reason(path: Path, exc: StoreError) -> None:
+    # A store left by an upgrade (or a downgrade) is routine, not a fault: say so in
+    # words an IT officer reads without alarm; "unusable" is kept for real damage.
+    if isinstance(exc, StoreLayoutError) and exc.layout:
+        release = "an earlier" if exc.layout < STORE_FORMAT else "a newer"
+        log.info(
+            "the catalogue store %s was written by %s version of the kiosk "
+            "(layout %d); rebuilding it for this version (layout %d) from the "
+            "procedures it holds",
+            path,
+            release,
+            exc.layout,
+            STORE_FORMAT,
+        )
+    else:
+        log.error("catalogue store unusable, rebuilding: %s", exc)
+
+
 def _rebuild_or_set_aside(path: Path, hosts: Sequence[str], reason: str) -> None:
     try:
         data, meta = read_store(path, allowed_hosts=hosts, any_layout=True)
         write_store(path, data, origin=meta.get("origin", "rebuilt"), sha256=meta.get("sha256", ""))
+        log.info("catalogue store %s rebuilt with all its procedures, nothing was lost", path)
         return
     except (StoreError, FileNotFoundError, OSError) as exc:
         log.error("cannot rebuild %s (%s); installing the bundled sample", path, exc)

@@ -81,6 +81,14 @@ class StoreError(Exception):
     """The store file is missing, unreadable or of an unknown layout."""
 
 
+class StoreLayoutError(StoreError):
+    """A readable store written by another release: rebuilt, not broken."""
+
+    def __init__(self, path: Path, layout: int) -> None:
+        super().__init__(f"{path} has store layout {layout}, this kiosk uses {STORE_FORMAT}")
+        self.layout = layout
+
+
 def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -97,7 +105,7 @@ def connect_ro(path: Path, *, any_layout: bool = False) -> sqlite3.Connection:
         raise StoreError(f"{path} is not a readable catalogue store ({exc})") from None
     if version != STORE_FORMAT and not (any_layout and version):
         con.close()
-        raise StoreError(f"{path} has store layout {version}, this kiosk uses {STORE_FORMAT}")
+        raise StoreLayoutError(path, version)
     return con
 
 

@@ -12,6 +12,7 @@ from one palette that stays readable in grey on a black-and-white printer
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 from kiosk.text.measure import width_in
@@ -120,8 +121,16 @@ def bars(
 def columns(
     title: str, items: Sequence[tuple[str, int]], *, desc: str, lang: str, every: int = 1
 ) -> str:
-    """Vertical bars over time (tickets per day); every ``every``-th label is written."""
+    """Vertical bars over time (tickets per day); every ``every``-th label is written.
+
+    No two labels touch: a short period gets columns as wide as a label ("០៧/១២"
+    is wider than the 28 px a week had), a long one writes fewer labels.
+    """
     left, col_w, plot_h, bottom = 36, max(8, min(28, 760 // max(1, len(items)))), 150, 34
+    room = max((width_in(label, lang, 10) for label, _v in items), default=0.0) + 8
+    if len(items) * room <= 760:
+        col_w = max(col_w, math.ceil(room))
+    every = max(every, math.ceil(room / col_w))
     peak = max((v for _l, v in items), default=0) or 1
     body = [
         f'<text x="{left - 4}" y="14" font-size="11" text-anchor="end">'

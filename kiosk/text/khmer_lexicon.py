@@ -46,8 +46,9 @@ import logging
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from kiosk.paths import ASSETS
@@ -61,7 +62,10 @@ LEXICON_PATHS = (
     ASSETS / "text" / "khmer-places-pumi.txt.gz",
 )
 PREFIXES_PATH = ASSETS / "text" / "khmerdict-prefixes.txt.gz"
-_PREFIXES_HEADER = "# khmerdict prefixes v1"
+# How far around a piece the model may have misread the lists read the text again:
+# a listed word spanning more of its pieces than that is not found.
+_REACH = 2
+_PREFIXES_HEADER = "# khmerdict prefixes v2"  # v2: with words of one cluster
 
 # Inside a word of Khmer letters a cluster starts at a consonant or independent vowel
 # (khmer_words' class "B") that no COENG precedes: the same cuts khmer_words.clusters
@@ -80,7 +84,9 @@ def _source_digest(paths: Sequence[Path]) -> str:
 def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
     """Every prefix at a cluster boundary of the words in the gzipped lists ``paths``
     (one word a line): prefix -> whether it is a whole word. Words of one cluster are
-    left out: nothing inside them to keep together."""
+    whole words of their own (ធ្វើ, ថា: nothing inside them to keep together, but
+    they tell a compound of listed words, ការធ្វើ, from a misread stretch); a lone
+    letter is not (both lists hold every letter, as the letter's name)."""
     lines: list[str] = []
     for path in paths:
         with gzip.open(path, "rt", encoding="utf-8") as f:
@@ -92,6 +98,8 @@ def build_prefixes(paths: Sequence[Path]) -> dict[str, bool]:
             continue
         cuts = [m.start() for m in _CLUSTER_START.finditer(word, 1)]
         if not cuts:
+            if len(word) > 1:
+                prefixes[word] = True
             continue
         for cut in cuts:
             prefixes.setdefault(word[:cut], False)
@@ -247,3 +255,103 @@ def _run_words(
 def clear_cache() -> None:
     """Forget the words found in runs of Khmer so far (tests, benchmarks)."""
     _run_words.cache_clear()
+    _run_dictionary_places.cache_clear()
+
+
+def dictionary_places(text: str, boundaries: tuple[int, ...]) -> tuple[int, ...]:
+    """Word edges of the word lists' reading where it overrules the word model's.
+
+    The model now and then moves a word edge by a letter, gluing it to the next word
+    (the names យុត្ថារា ទុយធែល of Google's lexicon read យុត្ថា|រាទុយ|ធែល): the listed
+    word then neither starts nor ends at a break place, so :func:`words_across` cannot
+    keep it whole. Around each of the model's pieces (between sorted ``boundaries``)
+    that is neither a listed word nor listed words end to end (រាទុយ; not a piece of
+    one cluster, which the lists cannot judge), the lists read the text again: the
+    words of two or more clusters covering the most text, then the fewest
+    (:func:`_run_words` over every cluster boundary of the piece and ``_REACH`` pieces
+    on each side). Between two places where both readings see a word edge, the lists'
+    edges are returned when the lists read that whole stretch as such words and the
+    model reads it as no fewer pieces: an edge moved, not added (where the lists only
+    cut finer, the model has read a compound or loanword they lack). A piece that is
+    listed words end to end (ការធ្វើ, ការ + ធ្វើ, one cluster: an unlisted compound)
+    starts nothing; a lone letter is not a word (the lists hold every letter, as the
+    letter's name). Elsewhere the model's reading stands. The returned places let
+    :func:`words_across` find the listed words, which the wrapper keeps whole when
+    they fit.
+    """
+    try:
+        lexicon = _loaded()
+    except (OSError, EOFError, ValueError):
+        return ()
+    found: list[int] = []
+    for run in _KHMER_WORD.finditer(text):
+        a, b = run.span()
+        inside = boundaries[bisect_right(boundaries, a) : bisect_left(boundaries, b)]
+        if inside:  # one piece: no edge of the model's to move
+            places = _run_dictionary_places(lexicon, run.group(), tuple(p - a for p in inside))
+            found.extend(p + a for p in places)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _run_dictionary_places(lexicon: _Lexicon, run: str, inside: tuple[int, ...]) -> tuple[int, ...]:
+    """:func:`dictionary_places` for one run of Khmer and the sorted break places inside it."""
+    prefixes = lexicon.prefixes
+
+    def unexplained(piece: str) -> bool:
+        if prefixes.get(piece) is True:
+            return False  # a listed word: the usual case
+        cuts = [m.start() for m in _CLUSTER_START.finditer(piece, 1)]
+        # one cluster (the lists cannot tell), or listed words end to end
+        return bool(cuts) and not _is_words(prefixes, piece, [0, *cuts, len(piece)])
+
+    stops = [0, *inside, len(run)]
+    found: set[int] = set()
+    for j, (a, b) in enumerate(pairwise(stops)):
+        if unexplained(run[a:b]):
+            # the lists' reading of the piece and _REACH pieces on each side
+            window = stops[max(0, j - _REACH) : j + _REACH + 2]
+            found.update(_moved_edges(lexicon, run, window, unexplained))
+    return tuple(sorted(found))
+
+
+def _moved_edges(
+    lexicon: _Lexicon, run: str, stops: list[int], unexplained: Callable[[str], bool]
+) -> list[int]:
+    """The lists' edges in ``run[stops[0]:stops[-1]]`` (read by the model at ``stops``)
+    where they overrule the model's (see :func:`dictionary_places`)."""
+    first, last = stops[0], stops[-1]
+    cuts = [first + m.start() for m in _CLUSTER_START.finditer(run[first:last], 1)]
+    chosen = _run_words(lexicon, run[first:last], tuple(c - first for c in cuts))
+    words = {(first + start, first + end) for _place, start, end in chosen}
+    inner = {first + place for place, _start, _end in chosen}
+    edges = [first, *(c for c in cuts if c not in inner), last]  # the lists' reading
+    model = set(stops)
+    agreed = [i for i, edge in enumerate(edges) if edge in model]
+    found: list[int] = []
+    for i, k in pairwise(agreed):
+        x, y = edges[i], edges[k]
+        pieces = [(a, b) for a, b in pairwise(stops) if x <= a and b <= y]
+        if (
+            k - i <= len(pieces)
+            and all(word in words for word in pairwise(edges[i : k + 1]))
+            and any(unexplained(run[a:b]) for a, b in pieces)
+        ):
+            found.extend(edge for edge in edges[i + 1 : k] if edge not in model)
+    return found
+
+
+def _is_words(prefixes: dict[str, bool], text: str, cuts: list[int]) -> bool:
+    """Whether ``text[cuts[0]:cuts[-1]]`` reads as listed words end to end (cut at ``cuts``)."""
+    reached = [False] * len(cuts)
+    reached[0] = True
+    for i in range(len(cuts) - 1):
+        if not reached[i]:
+            continue
+        for k in range(i + 1, len(cuts)):
+            known = prefixes.get(text[cuts[i] : cuts[k]])
+            if known is None:
+                break
+            if known:
+                reached[k] = True
+    return reached[-1]

@@ -29,11 +29,11 @@ import gzip
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import accumulate, pairwise, repeat
 from math import exp
-from operator import add
+from operator import add, itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -131,7 +131,13 @@ def clusters(text: str) -> list[tuple[int, int]]:
     cluster of its own; runs of digits and of non-Khmer characters stay whole.
     """
     classes = _UNCLASSED.sub("X", text.translate(_CLASS_TABLE))
-    return [m.span() for m in _CLUSTER.finditer(classes) if classes[m.start()] != "Z"]
+    # Lengths, not match objects: a paragraph has a hundred clusters (a ZWSP is one of
+    # its own, since nothing joins it).
+    ends = list(accumulate(map(len, _CLUSTER.findall(classes))))
+    spans = list(zip([0, *ends[:-1]], ends, strict=True))
+    if "Z" in classes:
+        return [span for span in spans if classes[span[0]] != "Z"]
+    return spans
 
 
 # The feature templates of khmer-nltk: (name, n-gram length, offset of its first
@@ -174,9 +180,22 @@ _NS_FLAGS = (("ns", 0), ("ns-1", -1), ("ns+1", 1), ("ns+2", 2))
 _EDGE = (None, None, None)  # beyond the text's edge, in a cluster's seven-cluster context
 _BEYOND = ["\x00"] * 3  # the same for scoring: a "cluster" no feature table holds
 _EMISSION_CACHE_LIMIT = 50_000  # ~6 MB
+_WEIGHTS_CACHE_LIMIT = 50_000  # distinct clusters whose weights are kept
 # Bound on a cluster's weight that the model file must keep for start_probabilities:
 # exp(MAX_WEIGHT) and its square times the transitions' stay finite in a float.
 MAX_WEIGHT = 300.0
+
+
+class _Weights(dict[str, tuple[float, ...]]):
+    """A cache that computes a missing key's weights (looked up in C, via ``map``)."""
+
+    def __init__(self, compute: Callable[[str], tuple[float, ...]]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> tuple[float, ...]:
+        found = self[key] = self._compute(key)
+        return found
 
 
 class _Model:
@@ -201,6 +220,33 @@ class _Model:
             (self.tables[name], offset) for name, offset in _TYPE_TEMPLATES if name in self.tables
         ]
         self._flags = [(self._flag(name), offset) for name, offset in _NS_FLAGS]
+        # Every weight that depends on one cluster alone (as an n-gram of one, its type, its
+        # "not Khmer" flag, at each offset): looked up once per distinct cluster (_Weights),
+        # not once per template and position; a page holds a few hundred distinct clusters.
+        self._unit_tables = [(t, o) for t, size, o in self._ngram_tables if size == 1]
+        self._units = _Weights(self._unit_weights)
+        self._beyond = (0.0,) * (len(self._unit_tables) + len(self._type_tables) + len(self._flags))
+        # _score's columns in the templates' order (the order of the sums): (offset, the
+        # n-gram size and its table) or (offset, the place in a cluster's weights, None).
+        self._columns: list[tuple[int, int, dict[str, float] | None]] = []
+        unit = iter(range(len(self._beyond)))
+        for table, size, offset in self._ngram_tables:
+            self._columns.append((offset, size, table) if size > 1 else (offset, next(unit), None))
+        for _table, offset in self._type_tables:
+            self._columns.append((offset, next(unit), None))
+        for _weight, offset in self._flags:
+            self._columns.append((offset, next(unit), None))
+
+    def _unit_weights(self, kcc: str) -> tuple[float, ...]:
+        """The weights of one cluster: as a unigram at each offset, its type at each offset,
+        its "not Khmer" flag at each offset."""
+        kind = _kcc_type(kcc)
+        not_khmer = _char_type(kcc[0]) == "NS"
+        return (
+            *(table.get(kcc, 0.0) for table, _offset in self._unit_tables),
+            *(table.get(kind, 0.0) for table, _offset in self._type_tables),
+            *(weight if not_khmer else 0.0 for weight, _offset in self._flags),
+        )
 
     def _flag(self, name: str) -> float:
         return self.tables.get(name, {}).get("", 0.0)
@@ -215,7 +261,8 @@ class _Model:
         """
         n = len(kccs)
         padded = (*_EDGE, *kccs, *_EDGE)
-        keys = [padded[i : i + 7] for i in range(n)]
+        # each cluster with its three either side: zip stops at the last cluster
+        keys = list(zip(*(padded[k:] for k in range(7)), strict=False))
         cache = self._emission_cache
         found = list(map(cache.get, keys))
         i = 0
@@ -231,8 +278,8 @@ class _Model:
             scored = self._score(kccs[lo:hi], i - lo, end - lo)
             if len(cache) > _EMISSION_CACHE_LIMIT:
                 cache.clear()
-            for j in range(i, end):
-                found[j] = cache[keys[j]] = scored[j - i]
+            found[i:end] = scored
+            cache.update(zip(keys[i:end], scored, strict=True))
             i = end
         return cast("list[float]", found)
 
@@ -245,17 +292,19 @@ class _Model:
         grams = {1: padded}
         for size in (2, 3, 4):  # n-grams grown one cluster at a time
             grams[size] = list(map(add, grams[size - 1][:-1], padded[size - 1 :]))
-        types = [*_BEYOND, *map(_kcc_type, kccs), *_BEYOND]
-        not_khmer = [False, False, False, *(_char_type(k[0]) == "NS" for k in kccs)]
-        not_khmer += [False, False, False]
+        if len(self._units) > _WEIGHTS_CACHE_LIMIT:
+            self._units.clear()
+        beyond = [self._beyond] * 3  # no weight at all beyond the text
+        units = [*beyond, *map(self._units.__getitem__, kccs), *beyond]
         a, b = 3 + first, 3 + last  # the scored clusters in the padded lists
+        # One column per template, summed in the templates' order as before the weights
+        # of one cluster were kept together: the same floats, whatever is cached.
         columns: list[Iterable[float]] = []
-        for table, size, offset in self._ngram_tables:
-            columns.append(map(table.get, grams[size][a + offset : b + offset], repeat(0.0)))
-        for table, offset in self._type_tables:
-            columns.append(map(table.get, types[a + offset : b + offset], repeat(0.0)))
-        for weight, offset in self._flags:
-            columns.append([weight if x else 0.0 for x in not_khmer[a + offset : b + offset]])
+        for offset, index, table in self._columns:
+            if table is None:
+                columns.append(map(itemgetter(index), units[a + offset : b + offset]))
+            else:
+                columns.append(map(table.get, grams[index][a + offset : b + offset], repeat(0.0)))
         scores = cast("list[float]", list(map(sum, zip(*columns, strict=True))))
         if first == 0:
             scores[0] += self._flag("BOS")
@@ -346,6 +395,7 @@ def clear_cache() -> None:
     _weights.cache_clear()
     if _model is not None:
         _model._emission_cache.clear()
+        _model._units.clear()
 
 
 def model_available() -> bool:

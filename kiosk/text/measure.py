@@ -120,6 +120,16 @@ def _script_runs(text: str) -> list[tuple[int, int, str]]:
     return runs
 
 
+# A script run's buffer flags by (starts the text, ends the text), made once: combining
+# two members of an enum.Flag costs more than a short segment's glyph loop.
+_RUN_FLAGS = {
+    (True, True): hb.BufferFlags.BOT | hb.BufferFlags.EOT,
+    (True, False): hb.BufferFlags.BOT,
+    (False, True): hb.BufferFlags.EOT,
+    (False, False): hb.BufferFlags.DEFAULT,
+}
+
+
 class _Shaper:
     """HarfBuzz with the font file and pixel size Pillow uses; glyph boxes cached per glyph."""
 
@@ -144,19 +154,18 @@ class _Shaper:
             return NO_INK
         pen, left, right = 0, 0, 0  # 26.6
         boxes = self._boxes
+        font, language, n = self._font, self._language, len(text)
         for start, end, script in _script_runs(text):
             buf = hb.Buffer()
-            buf.add_str(text[start:end])
+            buf.add_str(text if end - start == n else text[start:end])
             # RAQM marks the text's ends, where HarfBuzz puts a dotted circle under
             # a mark that has no base
-            buf.flags = (hb.BufferFlags.BOT if start == 0 else hb.BufferFlags.DEFAULT) | (
-                hb.BufferFlags.EOT if end == len(text) else hb.BufferFlags.DEFAULT
-            )
+            buf.flags = _RUN_FLAGS[start == 0, end == n]
             buf.direction = "ltr"
             buf.script = script
-            if self._language:
-                buf.language = self._language
-            hb.shape(self._font, buf)
+            if language:
+                buf.language = language
+            hb.shape(font, buf)
             for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
                 glyph = info.codepoint
                 box = boxes[glyph] if glyph in boxes else self._box(glyph)

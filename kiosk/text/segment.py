@@ -117,14 +117,36 @@ def _inside_khmer(text: str) -> set[int]:
     return inside
 
 
-def _may_start_a_line(ch: str) -> bool:
-    """Not Khmer punctuation (។ ៕ ៖ ...) nor the repetition sign ៗ.
+def may_start_a_line(ch: str) -> bool:
+    """Not punctuation (Khmer ។ ៕ ៖ ..., or any other) nor the repetition sign ៗ.
 
-    The word model may see them as words of their own, but a line never starts
-    with them (UAX #14 forbids a break before them; ICU keeps that rule where it
-    decides).
+    Asked where the word model proposes a place between two Khmer characters: it may
+    see them as words of their own, but a line never starts with them (UAX #14
+    forbids a break before them; ICU keeps that rule where it decides). Opening
+    brackets and quotes are punctuation too, but never Khmer characters: a break
+    before them comes from ICU's rules or :func:`_number_and_bracket_edges`.
     """
     return not unicodedata.category(ch).startswith("P") and ch != "ៗ"
+
+
+# Punctuation that may begin a line although its category says "other" (Po).
+_PO_LINE_STARTERS = frozenset("\"'*#@&§¶•※")
+
+
+def may_begin_a_cut_line(ch: str) -> bool:
+    """Whether a word wider than the line may be cut just before ``ch``.
+
+    Not before what closes or joins the text before it: closing brackets and
+    quotes, dashes, ".,;:!?/%…", Khmer ។ ៕ ៖ and ៗ (UAX #14 forbids a break before
+    them). Opening brackets and quotes may begin the next line, which
+    :func:`may_start_a_line` (for the word model's places) does not allow.
+    """
+    category = unicodedata.category(ch)
+    if category in ("Pe", "Pf", "Pd"):
+        return False
+    if category == "Po":
+        return ch in _PO_LINE_STARTERS
+    return ch != "ៗ"
 
 
 _KHMER_LETTER = "\u1780-\u17d3\u17dd"
@@ -158,7 +180,12 @@ def _number_and_bracket_edges(text: str) -> list[int]:
             if i > 0 and _is_khmer_script(text[i - 1]):
                 edges.append(i)
         elif unicodedata.category(ch) in ("Pe", "Pf") or ch == '"':
-            if i + 1 < len(text) and _is_khmer_script(text[i + 1]):
+            # not before Khmer punctuation (``»។``): no line starts with it
+            if (
+                i + 1 < len(text)
+                and _is_khmer_script(text[i + 1])
+                and may_start_a_line(text[i + 1])
+            ):
                 edges.append(i + 1)
     return edges
 
@@ -198,9 +225,10 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
 
     Vietnamese and English: ICU's line-break rules. Khmer: between two Khmer
     characters the word model decides (it agrees with human readers far more often
-    than ICU's dictionary), plus number and bracket edges; at spaces, punctuation,
-    Latin words and U+200B, ICU's rules stay in charge. Without the model file,
-    ICU's dictionary decides throughout.
+    than ICU's dictionary), plus number and bracket edges, plus the word lists' edges
+    where the model moved one by a letter (``khmer_lexicon.dictionary_places``); at
+    spaces, punctuation, Latin words and U+200B, ICU's rules stay in charge. Without
+    the model file, ICU's dictionary decides throughout.
     """
     lang = normalize_lang(lang)
     if len(text) < 2:
@@ -220,11 +248,20 @@ def paragraph_breaks(text: str, lang: str) -> Breaks:
         return Breaks(usable(icu + edges))
     inside_khmer = _inside_khmer(text)
     model = [
-        i for i in khmer_words.word_starts(text) if i in inside_khmer and _may_start_a_line(text[i])
+        i for i in khmer_words.word_starts(text) if i in inside_khmer and may_start_a_line(text[i])
     ]
     opportunities = usable([i for i in icu if i not in inside_khmer] + model + edges)
+    inside: tuple[tuple[int, int, int], ...] = ()
+    if khmer_lexicon.available():
+        # where the word lists overrule a moved edge of the model's (doubtful, like any
+        # place ICU's dictionary does not see; so far ICU's dictionary always agreed)
+        listed = khmer_lexicon.dictionary_places(text, opportunities)
+        if listed:
+            opportunities = usable(
+                [*opportunities, *(i for i in listed if may_start_a_line(text[i]))]
+            )
+        inside = khmer_lexicon.words_across(text, opportunities)
     doubtful = frozenset(opportunities).difference(icu, edges)
-    inside = khmer_lexicon.words_across(text, opportunities) if khmer_lexicon.available() else ()
     model_places = frozenset(opportunities).intersection(model).difference(edges)
     return Breaks(opportunities, doubtful, usable(icu), inside, model_places)
 

@@ -16,7 +16,9 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
   (:func:`_cheapest_end`); it never ends inside a Khmer dictionary word that
   fits on a line of its own (:mod:`kiosk.text.khmer_lexicon`).
 * A word wider than the line is cut between clusters (never inside one, never
-  before a Khmer subscript), nothing else; no hyphen is added.
+  before a Khmer subscript), nothing else; no hyphen is added. Where a cut that
+  fits allows it, the next line does not begin with punctuation that closes the
+  text before it ("។", ")", "/" …) and the line does not end with "(".
 * Each line's measured width (:func:`kiosk.text.text_width`, the real font
   shaped by RAQM) is at most ``width_px``, except a line that is one single
   cluster wider than the whole width (nothing can be done about it).
@@ -28,6 +30,7 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
@@ -38,7 +41,12 @@ from kiosk.text import khmer_words
 from kiosk.text.fonts import font_for, normalize_lang
 from kiosk.text.measure import NO_INK, Ink, Measurer, measurer
 from kiosk.text.normalize import nfc
-from kiosk.text.segment import Breaks, cluster_boundaries, paragraph_breaks
+from kiosk.text.segment import (
+    Breaks,
+    cluster_boundaries,
+    may_begin_a_cut_line,
+    paragraph_breaks,
+)
 
 BREAK_SPACES = " \t\u3000\u200b"
 _PARAGRAPHS = re.compile("\r\n|[\n\r\u2028\u2029]")
@@ -100,7 +108,11 @@ class _AnyMeasure:
 def _longest_fitting_prefix(
     text: str, start: int, stop: int, limit: float, metrics: _Metrics
 ) -> int:
-    """End offset of the longest run of whole clusters from ``start`` that fits (at least one)."""
+    """End offset of the longest run of whole clusters from ``start`` that fits (at least one).
+
+    The run ends, where a shorter one can, at a place the next line may begin at
+    (not before "។", ")" or "/", not after "("): :func:`may_begin_a_cut_line`.
+    """
     piece = text[start:stop]
     bounds = cluster_boundaries(piece)[1:]
     lo, hi = 0, len(bounds) - 1  # bounds[lo] always accepted (one cluster minimum)
@@ -110,7 +122,34 @@ def _longest_fitting_prefix(
             lo = mid
         else:
             hi = mid - 1
-    return start + bounds[lo]
+    allowed = [
+        end
+        for end in bounds[: lo + 1]
+        if end == len(piece) or (may_begin_a_cut_line(piece[end]) and not _opens(piece[end - 1]))
+    ]
+    if not allowed:
+        return start + bounds[lo]
+    # A code such as 136/2013/NĐ-CP is cut after one of its separators rather
+    # than inside a number, even if its line is then short.
+    separated = [end for end in allowed if piece[end - 1] in _CUT_AFTER]
+    if separated:
+        return start + separated[-1]
+    # Khmer: before a cluster with a written vowel, a syllable begins (a bare
+    # consonant may be the last of the syllable before: មហន្តរា|យ).
+    syllables = [
+        end
+        for end in allowed
+        if end < len(piece) and _KHMER_VOWELS.search(piece[end : bounds[bounds.index(end) + 1]])
+    ]
+    return start + (syllables or allowed)[-1]
+
+
+_CUT_AFTER = frozenset("/-–.,:;")
+_KHMER_VOWELS = re.compile("[\u17a3-\u17b3\u17b6-\u17c5]")
+
+
+def _opens(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Ps", "Pi")
 
 
 def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> set[int]:

@@ -132,7 +132,9 @@ class ShapedLabel(Label):
     values = DictProperty({})
     wrap = BooleanProperty(True)
     #: A one-line label (``wrap: False``) whose text is wider or taller than its box is
-    #: drawn with a smaller font: keys and bar buttons keep their size at A+.
+    #: drawn with a smaller font: keys and bar buttons keep their size at A+. A wrapped
+    #: label with ``fit`` is wrapped at the largest size (up to the one asked for) whose
+    #: lines fit its height: a long service name on the hall board's tile.
     fit = BooleanProperty(False)
     #: Grow/shrink the height with the wrapped text (sets ``size_hint_y`` to None).
     auto_height = BooleanProperty(False)
@@ -182,6 +184,9 @@ class ShapedLabel(Label):
             self._shrink_to_box()
 
     def _shrink_to_box(self, *_args: Any) -> None:
+        if self.fit and self.wrap:
+            self._relayout_trigger()  # a new height: wrapped again at the size that fits
+            return
         if not self.fit or self.wrap or not self.text or self.width <= 1 or self.height <= 1:
             return
         tex_w, tex_h = self.texture_size
@@ -261,13 +266,32 @@ class ShapedLabel(Label):
             wrap_lines(text, self.effective_lang, float(self.font_size), available, bold=self.bold)
         )
 
+    def _layout_pending(self) -> bool:
+        """Whether a layout above this label is about to run (and may change its width)."""
+        widget = self.parent
+        while widget is not None and widget is not widget.parent:
+            pending = getattr(widget, "_trigger_layout", None)
+            if pending is not None and getattr(pending, "is_triggered", False):
+                return True
+            widget = widget.parent
+        return False
+
     def _relayout(self, *_args: Any) -> None:
         source = self.source_text
         if self.wrap and source:
+            if self._layout_pending():
+                # Wrapping now would wrap at a width the layout is about to replace
+                # (Kivy's default 100 px, before the parent has sized its children): in
+                # the kiosk's flows that was most of the wrapping time. Try again once
+                # the layouts of this frame have run.
+                self._relayout_trigger()
+                return
             available = self._available_width()
             if available < 1:
                 return  # not laid out yet; the width binding calls again
             size = float(self.font_size)
+            if self.fit:
+                size = self._fitting_size(source, available)
             lines = wrap_lines(source, self.effective_lang, size, available, bold=self.bold)
             shown = "\n".join(lines)
             self.text_size = (self.width, self.text_size[1])
@@ -278,6 +302,28 @@ class ShapedLabel(Label):
             self.text = shown
         finally:
             self._own_text = False
+        if self.wrap and self.fit and source and size != float(self.font_size):
+            self._set_own_font(size)  # wrapped again at this size: the same lines
+
+    def _fitting_size(self, source: str, available: float) -> float:
+        """The largest font size, from the one asked for down, whose wrapped lines fit."""
+        wanted = self._wanted_font or float(self.font_size)
+        _left, top, _right, bottom = self._padding()
+        room = self.height - top - bottom
+        if room <= 1:
+            return wanted
+        prime_font_state(self._label)
+        # One line's height per font pixel, from the font's own metrics (Khmer's are tall).
+        per_px = self._label.get_extents(source.split("\n", 1)[0] or "Ág")[1] / float(
+            self.font_size
+        )
+        size = wanted
+        while size > 6.0:
+            lines = wrap_lines(source, self.effective_lang, size, available, bold=self.bold)
+            if len(lines) * per_px * size * 1.02 <= room:
+                break
+            size = max(6.0, size * 0.94)
+        return size
 
     def texture_update(self, *largs: Any) -> None:
         prime_font_state(self._label)

@@ -179,3 +179,47 @@ def test_layout_fits_a_16_9_tv_in_every_hall_language(
             assert number.texture_size[1] > size[1] / 5
     finally:
         stop_board(app)
+
+
+# The longest names a centre may give its services (several fields in one queue).
+LONG_NAMES = {
+    r'^name = \{ vi = "Đất đai – Xây dựng – Môi trường".*$': (
+        'name = { vi = "Đất đai – Xây dựng – Môi trường – Tài nguyên nước – Khoáng sản – '
+        'Giao thông", km = "ដីធ្លី – សំណង់ – បរិស្ថាន – ធនធានទឹក – រ៉ែ – ការដឹកជញ្ជូន '
+        'និងហេដ្ឋារចនាសម្ព័ន្ធ" }'
+    ),
+    r'^name = \{ vi = "Tư pháp – Hộ tịch".*$': (
+        'name = { vi = "Tư pháp – Hộ tịch – Chứng thực – Nuôi con nuôi – Quốc tịch – '
+        'Lý lịch tư pháp", km = "យុត្តិធម៌ – អត្រានុកូលដ្ឋាន – ការសុំកូនចិញ្ចឹម – សញ្ជាតិ – '
+        'ប្រវត្តិរូបតុលាការ" }'
+    ),
+}
+
+
+def test_a_long_service_name_stays_inside_its_tile(tmp_path: Path, sink: FakeSink) -> None:
+    """A long name is set smaller on its tile, not drawn over the count below it."""
+    from kiosk.ui.textkit import language
+
+    with running_centre(tmp_path, **LONG_NAMES) as centre:
+        app = start_board(centre.cfg, centre.url, sink, FULL_HD)
+        try:
+            box = app.screen.ids.services
+            pump_until(lambda: len(box.children) == 6, what="the six service tiles")
+            tiles = list(reversed(box.children))
+            names = [tile.children[-1] for tile in tiles]  # each tile's first label: the name
+            for lang, long_name in (("vi", "Khoáng sản"), ("km", "ធនធានទឹក")):
+                language.switch(lang)
+
+                def fitted(long_name: str = long_name) -> bool:
+                    return long_name in names[2].source_text and all(
+                        n.texture_size[1] <= n.height + 1 for n in names[:3]
+                    )
+
+                pump_until(fitted, what=f"the {lang} names to fit their tiles")
+                for tile in tiles[:3]:
+                    name = tile.children[-1]
+                    # smaller, but still read across the hall; a short name keeps its size
+                    assert name.font_size >= FULL_HD[1] / 100 * 2.4 * 0.6, (lang, name.text)
+                assert tiles[1].children[-1].font_size == pytest.approx(FULL_HD[1] / 100 * 2.4)
+        finally:
+            stop_board(app)

@@ -169,6 +169,21 @@ def test_an_older_store_layout_is_rebuilt_from_its_own_procedures(cfg: Config) -
     assert_rebuilt_from_its_own_procedures(cfg)
 
 
+def test_a_format_upgrade_is_reported_as_routine_not_as_damage(
+    cfg: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An IT officer reading the log after an upgrade must not be told the store
+    # is "unusable": it is rebuilt for the new version and nothing is lost.
+    damage_synced_store(cfg, f"PRAGMA user_version = {store.STORE_FORMAT - 1}")
+    with caplog.at_level("INFO", logger="kiosk"):
+        assert_rebuilt_from_its_own_procedures(cfg)
+    assert not [r for r in caplog.records if r.levelname in {"WARNING", "ERROR"}]
+    text = caplog.text
+    assert "unusable" not in text
+    assert "written by an earlier version of the kiosk" in text
+    assert "nothing was lost" in text
+
+
 def test_a_damaged_search_index_is_rebuilt_from_the_stored_procedures(cfg: Config) -> None:
     # Offsets that no longer fit the packed posting lists (a torn or tampered file).
     path = damage_synced_store(

@@ -314,3 +314,17 @@ def test_a_lost_session_without_the_pin_asks_to_sign_in_again(page: Page, centre
         "Phiên làm việc đã hết. Vui lòng đăng nhập lại."
     )
     expect(page.locator("#login-counter")).to_have_value("2")
+
+
+def test_a_desk_left_open_overnight_works_in_the_morning(page: Page, tmp_path: Path) -> None:
+    """Past the 8-hour session (a tab left open overnight, not reloaded), the first
+    click renews the session with the PIN the tab kept and does what was asked."""
+    now = [1000.0]
+    with running_centre(tmp_path, auth_clock=lambda: now[0]) as centre:
+        sign_in(page, centre)
+        now[0] += 16 * 3600  # the next morning: the session has expired
+        centre.issue("ho-tich")
+        expect(page.locator("#waiting tr.total td.n")).to_have_text("1")
+        page.click("#btn-next")
+        expect(page.locator("#cur-number")).to_have_text("A001")
+        expect(page.locator("#desk")).to_be_visible()

@@ -58,13 +58,17 @@ def test_public_json_and_page_keep_private_things_private(centre: Centre) -> Non
 
 
 def test_an_unknown_id_is_a_friendly_page_in_three_languages(centre: Centre) -> None:
-    for ticket_id in ("nope", "x" * 65, "<b>x&amp;"):
+    # and an address cut short or with more after it (a hand-typed or mangled link)
+    for ticket_id in ("nope", "x" * 65, "<b>x&amp;", "", "nope/more", "%3Cb%3E%2F"):
         page = requests.get(f"{centre.url}/t/{ticket_id}", timeout=10)
         assert page.status_code == 404
         assert page.headers["content-type"].startswith("text/html")
         for text in ("Không tìm thấy phiếu này", "រកមិនឃើញសំបុត្រនេះទេ", "We cannot find this ticket"):
             assert text in page.text
         assert "Traceback" not in page.text and "<b>" not in page.text
+    bare = requests.get(f"{centre.url}/t", timeout=10)
+    assert (bare.status_code, bare.headers["content-type"][:9]) == (404, "text/html")
+    assert requests.get(f"{centre.url}/t/static/phone.css", timeout=10).status_code == 200
     live = requests.get(f"{centre.url}/t/nope/live", timeout=10)
     assert (live.status_code, live.json()["error"]) == (404, "unknown_ticket")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import re
 import shutil
@@ -472,6 +473,34 @@ def test_every_chart_text_is_inside_its_chart(month: Month, browser: Any, lang: 
     )
     page.close()
     assert outside == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "km"])
+@pytest.mark.parametrize(
+    "period",
+    [
+        "from=2026-11-01&to=2026-11-07",
+        "from=2026-11-01&to=2026-11-30",
+    ],
+)
+def test_the_day_labels_of_a_week_or_a_month_do_not_touch(
+    month: Month, browser: Any, lang: str, period: str
+) -> None:
+    # A week's labels were 28 px apart and ran into each other ("01/1202/12").
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    sign_in_page(page, month.url)
+    page.goto(f"{month.url}/reports/?{period}&lang={lang}")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('#daily svg text')]
+              .filter(t => t.getAttribute('text-anchor') === 'middle')
+              .map(t => { const b = t.getBBox(); return [b.x, b.x + b.width]; })"""
+    )
+    page.close()
+    assert len(boxes) >= 4
+    touching = [(a, b) for a, b in itertools.pairwise(boxes) if a[1] + 2 > b[0]]
+    assert touching == []
 
 
 # -- digits and hours in the reader's script -----------------------------------

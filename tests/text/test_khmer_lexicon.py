@@ -33,7 +33,7 @@ def _word_list(path: Path, words: list[str]) -> Path:
 def test_a_rebuilt_file_round_trips_and_a_stale_one_is_ignored(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    source = _word_list(tmp_path / "words.txt.gz", ["សម្រាប់", "កុមារ", "ក", "អ្នកមានគុណ"])
+    source = _word_list(tmp_path / "words.txt.gz", ["សម្រាប់", "កុមារ", "ក", "ថា", "អ្នកមានគុណ"])
     ready = tmp_path / "prefixes.txt.gz"
     khmer_lexicon.write_prefixes([source], ready)
     assert khmer_lexicon._Lexicon([source], ready).prefixes == {
@@ -49,6 +49,7 @@ def test_a_rebuilt_file_round_trips_and_a_stale_one_is_ignored(
         "អ្នកមាន": False,
         "អ្នកមានគុ": False,
         "អ្នកមានគុណ": True,
+        "ថា": True,  # a word of one cluster; the lone letter ក (the letter's name) is not
     }
     _word_list(source, ["សម្រាប់", "កុមារ", "ពិធី"])  # the list changed, the file did not
     with caplog.at_level(logging.WARNING):
@@ -66,6 +67,23 @@ def test_a_damaged_prefix_file_falls_back_to_the_word_list(tmp_path: Path) -> No
             khmer_lexicon.build_prefixes([source])
         )
     assert khmer_lexicon._Lexicon([source], tmp_path / "missing.txt.gz").size == 2
+
+
+def test_the_lists_overrule_an_edge_the_model_moved_not_a_compound_it_reads() -> None:
+    # Two names of Google's lexicon, read by a model as យុត្ថា|រាទុយ|ធែល: a piece
+    # (រាទុយ) that is neither a listed word nor listed words, and an edge moved by a
+    # letter: the lists' edge between the names is returned.
+    text = "យុត្ថារាទុយធែល"
+    moved = (text.index("រាទុយ"), text.index("ធែល"))
+    assert khmer_lexicon.dictionary_places(text, moved) == (text.index("ទុយធែល"),)
+    # Read as one piece (a compound the lists lack, made of listed words): it stands.
+    assert khmer_lexicon.dictionary_places(text, ()) == ()
+    # The model's edges where the lists' are: nothing to add.
+    assert khmer_lexicon.dictionary_places(text, (text.index("ទុយធែល"),)) == ()
+    # "the work of doing": ការ|ធ្វើ are listed words (ធ្វើ of one cluster), so the piece
+    # ការធ្វើ is not a moved edge even where the lists read the stretch otherwise.
+    text = "ធ្វើការធ្វើការ"
+    assert khmer_lexicon.dictionary_places(text, (text.index("ការធ្វើ"),)) == ()
 
 
 def test_the_place_list_adds_only_new_names_of_khmer_letters() -> None:

@@ -37,7 +37,16 @@ def test_khmer_breaks_between_words() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["សូមយកសំបុត្ររបស់អ្នកនៅខាងក្រោម។", "មិនដំណើរការទេ៕", "ឯកសារផ្សេងៗទៀត", "សូមរង់ចាំ៖ លេខ"],
+    [
+        "សូមយកសំបុត្ររបស់អ្នកនៅខាងក្រោម។",
+        "មិនដំណើរការទេ៕",
+        "ឯកសារផ្សេងៗទៀត",
+        "សូមរង់ចាំ៖ លេខ",
+        # after a closing bracket or quote, where a Khmer word may start ("ចល័ត"ទៀត)
+        # but not a full stop
+        "សូមយកអត្តសញ្ញាណប័ណ្ណ(ច្បាប់ដើម)។",
+        'ការចុះបញ្ជី"ចល័ត"។',
+    ],
 )
 def test_no_khmer_line_starts_with_punctuation_or_the_repetition_sign(text: str) -> None:
     # The word model sees "។" and "ៗ" as words of their own; a line must not start with them.

@@ -137,6 +137,22 @@ def test_word_longer_than_the_line_is_cut_between_clusters() -> None:
     assert "".join(lines) == url
 
 
+def test_a_word_cut_for_being_too_wide_leaves_no_line_starting_with_closing_punctuation() -> None:
+    # អាណាព្យាបាល fits 160 px at 28 px, but not with the "។" that must stay on its line:
+    # the piece is cut, and the next line used to be "។" alone.
+    lines = check("ឪពុកម្ដាយ ឬអាណាព្យាបាល។", "km", 28, 160)
+    assert len(lines) == 3
+    assert not lines[2].startswith("។")
+    # A decree number wider than the line: cut after a slash, not before one
+    # (the line used to start "/ND-CP") and not inside the year.
+    lines = check("តាមអនុក្រឹត្យលេខ ១៣៦/២០១៣/ND-CP។", "km", 28, 160)
+    assert "១៣៦/" in lines
+    assert not any(line[:1] in "/។" for line in lines)
+    assert check("Nghị định 136/2013/NĐ-CP", "vi", 28, 100)[2:] == ["136/", "2013/", "NĐ-CP"]
+    # An opening bracket begins the next line rather than ending this one.
+    assert check("abcdefghijk(mnopq)", "en", 28, 160) == ["abcdefghijk", "(mnopq)"]
+
+
 def test_one_cluster_wider_than_the_line_stays_whole() -> None:
     assert wrap_lines("ញ្ញា", "km", 60, 5) == ["ញ្ញា"]
     assert wrap_lines("ស្ត្រី", "km", 60, 5) == ["ស្ត្រី"]
@@ -444,3 +460,18 @@ def test_a_dictionary_word_wider_than_the_line_is_still_cut_and_every_line_fits(
     assert lines[lines.index("បំណាច់") - 1].endswith("គុណ")
     lines = check(text, "km", 28, int(width_in(word, "km", 28)) - 4)
     assert word not in "".join(f"{line}\n" for line in lines)
+
+
+def test_a_name_the_word_model_reads_a_letter_off_is_kept_whole() -> None:
+    # "Mr Yuttharā Tuytel arrived": both names are in Google's Khmer lexicon, but the
+    # word model moves an edge by a letter (យុត្ថា|រាទុយ|ធែល), so neither name starts
+    # and ends at a break place; the word lists' reading (យុត្ថារា|ទុយធែល) overrules it.
+    text = "លោកយុត្ថារាទុយធែលបានមកដល់"
+    names = [(text.index(name), text.index(name) + len(name)) for name in ("យុត្ថារា", "ទុយធែល")]
+    breaks = paragraph_breaks(text, "km")
+    assert text.index("ទុយធែល") in breaks.opportunities
+    assert {(start, end) for _place, start, end in breaks.inside_words} >= set(names)
+    widest = max(width_in(text[start:end], "km", 28) for start, end in names)
+    for width in range(int(widest) + 1, 260, 10):
+        ends = list(itertools.accumulate(map(len, check(text, "km", 28, width))))
+        assert not any(start < e < end for e in ends for start, end in names), width

@@ -36,6 +36,7 @@ def mount_phone_only(app: FastAPI) -> None:
     app.include_router(routes.router)
     mount_scripts(app)
     app.mount("/t/static", RevalidatedFiles(directory=HERE / "static"), name="phone-static")
+    app.include_router(routes.fallback)
 
 
 # Phones' views are read and rendered on their own threads, so that hundreds of

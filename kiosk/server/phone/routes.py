@@ -59,6 +59,9 @@ _HEADERS = {
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["tickets"])
+# Included after /t/static: a ticket address cut short or with something after it
+# (a hand-typed /t/, a chat app's added path) is the phone's friendly page, not JSON.
+fallback = APIRouter(include_in_schema=False)
 TicketPath = Annotated[str, Field(max_length=64)]
 Lang = Annotated[str | None, Query(max_length=8, description="vi, km or en")]
 
@@ -263,6 +266,12 @@ async def rate_form(
     view = await follow_view(request, ticket_id) or view
     ctx = _context(request, view, chosen, error)
     return HTMLResponse(render.render_page(ctx), status_code=409, headers=_HEADERS)
+
+
+@fallback.get("/t", response_class=HTMLResponse)
+@fallback.get("/t/{rest:path}", response_class=HTMLResponse)
+async def not_a_ticket_address(request: Request) -> HTMLResponse:
+    return _missing(request)
 
 
 @router.get("/t/fonts/{name}")
