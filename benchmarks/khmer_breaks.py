@@ -11,9 +11,10 @@ widths in the kiosk's Khmer font, and every line break is classified:
 * at a human word boundary (a space in the corpus): what a reader expects;
 * inside a compound (``_``/``~``): acceptable, a word part on each line;
 * inside a word: wrong. It is "a word that fits, split" when that human word,
-  with the punctuation after it that must stay on its line (``ប្រយែង។``: the
-  wrapper has no break place before it and never starts a line with it,
-  :func:`kept_with`), would have fitted on one line. The count by the word alone
+  with the punctuation glued to it that must stay on its line (``ប្រយែង។``: the
+  wrapper has no break place before "។" and never starts a line with it; an
+  opening quote before a word likewise, :func:`kept_from`, :func:`kept_with`),
+  would have fitted on one line. The count by the word alone
   (the figure of earlier rounds) is kept beside it: the two differ where a word
   fits but not with its full stop, and then no layout keeps it whole.
 """
@@ -21,6 +22,7 @@ widths in the kiosk's Khmer font, and every line break is classified:
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +121,15 @@ def kept_with(text: str, end: int, places: frozenset[int]) -> int:
     return end
 
 
+def kept_from(text: str, start: int, places: frozenset[int]) -> int:
+    """Where the unit starting a word at ``start`` starts: before the punctuation
+    glued to it with no break place between (an opening quote or bracket), which
+    the wrapper never leaves at the end of the line before."""
+    while start > 0 and start not in places and unicodedata.category(text[start - 1])[0] == "P":
+        start -= 1
+    return start
+
+
 def score(
     sentences: list[Sentence],
     wrap: Callable[[str, int], list[str]],
@@ -146,6 +157,7 @@ def score(
                     start, end = next((a, b) for a, b in s.spans if a < offset < b)
                     if measure(s.text[start:end]) <= width:
                         tally.fitting_alone_split += 1
-                    if measure(s.text[start : kept_with(s.text, end, places)]) <= width:
+                    unit = s.text[kept_from(s.text, start, places) : kept_with(s.text, end, places)]
+                    if measure(unit) <= width:
                         tally.fitting_words_split += 1
     return tally
