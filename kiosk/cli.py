@@ -160,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--table",
         help="with --csv: which table (a period: outcomes by default; a day: figures or comments)",
     )
-    p.add_argument("--xlsx", metavar="FILE", help="with --from/--to: write every table to FILE")
+    p.add_argument(
+        "--xlsx", metavar="FILE", help="with --from/--to or --date: write every table to FILE"
+    )
     p.add_argument(
         "--lang",
         default="vi",

@@ -72,6 +72,10 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
     from kiosk.queue import stats
     from kiosk.reports import export, tables
 
+    if args.date and (args.start or args.end):
+        raise UserError("give either --date or --from and --to, not both")
+    if args.date:  # a day's workbook: the period of that one day
+        args.start = args.end = args.date
     if not (args.start and args.end):
         raise UserError("a period needs both --from and --to (YYYY-MM-DD)")
     try:

@@ -42,18 +42,20 @@ class Period(TypedDict):
 
 def parse_period(start: str, end: str) -> Period:
     """Check a ``YYYY-MM-DD`` range; ValueError with one plain sentence otherwise."""
-    try:
-        first, last = date.fromisoformat(start.strip()), date.fromisoformat(end.strip())
-    except ValueError:
-        raise ValueError(
-            f"{start!r} to {end!r} is not a date range; use YYYY-MM-DD, e.g. 2026-11-01"
-        ) from None
+    first, last = _day(start), _day(end)
     if last < first:
         raise ValueError(f"the period ends ({last}) before it starts ({first})")
     days = (last - first).days + 1
     if days > MAX_DAYS:
         raise ValueError(f"a report covers at most {MAX_DAYS} days; this period has {days}")
     return {"start": first.isoformat(), "end": last.isoformat(), "days": days}
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-01") from None
 
 
 def period_of(kind: str, anchor: date) -> Period:

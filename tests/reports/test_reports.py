@@ -387,6 +387,14 @@ def test_period_api_and_bad_periods(month: Month) -> None:
     )
     assert bad.status_code == 422
     assert "ends" in bad.json()["detail"]
+    leap = requests.get(
+        f"{month.url}/api/v1/report/period",
+        params={"from": "2026-02-29", "to": "2026-03-01"},
+        headers=admin,
+        timeout=30,
+    )
+    assert leap.status_code == 422  # 2026 is no leap year: the sentence names that date
+    assert leap.json()["detail"].startswith("'2026-02-29' is not a date")
     s = month.director()
     page = s.get(f"{month.url}/reports/", params={"from": "2026-02-30", "to": "x"}, timeout=30)
     assert page.status_code == 200
@@ -433,6 +441,19 @@ def test_cli_period_report(month: Month, tmp_path: Path) -> None:
     bad = run_cli("report", "--config", str(month.config), "--from", "2026-11-01")
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1
+    # A day's workbook: --date with --xlsx is that one day's period.
+    day = tmp_path / "day.xlsx"
+    done = run_cli(
+        "report", "--config", str(month.config), "--date", "2026-11-10", "--xlsx", str(day)
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert day.exists() and done.stdout.startswith(f"{day}: ")
+    both = run_cli(
+        "report", "--config", str(month.config),
+        "--date", "2026-11-10", "--from", "2026-11-01", "--xlsx", str(day),
+    )  # fmt: skip
+    assert both.returncode == 2
+    assert both.stderr.endswith("give either --date or --from and --to, not both\n")
 
 
 @pytest.mark.browser
