@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import itertools
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -150,6 +152,9 @@ class Centre(Strict):
         return value
 
 
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
 class Server(Strict):
     host: str = "0.0.0.0"  # noqa: S104 - the centre server is meant to be reached on the LAN
     port: int = Field(default=8080, ge=1, le=65535)
@@ -162,6 +167,23 @@ class Server(Strict):
     allowed_hosts: list[str] = Field(default_factory=list)
     max_connections_per_address: int = Field(default=64, ge=4, le=10_000)
     header_timeout_seconds: float = Field(default=10.0, gt=0, le=10.0)
+
+    # A host that is neither an address nor a name passed check-config and was
+    # only refused when the server started.
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            numeric = value.replace(".", "").isdigit()  # 192.168.1.300: a mistyped address
+            if numeric or not _HOST_NAME.fullmatch(value) or len(value) > 253:
+                raise ValueError(
+                    f"{value!r} is not an address or a host name to listen on; "
+                    "use 0.0.0.0 (every network), 127.0.0.1 or this computer's address"
+                ) from None
+        return value
 
     # The ticket QR is public_url + "/t/<id>": "192.168.1.10:8080" or ftp:// would
     # print QR codes no phone opens, found only when citizens try them.

@@ -76,7 +76,16 @@ BROKEN = [
     (r'^source = ""', 'source = "https://[::1"', ["catalogue.source", "https:// URL"]),
     (r'^public_url = ""', 'public_url = "192.168.1.10:8080"', ["server.public_url", "http://"]),
     (r'^public_url = ""', 'public_url = "ftp://centre"', ["server.public_url", "phones"]),
+    (r'^host = "127.0.0.1"', 'host = "not a host"', ["server.host", "'not a host'", "0.0.0.0"]),
+    (r'^host = "127.0.0.1"', 'host = "192.168.1.300"', ["server.host", "not an address"]),
 ]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "127.0.0.1", "::", "192.168.1.10", "kiosk.local"])
+def test_listen_addresses_and_names_are_accepted(copy_config, host: str) -> None:
+    assert (
+        load_config(copy_config(**{r'^host = "127.0.0.1"': f'host = "{host}"'})).server.host == host
+    )
 
 
 @pytest.mark.parametrize(("pattern", "repl", "words"), BROKEN, ids=[b[1][:30] for b in BROKEN])
