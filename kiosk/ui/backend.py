@@ -18,6 +18,7 @@ import contextlib
 import logging
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -158,6 +159,11 @@ class CatalogueHolder:
             self._retired, self._current = [], None
 
 
+# How long a withdrawal answered "no such ticket" is still asked again: longer than
+# any request can wait inside the server (its header timeout, the engine's queue).
+WITHDRAW_404_GRACE_SECONDS = 60.0
+
+
 @dataclass
 class KioskBackend:
     """The kiosk's work, called from worker threads (printer calls from one thread only)."""
@@ -172,6 +178,9 @@ class KioskBackend:
     # Issue keys of tickets this process received but has not shown yet: not to withdraw.
     _unshown: dict[str, str] = field(default_factory=dict)  # ticket id -> key
     _in_hand: set[str] = field(default_factory=set)  # keys of issues under way or unshown
+    # When each key's withdrawal was first answered 404 (see WITHDRAW_404_GRACE_SECONDS).
+    _first_not_found: dict[str, float] = field(default_factory=dict)
+    clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -326,6 +335,12 @@ class KioskBackend:
         if answer is _LATER:
             return False
         if isinstance(answer, ServerRefused) and answer.status == 404:
+            # A stalled server may still be holding the late issue itself and record
+            # it after answering this: ask again until the grace has passed.
+            first = self._first_not_found.setdefault(key, self.clock())
+            if self.clock() - first < WITHDRAW_404_GRACE_SECONDS:
+                return False
+            del self._first_not_found[key]
             log.info("issue %s left no ticket on the server: nothing to withdraw", key)
         elif isinstance(answer, ServerRefused):  # 409: called already, staff have it
             log.warning("the server kept the ticket of issue %s: %s", key, answer)

@@ -22,7 +22,12 @@ from kiosk.client import CentreClient, IssueOutcomeUnknown, ServerRefused, Serve
 from kiosk.config import Config
 from kiosk.queue.schema import connect
 from kiosk.server.run import ServerHandle, start_in_thread
-from kiosk.ui.backend import OUTBOX_FILE, CatalogueHolder, KioskBackend
+from kiosk.ui.backend import (
+    OUTBOX_FILE,
+    WITHDRAW_404_GRACE_SECONDS,
+    CatalogueHolder,
+    KioskBackend,
+)
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 from tests.ui.harness import KIOSK_TOKEN, rig_config
 
@@ -192,6 +197,29 @@ def test_withdrawals_of_an_earlier_day_are_dropped_and_unknown_keys_too(centre) 
     backend = backend_for(cfg, handle.url)
     assert outbox(cfg)["withdrawals"] == {}
     assert backend.outbox is not None
+    now = [1000.0]
+    backend.clock = lambda: now[0]
     backend.outbox.add_withdrawal("never-reached-server")
-    assert backend.flush_reports() == 0  # 404: the issue left no ticket
+    assert backend.flush_reports() == 1  # 404, but a late issue may still land: asked again
+    assert list(outbox(cfg)["withdrawals"]) == ["never-reached-server"]
+    now[0] += WITHDRAW_404_GRACE_SECONDS
+    assert backend.flush_reports() == 0  # still 404 after the grace: the issue left no ticket
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+def test_a_late_issue_recorded_after_a_404_is_still_withdrawn(centre) -> None:
+    """The stalled server answers the withdrawal before it writes the late issue."""
+    cfg, handle = centre
+    backend = backend_for(cfg, handle.url)
+    now = [1000.0]
+    backend.clock = lambda: now[0]
+    assert backend.outbox is not None
+    backend.outbox.add_withdrawal("late-issue-key")
+    assert backend.flush_reports() == 1  # 404: not recorded (yet)
+    late = CentreClient(handle.url, KIOSK_TOKEN).issue_ticket(
+        "ho-tich", idempotency_key="late-issue-key"
+    )  # the issue the server was still holding lands now
+    now[0] += 1
+    assert backend.flush_reports() == 0
+    assert handle.engine.ticket(late["id"])["status"] == "withdrawn"
     assert outbox(cfg)["withdrawals"] == {}
