@@ -337,9 +337,10 @@ class KioskBackend:
         if isinstance(answer, ServerRefused) and answer.status == 404:
             # A stalled server may still be holding the late issue itself and record
             # it after answering this: ask again until the grace has passed.
+            # The server answered: the flush goes on to the other messages.
             first = self._first_not_found.setdefault(key, self.clock())
             if self.clock() - first < WITHDRAW_404_GRACE_SECONDS:
-                return False
+                return True
             del self._first_not_found[key]
             log.info("issue %s left no ticket on the server: nothing to withdraw", key)
         elif isinstance(answer, ServerRefused):  # 409: called already, staff have it
