@@ -133,20 +133,23 @@ def may_start_a_line(ch: str) -> bool:
 _PO_LINE_STARTERS = frozenset("\"'*#@&§¶•※")
 
 
-def may_begin_a_cut_line(ch: str) -> bool:
-    """Whether a word wider than the line may be cut just before ``ch``.
+def may_cut_between(before: str, after: str) -> bool:
+    """Whether a word wider than the line may be cut between ``before`` and ``after``.
 
-    Not before what closes or joins the text before it: closing brackets and
-    quotes, dashes, ".,;:!?/%…", Khmer ។ ៕ ៖ and ៗ (UAX #14 forbids a break before
-    them). Opening brackets and quotes may begin the next line, which
-    :func:`may_start_a_line` (for the word model's places) does not allow.
+    Not after an opening bracket or quote; not before what closes or joins the
+    text before it: closing brackets and quotes, dashes, ".,;:!?/%…", Khmer ។ ៕ ៖
+    and ៗ (UAX #14 forbids a break before them). Opening brackets and quotes may
+    begin the next line, which :func:`may_start_a_line` (for the word model's
+    places) does not allow.
     """
-    category = unicodedata.category(ch)
+    if unicodedata.category(before) in ("Ps", "Pi"):
+        return False
+    category = unicodedata.category(after)
     if category in ("Pe", "Pf", "Pd"):
         return False
     if category == "Po":
-        return ch in _PO_LINE_STARTERS
-    return ch != "ៗ"
+        return after in _PO_LINE_STARTERS
+    return after != "ៗ"
 
 
 _KHMER_LETTER = "\u1780-\u17d3\u17dd"

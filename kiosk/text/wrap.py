@@ -30,7 +30,6 @@ Contract of :func:`wrap_lines` / :func:`wrap_text`:
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import pairwise
@@ -44,7 +43,7 @@ from kiosk.text.normalize import nfc
 from kiosk.text.segment import (
     Breaks,
     cluster_boundaries,
-    may_begin_a_cut_line,
+    may_cut_between,
     paragraph_breaks,
 )
 
@@ -111,7 +110,7 @@ def _longest_fitting_prefix(
     """End offset of the longest run of whole clusters from ``start`` that fits (at least one).
 
     The run ends, where a shorter one can, at a place the next line may begin at
-    (not before "។", ")" or "/", not after "("): :func:`may_begin_a_cut_line`.
+    (not before "។", ")" or "/", not after "("): :func:`may_cut_between`.
     """
     piece = text[start:stop]
     bounds = cluster_boundaries(piece)[1:]
@@ -122,34 +121,28 @@ def _longest_fitting_prefix(
             lo = mid
         else:
             hi = mid - 1
+    # Each fitting end with the cluster after it (none after the piece's end).
+    ends = list(zip(bounds[: lo + 1], [*bounds[1:], len(piece)], strict=False))
     allowed = [
-        end
-        for end in bounds[: lo + 1]
-        if end == len(piece) or (may_begin_a_cut_line(piece[end]) and not _opens(piece[end - 1]))
+        (end, nxt)
+        for end, nxt in ends
+        if end == len(piece) or may_cut_between(piece[end - 1], piece[end])
     ]
     if not allowed:
         return start + bounds[lo]
     # A code such as 136/2013/NĐ-CP is cut after one of its separators rather
     # than inside a number, even if its line is then short.
-    separated = [end for end in allowed if piece[end - 1] in _CUT_AFTER]
+    separated = [end for end, _ in allowed if piece[end - 1] in _CUT_AFTER]
     if separated:
         return start + separated[-1]
     # Khmer: before a cluster with a written vowel, a syllable begins (a bare
     # consonant may be the last of the syllable before: មហន្តរា|យ).
-    syllables = [
-        end
-        for end in allowed
-        if end < len(piece) and _KHMER_VOWELS.search(piece[end : bounds[bounds.index(end) + 1]])
-    ]
-    return start + (syllables or allowed)[-1]
+    syllables = [end for end, nxt in allowed if _KHMER_VOWELS.search(piece[end:nxt])]
+    return start + (syllables or [end for end, _ in allowed])[-1]
 
 
 _CUT_AFTER = frozenset("/-–.,:;")
 _KHMER_VOWELS = re.compile("[\u17a3-\u17b3\u17b6-\u17c5]")
-
-
-def _opens(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Ps", "Pi")
 
 
 def _inside_fitting_words(par: str, width: float, metrics: _Metrics, breaks: Breaks) -> set[int]:
