@@ -38,8 +38,10 @@ bench: install translations
 
 install: $(STAMP)
 
+# The venv needs python3-venv first; `make test` asks for the test packages at the
+# same time, so that someone who is not root gets one install line, not two.
 $(BIN)/python:
-	@scripts/system-deps run
+	@scripts/system-deps $(if $(filter test bench,$(MAKECMDGOALS)),test,run)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python

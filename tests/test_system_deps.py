@@ -30,9 +30,16 @@ def open_dir() -> Iterator[Path]:
         yield path
 
 
-def run_as_nobody(step: str, missing: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_as_nobody(
+    step: str, missing: str, tmp_path: Path, *, no_python: bool = False
+) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
+    if no_python:
+        # A fresh Debian 12 has no python3 at all: the venv cannot be made.
+        python = bin_dir / "python3"
+        python.write_text("#!/bin/sh\nexit 127\n", encoding="utf-8")
+        python.chmod(0o755)
     fake = bin_dir / "dpkg-query"
     fake.write_text(
         "#!/bin/sh\n"
@@ -75,3 +82,13 @@ def test_not_as_root_make_run_says_what_to_install_and_goes_on(open_dir: Path) -
 def test_with_everything_installed_it_is_silent(open_dir: Path) -> None:
     out = run_as_nobody("test", "no-such-package", open_dir)
     assert (out.returncode, out.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("step", ["run", "test"])
+def test_not_as_root_without_python_both_steps_stop_at_the_one_line(
+    step: str, open_dir: Path
+) -> None:
+    out = run_as_nobody(step, "python3-venv", open_dir, no_python=True)
+    assert out.returncode != 0
+    install_lines = [line for line in out.stderr.splitlines() if "apt-get install" in line]
+    assert install_lines == ["sudo apt-get install -y python3-venv"]
