@@ -215,7 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = _resolve(args.handler)
         # hash-secret needs no centre; everything else reads the config first.
         cfg = None if args.command == "hash-secret" else load_config(args.config)
-        return int(handler(args, cfg) or 0)
+        code = int(handler(args, cfg) or 0)
+        # A reader gone early (`kiosk report | head`) shows here, not in Python's flush at exit.
+        sys.stdout.flush()
+        return code
     except (ConfigError, UserError) as exc:
         print(f"kiosk {args.command}: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)

@@ -8,6 +8,7 @@ that answers like dpkg-query for every package but one.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -56,8 +57,12 @@ def run_as_nobody(
             os.setgid(NOBODY)
             os.setuid(NOBODY)
 
+    # A copy the unprivileged user can read: a clone under /root is out of its reach.
+    script = tmp_path / "system-deps"
+    shutil.copy2(SCRIPT, script)
+    script.chmod(0o755)
     return subprocess.run(
-        [str(SCRIPT), step],
+        [str(script), step],
         env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)},
         cwd="/", capture_output=True, text=True, timeout=60, check=False,
         preexec_fn=drop_root,

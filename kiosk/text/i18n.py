@@ -141,8 +141,13 @@ class Translator:
         for message in catalog:
             if not message.id or message.fuzzy:
                 continue
-            key = message.id if isinstance(message.id, str) else message.id[0]
-            out[key] = self.gettext(key, code)
+            if isinstance(message.id, str):
+                out[message.id] = self.gettext(message.id, code)
+            else:
+                # A plural entry: its form for 1. Debian 12's Python (3.11.2) finds no
+                # plural entry through gettext() and would give the English msgid.
+                singular, plural = message.id[0], message.id[1]
+                out[singular] = self.catalog(code).ngettext(singular, plural, 1)
         return out
 
     # -- lookups -----------------------------------------------------------
