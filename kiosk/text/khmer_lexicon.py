@@ -56,7 +56,7 @@ from kiosk.text.khmer_words import cluster_starts_class
 
 log = logging.getLogger(__name__)
 
-LEXICON_PATHS = (
+LEXICON_PATHS: tuple[Path, ...] = (
     ASSETS / "text" / "khmerdict.txt.gz",
     ASSETS / "text" / "khmer-words-google.txt.gz",
     ASSETS / "text" / "khmer-places-pumi.txt.gz",
