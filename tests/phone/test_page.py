@@ -68,7 +68,7 @@ def test_the_page_follows_the_ticket_to_the_counter_and_takes_one_rating(
 
     counter(centre, "1", "recall")
     expect(headline(page)).to_have_text(
-        "Mời lần nữa: xin đến Quầy 1 – Ưu tiên ngay", timeout=LIVE_MS
+        "Bạn được gọi lại: xin mời đến Quầy 1 – Ưu tiên ngay", timeout=LIVE_MS
     )
 
     counter(centre, "1", "transfer", {"service": "dat-dai"})
