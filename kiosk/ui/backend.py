@@ -180,6 +180,8 @@ class KioskBackend:
     _in_hand: set[str] = field(default_factory=set)  # keys of issues under way or unshown
     # When each key's withdrawal was first answered 404 (see WITHDRAW_404_GRACE_SECONDS).
     _first_not_found: dict[str, float] = field(default_factory=dict)
+    # Keys an older server could not withdraw (said once each, see _send_withdrawal).
+    _kept_for_upgrade: set[str] = field(default_factory=set)
     clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -334,6 +336,17 @@ class KioskBackend:
         )
         if answer is _LATER:
             return False
+        if isinstance(answer, ServerRefused) and answer.status == 405:
+            # A server of the previous release (a staged upgrade) has no withdrawals:
+            # keep the key for the upgraded one (keys last the day); the flush goes on.
+            if key not in self._kept_for_upgrade:
+                self._kept_for_upgrade.add(key)
+                log.warning(
+                    "the centre server takes no withdrawals (an older version): the "
+                    "number of issue %s stays in its queue until it is upgraded",
+                    key,
+                )
+            return True
         if isinstance(answer, ServerRefused) and answer.status == 404:
             # A stalled server may still be holding the late issue itself and record
             # it after answering this: ask again until the grace has passed.

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.catalogue import open_catalogue
 from kiosk.client import CentreClient, IssueOutcomeUnknown, ServerRefused, ServerUnreachable
@@ -224,4 +227,93 @@ def test_a_late_issue_recorded_after_a_404_is_still_withdrawn(centre) -> None:
     now[0] += 1
     assert backend.flush_reports() == 0
     assert handle.engine.ticket(late["id"])["status"] == "withdrawn"
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+PREVIOUS_RELEASE_405 = b'{"error":"method_not_allowed","detail":"this address answers only GET"}'
+
+
+class PreviousRelease:
+    """The centre server as the previous release answered: no withdraw route.
+
+    A forwarding server on 127.0.0.1 in front of the real one: everything passes
+    except ``POST /api/v1/tickets/withdraw``, which the previous release answered 405
+    (the path is a ticket id's, GET only), as a trial against that release showed.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._forward()
+
+            def do_POST(self) -> None:
+                self._forward()
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "POST" and self.path == "/api/v1/tickets/withdraw":
+                    outer.refused += 1
+                    status, answer = 405, PREVIOUS_RELEASE_405
+                else:
+                    keep = ("Authorization", "Content-Type", "Idempotency-Key")
+                    resp = requests.request(
+                        self.command,
+                        upstream + self.path,
+                        data=body or None,
+                        headers={k: self.headers[k] for k in keep if self.headers[k]},
+                        timeout=60,
+                    )
+                    status, answer = resp.status_code, resp.content
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.refused = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_a_server_of_the_previous_release_keeps_the_withdrawal_for_after_its_upgrade(
+    centre, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A staged upgrade: the new kiosk talks to a server without the withdraw route.
+
+    The previous release answered 405 there (the path is a ticket id's, GET only). The
+    kiosk keeps issuing and reporting prints, says it once, and keeps the key; once the
+    server is upgraded (the route back) the ghost number is withdrawn.
+    """
+    cfg, handle = centre
+    old = PreviousRelease(handle.url)
+    crashed = backend_for(cfg, old.url)
+    ghost = crashed.issue("ho-tich", "vi")  # recorded; the kiosk dies before the screen
+
+    restarted = backend_for(cfg, old.url)
+    for _ in range(3):
+        shown = restarted.take_number("ho-tich", lang="vi")
+        assert shown.reported  # issuing and print results go on
+    assert restarted.flush_reports() == 1
+    assert list(outbox(cfg)["withdrawals"]) and outbox(cfg)["print_results"] == {}
+    assert handle.engine.ticket(ghost["id"])["status"] == "waiting"
+    told = [r for r in caplog.records if "takes no withdrawals" in r.getMessage()]
+    assert len(told) == 1 and old.refused == 4  # asked at each flush, said once
+    old.stop()
+
+    upgraded = backend_for(cfg, handle.url)  # the server is upgraded the same day
+    assert upgraded.flush_reports() == 0
+    assert handle.engine.ticket(ghost["id"])["status"] == "withdrawn"
     assert outbox(cfg)["withdrawals"] == {}
