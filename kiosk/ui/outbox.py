@@ -103,13 +103,9 @@ class Outbox:
             return list(self._withdrawals)
 
     # -- print results ----------------------------------------------------------
-    def add_report(self, ticket_id: str, report: dict[str, Any], *, shown: str | None) -> None:
-        """Keep a print result; ``shown``: the issue key of this ticket, now on screen, whose
-        withdrawal is no longer wanted (one write for both)."""
+    def add_report(self, ticket_id: str, report: dict[str, Any]) -> None:
         with self._lock:
             self._reports[ticket_id] = {"ok": bool(report["ok"]), "error": report.get("error")}
-            if shown is not None:
-                self._withdrawals.pop(shown, None)
             self._save()
 
     def report(self, ticket_id: str) -> dict[str, Any] | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +33,8 @@ from kiosk.ui.backend import (
     CatalogueHolder,
     KioskBackend,
 )
+from tests.conftest import ROOT
+from tests.printer.fakes import Behaviour, TcpFakePrinter
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 from tests.ui.harness import KIOSK_TOKEN, rig_config
 
@@ -218,7 +222,7 @@ def test_a_late_issue_recorded_after_a_404_is_still_withdrawn(centre) -> None:
     backend.clock = lambda: now[0]
     assert backend.outbox is not None
     backend.outbox.add_withdrawal("late-issue-key")
-    backend.outbox.add_report("some-ticket", {"ok": True, "error": None}, shown=None)
+    backend.outbox.add_report("some-ticket", {"ok": True, "error": None})
     assert backend.flush_reports() == 1  # 404: not recorded (yet); kept
     assert outbox(cfg)["print_results"] == {}  # the print result went on all the same
     late = CentreClient(handle.url, KIOSK_TOKEN).issue_ticket(
@@ -317,3 +321,49 @@ def test_a_server_of_the_previous_release_keeps_the_withdrawal_for_after_its_upg
     assert upgraded.flush_reports() == 0
     assert handle.engine.ticket(ghost["id"])["status"] == "withdrawn"
     assert outbox(cfg)["withdrawals"] == {}
+
+
+# A kiosk process that takes one number and prints it (argv: config, server URL).
+PRINTING_KIOSK = """
+import sys
+from kiosk.catalogue import open_catalogue
+from kiosk.client import CentreClient
+from kiosk.config import load_config
+from kiosk.ui.backend import CatalogueHolder, KioskBackend
+
+cfg = load_config(sys.argv[1])
+client = CentreClient(sys.argv[2], "dev-kiosk")
+KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg))).take_number("ho-tich", lang="vi")
+"""
+
+
+def test_a_power_cut_while_the_number_prints_never_withdraws_it(tmp_path: Path) -> None:
+    """The ticket screen shows the number while the printer works (seconds for a raster
+    ticket). A power cut then must not make the restarted kiosk withdraw a number the
+    citizen has read, and maybe holds half-printed: they would never be called."""
+    with TcpFakePrinter(Behaviour(stall_after=64)) as printer:
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=120")
+        handle = start_in_thread(cfg, host="127.0.0.1", port=0)
+        kiosk = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PRINTING_KIOSK,
+                str(tmp_path / "config" / "center.toml"),
+                handle.url,
+            ],
+            cwd=ROOT,
+        )
+        try:
+            wait_until(lambda: printer.core.stalled, "the ticket half-printed")
+            kiosk.kill()  # the power goes, paper half out
+            kiosk.wait(60)
+            db = tmp_path / "var" / "queue.sqlite3"
+            assert statuses(db) == ["waiting"]
+            restarted = backend_for(cfg, handle.url)
+            assert restarted.flush_reports() == 0
+            assert statuses(db) == ["waiting"]  # the citizen who read it will be called
+        finally:
+            if kiosk.poll() is None:
+                kiosk.kill()
+            handle.stop()
