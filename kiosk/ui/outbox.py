@@ -55,8 +55,19 @@ class Outbox:
         except FileNotFoundError:
             return
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # Not ours to repair by hand: keep it for a look, start afresh.
-            log.error("the kiosk outbox %s cannot be read (%s); starting empty", self.path, exc)
+            # Not ours to repair by hand: keep it for a look (the next write would
+            # replace it), start afresh. As the catalogue store does: ``.broken``.
+            aside = self.path.with_name(self.path.name + ".broken")
+            try:
+                self.path.replace(aside)
+            except OSError:
+                aside = self.path
+            log.error(
+                "the kiosk outbox %s cannot be read (%s); starting empty, the file is kept as %s",
+                self.path,
+                exc,
+                aside,
+            )
             return
         today = self.today()
         stale = [k for k, day in withdrawals.items() if day < today]

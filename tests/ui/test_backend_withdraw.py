@@ -367,3 +367,19 @@ def test_a_power_cut_while_the_number_prints_never_withdraws_it(tmp_path: Path) 
             if kiosk.poll() is None:
                 kiosk.kill()
             handle.stop()
+
+
+def test_an_outbox_cut_in_half_is_set_aside_and_the_kiosk_goes_on(centre) -> None:
+    """A power cut on a disk that lost the end of the file (the writer is atomic; the
+    disk may not be): the kiosk starts empty and issues; the broken file stays for a look."""
+    cfg, handle = centre
+    path = cfg.data_path(OUTBOX_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    whole = json.dumps(
+        {"version": 1, "withdrawals": {"key-of-a-ghost-1": date.today().isoformat()}}
+    ).encode()
+    path.write_bytes(whole[: len(whole) // 2])
+    backend = backend_for(cfg, handle.url)
+    assert backend.take_number("ho-tich", lang="vi").reported
+    assert path.with_name(OUTBOX_FILE + ".broken").read_bytes() == whole[: len(whole) // 2]
+    assert outbox(cfg) == {"version": 1, "withdrawals": {}, "print_results": {}}
