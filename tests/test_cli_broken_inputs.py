@@ -121,6 +121,8 @@ def test_a_queue_database_that_cannot_be_opened(tmp_path: Path, command: str, br
     config = write_config(tmp_path, **{r'^db = "queue.sqlite3"': f'db = "{db}"'})
     line = refused(command, config)
     assert line.count(f"the queue database {db}") == 1, line
+    # A damaged file (a power cut on a disk that lost writes) says the way back.
+    assert ("restore the last backup" in line) == (broken == "not-sqlite"), line
 
 
 def test_the_kiosk_names_a_broken_catalogue_in_one_line_and_keeps_taking_numbers(
