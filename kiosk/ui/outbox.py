@@ -39,6 +39,7 @@ class Outbox:
         self._lock = threading.Lock()
         self._withdrawals: dict[str, str] = {}  # key -> local day of the issue
         self._reports: dict[str, dict[str, Any]] = {}  # ticket id -> {"ok", "error"}
+        self._unwritable = False  # the last write failed (a full disk)
         self._load()
 
     def today(self) -> str:
@@ -89,7 +90,18 @@ class Outbox:
         try:
             atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode())
         except OSError as exc:
-            log.error("the kiosk outbox %s cannot be written: %s", self.path, exc)
+            # Said once (a full disk fails every write): not three lines per ticket.
+            if not self._unwritable:
+                log.error(
+                    "the kiosk outbox %s cannot be written (%s); kept in memory until it can",
+                    self.path,
+                    exc.strerror or exc,
+                )
+            self._unwritable = True
+            return
+        if self._unwritable:
+            self._unwritable = False
+            log.warning("the kiosk outbox %s is written again", self.path)
 
     # -- withdrawals ------------------------------------------------------------
     def add_withdrawal(self, key: str) -> None:
