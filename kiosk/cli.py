@@ -230,10 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _reader_went_away()
     except Exception as exc:  # the last line of defence: never a traceback for a user
         if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
-            what = exc.filename or "its output"
+            what = exc.filename or "to its disk"
             print(
                 f"kiosk {args.command}: cannot write {what} ({exc.strerror}): "
-                "free some space on its disk and run it again",
+                "free some space and run it again",
                 file=sys.stderr,
             )
             _drop_output()  # Python would fail again writing the rest at exit

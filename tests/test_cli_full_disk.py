@@ -51,5 +51,5 @@ def test_report_csv_into_a_full_disk_is_one_line_and_exit_2(tmp_path: Path) -> N
     assert cut.returncode == 2, cut.stderr
     lines = cut.stderr.strip().splitlines()
     assert len(lines) == 1, cut.stderr
-    assert lines[0].startswith("kiosk report: cannot write its output (File too large)")
+    assert lines[0].startswith("kiosk report: cannot write to its disk (File too large)")
     assert out_file.stat().st_size <= LIMIT
