@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from kiosk.queue.ratings import comment_level, comment_time
 from kiosk.text import N_, gettext, pick
+from kiosk.text.numbers import native_digits
 
 # "when": a day or a time written as text (its digits are the reader's on the page,
 # unlike "text": names, ids and comments, shown as typed).
@@ -374,6 +375,24 @@ BUILDERS: tuple[tuple[str, Callable[[dict[str, Any], str], Table]], ...] = (
     ("kiosks", _kiosks),
 )
 TABLE_IDS = tuple(name for name, _build in BUILDERS)
+
+
+def withdrawn_note(figures: dict[str, Any], lang: str) -> str:
+    """The line under "How tickets ended, per service" naming each service's withdrawn
+    numbers ("" when there are none). A line, not a column: the A4 page has no room
+    for a ninth column with the longest service names, and most months have none."""
+    parts = [
+        f"{_named(s, lang)}: {native_digits(str(s['withdrawn']), lang)}"
+        for s in figures["services"]
+        if s.get("withdrawn")
+    ]
+    if not parts:
+        return ""
+    return gettext(
+        "Withdrawn by a kiosk (never shown, not in the table): {services}.",
+        lang,
+        services="; ".join(parts),
+    )
 
 
 def tables(figures: dict[str, Any], lang: str) -> dict[str, Table]:

@@ -19,7 +19,15 @@ from kiosk.config import Config
 from kiosk.queue.report import MORE_COMMENTS
 from kiosk.queue.stats import Period
 from kiosk.reports import charts
-from kiosk.reports.tables import WEEKDAY_NAMES, Kind, Table, period_label, shown, tables
+from kiosk.reports.tables import (
+    WEEKDAY_NAMES,
+    Kind,
+    Table,
+    period_label,
+    shown,
+    tables,
+    withdrawn_note,
+)
 from kiosk.server.pages import LANGUAGE_NAMES, environment
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
@@ -228,6 +236,8 @@ def page(
         "target": figures["target_wait_minutes"],
         # What a table leaves out (the comments beyond the newest; the exports hold all).
         "more": {"comments": _more(figures["comments_total"] - len(figures["comments"]), lang)},
+        # What a table cannot hold as a column: a line under it.
+        "notes": {"outcomes": withdrawn_note(figures, lang)},
     }
     return _env.get_template(template).render(ctx)
 
