@@ -22,7 +22,7 @@ import pytest
 from kiosk.config import Config, load_config
 from kiosk.queue import IssueOrder, ManualClock, QueueEngine
 from kiosk.text.numbers import native_digits
-from tests.conftest import ROOT, write_config
+from tests.conftest import ROOT, run_cli, write_config
 from tests.reports.director import sign_in_page
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 
@@ -157,3 +157,18 @@ def test_a_period_without_withdrawals_has_no_line(centre: Centre, browser: Any) 
     assert page.locator("#outcomes").count() == 1
     assert page.locator("#outcomes .table-note").count() == 0
     page.close()
+
+
+def test_kiosk_report_prints_the_line_under_the_table(centre: Centre) -> None:
+    out = run_cli("report", "--from", str(DAY), "--to", str(DAY), "--config", str(centre.config))
+    assert out.returncode == 0, out.stderr
+    table = out.stdout.split("Kết quả phiếu theo lĩnh vực\n", 1)[1].split("\n\n", 1)[0]
+    note = table.splitlines()[-1]
+    assert note.startswith("Ki-ốt thu hồi (số chưa hiển thị, không tính trong bảng): "), table
+    listed = dict(part.rsplit(": ", 1) for part in note.split(": ", 1)[1].rstrip(".").split("; "))
+    expected = {
+        name["vi"]: str(centre.withdrawn[s.id])
+        for s, name in zip(centre.cfg.services, centre.names, strict=True)
+        if s.id in centre.withdrawn
+    }
+    assert listed == expected
