@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from kiosk.queue.ratings import comment_level, comment_time
 from kiosk.text import N_, gettext, pick
-from kiosk.text.numbers import native_digits
 
 # "when": a day or a time written as text (its digits are the reader's on the page,
 # unlike "text": names, ids and comments, shown as typed).
@@ -382,7 +381,8 @@ def withdrawn_note(figures: dict[str, Any], lang: str) -> str:
     numbers ("" when there are none). A line, not a column: the A4 page has no room
     for a ninth column with the longest service names, and most months have none."""
     parts = [
-        f"{_named(s, lang)}: {native_digits(str(s['withdrawn']), lang)}"
+        # TRANSLATORS: one service and its count in a list; Khmer introduces with ៖
+        gettext("{service}: {count}", lang, service=_named(s, lang), count=s["withdrawn"])
         for s in figures["services"]
         if s.get("withdrawn")
     ]
