@@ -78,6 +78,8 @@ def test_the_open_page_says_the_kiosk_cancelled_the_number(page: Page, centre: C
     expect(status).to_have_attribute("data-kind", "withdrawn")
     expect(page.locator("#sound")).to_be_hidden()  # it will never be called
     expect(page.locator("#rating")).to_have_count(0)
+    # The number, still large on the page, is struck through: it is no longer valid.
+    expect(page.locator("#number")).to_have_css("text-decoration-line", "line-through")
 
     for lang in ("km", "en"):
         page.goto(f"{centre.url}/t/{ticket['id']}?lang={lang}")
@@ -88,6 +90,7 @@ def test_the_open_page_says_the_kiosk_cancelled_the_number(page: Page, centre: C
         # Nothing more will happen to it: the page neither polls nor refreshes itself.
         assert page.locator("body").get_attribute("data-live") is None
         assert page.locator("noscript").count() == 0
+        expect(page.locator("#number")).to_have_css("text-decoration-line", "line-through")
 
 
 def test_a_withdrawn_number_cannot_be_rated(centre: Centre) -> None:

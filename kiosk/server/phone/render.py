@@ -229,6 +229,7 @@ def page_context(
         if expired
         else gettext("Issued at {time}", lang, time=_time(view["issued_at"], lang, cfg)),
         "status": status,
+        "ticket_status": view.get("status") or "",
         "rating": None if expired else rating_context(view, cfg, lang),
         "alert": view.get("status") == "called" and view["state"] == "today",
         "calls": view.get("calls") or 0,
