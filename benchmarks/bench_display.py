@@ -104,7 +104,7 @@ def _http_next_to_frame(workdir: Path, n: int) -> list[float]:
             workdir,
             **{
                 r'display = "log://\?address=3"': f'display = "{url_part}"',
-                r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000",
+                r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 1000",
             },
         )
         port = free_port()

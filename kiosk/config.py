@@ -213,7 +213,7 @@ class Queue(Strict):
     no_show_grace_minutes: int = Field(default=30, ge=0, le=24 * 60)
     default_service_minutes: float = Field(default=8.0, gt=0, le=240)
     eta_window: int = Field(default=20, ge=1, le=500)
-    kiosk_rate_limit: int = Field(default=6, ge=1, le=1000)
+    kiosk_rate_limit: int = Field(default=12, ge=1, le=1000)
     kiosk_rate_window_seconds: int = Field(default=60, ge=1, le=3600)
 
 

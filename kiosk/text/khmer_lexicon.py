@@ -56,7 +56,7 @@ from kiosk.text.khmer_words import cluster_starts_class
 
 log = logging.getLogger(__name__)
 
-LEXICON_PATHS = (
+LEXICON_PATHS: tuple[Path, ...] = (
     ASSETS / "text" / "khmerdict.txt.gz",
     ASSETS / "text" / "khmer-words-google.txt.gz",
     ASSETS / "text" / "khmer-places-pumi.txt.gz",
@@ -287,7 +287,7 @@ def dictionary_places(text: str, boundaries: tuple[int, ...]) -> tuple[int, ...]
     for run in _KHMER_WORD.finditer(text):
         a, b = run.span()
         inside = boundaries[bisect_right(boundaries, a) : bisect_left(boundaries, b)]
-        if inside:  # one piece: no edge of the model's to move
+        if inside:  # two or more pieces (a run read as one piece has no edge to move)
             places = _run_dictionary_places(lexicon, run.group(), tuple(p - a for p in inside))
             found.extend(p + a for p in places)
     return tuple(found)

@@ -29,7 +29,7 @@ class Centre:
         self, tmp_path: Path, auth_clock: Callable[[], float] = time.monotonic, **replace: str
     ) -> None:
         # One test kiosk issues many tickets quickly.
-        replace = {r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000", **replace}
+        replace = {r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 1000", **replace}
         self.cfg: Config = load_config(write_config(tmp_path, **replace))
         self.db = tmp_path / "queue.sqlite3"
         self.port = 0

@@ -29,7 +29,7 @@ def make_engine(tmp_path: Path, clock: ManualClock) -> Iterator[MakeEngine]:
     engines: list[QueueEngine] = []
 
     def make(**replace: str) -> QueueEngine:
-        replace.setdefault(r"^kiosk_rate_limit = 6", "kiosk_rate_limit = 1000")
+        replace.setdefault(r"^kiosk_rate_limit = \d+", "kiosk_rate_limit = 1000")
         cfg = load_config(write_config(tmp_path, **replace))
         engine = QueueEngine(cfg, tmp_path / "queue.sqlite3", clock=clock)
         engines.append(engine)

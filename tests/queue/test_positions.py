@@ -123,7 +123,7 @@ def test_positions_match_a_brute_force_count(steps: list[tuple[str, object, obje
     with tempfile.TemporaryDirectory() as tmp:
         clock = ManualClock(MORNING)
         cfg = load_config(
-            write_config(Path(tmp), **{r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000"})
+            write_config(Path(tmp), **{r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 1000"})
         )
         engine = QueueEngine(cfg, Path(tmp) / "queue.sqlite3", clock=clock)
         conn = connect(Path(tmp) / "queue.sqlite3")

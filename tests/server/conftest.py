@@ -79,7 +79,7 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
 
 @pytest.fixture
 def server(start_server: StartServer) -> ServerHandle:
-    return start_server(**{r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000"})
+    return start_server(**{r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 1000"})
 
 
 @pytest.fixture

@@ -220,7 +220,12 @@ def test_huge_bodies_are_refused_with_413(api: Api) -> None:
 
 
 def test_limits_over_http(start_server: StartServer) -> None:
-    handle: ServerHandle = start_server(**{r"daily_limit = 300": "daily_limit = 1"})
+    handle: ServerHandle = start_server(
+        **{
+            r"daily_limit = 300": "daily_limit = 1",
+            r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 6",
+        }
+    )
     api = Api(handle.url)
     api.issue("ho-tich")
     r = api.post("/api/v1/tickets", "kiosk", json={"service": "ho-tich"})

@@ -93,7 +93,7 @@ def hall(tmp_path: Path) -> Iterator[Hall]:
     config = write_config(
         tmp_path,
         **{
-            r"^kiosk_rate_limit = 6": "kiosk_rate_limit = 1000",
+            r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 1000",
             r"^kiosk_rate_window_seconds = 60": "kiosk_rate_window_seconds = 1",
             r"daily_limit = \d+\n": "",
         },
