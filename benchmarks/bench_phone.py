@@ -10,8 +10,7 @@ config); the kiosks are benchmarks.load's open-loop load generator.
   trip, a fresh cache; first-contentful-paint of a Vietnamese and a Khmer
   ticket page, the end of its last download once its fonts are in (the live
   long-poll excluded), and the bytes it took over the wire (fonts included;
-  the server has just started, so the first page also waits while the server
-  makes the web fonts)
+  the server has just started: it makes the web fonts as it serves the page)
 * 300 phones following: the issue-ticket p99 of bench_queue's open-loop kiosks
   (20 kiosks, 500 tickets/s offered; counters calling meanwhile) with and
   without 300 phones long-polling their tickets' /t/{id}/live as the page's
@@ -130,26 +129,11 @@ _LOAD_FIGURES = """async () => {
 }"""
 
 
-WEB_FONTS = (
-    "NotoSansKhmer-Regular.woff2",
-    "NotoSansKhmer-Bold.woff2",
-    "NotoSansKhmer-Labels.woff2",
-)
-
-
-def _make_fonts(base: str) -> float:
-    """Seconds the server takes to make its web fonts (at the first request after start)."""
-    t0 = time.perf_counter()
-    for font in WEB_FONTS:
-        _get(f"{base}/t/fonts/{font}")
-    return time.perf_counter() - t0
-
-
 def _loads_on_3g(base: str) -> dict[str, dict[str, Any]]:
     """A Vietnamese and a Khmer ticket page opened on 3G with a fresh cache: what it cost.
 
-    Measured as every phone but the first after the server started finds it: the
-    server has made its web fonts (:func:`_make_fonts` times that once).
+    The server has just started: these are the first phones, and the server makes
+    the web fonts when it serves the pages that will ask for them.
     """
     from playwright.sync_api import sync_playwright
 
@@ -368,7 +352,7 @@ def _follow_entry(follow: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _full_load_entries(loads: dict[str, dict[str, Any]], fonts_made: float) -> list[dict[str, Any]]:
+def _full_load_entries(loads: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Full load time and bytes on 3G of the Khmer and the Vietnamese page."""
     fonts = "; ".join(
         f"{lang} fonts: {', '.join(load['fonts']) or 'none'}" for lang, load in loads.items()
@@ -385,9 +369,8 @@ def _full_load_entries(loads: dict[str, dict[str, Any]], fonts_made: float) -> l
                 "note": (
                     "the end of the last download (page, CSS, JS, fonts; the live long-poll "
                     "excluded) after the fonts are ready, 360x740 phone, 400 kbit/s, "
-                    f"400 ms RTT; {fonts}; the server made its web fonts in {fonts_made:.2f} s "
-                    "at their first request after it started (the first phone after a "
-                    "restart waits that much more)"
+                    f"400 ms RTT; {fonts}; a server just started (it makes each web font "
+                    "as it serves the first page that will ask for it)"
                 ),
             },
             {
@@ -406,7 +389,6 @@ def run(workdir: Path) -> list[dict]:
     base = f"http://127.0.0.1:{port}"
     try:
         gz, raw, loaded = _page_weight(base)
-        fonts_made = _make_fonts(base)
         loads = _loads_on_3g(base)
         follow = asyncio.run(_follow_figures(port, base, psutil.Process(proc.pid)))
     finally:
@@ -436,7 +418,7 @@ def run(workdir: Path) -> list[dict]:
                 + ", ".join(f"{lang} {load['fcp']:.0f} ms" for lang, load in loads.items())
             ),
         },
-        *_full_load_entries(loads, fonts_made),
+        *_full_load_entries(loads),
         _follow_entry(follow),
         {
             "name": "server CPU with 300 phones following / without",

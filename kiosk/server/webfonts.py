@@ -9,7 +9,8 @@ A font for a few labels keeps only the glyphs that shape those labels.
 Nothing derived is committed: the TTFs in ``assets/fonts/`` (and, for a
 label font, the gettext catalogs) are the one source, and a font is made by
 fontTools' subsetter the first time a browser asks for it after the server
-started (about 0.3 s, on a worker thread), then served from memory. The
+started (about 0.3 s, on a worker thread; or as soon as a page that will ask
+for it was served, see :meth:`WebFonts.prepare`), then served from memory. The
 output is deterministic (no build time inside), so its ETag stays the same
 across restarts and a phone's cached copy stays valid.
 """
@@ -19,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk.server.errors import ApiError
+
+log = logging.getLogger(__name__)
 
 WOFF2 = "font/woff2"
 
@@ -87,6 +91,24 @@ class WebFonts:
                 digest = hashlib.blake2b(data, digest_size=10).hexdigest()
                 font = self._made[name] = WebFont(data, f'"{digest}"')
             return font
+
+    def prepare(self, names: Iterable[str]) -> None:
+        """Start making ``names`` on a worker thread: a page that asks for them has just left.
+
+        On 3G the browser asks for a font a second or more after the page (it
+        first needs the stylesheet): by then the first phone after a restart
+        finds the font made, as every later one does.
+        """
+        loop = asyncio.get_running_loop()
+        for name in names:
+            if name not in self._made:
+                loop.run_in_executor(None, self._make_quietly, name)
+
+    def _make_quietly(self, name: str) -> None:
+        try:
+            self.get(name)
+        except Exception:  # the font's own request will answer the error
+            log.exception("could not make the web font %s", name)
 
     async def response(self, request: Request, name: str) -> Response:
         """The font as an HTTP answer (404 for another name, 304 when the phone has it)."""

@@ -23,12 +23,12 @@ from playwright.sync_api import Page, expect
 
 from kiosk.paths import FONT_FILES
 from kiosk.server.pages import language_name
-from kiosk.server.phone.fonts import LABELS_FONT, PHONE_FONTS, labels_text
+from kiosk.server.phone.fonts import LABELS_FONT, PHONE_FONTS, fonts_of_page, labels_text
 from kiosk.server.webfonts import woff2
 from kiosk.text import gettext
 from tests.browser import open_page
 from tests.console.centre import Centre, running_centre
-from tests.phone.helpers import PHONE
+from tests.phone.helpers import PHONE, until
 
 # Khmer with what a font's character map alone does not give: subscript consonants
 # (coeng), split and pre-base vowels, a robat, diacritics stacked on a consonant.
@@ -133,6 +133,22 @@ def test_fonts_over_http(centre: Centre) -> None:
     assert old.status_code == 200 and old.headers["content-type"] == "font/ttf"
     for name in ("NotoSans-Regular.woff2", "KioskSansKhmer-Regular.ttf", "..%2Fphone.css"):
         assert requests.get(f"{centre.url}/t/fonts/{name}", timeout=10).status_code == 404
+
+
+def test_a_page_has_its_fonts_made_before_the_browser_asks(
+    centre: Centre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As after a restart: nothing made yet. A page is served; no font is asked for.
+    monkeypatch.setattr(PHONE_FONTS, "_made", {})
+    ticket = centre.issue("ho-tich", lang="vi")
+    assert requests.get(f"{centre.url}/t/{ticket['id']}", timeout=10).status_code == 200
+    until(lambda: LABELS_FONT in PHONE_FONTS._made, "the label font to be made")
+    assert set(PHONE_FONTS._made) == {LABELS_FONT}  # a Vietnamese page needs no more
+    assert requests.get(f"{centre.url}/t/{ticket['id']}?lang=km", timeout=10).status_code == 200
+    until(
+        lambda: set(PHONE_FONTS._made) == {LABELS_FONT, *fonts_of_page("km")},
+        "the Khmer fonts to be made",
+    )
 
 
 def test_page_css_and_scripts_come_gzipped_and_the_api_does_not(centre: Centre) -> None:

@@ -30,6 +30,13 @@ def labels_text() -> str:
     return "".join(language_name(code) for code in LANGUAGES)
 
 
+def fonts_of_page(lang: str) -> tuple[str, ...]:
+    """The web fonts a page in ``lang`` asks for (phone.css's faces its text uses)."""
+    if lang == "km":
+        return ("NotoSansKhmer-Regular.woff2", "NotoSansKhmer-Bold.woff2")
+    return (LABELS_FONT,)
+
+
 def _labels_font() -> bytes:
     return woff2(FONT_FILES["khmer"], labels_text())
 

@@ -39,7 +39,7 @@ from kiosk.server.deps import bearer, config_of, engine_of, in_engine, principal
 from kiosk.server.errors import ApiError
 from kiosk.server.models import errors_doc
 from kiosk.server.phone import render
-from kiosk.server.phone.fonts import PHONE_FONTS, TRUETYPE, WEEK
+from kiosk.server.phone.fonts import PHONE_FONTS, TRUETYPE, WEEK, fonts_of_page
 from kiosk.server.phone.watch import TicketWatch
 from kiosk.server.static import font_file
 
@@ -125,7 +125,9 @@ async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLRespo
     view = await follow_view(request, ticket_id)
     if view is None:
         return _missing(request)
-    return HTMLResponse(render.render_page(_context(request, view, lang)), headers=_HEADERS)
+    ctx = _context(request, view, lang)
+    PHONE_FONTS.prepare(fonts_of_page(ctx["lang"]))
+    return HTMLResponse(render.render_page(ctx), headers=_HEADERS)
 
 
 async def _gone(request: Request) -> None:
