@@ -7,6 +7,7 @@ never pays for Kivy and ``kiosk --help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
@@ -215,7 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = _resolve(args.handler)
         # hash-secret needs no centre; everything else reads the config first.
         cfg = None if args.command == "hash-secret" else load_config(args.config)
-        return int(handler(args, cfg) or 0)
+        code = int(handler(args, cfg) or 0)
+        # Written out here, not at exit, where a full disk's error would go unsaid
+        # (a CSV cut short, exit 0).
+        sys.stdout.flush()
+        return code
     except (ConfigError, UserError) as exc:
         print(f"kiosk {args.command}: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 2)
@@ -224,6 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     except Exception as exc:  # the last line of defence: never a traceback for a user
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            what = exc.filename or "to its disk"
+            print(
+                f"kiosk {args.command}: cannot write {what} ({exc.strerror}): "
+                "free some space and run it again",
+                file=sys.stderr,
+            )
+            _drop_output()  # Python would fail again writing the rest at exit
+            return 2
         where = _crash_log(cfg)
         log.exception("unexpected error in `kiosk %s`", args.command)
         print(
@@ -234,15 +248,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# A write refused for want of room: the disk is full, a quota or a file size limit.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def _reader_went_away() -> int:
     """The output's reader closed early (``kiosk report | head``): not an error to report.
 
-    Python would fail again flushing stdout at exit; point it at /dev/null first.
     The exit code is the one a program killed by SIGPIPE gives the shell.
     """
+    _drop_output()
+    return 128 + 13
+
+
+def _drop_output() -> None:
+    """Point stdout at /dev/null: Python would fail again flushing it at exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-    return 128 + 13
 
 
 def _crash_log(cfg: Config | None) -> str | None:

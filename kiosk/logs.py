@@ -7,7 +7,7 @@ import logging.handlers
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kiosk.config import Config
@@ -41,9 +41,7 @@ def setup_logging(
         return path
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
-        )
+        file_handler = _LogFile(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
     except OSError as exc:
         root.warning(
             "cannot write the log file %s (%s); logging to stderr only", path, exc.strerror
@@ -61,6 +59,54 @@ def log_file() -> Path | None:
     """The file this process logs to, if any."""
     files = [p for p in _configured if p != "stderr"]
     return Path(files[0]) if files else None
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file, which may stop taking writes (its disk is full).
+
+    logging's default prints a traceback to stderr for every record it could not
+    write: on a full disk that is kilobytes per request into the journal, which
+    often sits on the same disk. Instead one line says the file stopped taking
+    records and one says when it takes them again; stderr still gets each record.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._failing: OSError | None = None  # why the file stopped taking records
+        self._failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)
+        if self._failing is not None and not self._failed_now:
+            self._failing = None
+            self._notice(record, f"the log file {self.baseFilename} takes records again")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        self._failed_now = True
+        if self._failing is None:
+            self._failing = error
+            self._notice(
+                record,
+                f"cannot write the log file {self.baseFilename} ({error.strerror or error}); "
+                "until it can, records go to stderr only",
+            )
+
+    @staticmethod
+    def _notice(record: logging.LogRecord, text: str) -> None:
+        notice = logging.makeLogRecord(
+            {"name": __name__, "levelno": logging.WARNING, "levelname": "WARNING", "msg": text}
+        )
+        notice.created, notice.process = record.created, record.process
+        try:
+            sys.stderr.write(logging.Formatter(FORMAT).format(notice) + "\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # no stderr either: nothing left to tell
 
 
 class _ScreenFormatter(logging.Formatter):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.queue.schema import SCHEMA_VERSION, connect, create_schema
+
 from .conftest import ROOT, run_cli, write_config
 
 # The long-running ones log their start to stderr (the journal) before they refuse.
@@ -121,6 +123,25 @@ def test_a_queue_database_that_cannot_be_opened(tmp_path: Path, command: str, br
     config = write_config(tmp_path, **{r'^db = "queue.sqlite3"': f'db = "{db}"'})
     line = refused(command, config)
     assert line.count(f"the queue database {db}") == 1, line
+    # A damaged file (a power cut on a disk that lost writes) says the way back.
+    assert ("restore the last backup" in line) == (broken == "not-sqlite"), line
+
+
+def test_a_queue_database_of_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    """Going back to the previous version after an upgrade (the IT officer's downgrade):
+    one line that says what to do, and the file left as the newer version wrote it."""
+    db = tmp_path / "queue.sqlite3"
+    conn = connect(db)
+    create_schema(conn)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = db.read_bytes()
+    config = write_config(tmp_path, **{r'^db = "queue.sqlite3"': f'db = "{db}"'})
+    line = refused("serve", config)
+    assert f"the queue database {db} was written by a newer version" in line
+    assert f"(schema {SCHEMA_VERSION + 1}; this one reads up to {SCHEMA_VERSION})" in line
+    assert "restore the backup taken before the upgrade" in line
+    assert db.read_bytes() == before
 
 
 def test_the_kiosk_names_a_broken_catalogue_in_one_line_and_keeps_taking_numbers(

@@ -27,6 +27,7 @@ from kiosk.queue.report import (
     report_table,
 )
 from kiosk.queue.schema import connect
+from kiosk.queue.store import how_to_recover
 
 T = TypeVar("T")
 # The CSV tables of one day (``--date D --csv --table T``): the figures, the comments.
@@ -45,9 +46,9 @@ def _read(cfg: Config, figures: Callable[[sqlite3.Connection], T]) -> T:
         finally:
             conn.close()
     except StorageError as exc:  # says which file already
-        raise UserError(str(exc)) from None
+        raise UserError(how_to_recover(str(exc))) from None
     except sqlite3.Error as exc:
-        raise UserError(f"cannot read the queue database {path}: {exc}") from None
+        raise UserError(how_to_recover(f"cannot read the queue database {path}: {exc}")) from None
 
 
 def report(args: argparse.Namespace, cfg: Config | None) -> int:

@@ -188,9 +188,12 @@ def create_schema(conn: sqlite3.Connection) -> None:
     """Create or check the tables; refuse a database from a newer version."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
+        # Never touched: the version that wrote it still reads it, and so does its backup.
+        file = conn.execute("PRAGMA database_list").fetchone()[2] or "in memory"
         raise StorageError(
-            f"the queue database was written by a newer version (schema {version}); "
-            "upgrade this program"
+            f"the queue database {file} was written by a newer version of this program "
+            f"(schema {version}; this one reads up to {SCHEMA_VERSION}): run that version, "
+            "or restore the backup taken before the upgrade (docs/deployment.md)"
         )
     # executescript() would commit on its own; one explicit transaction instead.
     conn.execute("BEGIN IMMEDIATE")

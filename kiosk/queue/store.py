@@ -147,9 +147,9 @@ class Store:
             full = disk_full(self.path, exc)
             if full is not None:
                 raise full from None
-            if isinstance(exc, StorageError):
-                raise
-            raise StorageError(f"cannot use the queue database {self.path}: {exc}") from None
+            if not isinstance(exc, StorageError):
+                exc = StorageError(f"cannot use the queue database {self.path}: {exc}")
+            raise StorageError(how_to_recover(str(exc))) from None
 
     def close(self) -> None:
         """Close every connection this store opened (from any thread); wake waiters."""
@@ -511,6 +511,17 @@ def disk_full(path: Path, exc: BaseException) -> StorageError | None:
         f"the disk holding {path} is full ({free / 1_048_576:.1f} MB free); "
         "free some space and start again"
     )
+
+
+def how_to_recover(problem: str) -> str:
+    """``problem`` (a database that failed to open), with the way back when its file is
+    damaged (a power cut on a disk that lost writes, a -wal deleted by hand)."""
+    if "malformed" in problem or "not a database" in problem:
+        return (
+            f"{problem}: the file is damaged; restore the last backup "
+            "(docs/deployment.md, 'To restore a backup')"
+        )
+    return problem
 
 
 def _settle(batch: list[_Change[Any]]) -> None:

@@ -180,6 +180,8 @@ class KioskBackend:
     _in_hand: set[str] = field(default_factory=set)  # keys of issues under way or unshown
     # When each key's withdrawal was first answered 404 (see WITHDRAW_404_GRACE_SECONDS).
     _first_not_found: dict[str, float] = field(default_factory=dict)
+    # Keys an older server could not withdraw (said once each, see _send_withdrawal).
+    _kept_for_upgrade: set[str] = field(default_factory=set)
     clock: Callable[[], float] = time.monotonic
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -226,8 +228,8 @@ class KioskBackend:
         """Ask the server for a number (recorded on its disk when this returns).
 
         Raises ServerUnreachable or ServerRefused: then there is no number for the
-        citizen. Until the ticket is printed (:meth:`print_issued`: it is on screen by
-        then) its key waits in the outbox, so that a number the server recorded but
+        citizen. Until the ticket goes to the printer (:meth:`print_issued`: it is on
+        screen by then) its key waits in the outbox, so that a number the server recorded but
         nobody was shown, because the answer never came or this process died, is
         withdrawn by the next flush.
         """
@@ -268,6 +270,7 @@ class KioskBackend:
         checklist: bool = False,
     ) -> TicketOutcome:
         """Print a ticket the server issued and tell the server what the printer did."""
+        self._shown(ticket)
         proc = self.printable(procedure_code) if procedure_code else None
         printed = self._print(
             lambda p: print_ticket(
@@ -305,12 +308,19 @@ class KioskBackend:
         self.last_outcome = outcome
         return outcome
 
+    def _shown(self, ticket: Mapping[str, Any]) -> None:
+        """The number is on screen (the ticket screen prints it): no longer one to withdraw,
+        written before the print starts, so a power cut while the paper comes out does
+        not make the restarted kiosk withdraw a number the citizen has read."""
+        with self._lock:
+            key = self._unshown.pop(str(ticket["id"]), None)
+            self._in_hand.discard(key or "")
+        if key is not None:
+            self._outbox.drop_withdrawal(key)
+
     def _report(self, ticket: Mapping[str, Any], printed: PrintResult) -> bool:
         ticket_id = str(ticket["id"])
-        with self._lock:  # printed (or tried): shown, so no longer one to withdraw
-            shown = self._unshown.pop(ticket_id, None)
-            self._in_hand.discard(shown or "")
-        self._outbox.add_report(ticket_id, printed.report(), shown=shown)
+        self._outbox.add_report(ticket_id, printed.report())
         return self._send_report(ticket_id)
 
     def _send_report(self, ticket_id: str) -> bool:
@@ -334,6 +344,17 @@ class KioskBackend:
         )
         if answer is _LATER:
             return False
+        if isinstance(answer, ServerRefused) and answer.status == 405:
+            # A server of the previous release (a staged upgrade) has no withdrawals:
+            # keep the key for the upgraded one (keys last the day); the flush goes on.
+            if key not in self._kept_for_upgrade:
+                self._kept_for_upgrade.add(key)
+                log.warning(
+                    "the centre server takes no withdrawals (an older version): the "
+                    "number of issue %s stays in its queue until it is upgraded",
+                    key,
+                )
+            return True
         if isinstance(answer, ServerRefused) and answer.status == 404:
             # A stalled server may still be holding the late issue itself and record
             # it after answering this: ask again until the grace has passed.

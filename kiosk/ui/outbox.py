@@ -39,6 +39,7 @@ class Outbox:
         self._lock = threading.Lock()
         self._withdrawals: dict[str, str] = {}  # key -> local day of the issue
         self._reports: dict[str, dict[str, Any]] = {}  # ticket id -> {"ok", "error"}
+        self._unwritable = False  # the last write failed (a full disk)
         self._load()
 
     def today(self) -> str:
@@ -55,8 +56,19 @@ class Outbox:
         except FileNotFoundError:
             return
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # Not ours to repair by hand: keep it for a look, start afresh.
-            log.error("the kiosk outbox %s cannot be read (%s); starting empty", self.path, exc)
+            # Not ours to repair by hand: keep it for a look (the next write would
+            # replace it), start afresh. As the catalogue store does: ``.broken``.
+            aside = self.path.with_name(self.path.name + ".broken")
+            try:
+                self.path.replace(aside)
+            except OSError:
+                aside = self.path
+            log.error(
+                "the kiosk outbox %s cannot be read (%s); starting empty, the file is kept as %s",
+                self.path,
+                exc,
+                aside,
+            )
             return
         today = self.today()
         stale = [k for k, day in withdrawals.items() if day < today]
@@ -78,7 +90,18 @@ class Outbox:
         try:
             atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode())
         except OSError as exc:
-            log.error("the kiosk outbox %s cannot be written: %s", self.path, exc)
+            # Said once (a full disk fails every write): not three lines per ticket.
+            if not self._unwritable:
+                log.error(
+                    "the kiosk outbox %s cannot be written (%s); kept in memory until it can",
+                    self.path,
+                    exc.strerror or exc,
+                )
+            self._unwritable = True
+            return
+        if self._unwritable:
+            self._unwritable = False
+            log.warning("the kiosk outbox %s is written again", self.path)
 
     # -- withdrawals ------------------------------------------------------------
     def add_withdrawal(self, key: str) -> None:
@@ -103,13 +126,9 @@ class Outbox:
             return list(self._withdrawals)
 
     # -- print results ----------------------------------------------------------
-    def add_report(self, ticket_id: str, report: dict[str, Any], *, shown: str | None) -> None:
-        """Keep a print result; ``shown``: the issue key of this ticket, now on screen, whose
-        withdrawal is no longer wanted (one write for both)."""
+    def add_report(self, ticket_id: str, report: dict[str, Any]) -> None:
         with self._lock:
             self._reports[ticket_id] = {"ok": bool(report["ok"]), "error": report.get("error")}
-            if shown is not None:
-                self._withdrawals.pop(shown, None)
             self._save()
 
     def report(self, ticket_id: str) -> dict[str, Any] | None:

@@ -122,3 +122,34 @@ def test_an_unknown_refusal_keeps_the_server_sentence_escaped(
     message = page.locator("#action-message")
     expect(message).to_have_text(f"{prefix}<b>new</b> refusal")
     assert message.locator("b").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["vi", "km"])
+def test_a_full_disk_is_told_in_the_console_language(page: Page, centre: Centre, lang: str) -> None:
+    """The server's 503 ``storage_unavailable`` (its disk is full: tests/security/test_full_disk.py)
+    is a sentence in the console's language, not "refused" and the database's English.
+
+    The answer is the server's own body for a full disk; it is served by the browser's route
+    because a full disk does not fail every call (SQLite reuses the free pages it has).
+    """
+    _sign_in(page, centre, lang, "2")
+    page.route(
+        "**/api/v1/counters/2/next",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            body='{"error": "storage_unavailable",'
+            ' "detail": "the queue database is unavailable: database or disk is full"}',
+        ),
+    )
+    page.click("#btn-next")
+    message = page.locator("#action-message")
+    expect(message).to_have_text(
+        _said(
+            lang,
+            "The server cannot save anything: its disk is full or damaged. Nothing was changed."
+            " Tell the IT officer.",
+        )
+    )
+    assert "disk is full" not in (message.text_content() or "")
+    expect(page.locator("#offline")).to_be_hidden()  # the server answered: not "no connection"

@@ -68,7 +68,7 @@ def test_the_page_follows_the_ticket_to_the_counter_and_takes_one_rating(
 
     counter(centre, "1", "recall")
     expect(headline(page)).to_have_text(
-        "Mời lần nữa: xin đến Quầy 1 – Ưu tiên ngay", timeout=LIVE_MS
+        "Bạn được gọi lại: xin mời đến Quầy 1 – Ưu tiên ngay", timeout=LIVE_MS
     )
 
     counter(centre, "1", "transfer", {"service": "dat-dai"})
@@ -85,7 +85,9 @@ def test_the_page_follows_the_ticket_to_the_counter_and_takes_one_rating(
     expect(page.locator("#status")).to_contain_text("cán bộ còn có thể gọi lại đến")
 
     counter(centre, "3", "recall", {"ticket": "A001"})
-    expect(headline(page)).to_have_text("Mời lần nữa: xin đến Quầy 3 ngay", timeout=LIVE_MS)
+    expect(headline(page)).to_have_text(
+        "Bạn được gọi lại: xin mời đến Quầy 3 ngay", timeout=LIVE_MS
+    )
 
     expect(page.locator("#sound")).to_be_visible()  # it may still be called back
     counter(centre, "3", "done")

@@ -23,8 +23,8 @@ from tests.phone.helpers import PHONE, ratings
 
 LIVE_MS = 2_000
 HEADLINE = {
-    "vi": "Máy lấy số đã hủy số này",
-    "km": "លេខនេះត្រូវបានម៉ាស៊ីនចេញលេខលុបចោល",
+    "vi": "Ki-ốt đã hủy số này",
+    "km": "លេខនេះត្រូវបានគីយ៉ូសលុបចោល",
     "en": "This number was cancelled by the kiosk",
 }
 NEW_NUMBER = {
@@ -107,7 +107,7 @@ def test_a_withdrawn_number_cannot_be_rated(centre: Centre) -> None:
     # The form without JavaScript (a page kept from before): one sentence, in Khmer.
     form = requests.post(f"{centre.url}/t/{ticket['id']}/rating", data={"score": "4"}, timeout=10)
     assert form.status_code == 409
-    assert "លេខនេះត្រូវបានម៉ាស៊ីនចេញលេខលុបចោល៖ គ្មានសេវាដែលត្រូវវាយតម្លៃទេ។" in form.text
+    assert "លេខនេះត្រូវបានគីយ៉ូសលុបចោល៖ គ្មានអ្វីត្រូវវាយតម្លៃទេ។" in form.text
     assert 'id="rating"' not in form.text
     assert ratings(centre) == []
 

@@ -29,7 +29,7 @@ TICKETS = {
         footer_text="Vui lòng giữ phiếu và chú ý nghe gọi số.",
     ),
     "km": TicketSlip(
-        centre_name="មជ្ឈមណ្ឌលបម្រើសេវារដ្ឋបាលសាធារណៈ ឃុំ Lịch Hội Thượng",
+        centre_name="មជ្ឈមណ្ឌលបម្រើរដ្ឋបាលសាធារណៈ ឃុំ Lịch Hội Thượng",
         number="B007",
         service_name=KHMER_SERVICE,
         service_name_vi="Chứng thực",
@@ -64,7 +64,7 @@ CHECKLIST_KM = ChecklistSlip(
     title="ឯកសារដែលត្រូវយកមក",
     procedure_name="ការចុះបញ្ជីកំណើត",
     lang="km",
-    procedure_code="លេខកូដ 1.001193",
+    procedure_code="លេខកូដនីតិវិធី 1.001193",
     items=(
         ChecklistItem("ពាក្យស្នើសុំចុះបញ្ជីកំណើតតាមគំរូ", "ច្បាប់ដើម ១", "ឯកសារត្រូវដាក់"),
         ChecklistItem("លិខិតបញ្ជាក់កំណើត ឬលិខិតរបស់សាក្សី ប្រសិនបើគ្មាន", "ច្បាប់ដើម ១", "ឯកសារត្រូវដាក់"),

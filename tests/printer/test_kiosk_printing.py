@@ -127,7 +127,7 @@ def test_checklist_slip_counts_per_language():
     assert vi.items[3].counts_text == "1\u00a0bản sao"
     km = build_checklist_slip(SAMPLE_PROCEDURE, "km")
     assert km.items[0].counts_text == "ច្បាប់ដើម\u00a0១"
-    assert km.procedure_code == "លេខកូដ 1.001193"  # typed on the portal: Latin digits
+    assert km.procedure_code == "លេខកូដនីតិវិធី 1.001193"  # typed on the portal: Latin digits
     en = build_checklist_slip(SAMPLE_PROCEDURE, "en")
     assert en.items[2].counts_text == ""
     assert en.title == "Documents to bring"

@@ -274,3 +274,143 @@ def test_pick_follows_the_same_fallbacks() -> None:
     assert pick({"vi": "Quầy 2"}, "km") == "Quầy 2"
     assert pick({"vi": "Quầy 2", "en": "Counter 2"}, "en") == "Counter 2"
     assert pick(None, "vi") == ""
+
+
+# --- The words themselves: spacing, Khmer punctuation and script, the glossary ---------------
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+CONFIG = ROOT / "config" / "center.toml"
+# Latin words a Khmer message may have that its English source has not: the term it explains.
+KHMER_LATIN_EXTRA = {"median"}
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def translations(lang: str) -> list[tuple[str, str]]:
+    """(English source, translation) of every message form of ``lang``'s catalog."""
+    return [
+        (as_list(m.id)[0], form) for m in entries(load(lang)) for form in as_list(m.string) if form
+    ]
+
+
+def spacing_problems(pairs: list[tuple[str, str]]) -> list[str]:
+    problems = []
+    for source, text in pairs:
+        if text.strip() != text or "  " in text or INVISIBLE.search(text):
+            problems.append(f"{source!r}: {text!r}")
+    return problems
+
+
+def test_translations_have_no_stray_or_invisible_spaces() -> None:
+    # A zero-width space would be taken for a line-break opportunity inside a Khmer word.
+    for lang in ("vi", "km", "en"):
+        assert not spacing_problems(translations(lang)), lang
+    assert spacing_problems([("Back", " Quay lại"), ("Back", "ត្រឡប់\u200bក្រោយ")])
+
+
+def khmer_script_problems(pairs: list[tuple[str, str]]) -> list[str]:
+    problems = []
+    for source, text in pairs:
+        if re.search(r":(\s|$)", text):
+            problems.append(f"ASCII ':' where Khmer writes '៖': {text!r}")
+        if re.search(r"[\u1780-\u17ff]\.", text) or re.search(r"\s[។៖ៗ]", text):
+            problems.append(f"'.' after Khmer, or a space before ។ ៖ ៗ: {text!r}")
+        bare = re.sub(r"\{[^}]*\}", " ", text)
+        for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]*", bare):
+            if word.rstrip(".") not in source and word not in KHMER_LATIN_EXTRA:
+                problems.append(f"{word!r} is not in the English {source!r}")
+    return problems
+
+
+def test_khmer_uses_khmer_punctuation_and_latin_only_for_names_and_codes() -> None:
+    # Latin letters and Arabic digits in Khmer text are names and codes carried from the
+    # source (PIN, QR, 0.0.0.0); counts are formatted in Khmer digits at run time.
+    assert not khmer_script_problems(translations("km"))
+    bad = [
+        ("Target: {minutes} min", "គោលដៅ: {minutes} នាទី"),
+        ("Nine in ten waited at most (minutes)", "90 % រង់ចាំមិនលើស (នាទី)"),
+        ("Kiosk", "គីយ៉ូស."),
+    ]
+    assert len(khmer_script_problems(bad)) == 3
+
+
+class Term:
+    """A row of docs/glossary.md's checked table."""
+
+    def __init__(self, english: str, vi: str, km: str) -> None:
+        found = re.fullmatch(r"(.*?)\s*(?:\(not: (.*)\))?", english.strip())
+        assert found, english
+        self.forms = [f.strip().casefold() for f in found.group(1).split(" / ")]
+        self.left_out = [p.strip().casefold() for p in (found.group(2) or "").split(";") if p]
+        self.wanted = {"vi": vi.strip(), "km": km.strip()}
+
+    def in_english(self, english: str) -> bool:
+        text = re.sub(r"\{[^}]*\}", " ", english).casefold()
+        for phrase in self.left_out:
+            text = text.replace(phrase, " ")
+        return any(
+            re.search(rf"(?<![\w-]){re.escape(form)}(?:s|es|d|ed|ing)?(?![\w-])", text)
+            for form in self.forms
+        )
+
+
+def glossary_terms() -> list[Term]:
+    text = GLOSSARY.read_text(encoding="utf-8")
+    table = text.split("## Terms every text uses (checked)")[1].split("\n## ")[0]
+    rows = [line.strip().strip("|").split("|") for line in table.splitlines()]
+    rows = [r for r in rows if len(r) == 4 and not r[0].startswith(("---", " English"))]
+    return [Term(en, vi, km) for en, vi, km, _note in rows]
+
+
+def config_names() -> list[dict[str, str]]:
+    """Every {vi, km, en} name of the shipped config (centre, services, counters...)."""
+    import tomllib
+
+    found: list[dict[str, str]] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if {"vi", "km", "en"} <= set(value):
+                found.append({k: str(v) for k, v in value.items()})
+            else:
+                for v in value.values():
+                    walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(tomllib.loads(CONFIG.read_text(encoding="utf-8")))
+    return found
+
+
+def glossary_problems(terms: list[Term], lang: str, pairs: list[tuple[str, str]]) -> list[str]:
+    problems = []
+    for term in terms:
+        wanted = term.wanted[lang]
+        if wanted == "—":
+            continue
+        for english, text in pairs:
+            if term.in_english(english) and wanted.casefold() not in text.casefold():
+                problems.append(f"{english!r} -> {text!r} lacks {wanted!r}")
+    return problems
+
+
+@pytest.mark.parametrize("lang", REQUIRED)
+def test_every_text_uses_the_glossary_terms(lang: str) -> None:
+    terms = glossary_terms()
+    assert len(terms) >= 20 and terms[0].wanted["km"] == "មជ្ឈមណ្ឌលបម្រើរដ្ឋបាលសាធារណៈ"
+    pairs = translations(lang) + [(n["en"], n[lang]) for n in config_names()]
+    assert len(config_names()) >= 15  # centre, services, counters, reasons, levels
+    assert not glossary_problems(terms, lang, pairs)
+
+
+def test_the_glossary_check_finds_a_second_word_for_a_term() -> None:
+    terms = glossary_terms()
+    km = [("Ratings per service", "ការវាយតម្លៃតាមផ្នែក"), ("Kiosk", "ម៉ាស៊ីន")]
+    assert len(glossary_problems(terms, "km", km)) == 2
+    vi = [("That service does not exist any more.", "Dịch vụ này không còn nữa.")]
+    assert glossary_problems(terms, "vi", vi)
+    # Recall is not call, and "service time" is not the queue's service.
+    call, service = (next(t for t in terms if t.forms[0] == w) for w in ("call", "service"))
+    assert not call.in_english("Recalls") and call.in_english("Called at")
+    assert not service.in_english("Median service time (minutes)")
+    assert service.in_english("Waiting time per service")

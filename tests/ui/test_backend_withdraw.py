@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.catalogue import open_catalogue
 from kiosk.client import CentreClient, IssueOutcomeUnknown, ServerRefused, ServerUnreachable
@@ -28,6 +33,8 @@ from kiosk.ui.backend import (
     CatalogueHolder,
     KioskBackend,
 )
+from tests.conftest import ROOT
+from tests.printer.fakes import Behaviour, TcpFakePrinter
 from tests.server.conftest import free_port, serve_process, stop_process, wait_healthy
 from tests.ui.harness import KIOSK_TOKEN, rig_config
 
@@ -215,7 +222,7 @@ def test_a_late_issue_recorded_after_a_404_is_still_withdrawn(centre) -> None:
     backend.clock = lambda: now[0]
     assert backend.outbox is not None
     backend.outbox.add_withdrawal("late-issue-key")
-    backend.outbox.add_report("some-ticket", {"ok": True, "error": None}, shown=None)
+    backend.outbox.add_report("some-ticket", {"ok": True, "error": None})
     assert backend.flush_reports() == 1  # 404: not recorded (yet); kept
     assert outbox(cfg)["print_results"] == {}  # the print result went on all the same
     late = CentreClient(handle.url, KIOSK_TOKEN).issue_ticket(
@@ -225,3 +232,154 @@ def test_a_late_issue_recorded_after_a_404_is_still_withdrawn(centre) -> None:
     assert backend.flush_reports() == 0
     assert handle.engine.ticket(late["id"])["status"] == "withdrawn"
     assert outbox(cfg)["withdrawals"] == {}
+
+
+PREVIOUS_RELEASE_405 = b'{"error":"method_not_allowed","detail":"this address answers only GET"}'
+
+
+class PreviousRelease:
+    """The centre server as the previous release answered: no withdraw route.
+
+    A forwarding server on 127.0.0.1 in front of the real one: everything passes
+    except ``POST /api/v1/tickets/withdraw``, which the previous release answered 405
+    (the path is a ticket id's, GET only), as a trial against that release showed.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._forward()
+
+            def do_POST(self) -> None:
+                self._forward()
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "POST" and self.path == "/api/v1/tickets/withdraw":
+                    outer.refused += 1
+                    status, answer = 405, PREVIOUS_RELEASE_405
+                else:
+                    keep = ("Authorization", "Content-Type", "Idempotency-Key")
+                    resp = requests.request(
+                        self.command,
+                        upstream + self.path,
+                        data=body or None,
+                        headers={k: self.headers[k] for k in keep if self.headers[k]},
+                        timeout=60,
+                    )
+                    status, answer = resp.status_code, resp.content
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.refused = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_a_server_of_the_previous_release_keeps_the_withdrawal_for_after_its_upgrade(
+    centre, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A staged upgrade: the new kiosk talks to a server without the withdraw route.
+
+    The previous release answered 405 there (the path is a ticket id's, GET only). The
+    kiosk keeps issuing and reporting prints, says it once, and keeps the key; once the
+    server is upgraded (the route back) the ghost number is withdrawn.
+    """
+    cfg, handle = centre
+    old = PreviousRelease(handle.url)
+    crashed = backend_for(cfg, old.url)
+    ghost = crashed.issue("ho-tich", "vi")  # recorded; the kiosk dies before the screen
+
+    restarted = backend_for(cfg, old.url)
+    for _ in range(3):
+        shown = restarted.take_number("ho-tich", lang="vi")
+        assert shown.reported  # issuing and print results go on
+    assert restarted.flush_reports() == 1
+    assert list(outbox(cfg)["withdrawals"]) and outbox(cfg)["print_results"] == {}
+    assert handle.engine.ticket(ghost["id"])["status"] == "waiting"
+    told = [r for r in caplog.records if "takes no withdrawals" in r.getMessage()]
+    assert len(told) == 1 and old.refused == 4  # asked at each flush, said once
+    old.stop()
+
+    upgraded = backend_for(cfg, handle.url)  # the server is upgraded the same day
+    assert upgraded.flush_reports() == 0
+    assert handle.engine.ticket(ghost["id"])["status"] == "withdrawn"
+    assert outbox(cfg)["withdrawals"] == {}
+
+
+# A kiosk process that takes one number and prints it (argv: config, server URL).
+PRINTING_KIOSK = """
+import sys
+from kiosk.catalogue import open_catalogue
+from kiosk.client import CentreClient
+from kiosk.config import load_config
+from kiosk.ui.backend import CatalogueHolder, KioskBackend
+
+cfg = load_config(sys.argv[1])
+client = CentreClient(sys.argv[2], "dev-kiosk")
+KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg))).take_number("ho-tich", lang="vi")
+"""
+
+
+def test_a_power_cut_while_the_number_prints_never_withdraws_it(tmp_path: Path) -> None:
+    """The ticket screen shows the number while the printer works (seconds for a raster
+    ticket). A power cut then must not make the restarted kiosk withdraw a number the
+    citizen has read, and maybe holds half-printed: they would never be called."""
+    with TcpFakePrinter(Behaviour(stall_after=64)) as printer:
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=120")
+        handle = start_in_thread(cfg, host="127.0.0.1", port=0)
+        kiosk = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PRINTING_KIOSK,
+                str(tmp_path / "config" / "center.toml"),
+                handle.url,
+            ],
+            cwd=ROOT,
+        )
+        try:
+            wait_until(lambda: printer.core.stalled, "the ticket half-printed")
+            kiosk.kill()  # the power goes, paper half out
+            kiosk.wait(60)
+            db = tmp_path / "var" / "queue.sqlite3"
+            assert statuses(db) == ["waiting"]
+            restarted = backend_for(cfg, handle.url)
+            assert restarted.flush_reports() == 0
+            assert statuses(db) == ["waiting"]  # the citizen who read it will be called
+        finally:
+            if kiosk.poll() is None:
+                kiosk.kill()
+            handle.stop()
+
+
+def test_an_outbox_cut_in_half_is_set_aside_and_the_kiosk_goes_on(centre) -> None:
+    """A power cut on a disk that lost the end of the file (the writer is atomic; the
+    disk may not be): the kiosk starts empty and issues; the broken file stays for a look."""
+    cfg, handle = centre
+    path = cfg.data_path(OUTBOX_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    whole = json.dumps(
+        {"version": 1, "withdrawals": {"key-of-a-ghost-1": date.today().isoformat()}}
+    ).encode()
+    path.write_bytes(whole[: len(whole) // 2])
+    backend = backend_for(cfg, handle.url)
+    assert backend.take_number("ho-tich", lang="vi").reported
+    assert path.with_name(OUTBOX_FILE + ".broken").read_bytes() == whole[: len(whole) // 2]
+    assert outbox(cfg) == {"version": 1, "withdrawals": {}, "print_results": {}}

@@ -335,7 +335,7 @@ def test_wrong_pins_lock_the_pad(tmp_path: Path) -> None:
             pin.submit()
             wait_until(lambda: not pin.checking)
         assert rig.app.pin_gate.locked_for() > 0
-        assert "Nhập sai quá nhiều lần" in pin.message
+        assert "Nhập sai mã PIN quá nhiều lần" in pin.message
         pin.pin = "2468"
         pin.submit()  # even the right PIN waits out the lock
         assert rig.app.current == "pin"

@@ -27,7 +27,8 @@ export async function request(method, path, body, base = API) {
   try {
     resp = await send(method, base + path, { body, token: desk.token });
   } catch (err) {
-    setOnline(false);
+    // a server that answered "cannot save" is reachable: no offline banner, the sentence says why
+    setOnline(err.serverCode === "storage_unavailable");
     throw err;
   }
   setOnline(true);
@@ -77,7 +78,7 @@ export function keepSession(value) {
 // its stable `error` code picks the sentence (docs/api.md#errors). A code this page does not
 // know yet keeps the server's own sentence after ours (shown as text, never as HTML).
 export function explain(err) {
-  if (err.status === 0) return _("No connection to the server.");
+  if (err.status === 0 && err.serverCode !== "storage_unavailable") return _("No connection to the server.");
   const known = {
     counter_paused: _("The counter is paused. Resume it first."),
     no_current_ticket: _("There is no ticket at this counter."),
@@ -92,7 +93,9 @@ export function explain(err) {
     invalid_request: _("The server did not accept this request. Reload the page and try again."),
     malformed_json: _("The server did not accept this request. Reload the page and try again."),
     body_too_large: _("The server did not accept this request. Reload the page and try again."),
+    storage_unavailable: _("The server cannot save anything: its disk is full or damaged. Nothing was changed. Tell the IT officer."),
   };
+  if (err.serverCode === "storage_unavailable") return known.storage_unavailable;
   if (known[err.code]) return known[err.code];
   if (err.status === 429) {
     return _("The server is busy. Try again in {seconds} seconds.", { seconds: Math.max(1, Math.ceil(err.retryAfter)) });

@@ -1,6 +1,6 @@
 // One call to the centre as every page makes it (staff console, /rate/ terminal, phone page):
 // JSON body, the bearer token when signed in, never from the browser's cache.
-// No connection and a server error (5xx: restarting, overloaded) are both "offline"
+// No connection and a server error (5xx: restarting, overloaded, disk full) are both "offline"
 // (status 0): the caller keeps trying. An aborted call is rethrown as it is.
 
 export class ApiError extends Error {
@@ -26,7 +26,14 @@ export async function send(method, url, { body, token, signal } = {}) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(0, "offline", "");
   }
-  if (resp.status >= 500) throw new ApiError(0, "offline", "");
+  if (resp.status >= 500) {
+    // Still "offline" to the caller, who keeps trying; the server's error code, when it sent
+    // one (storage_unavailable: its disk is full), lets a page say why instead of "no connection".
+    const data = await resp.json().catch(() => ({}));
+    const err = new ApiError(0, "offline", "");
+    err.serverCode = typeof data.error === "string" ? data.error : null;
+    throw err;
+  }
   return resp;
 }
 

@@ -199,7 +199,7 @@ def rating_error(exc: QueueError, lang: str) -> str:
     if isinstance(exc, NotRatable):
         if exc.detail.get("reason") == "withdrawn":
             return gettext(
-                "This number was cancelled by the kiosk: there is no service to rate.", lang
+                "This number was cancelled by the kiosk: there is nothing to rate.", lang
             )
         return gettext("This ticket cannot be rated now.", lang)
     if getattr(exc, "detail", {}).get("field") == "comment":
