@@ -28,7 +28,7 @@ from kiosk.reports.tables import (
     tables,
     withdrawn_note,
 )
-from kiosk.server.pages import LANGUAGE_NAMES, environment
+from kiosk.server.pages import environment, language_switch
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.numbers import native_digits
@@ -228,11 +228,7 @@ def page(
         "live": live_shown(live, lang) if live else None,
         "query": query,
         "nav": _periods(period, lang),
-        "languages": [
-            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang}
-            for code in cfg.centre.languages
-            if code in LANGUAGE_NAMES
-        ],
+        "languages": language_switch(cfg.centre.languages, lang),
         "target": figures["target_wait_minutes"],
         # What a table leaves out (the comments beyond the newest; the exports hold all).
         "more": {"comments": _more(figures["comments_total"] - len(figures["comments"]), lang)},
@@ -252,11 +248,7 @@ def sign_in(
         message=message,
         next_url=next_url,
         has_pin=cfg.reports.admin_pin_hash is not None,
-        languages=[
-            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang}
-            for code in cfg.centre.languages
-            if code in LANGUAGE_NAMES
-        ],
+        languages=language_switch(cfg.centre.languages, lang),
     )
 
 
