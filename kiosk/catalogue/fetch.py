@@ -286,6 +286,8 @@ class Fetcher:
                     raise _PastDeadline
                 if self.cancel.is_set():
                     raise SyncRefused("the sync was stopped")
+        except _LocalWriteFailed as exc:
+            raise exc.error from None  # the store step says "could not be stored", no retry
         except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
             if self.remaining() <= 0:
                 raise _PastDeadline from None
@@ -298,6 +300,17 @@ class Fetcher:
             raise _PastDeadline
         if inflate is not None and not inflate.eof:
             raise Retryable(f"{url} ended before its gzip body was complete")
+
+
+class _LocalWriteFailed(Exception):
+    """The body's own file could not be written (a full disk): not the network's fault.
+
+    Kept apart from the OSErrors of the connection, which are worth another attempt.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class _Sink:
@@ -315,7 +328,10 @@ class _Sink:
         self.digest.update(data)
         self.size += len(data)
         if self._file is not None:
-            self._file.write(data)
+            try:
+                self._file.write(data)
+            except OSError as exc:
+                raise _LocalWriteFailed(exc) from None
         else:
             self._buffer += data
 

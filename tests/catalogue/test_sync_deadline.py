@@ -8,6 +8,10 @@ The deadlines are made small through the config; nothing here measures a duratio
 from __future__ import annotations
 
 import re
+import resource
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +20,7 @@ import pytest
 from devtools.central import DevCentral
 from kiosk.catalogue import open_catalogue, store_path, store_status
 from kiosk.catalogue.sync import sync_once
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 
 from .conftest import sample_dict
 from .sync_helpers import assert_refused, kiosk_config
@@ -150,3 +154,33 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
     result = sync_once(cfg)
     assert_refused(result, cfg, before, "asks to retry after 500 s, beyond the 20 s a sync may")
     assert central.requests_to("manifest") == 1
+
+
+def _small_file_limit() -> None:
+    # A full disk, for this process only: a write past 64 KB fails (EFBIG, as ENOSPC would).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+
+
+def test_a_full_local_disk_is_not_taken_for_the_network_and_is_not_retried(
+    tmp_path: Path, central: DevCentral
+) -> None:
+    # Before: the export's own file failing to grow was "URL broke off ([Errno 28] ...)",
+    # retried four times over about 20 s, as if the central API had dropped the line.
+    cfg = kiosk_config(tmp_path, central, retries=3)
+    before = _installed(cfg)
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "sync", "--config", str(cfg.source), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        preexec_fn=_small_file_limit,
+        check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("kiosk sync: refused: the new catalogue could not be stored: "), last
+    assert "File too large" in last and "broke off" not in out.stderr
+    assert central.requests_to("export") == 1  # not retried
+    assert _installed(cfg) == before
