@@ -157,7 +157,7 @@ def _waiting(f: dict[str, Any], lang: str) -> Table:
 def _service_time(f: dict[str, Any], lang: str) -> Table:
     rows = [
         [
-            gettext("Service", lang) + ": " + _named(s, lang),
+            gettext("Service: {name}", lang).format(name=_named(s, lang)),
             s["services"],
             s["service_median"],
             s["service_p90"],
@@ -165,7 +165,7 @@ def _service_time(f: dict[str, Any], lang: str) -> Table:
         for s in f["services"]
     ] + [
         [
-            gettext("Counter", lang) + ": " + _named(c, lang),
+            gettext("Counter: {name}", lang).format(name=_named(c, lang)),
             c["services"],
             c["service_median"],
             c["service_p90"],

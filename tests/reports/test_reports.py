@@ -656,3 +656,6 @@ def test_the_khmer_headings_introduce_the_period_with_the_khmer_colon(month: Mon
         start = html.index(f"<{tag}>")
         heading = html[start : html.index("</", start)]
         assert "៖ " in heading and ": " not in heading, heading
+        # the service-time table's rows name a service or a counter the same way
+        assert "សេវា៖ " in html and "បញ្ជរ៖ " in html
+        assert "សេវា: " not in html and "បញ្ជរ: " not in html
