@@ -8,16 +8,20 @@ so the few pieces tenacity does not have live here and both sides use them:
 * :class:`Retryable` and :func:`wait_retry_after`: a failure worth another try
   that may carry the server's ``Retry-After`` wish, honoured up to a limit;
 * :func:`parse_retry_after`: the one reader of ``Retry-After`` (RFC 9110
-  10.2.3: delta-seconds or an HTTP date).
+  10.2.3: delta-seconds or an HTTP date);
+* :class:`stop_at_deadline`: no further attempt once an overall deadline (a
+  ``time.monotonic()`` instant, not one per call) would pass during the backoff.
 """
 
 from __future__ import annotations
 
 import email.utils
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from tenacity import RetryCallState
+from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "Stopped",
     "cancellable",
     "parse_retry_after",
+    "stop_at_deadline",
     "wait_retry_after",
 ]
 
@@ -96,3 +101,17 @@ class wait_retry_after(wait_base):
                 raise self.too_long(wish)
             return self.limit
         return float(wish)
+
+
+class stop_at_deadline(stop_base):
+    """Stop when the wait before the next attempt would end at or after ``deadline``.
+
+    ``deadline`` is a ``time.monotonic()`` instant shared by several retried calls
+    (tenacity's own ``stop_before_delay`` counts from the start of each call).
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return time.monotonic() + (retry_state.upcoming_sleep or 0.0) >= self.deadline

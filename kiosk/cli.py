@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "kiosk.commands.catalogue:sync",
     )
     p.add_argument("--source", metavar="URL", help="central API base URL (default from config)")
+    _lang(p)
 
     cmd(
         "check-config",

@@ -49,13 +49,19 @@ _NOT_SENT = (ConnectTimeoutError, NameResolutionError, NewConnectionError)
 
 
 def _maybe_received(exc: requests.RequestException) -> bool:
-    if isinstance(exc, requests.ConnectTimeout):
+    """Whether the request may have reached the server though no answer came back.
+
+    A connect timeout did not; another connection error did, unless its cause shows
+    the connection was never made; a read timeout did (the request was sent); any
+    other failure (a bad URL, a body that cannot be encoded) happened before sending.
+    """
+    if isinstance(exc, requests.ConnectTimeout):  # a ConnectionError and a Timeout both
         return False
     if isinstance(exc, requests.ConnectionError):
         reason = exc.args[0] if exc.args else None
         reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
         return not isinstance(reason, _NOT_SENT)
-    return isinstance(exc, requests.Timeout | requests.ConnectionError)
+    return isinstance(exc, requests.Timeout)
 
 
 class ServerRefused(ServerError):

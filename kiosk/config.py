@@ -285,6 +285,7 @@ class Catalogue(Strict):
     retries: int = Field(default=3, ge=0, le=10)
     retry_backoff_seconds: float = Field(default=2.0, ge=0, le=600)
     max_retry_after_seconds: float = Field(default=300.0, ge=0, le=86400)
+    progress_interval_seconds: float = Field(default=10.0, gt=0, le=600)
 
     @field_validator("public_key")
     @classmethod

@@ -1,11 +1,16 @@
 """HTTP for catalogue sync: timeouts, retries with backoff, a size cap, gzip, no redirects.
 
 One ``requests.Session`` per sync. A response body is read raw and inflated
-here, bounded by the *decompressed* size, so a gzip bomb stops at the cap; an
-overall deadline per download stops a server that drips a byte at a time;
+here, bounded by the *decompressed* size, so a gzip bomb stops at the cap;
 connection errors, timeouts, broken-off bodies, 5xx and 429 are retried with
 exponential backoff, honouring ``Retry-After`` up to a limit (the one retry
 mechanism, :mod:`hardware.retry`: tenacity with a cancellable sleep).
+
+One deadline holds over the whole sync (``catalogue.download_timeout_seconds``):
+every request, every attempt and every backoff wait of it. A per-read timeout
+alone never ends a server that drips a byte just inside it, and a per-download
+deadline was multiplied by the retries; a stalled read is cut when the deadline
+passes (the socket is shut down), not when its read timeout ends.
 """
 
 from __future__ import annotations
@@ -28,10 +33,18 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
+    stop_any,
     wait_exponential_jitter,
 )
 
-from hardware.retry import Retryable, Stopped, cancellable, parse_retry_after, wait_retry_after
+from hardware.retry import (
+    Retryable,
+    Stopped,
+    cancellable,
+    parse_retry_after,
+    stop_at_deadline,
+    wait_retry_after,
+)
 from kiosk.text.escape import escape_untrusted
 
 log = logging.getLogger(__name__)
@@ -46,6 +59,10 @@ class SyncRefused(Exception):
 
 class TooLarge(SyncRefused):
     """A body over the byte limit it was read with."""
+
+
+class _PastDeadline(Exception):
+    """The sync's deadline passed during an attempt (never retried)."""
 
 
 @dataclass(slots=True)
@@ -87,6 +104,11 @@ class Fetcher:
             }
         )
         self.count = 0
+        self.deadline_at = time.monotonic() + opts.deadline
+        self.received = 0  # bytes of the latest attempt (as sent: compressed)
+
+    def remaining(self) -> float:
+        return self.deadline_at - time.monotonic()
 
     def close(self) -> None:
         self.session.close()
@@ -109,7 +131,7 @@ class Fetcher:
         """
         attempts = self.opts.retries + 1
         retrying = Retrying(
-            stop=stop_after_attempt(attempts),
+            stop=stop_any(stop_after_attempt(attempts), stop_at_deadline(self.deadline_at)),
             wait=wait_retry_after(
                 wait_exponential_jitter(
                     multiplier=self.opts.backoff,
@@ -128,11 +150,36 @@ class Fetcher:
                 self._once, url, headers or {}, max_bytes or self.opts.max_bytes, progress, ok, into
             )
         except RetryError as exc:
+            tried = exc.last_attempt.attempt_number
+            wish = getattr(exc.last_attempt.exception(), "retry_after", None)
+            if wish is not None and tried < attempts and self.remaining() > 0:
+                raise SyncRefused(
+                    f"the central API is busy and asks to retry after {wish:.0f} s, beyond the "
+                    f"{self.opts.deadline:g} s a sync may take "
+                    "(catalogue.download_timeout_seconds); the catalogue in use is kept"
+                ) from None
+            if self.remaining() <= 0 or tried < attempts:
+                raise self._gave_up(url, tried) from None
             raise SyncRefused(
-                f"{exc.last_attempt.exception()} (gave up after {attempts} attempts)"
+                f"{exc.last_attempt.exception()} (gave up after {attempts} attempts"
+                f"{self._arrived()}); the catalogue in use is kept"
             ) from None
+        except _PastDeadline:
+            raise self._gave_up(url, retrying.statistics.get("attempt_number", 1)) from None
         except Stopped:
             raise SyncRefused("the sync was stopped") from None
+
+    def _arrived(self) -> str:
+        return f"; {size_text(self.received)} had arrived" if self.received else ""
+
+    def _gave_up(self, url: str, attempts: int) -> SyncRefused:
+        tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
+        arrived = size_text(self.received) if self.received else "nothing"
+        return SyncRefused(
+            f"{url} did not arrive within the {self.opts.deadline:g} s a sync may take "
+            f"(catalogue.download_timeout_seconds): {arrived} had arrived after {tries}; "
+            "the catalogue in use is kept"
+        )
 
     def _once(
         self,
@@ -145,17 +192,24 @@ class Fetcher:
     ) -> Response:
         if self.cancel.is_set():
             raise SyncRefused("the sync was stopped")
+        left = self.remaining()
+        if left <= 0:
+            raise _PastDeadline
         self.count += 1
-        started = time.monotonic()
+        self.received = 0
+        if progress is not None:
+            progress(0, None)  # a new attempt starts from nothing
         try:
             resp = self.session.get(
                 url,
                 headers=headers,
-                timeout=(self.opts.connect_timeout, self.opts.read_timeout),
+                timeout=(min(self.opts.connect_timeout, left), min(self.opts.read_timeout, left)),
                 stream=True,
                 allow_redirects=False,
             )
         except requests.exceptions.Timeout:
+            if self.remaining() <= 0:
+                raise _PastDeadline from None
             raise Retryable(f"{url} did not answer in time") from None
         except UnicodeError:
             # requests decodes a redirect's Location as UTF-8 even when not following it.
@@ -180,7 +234,15 @@ class Fetcher:
                 into.seek(0)
                 into.truncate()
             sink = _Sink(into)
-            self._read(resp, url, max_bytes, progress, started, sink)
+            # A read blocked on a silent server ends when the deadline passes, not at
+            # its read timeout: the watchdog shuts the socket down.
+            watchdog = threading.Timer(max(0.0, self.remaining()), _shut_down, (resp,))
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                self._read(resp, url, max_bytes, progress, sink)
+            finally:
+                watchdog.cancel()
             return Response(
                 resp.status_code, resp.headers, sink.content(), sink.digest.hexdigest(), sink.size
             )
@@ -191,7 +253,6 @@ class Fetcher:
         url: str,
         max_bytes: int,
         progress: Progress | None,
-        started: float,
         sink: _Sink,
     ) -> None:
         encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
@@ -204,12 +265,12 @@ class Fetcher:
         if encoding != "gzip" and expected is not None and expected > max_bytes:
             raise TooLarge(f"{url} is {expected} bytes, over the {max_bytes}-byte limit")
         inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
-        received = 0
         try:
             # read1 returns what has arrived, so the deadline is checked while a server drips.
             read = getattr(resp.raw, "read1", None) or resp.raw.read
             while chunk := read(65536, decode_content=False):
-                received += len(chunk)
+                self.received += len(chunk)
+                received = self.received
                 if inflate is not None:
                     data = inflate.decompress(chunk, max_bytes + 1 - sink.size)
                     if inflate.unconsumed_tail:
@@ -221,18 +282,35 @@ class Fetcher:
                     raise TooLarge(f"{url} is larger than the {max_bytes}-byte limit")
                 if progress is not None:
                     progress(received, expected)
-                if time.monotonic() - started > self.opts.deadline:
-                    raise Retryable(f"{url} took longer than {self.opts.deadline:.0f} s")
+                if self.remaining() <= 0:
+                    raise _PastDeadline
                 if self.cancel.is_set():
                     raise SyncRefused("the sync was stopped")
+        except _LocalWriteFailed as exc:
+            raise exc.error from None  # the store step says "could not be stored", no retry
         except (urllib3.exceptions.HTTPError, requests.exceptions.RequestException, OSError) as exc:
+            if self.remaining() <= 0:
+                raise _PastDeadline from None
             if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
                 raise Retryable(f"{url} stalled while sending") from None
             raise Retryable(f"{url} broke off ({_short(exc)})") from None
         except zlib.error:
             raise SyncRefused(f"{url} sent a damaged gzip body") from None
+        if self.remaining() <= 0:  # the watchdog ended the body
+            raise _PastDeadline
         if inflate is not None and not inflate.eof:
             raise Retryable(f"{url} ended before its gzip body was complete")
+
+
+class _LocalWriteFailed(Exception):
+    """The body's own file could not be written (a full disk): not the network's fault.
+
+    Kept apart from the OSErrors of the connection, which are worth another attempt.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class _Sink:
@@ -250,12 +328,32 @@ class _Sink:
         self.digest.update(data)
         self.size += len(data)
         if self._file is not None:
-            self._file.write(data)
+            try:
+                self._file.write(data)
+            except OSError as exc:
+                raise _LocalWriteFailed(exc) from None
         else:
             self._buffer += data
 
     def content(self) -> bytes:
         return bytes(self._buffer)
+
+
+def _shut_down(resp: requests.Response) -> None:
+    """Wake a read blocked on ``resp`` (from the watchdog's thread); gone already is fine."""
+    try:
+        resp.raw.shutdown()
+    except (ValueError, RuntimeError, OSError, AttributeError):
+        pass
+
+
+def size_text(size: int) -> str:
+    """A byte count for centre IT: ``812 bytes``, ``340 KB``, ``1.2 MB``."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1e6:.1f} MB"
 
 
 def _busy(seconds: float) -> SyncRefused:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from kiosk.filetarget import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,7 @@ class VersionFloor:
         if floors.get(ident, 0) >= version:
             return
         floors[ident] = version
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(floors, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, json.dumps(floors, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _key_id(key: str) -> str:

@@ -43,6 +43,7 @@ from kiosk.catalogue.model import (
 )
 from kiosk.catalogue.search import IndexBuilder, IndexRows, KhmerRuns, PackedTerms, pack_uint32
 from kiosk.catalogue.signing import canonical
+from kiosk.filetarget import atomic_write, fsync_path
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +108,6 @@ def connect_ro(path: Path, *, any_layout: bool = False) -> sqlite3.Connection:
         con.close()
         raise StoreLayoutError(path, version)
     return con
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def write_store(path: Path, data: CatalogueData, *, origin: str, sha256: str = "") -> None:
@@ -218,9 +211,9 @@ class StoreBuilder:
             if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise StoreError(f"the new catalogue store {self.tmp} failed SQLite's check")
             con.close()
-            _fsync(self.tmp)
+            fsync_path(self.tmp)
             os.replace(self.tmp, self.path)
-            _fsync(self.path.parent)
+            fsync_path(self.path.parent)
         except BaseException:
             self.abort()
             raise
@@ -396,11 +389,8 @@ def read_status(path: Path) -> SyncStatus:
 
 
 def write_status(path: Path, status: SyncStatus) -> None:
-    target = status_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
-    tmp.write_text(json.dumps(asdict(status), ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, target)
+    data = json.dumps(asdict(status), ensure_ascii=False, indent=1).encode("utf-8")
+    atomic_write(status_path(path), data)
 
 
 def record_error(path: Path, reason: str) -> None:

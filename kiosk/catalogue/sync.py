@@ -57,6 +57,7 @@ from kiosk.catalogue.model import (
     parse_stored,
     parse_timestamp,
 )
+from kiosk.catalogue.progress import SyncProgress
 from kiosk.catalogue.rollback import VersionFloor, same_place
 from kiosk.catalogue.signing import (
     SIGNATURE_HEADER,
@@ -164,7 +165,8 @@ class Syncer:
         self.cfg = cfg
         self.path = cfg.data_path(c.db)
         self.source = (source if source is not None else c.source).strip().rstrip("/")
-        self.progress = progress
+        self.state = SyncProgress()  # where this sync is, for a reporter on another thread
+        self.progress = self._progress_to(progress)
         self.cancel = cancel or threading.Event()
         self.opts = FetchOptions(
             connect_timeout=c.connect_timeout_seconds,
@@ -179,6 +181,16 @@ class Syncer:
             user_agent=f"commune-kiosk/{KIOSK_VERSION} ({cfg.centre.id})",
             sleep=self.cancel.wait,
         )
+
+    def _progress_to(self, caller: Progress | None) -> Progress:
+        if caller is None:
+            return self.state.progress
+
+        def both(done: int, total: int | None) -> None:
+            self.state.progress(done, total)
+            caller(done, total)
+
+        return both
 
     # -- the one public step -------------------------------------------------
     def run(self) -> SyncResult:
@@ -359,6 +371,7 @@ class Syncer:
         """The full export, spooled to a file (disk, not memory), verified, then stored
         one procedure at a time as it is parsed and checked."""
         url = f"{self.source}/export?{urlencode({'version': manifest.version})}"
+        self.state.begin("export", manifest.count)
         with tempfile.TemporaryFile(dir=self.path.parent, prefix=f".{self.path.name}.") as spool:
             resp = http.get(url, progress=self.progress, into=spool)
             if resp.sha256 != manifest.sha256:
@@ -366,6 +379,7 @@ class Syncer:
                     f"the export does not match the manifest's SHA-256 ({resp.sha256[:12]}…)"
                 )
             check_json_type(resp, url)
+            self.state.begin("store")
             spool.seek(0)
             before = self._stored_digests() if same_origin else None
             try:
@@ -466,6 +480,7 @@ class Syncer:
         result must match the manifest's signed state hash.
         """
         since = current.version
+        self.state.begin("changes", manifest.count)
         upserts: dict[str, Any] = {}
         deletions: list[str] = []
         fields_raw: Any = None
@@ -530,6 +545,7 @@ class Syncer:
             previous, cursor = cursor, nxt
         else:
             raise SyncRefused(f"the changes run past {MAX_PAGES} pages")
+        self.state.begin("store")
         return self._merge(manifest, updated_at, fields_raw, upserts, deletions)
 
     def _take_upserts(self, raw: object, upserts: dict[str, Any], announced: int) -> None:

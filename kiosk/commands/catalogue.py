@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
+import threading
 from pathlib import Path
 
 from kiosk.catalogue import Catalogue, CatalogueError, open_catalogue, store_path_problem
+from kiosk.catalogue.progress import Snapshot, SyncProgress
 from kiosk.config import Config, central_source
 from kiosk.errors import UserError
 from kiosk.logs import setup_for
@@ -47,37 +48,99 @@ def search(args: argparse.Namespace, cfg: Config | None) -> int:
         cat.close()
 
 
-class _ProgressBar:
-    """A one-line download bar on stderr, only on a terminal and only for long downloads."""
+class _ProgressLines:
+    """While a sync runs, one line on stderr every ``interval`` seconds: what has arrived,
+    and for how long nothing has, so centre IT can tell a slow link from a hang.
 
-    WIDTH = 30
+    Whole lines (no carriage-return bar): the same on a terminal and in a log file,
+    where one line per interval is all a stalled sync adds. A sync done within one
+    interval prints none.
+    """
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self.shown = False
-        self.last = 0.0
+    def __init__(self, state: SyncProgress, interval: float, deadline: float, lang: str) -> None:
+        self.state = state
+        self.interval = interval
+        self.deadline = deadline
+        self.lang = lang
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sync-progress", daemon=True)
 
-    def __call__(self, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.started < 0.5 or now - self.last < 0.1:
-            return
-        self.last = now
-        mb = done / 1e6
-        if total:
-            filled = int(self.WIDTH * min(done, total) / total)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            text = f"[{bar}] {mb:6.1f} / {total / 1e6:.1f} MB"
-        else:
-            text = f"{mb:6.1f} MB"
-        sys.stderr.write(f"\rdownloading {text}")
-        sys.stderr.flush()
-        self.shown = True
+    def __enter__(self) -> _ProgressLines:
+        self._thread.start()
+        return self
 
-    def finish(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r" + " " * 70 + "\r")
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(self.interval):
+            line = progress_line(self.state.snapshot(), self.interval, self.deadline, self.lang)
+            sys.stderr.write(line + "\n")
             sys.stderr.flush()
+
+
+def progress_line(snap: Snapshot, interval: float, deadline: float, lang: str) -> str:
+    """One progress sentence (or two: what arrived, then how long nothing has) in ``lang``."""
+    from kiosk.text import gettext, ngettext
+
+    seconds = round(snap.elapsed)
+    count = snap.procedures or 0
+    if snap.step == "manifest":
+        text = gettext(
+            "Waiting for the central API's manifest ({seconds} s so far).", lang, seconds=seconds
+        )
+    elif snap.step == "store":
+        text = ngettext(
+            "Checking and storing {n} procedure ({seconds} s so far).",
+            "Checking and storing {n} procedures ({seconds} s so far).",
+            count,
+            lang,
+            seconds=seconds,
+        )
+    elif snap.step == "changes":
+        text = gettext(
+            "Received {size} of the changes in {seconds} s.",
+            lang,
+            size=_size(snap.received, lang),
+            seconds=seconds,
+        )
+    elif snap.expected:
+        text = ngettext(
+            "Received {size} of {total} of the export ({n} procedure) in {seconds} s.",
+            "Received {size} of {total} of the export ({n} procedures) in {seconds} s.",
+            count,
+            lang,
+            size=_size(snap.received, lang),
+            total=_size(snap.expected, lang),
+            seconds=seconds,
+        )
+    else:
+        text = ngettext(
+            "Received {size} of the export ({n} procedure) in {seconds} s.",
+            "Received {size} of the export ({n} procedures) in {seconds} s.",
+            count,
+            lang,
+            size=_size(snap.received, lang),
+            seconds=seconds,
+        )
+    if snap.step != "store" and snap.idle >= interval:
+        text += " " + gettext(
+            "Nothing has arrived for {idle} s; the sync gives up after {deadline} s in all.",
+            lang,
+            idle=round(snap.idle),
+            deadline=round(deadline),
+        )
+    return text
+
+
+def _size(size: int, lang: str) -> str:
+    """Bytes as KB below a megabyte, else MB with one decimal, in the language's digits."""
+    from kiosk.text.numbers import format_number
+
+    if size < 1_000_000:
+        return f"{format_number(round(size / 1000), lang)} KB"
+    return f"{format_number(round(size / 1e6, 1), lang)} MB"
 
 
 def sync(args: argparse.Namespace, cfg: Config | None) -> int:
@@ -103,11 +166,12 @@ def sync(args: argparse.Namespace, cfg: Config | None) -> int:
         _catalogue(cfg).close()  # the catalogue in place (the sample on a first start)
     except UserError:
         pass  # a sync can still install one
-    bar = _ProgressBar()
-    try:
-        result = Syncer(cfg, source=source, progress=bar).run()
-    finally:
-        bar.finish()
+    syncer = Syncer(cfg, source=source)
+    c = cfg.catalogue
+    with _ProgressLines(
+        syncer.state, c.progress_interval_seconds, c.download_timeout_seconds, args.lang
+    ):
+        result = syncer.run()
     if not result.ok:
         raise UserError(result.summary, exit_code=1)
     print(result.summary)

@@ -113,7 +113,10 @@ def _period_report(args: argparse.Namespace, cfg: Config) -> int:
         sys.stdout.write(export.table_csv(built[args.table], args.lang).lstrip("\ufeff"))
         return 0
     for name in ("summary", "outcomes", "waiting", "counters"):
-        sys.stdout.write(_text_table(built[name], args.lang) + "\n")
+        sys.stdout.write(_text_table(built[name], args.lang))
+        if name == "outcomes" and (note := tables.withdrawn_note(figures, args.lang)):
+            sys.stdout.write(note + "\n")
+        sys.stdout.write("\n")
     left_out = figures["comments_total"] - len(figures["comments"])
     lines = comment_lines(figures["comments"], figures["levels"], args.lang, more=left_out)
     if left_out:

@@ -134,6 +134,12 @@ def record(
         raise errors.InvalidRequest(f"unknown source {source!r}", field="source")
     text = clean_comment(comment)
     leg = last_leg(conn, ticket_id)
+    if leg["status"] == "withdrawn":
+        raise errors.NotRatable(
+            f"ticket {leg['number']} was cancelled by the kiosk before any call: "
+            "no service took place, so there is nothing to rate",
+            reason="withdrawn",
+        )
     if counter is not None and leg["counter"] != counter:
         raise errors.NotRatable(
             f"ticket {leg['number']} was not served at counter {counter}", reason="other_counter"

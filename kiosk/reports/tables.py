@@ -157,7 +157,7 @@ def _waiting(f: dict[str, Any], lang: str) -> Table:
 def _service_time(f: dict[str, Any], lang: str) -> Table:
     rows = [
         [
-            gettext("Service", lang) + ": " + _named(s, lang),
+            gettext("Service: {name}", lang).format(name=_named(s, lang)),
             s["services"],
             s["service_median"],
             s["service_p90"],
@@ -165,7 +165,7 @@ def _service_time(f: dict[str, Any], lang: str) -> Table:
         for s in f["services"]
     ] + [
         [
-            gettext("Counter", lang) + ": " + _named(c, lang),
+            gettext("Counter: {name}", lang).format(name=_named(c, lang)),
             c["services"],
             c["service_median"],
             c["service_p90"],
@@ -374,6 +374,25 @@ BUILDERS: tuple[tuple[str, Callable[[dict[str, Any], str], Table]], ...] = (
     ("kiosks", _kiosks),
 )
 TABLE_IDS = tuple(name for name, _build in BUILDERS)
+
+
+def withdrawn_note(figures: dict[str, Any], lang: str) -> str:
+    """The line under "How tickets ended, per service" naming each service's withdrawn
+    numbers ("" when there are none). A line, not a column: the A4 page has no room
+    for a ninth column with the longest service names, and most months have none."""
+    parts = [
+        # TRANSLATORS: one service and its count in a list; Khmer introduces with ៖
+        gettext("{service}: {count}", lang, service=_named(s, lang), count=s["withdrawn"])
+        for s in figures["services"]
+        if s.get("withdrawn")
+    ]
+    if not parts:
+        return ""
+    return gettext(
+        "Withdrawn by a kiosk (never shown, not in the table): {services}.",
+        lang,
+        services="; ".join(parts),
+    )
 
 
 def tables(figures: dict[str, Any], lang: str) -> dict[str, Table]:

@@ -17,6 +17,7 @@ from kiosk.queue import QueueEngine
 from kiosk.server.apidocs import mount_api_docs
 from kiosk.server.auth import Authenticator
 from kiosk.server.budgets import ReadBudget
+from kiosk.server.compress import CompressPages
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.fastpath import FastPaths, ParkedPolls
 from kiosk.server.headers import CentreApp
@@ -123,6 +124,7 @@ def create_app(
     app.add_middleware(FastPaths, api=app)  # innermost: the limits below still apply
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
+    app.add_middleware(CompressPages)  # outermost: pages and their files gzipped
     for module in (public, tickets, counters, events, sessions, report):
         app.include_router(module.router)
     mount_phone(app)

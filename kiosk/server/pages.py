@@ -8,17 +8,35 @@ a browser revalidates and gets 304 until the centre is updated.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from kiosk.text import N_, gettext
+
 SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
-# What each language calls itself on a language switcher (never translated).
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "English"}
+# A language switcher names each language in itself: the name's translation
+# into that very language (the catalogs hold it, as for the kiosk and the console).
+_LANGUAGE_MSGIDS = {"vi": N_("Vietnamese"), "km": N_("Khmer"), "en": N_("English")}
+
+
+def language_name(code: str) -> str:
+    """What the language ``code`` calls itself ("Tiếng Việt", "ភាសាខ្មែរ", "English")."""
+    return gettext(_LANGUAGE_MSGIDS[code], code)
+
+
+def language_switch(codes: Iterable[str], current: str) -> list[dict[str, Any]]:
+    """The entries of a page's language switch: the centre's languages in their own names."""
+    return [
+        {"code": code, "name": language_name(code), "current": code == current}
+        for code in codes
+        if code in _LANGUAGE_MSGIDS
+    ]
 
 
 def environment(templates: Path) -> Environment:

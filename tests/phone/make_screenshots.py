@@ -1,7 +1,8 @@
 """Screenshots of the citizen's phone page and the /rate/ terminal, from a real server.
 
 ``.venv/bin/python -m tests.phone.make_screenshots docs/screenshots`` writes
-phone-{waiting,called,rating}-{vi,km}.png (a 360x740 phone) and rate-terminal-km.png.
+phone-{waiting,called,rating}-{vi,km}.png and phone-withdrawn-km.png (a 360x740
+phone) and rate-terminal-km.png.
 """
 
 from __future__ import annotations
@@ -50,6 +51,20 @@ def make(out_dir: Path) -> list[Path]:
                 page.locator(".level").nth(1).click()
                 page.locator(".reason").first.click()
                 shot(f"phone-rating-{lang}.png")
+            # A number the kiosk withdrew (it never learnt the server's answer).
+            key = {"Idempotency-Key": "screenshot-withdrawn"}
+            ghost = centre.kiosk.post(
+                f"{centre.url}/api/v1/tickets",
+                json={"service": "ho-tich", "lang": "km"},
+                headers=key,
+            ).json()
+            centre.kiosk.post(
+                f"{centre.url}/api/v1/tickets/withdraw",
+                json={"idempotency_key": key["Idempotency-Key"]},
+            ).raise_for_status()
+            page.goto(f"{centre.url}/t/{ghost['id']}")
+            expect(page.locator("#status.withdrawn")).to_be_visible()
+            shot("phone-withdrawn-km.png")
             context.close()
 
             terminal = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)

@@ -193,6 +193,12 @@ def test_the_phones_own_listener_answers_their_polls_beside_the_framework(
             counter(centre, "1", "next")
             assert answer.result(timeout=20).json()["status"] == "called"
         assert layer.answered == 2
+        # What phones load from it comes as from the API's listener: gzipped, WOFF2.
+        page = requests.get(f"{url}/t/{ticket['id']}", timeout=10)
+        assert (page.status_code, page.headers.get("content-encoding")) == (200, "gzip")
+        font = requests.get(f"{url}/t/fonts/NotoSansKhmer-Labels.woff2", timeout=30)
+        assert font.headers["content-type"] == "font/woff2"
+        assert "content-encoding" not in font.headers
         # Its protocol is the API's guarded one: headers over the cap are refused.
         with socket.create_connection(("127.0.0.1", sock.getsockname()[1]), timeout=10) as s:
             s.sendall(b"GET /t/x/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)

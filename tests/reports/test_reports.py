@@ -646,3 +646,16 @@ def test_khmer_exports_keep_machine_numbers(month: Month) -> None:
     rows = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
     assert not any(KHMER_DIGIT.search(cell) for row in rows[1:] for cell in row)
     assert all(int(r[1]) >= 0 for r in rows[1:])
+
+
+def test_the_khmer_headings_introduce_the_period_with_the_khmer_colon(month: Month) -> None:
+    # The templates added an ASCII ": " after the translated words (the translation review).
+    s = month.director()
+    for path, tag in (("/reports/", "h1"), ("/reports/print", 'p class="period-line"')):
+        html = s.get(f"{month.url}{path}", params={**PERIOD, "lang": "km"}, timeout=60).text
+        start = html.index(f"<{tag}>")
+        heading = html[start : html.index("</", start)]
+        assert "៖ " in heading and ": " not in heading, heading
+        # the service-time table's rows name a service or a counter the same way
+        assert "សេវា៖ " in html and "បញ្ជរ៖ " in html
+        assert "សេវា: " not in html and "បញ្ជរ: " not in html

@@ -20,7 +20,10 @@ SECOND_KIOSK = "kiosk-2-secret-token"
 
 @pytest.fixture
 def centre(start_centre: StartCentre) -> Centre:
-    return start_centre(kiosk_token_toml("kiosk-2", SECOND_KIOSK))
+    return start_centre(
+        kiosk_token_toml("kiosk-2", SECOND_KIOSK),
+        **{r"^kiosk_rate_limit = \d+": f"kiosk_rate_limit = {RATE}"},
+    )
 
 
 def test_varying_the_body_kiosk_does_not_multiply_the_rate_limit(centre: Centre) -> None:

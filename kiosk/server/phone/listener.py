@@ -25,6 +25,7 @@ from kiosk.publicurl import is_loopback, lan_address
 from kiosk.queue import QueueEngine
 from kiosk.server.app import _server_names
 from kiosk.server.auth import Authenticator
+from kiosk.server.compress import CompressPages
 from kiosk.server.errors import install_error_handlers
 from kiosk.server.headers import CentreApp
 from kiosk.server.limits import BodyLimit, HostCheck, HostNames
@@ -62,6 +63,7 @@ def phone_app(cfg: Config, engine: QueueEngine) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=cfg.server.max_body_bytes)
     app.add_middleware(HostCheck, names=_server_names(cfg))
+    app.add_middleware(CompressPages)  # outermost: pages and their files gzipped
     mount_phone_only(app)
     return app
 

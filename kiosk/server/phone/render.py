@@ -16,7 +16,7 @@ from kiosk.config import Config
 from kiosk.queue.clock import from_iso, utc_now
 from kiosk.queue.errors import NotRatable, QueueError
 from kiosk.queue.ratings import MAX_COMMENT
-from kiosk.server.pages import LANGUAGE_NAMES, environment
+from kiosk.server.pages import environment, language_switch
 from kiosk.text import N_, format_when, gettext, ngettext, pick, ticket_number_text
 from kiosk.text.fonts import LANGUAGES
 
@@ -151,6 +151,16 @@ def status_of(view: dict[str, Any], cfg: Config, lang: str) -> Status:
             gettext("You were called but did not come", lang),
             (gettext("Please take a new number.", lang),),
         )
+    if status == "withdrawn":
+        # The kiosk gave up on this issue (it could not learn the server's answer)
+        # and took the number back before any call: it will never be served.
+        return Status(
+            "withdrawn",
+            gettext("This number was cancelled by the kiosk", lang),
+            (_from_day(view, cfg, lang),)
+            if state == "past"
+            else (gettext("Please take a new number.", lang),),
+        )
     if status == "done":
         after = (_from_day(view, cfg, lang),) if state == "past" else ()
         return Status("done", gettext("Your service is finished. Thank you!", lang), after)
@@ -187,6 +197,10 @@ def rating_context(view: dict[str, Any], cfg: Config, lang: str) -> dict[str, An
 def rating_error(exc: QueueError, lang: str) -> str:
     """One sentence in ``lang`` for a rating the queue refused."""
     if isinstance(exc, NotRatable):
+        if exc.detail.get("reason") == "withdrawn":
+            return gettext(
+                "This number was cancelled by the kiosk: there is nothing to rate.", lang
+            )
         return gettext("This ticket cannot be rated now.", lang)
     if getattr(exc, "detail", {}).get("field") == "comment":
         return gettext("The comment is too long: at most {n} characters.", lang, n=MAX_COMMENT)
@@ -215,18 +229,17 @@ def page_context(
         if expired
         else gettext("Issued at {time}", lang, time=_time(view["issued_at"], lang, cfg)),
         "status": status,
+        "ticket_status": view.get("status") or "",
         "rating": None if expired else rating_context(view, cfg, lang),
         "alert": view.get("status") == "called" and view["state"] == "today",
         "calls": view.get("calls") or 0,
         "updated": gettext("Updated at {time}", lang, time=format_when(now, lang, cfg.tz, "time")),
         "offline": gettext("No connection: trying again…", lang),
         "sound": gettext("Tap to allow sound and vibration when you are called", lang),
-        "languages": [
-            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang}
-            for code in cfg.centre.languages
-        ],
+        "languages": language_switch(cfg.centre.languages, lang),
         "refresh": NOSCRIPT_REFRESH,
-        "live": view["state"] != "expired",
+        # An expired or withdrawn ticket never changes again: nothing to follow.
+        "live": view["state"] != "expired" and view.get("status") != "withdrawn",
         # Only these can still be called: the offer of sound goes once the turn is over.
         "may_call": not expired and status.kind in ("waiting", "called", "no_show"),
         "error": error,

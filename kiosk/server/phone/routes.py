@@ -8,8 +8,10 @@
 * ``POST /api/v1/tickets/{id}/rating``: the rating as JSON; 201 once, 409 after.
   No auth (the id is the capability); with a counter's staff session it is the
   counter-side terminal's rating (``source`` terminal, that counter's tickets only).
-* ``GET /t/fonts/{file}``: the shipped Noto Sans Khmer, so Khmer is shaped by the
-  phone's browser with the centre's font (no CDN: the guest Wi-Fi may have no internet).
+* ``GET /t/fonts/{file}``: the shipped Noto Sans Khmer as WOFF2 (and TrueType for a
+  browser without WOFF2), so Khmer is shaped by the phone's browser with the
+  centre's font (no CDN: the guest Wi-Fi may have no internet); see
+  :mod:`kiosk.server.phone.fonts`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import (
-    FileResponse,
     HTMLResponse,
     JSONResponse,
     RedirectResponse,
@@ -38,6 +39,7 @@ from kiosk.server.deps import bearer, config_of, engine_of, in_engine, principal
 from kiosk.server.errors import ApiError
 from kiosk.server.models import errors_doc
 from kiosk.server.phone import render
+from kiosk.server.phone.fonts import PHONE_FONTS, TRUETYPE, WEEK, fonts_of_page
 from kiosk.server.phone.watch import TicketWatch
 from kiosk.server.static import font_file
 
@@ -45,7 +47,6 @@ log = logging.getLogger(__name__)
 
 MAX_WAIT = 30.0
 UNKNOWN = "there is no ticket with this id"
-PHONE_FONTS = frozenset({"NotoSansKhmer-Regular.ttf", "NotoSansKhmer-Bold.ttf"})
 _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -124,7 +125,9 @@ async def page(request: Request, ticket_id: str, lang: Lang = None) -> HTMLRespo
     view = await follow_view(request, ticket_id)
     if view is None:
         return _missing(request)
-    return HTMLResponse(render.render_page(_context(request, view, lang)), headers=_HEADERS)
+    ctx = _context(request, view, lang)
+    PHONE_FONTS.prepare(fonts_of_page(ctx["lang"]))
+    return HTMLResponse(render.render_page(ctx), headers=_HEADERS)
 
 
 async def _gone(request: Request) -> None:
@@ -274,6 +277,8 @@ async def not_a_ticket_address(request: Request) -> HTMLResponse:
     return _missing(request)
 
 
-@router.get("/t/fonts/{name}")
-async def font(name: str) -> FileResponse:
-    return font_file(name, PHONE_FONTS, max_age=604800)
+@router.get("/t/fonts/{name}", response_model=None)
+async def font(request: Request, name: str) -> Response:
+    if name in TRUETYPE:
+        return font_file(name, TRUETYPE, max_age=WEEK)
+    return await PHONE_FONTS.response(request, name)

@@ -19,8 +19,16 @@ from kiosk.config import Config
 from kiosk.queue.report import MORE_COMMENTS
 from kiosk.queue.stats import Period
 from kiosk.reports import charts
-from kiosk.reports.tables import WEEKDAY_NAMES, Kind, Table, period_label, shown, tables
-from kiosk.server.pages import LANGUAGE_NAMES, environment
+from kiosk.reports.tables import (
+    WEEKDAY_NAMES,
+    Kind,
+    Table,
+    period_label,
+    shown,
+    tables,
+    withdrawn_note,
+)
+from kiosk.server.pages import environment, language_switch
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
 from kiosk.text.numbers import native_digits
@@ -220,14 +228,12 @@ def page(
         "live": live_shown(live, lang) if live else None,
         "query": query,
         "nav": _periods(period, lang),
-        "languages": [
-            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang}
-            for code in cfg.centre.languages
-            if code in LANGUAGE_NAMES
-        ],
+        "languages": language_switch(cfg.centre.languages, lang),
         "target": figures["target_wait_minutes"],
         # What a table leaves out (the comments beyond the newest; the exports hold all).
         "more": {"comments": _more(figures["comments_total"] - len(figures["comments"]), lang)},
+        # What a table cannot hold as a column: a line under it.
+        "notes": {"outcomes": withdrawn_note(figures, lang)},
     }
     return _env.get_template(template).render(ctx)
 
@@ -242,11 +248,7 @@ def sign_in(
         message=message,
         next_url=next_url,
         has_pin=cfg.reports.admin_pin_hash is not None,
-        languages=[
-            {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang}
-            for code in cfg.centre.languages
-            if code in LANGUAGE_NAMES
-        ],
+        languages=language_switch(cfg.centre.languages, lang),
     )
 
 

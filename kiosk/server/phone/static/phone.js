@@ -47,6 +47,7 @@ function apply(answer) {
   version = answer.version;
   $("#live").innerHTML = answer.html;
   document.title = answer.title;
+  body.dataset.status = answer.status || "";
   if (answer.alert && answer.calls > calls) alertCalled();
   calls = answer.calls;
   const sound = $("#sound");
