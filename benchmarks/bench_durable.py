@@ -41,9 +41,7 @@ def _outbox(path: Path) -> Outbox:
         box.add_withdrawal(f"{i:032x}")
     for i in range(50):
         failed = i % 7 == 0
-        box.add_report(
-            f"T{i:05d}", {"ok": not failed, "error": "paper out" if failed else None}, shown=None
-        )
+        box.add_report(f"T{i:05d}", {"ok": not failed, "error": "paper out" if failed else None})
     return box
 
 
@@ -65,7 +63,7 @@ def _plain_write(path: Path, data: bytes) -> None:
 
 def run(workdir: Path) -> list[dict]:
     box = _outbox(workdir / "kiosk-outbox.json")
-    durable = _timed(lambda i: box.add_report(f"X{i:05d}", OK, shown=None), CHANGES)
+    durable = _timed(lambda i: box.add_report(f"X{i:05d}", OK), CHANGES)
     data = box.path.read_bytes()  # the same bytes, written without fsync
     plain = _timed(lambda i: _plain_write(workdir / "plain.json", data), CHANGES)
 
@@ -74,7 +72,7 @@ def run(workdir: Path) -> list[dict]:
 
     def worker(n: int) -> None:
         for i in range(per_thread):
-            shared.add_report(f"W{n}-{i:05d}", OK, shown=None)
+            shared.add_report(f"W{n}-{i:05d}", OK)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
     t0 = time.perf_counter()
