@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(autouse=True, scope="session")
 def _kivy_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault("KIVY_HOME", str(tmp_path_factory.mktemp("kivy-home")))
+
+
+def full_disk_at(limit: int) -> Callable[[], None]:
+    """A ``preexec_fn``: the child's files cannot grow past ``limit`` bytes (a full disk).
+
+    RLIMIT_FSIZE makes such a write fail with EFBIG, as ENOSPC on a full disk, for
+    that process only; it does not cover a rename or a log rotation failing.
+    """
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    return limit_files
 
 
 def write_config(tmp_path: Path, text: str | None = None, **replace: str) -> Path:

@@ -10,21 +10,14 @@ CPython drops the rest of a short write without an error, which this cannot catc
 from __future__ import annotations
 
 import os
-import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from kiosk.queue.schema import connect, create_schema
-from tests.conftest import ROOT, write_config
+from tests.conftest import ROOT, full_disk_at, write_config
 
 LIMIT = 20  # bytes: less than the CSV's header line
-
-
-def _file_size_limit() -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
-    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, resource.RLIM_INFINITY))
 
 
 def test_report_csv_into_a_full_disk_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -45,7 +38,7 @@ def test_report_csv_into_a_full_disk_is_one_line_and_exit_2(tmp_path: Path) -> N
             env=env,
             cwd=ROOT,
             timeout=120,
-            preexec_fn=_file_size_limit,
+            preexec_fn=full_disk_at(LIMIT),
             check=False,
         )
     assert cut.returncode == 2, cut.stderr

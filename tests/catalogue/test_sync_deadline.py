@@ -8,8 +8,6 @@ The deadlines are made small through the config; nothing here measures a duratio
 from __future__ import annotations
 
 import re
-import resource
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +18,7 @@ import pytest
 from devtools.central import DevCentral
 from kiosk.catalogue import open_catalogue, store_path, store_status
 from kiosk.catalogue.sync import sync_once
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, full_disk_at, run_cli
 
 from .conftest import sample_dict
 from .sync_helpers import assert_refused, kiosk_config
@@ -156,12 +154,6 @@ def test_a_retry_after_beyond_the_deadline_is_not_waited_for(
     assert central.requests_to("manifest") == 1
 
 
-def _small_file_limit() -> None:
-    # A full disk, for this process only: a write past 64 KB fails (EFBIG, as ENOSPC would).
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
-
-
 def test_a_full_local_disk_is_not_taken_for_the_network_and_is_not_retried(
     tmp_path: Path, central: DevCentral
 ) -> None:
@@ -175,7 +167,7 @@ def test_a_full_local_disk_is_not_taken_for_the_network_and_is_not_retried(
         text=True,
         cwd=ROOT,
         timeout=120,
-        preexec_fn=_small_file_limit,
+        preexec_fn=full_disk_at(64 * 1024),  # the export's file fills it
         check=False,
     )
     assert out.returncode == 1, out.stderr
