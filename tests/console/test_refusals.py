@@ -48,6 +48,14 @@ def _said(lang: str, msgid: str) -> str:
     return text
 
 
+def _answer_next(page: Page, counter: str, status: int, body: str) -> None:
+    """The server's answer to this counter's Next, served by the browser's route."""
+    page.route(
+        f"**/api/v1/counters/{counter}/next",
+        lambda route: route.fulfill(status=status, content_type="application/json", body=body),
+    )
+
+
 @pytest.mark.parametrize("lang", ["vi", "km"])
 def test_refusals_are_told_in_the_console_language(page: Page, centre: Centre, lang: str) -> None:
     message = page.locator("#action-message")
@@ -109,14 +117,7 @@ def test_an_unknown_refusal_keeps_the_server_sentence_escaped(
 ) -> None:
     """A code the console does not know: its own words, then the server's sentence as text."""
     _sign_in(page, centre, lang, "2")
-    page.route(
-        "**/api/v1/counters/2/next",
-        lambda route: route.fulfill(
-            status=409,
-            content_type="application/json",
-            body='{"error": "brand_new_code", "detail": "<b>new</b> refusal"}',
-        ),
-    )
+    _answer_next(page, "2", 409, '{"error": "brand_new_code", "detail": "<b>new</b> refusal"}')
     page.click("#btn-next")
     prefix = _said(lang, "The server refused: {detail}").replace("{detail}", "")
     message = page.locator("#action-message")
@@ -133,14 +134,12 @@ def test_a_full_disk_is_told_in_the_console_language(page: Page, centre: Centre,
     because a full disk does not fail every call (SQLite reuses the free pages it has).
     """
     _sign_in(page, centre, lang, "2")
-    page.route(
-        "**/api/v1/counters/2/next",
-        lambda route: route.fulfill(
-            status=503,
-            content_type="application/json",
-            body='{"error": "storage_unavailable",'
-            ' "detail": "the queue database is unavailable: database or disk is full"}',
-        ),
+    _answer_next(
+        page,
+        "2",
+        503,
+        '{"error": "storage_unavailable",'
+        ' "detail": "the queue database is unavailable: database or disk is full"}',
     )
     page.click("#btn-next")
     message = page.locator("#action-message")

@@ -78,7 +78,6 @@ export function keepSession(value) {
 // its stable `error` code picks the sentence (docs/api.md#errors). A code this page does not
 // know yet keeps the server's own sentence after ours (shown as text, never as HTML).
 export function explain(err) {
-  if (err.status === 0 && err.serverCode !== "storage_unavailable") return _("No connection to the server.");
   const known = {
     counter_paused: _("The counter is paused. Resume it first."),
     no_current_ticket: _("There is no ticket at this counter."),
@@ -95,8 +94,10 @@ export function explain(err) {
     body_too_large: _("The server did not accept this request. Reload the page and try again."),
     storage_unavailable: _("The server cannot save anything: its disk is full or damaged. Nothing was changed. Tell the IT officer."),
   };
-  if (err.serverCode === "storage_unavailable") return known.storage_unavailable;
-  if (known[err.code]) return known[err.code];
+  // A server error is "offline" (status 0) unless the server said why (err.serverCode).
+  const code = err.status === 0 ? err.serverCode : err.code;
+  if (known[code]) return known[code];
+  if (err.status === 0) return _("No connection to the server.");
   if (err.status === 429) {
     return _("The server is busy. Try again in {seconds} seconds.", { seconds: Math.max(1, Math.ceil(err.retryAfter)) });
   }
