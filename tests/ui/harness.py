@@ -9,6 +9,7 @@ to Kivy's event loop, so they go through the window's dispatch like a finger.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import time
@@ -166,6 +167,25 @@ def server_ticket(rig: Rig, ticket_id: str) -> dict[str, Any]:
 def start(rig: Rig, lang_button: str = "start_vi") -> None:
     tap(rig.ids("attract")[lang_button])
     rig.wait_screen("home")
+
+
+def tap_admin_corner(rig: Rig) -> None:
+    """Five taps in the top-left corner, a finger's pace (0.2 s) apart.
+
+    The gesture must land within three seconds of the kiosk's clock; a loaded
+    CI machine can take longer than that to draw the fifteen frames of five
+    taps (the Khmer screen's first frames most of all), so the taps keep time
+    on a clock of their own. The window itself is tested without a window in
+    tests/ui/test_backend.py.
+    """
+    from kivy.core.window import Window
+
+    from kiosk.ui.admin import CornerTaps
+
+    paced = itertools.count(step=0.2)
+    rig.app.corner = CornerTaps(clock=lambda: next(paced))
+    for _ in range(5):
+        touch_at(4, Window.height - 4)
 
 
 def take_first_service(rig: Rig) -> Any:

@@ -21,6 +21,7 @@ from tests.ui.harness import (
     start,
     take_first_service,
     tap,
+    tap_admin_corner,
     touch_at,
     type_on_keyboard,
     visible_text,
@@ -263,11 +264,8 @@ def test_escape_alt_f4_and_window_close_do_not_leave_the_kiosk(tmp_path: Path) -
 
 
 def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
-    from kivy.core.window import Window
-
     with kiosk_rig(tmp_path) as rig:
-        for _ in range(5):  # five taps in the top-left corner
-            touch_at(4, Window.height - 4)
+        tap_admin_corner(rig)
         pin = rig.wait_screen("pin")
 
         def enter(digits: str) -> None:
@@ -294,10 +292,8 @@ def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
 
 def open_admin_panel(rig: Any) -> Any:
     """Five taps in the top-left corner, then the development admin PIN."""
-    from kivy.core.window import Window
 
-    for _ in range(5):
-        touch_at(4, Window.height - 4)
+    tap_admin_corner(rig)
     pin = rig.wait_screen("pin")
     keys = {k.key: k for k in find(pin.ids.pad, lambda w: getattr(w, "key", ""))}
     for d in "2468":
