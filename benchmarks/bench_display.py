@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import load_config
 from kiosk.server.display_bridge import DisplayBridge
@@ -43,7 +44,7 @@ def _rig(workdir: Path, protocol: str) -> Iterator[tuple[DisplayBridge, DisplayB
         bench.unplug()
 
 
-def _event(counter: str, number: str) -> dict:
+def _event(counter: str, number: str) -> dict[str, Any]:
     return {"id": 1, "type": "called", "at": "2025-07-01T02:00:00Z", "counter": counter,
             "service": "ho-tich", "ticket": {"id": "x", "number": number}, "data": {}}  # fmt: skip
 
@@ -55,9 +56,10 @@ def _latencies(
     n: int,
     spacing: float,
     counters: tuple[int, ...] = (1, 2, 3, 4),
-):
+) -> tuple[list[float], list[float]]:
     """Seconds from handle_event() to the frame's last byte at the display, and call cost."""
-    wire, call = [], []
+    wire: list[float] = []
+    call: list[float] = []
     for i in range(n):
         counter = str(counters[i % len(counters)])
         number = f"{1000 + i}"

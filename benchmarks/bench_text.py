@@ -45,7 +45,7 @@ def _page(paragraphs: list[str], count: int) -> list[str]:
     return [f"{paragraphs[i % len(paragraphs)]} ({i + 1})" for i in range(count)]
 
 
-def _time(fn) -> float:  # type: ignore[no-untyped-def]
+def _time(fn: Callable[[], object]) -> float:
     started = time.perf_counter()
     fn()
     return (time.perf_counter() - started) * 1000
@@ -73,7 +73,9 @@ class Samples:
         )
 
 
-def _interleaved(jobs: dict[str, Callable[[], None]], prepare, rounds: int = ROUNDS):  # type: ignore[no-untyped-def]
+def _interleaved(
+    jobs: dict[str, Callable[[], None]], prepare: Callable[[], None], rounds: int = ROUNDS
+) -> dict[str, Samples]:
     """CPU and wall ms of each job over ``rounds`` rounds, the jobs taken in turn in each
     round, each after ``prepare`` (emptied caches).
 

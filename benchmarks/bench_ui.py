@@ -14,7 +14,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.catalogue.catalogue import Catalogue
+    from tests.ui.harness import Rig
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1920, 1080)  # landscape: fits the bench display (1920x1080)
@@ -68,7 +74,7 @@ def _cold_start(workdir: Path, url: str, config: Path, runs: int = 3) -> list[fl
     return times
 
 
-def _touch_to_printed(rig, runs: int = 12) -> list[float]:  # type: ignore[no-untyped-def]
+def _touch_to_printed(rig: Rig, runs: int = 12) -> list[float]:
     from tests.ui.harness import pump, tap, wait_until
 
     times = []
@@ -79,14 +85,19 @@ def _touch_to_printed(rig, runs: int = 12) -> list[float]:  # type: ignore[no-un
         started = time.perf_counter()
         tap(confirm.ids.confirm)
         ticket = rig.app.screen("ticket")
-        wait_until(lambda t=ticket: t.state == "printed" and t.ticket, 30, "the print")
+        wait_until(_printed(ticket), 30, "the print")
         times.append((time.perf_counter() - started) * 1000)
         rig.app.go("home")
         pump(2)
     return times
 
 
-def _big_catalogue(workdir: Path, cfg):  # type: ignore[no-untyped-def]
+def _printed(ticket: Any) -> Callable[[], bool]:
+    """The ticket screen shows a printed ticket (a condition for ``wait_until``)."""
+    return lambda: ticket.state == "printed" and bool(ticket.ticket)
+
+
+def _big_catalogue(workdir: Path) -> Catalogue:
     from benchmarks.bench_catalogue import synthetic_catalogue
     from kiosk.catalogue.catalogue import Catalogue
     from kiosk.catalogue.model import parse_catalogue
@@ -98,7 +109,7 @@ def _big_catalogue(workdir: Path, cfg):  # type: ignore[no-untyped-def]
     return Catalogue.open(path, allowed_hosts=["*.gov.vn"])
 
 
-def _frames(count: int, step) -> list[float]:  # type: ignore[no-untyped-def]
+def _frames(count: int, step: Callable[[int], object]) -> list[float]:
     """Frame times (ms) with the 60 fps cap lifted: the work of each frame, nothing else."""
     from kivy.base import EventLoop
     from kivy.clock import Clock
@@ -117,10 +128,10 @@ def _frames(count: int, step) -> list[float]:  # type: ignore[no-untyped-def]
     return out
 
 
-def _show_results(rig, workdir: Path) -> int:  # type: ignore[no-untyped-def]
+def _show_results(rig: Rig, workdir: Path) -> int:
     from tests.ui.harness import pump
 
-    rig.app.use_catalogue(_big_catalogue(workdir, rig.cfg))
+    rig.app.use_catalogue(_big_catalogue(workdir))
     rig.app.go("lookup")
     lookup = rig.app.screen("lookup")
     for char in "giay":  # giấy (paper): in 400+ procedures of the synthetic catalogue
@@ -129,7 +140,7 @@ def _show_results(rig, workdir: Path) -> int:  # type: ignore[no-untyped-def]
     return len(lookup.results)
 
 
-def _scroll(rig, steps: int = 120) -> list[float]:  # type: ignore[no-untyped-def]
+def _scroll(rig: Rig, steps: int = 120) -> list[float]:
     rv = rig.app.screen("lookup").ids.results
 
     def step(i: int) -> None:
@@ -154,14 +165,14 @@ def _empty_frames() -> list[float]:
             Window.add_widget(child)
 
 
-def _rss_growth(rig, changes: int = 1000) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _rss_growth(rig: Rig, changes: int = 1000) -> tuple[float, float]:
     import psutil
 
     from tests.ui.harness import pump
 
     proc = psutil.Process()
     codes = ["1.001193", "1.000894", "1.000656", "2.000815", "1.004222"]
-    cycle = [
+    cycle: list[tuple[str, dict[str, str | None]]] = [
         ("home", {}),
         ("lookup", {}),
         ("fields", {}),

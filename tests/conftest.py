@@ -9,10 +9,11 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,9 @@ def _require_all() -> bool:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
     """Where everything must run, a skipped test (no display, Xvfb, Chromium) is a failure.
 
     One place for every kind of skip (markers, ``pytest.skip`` in fixtures or
@@ -110,7 +113,7 @@ def config_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def copy_config(tmp_path: Path):
+def copy_config(tmp_path: Path) -> Callable[..., Path]:
     def _copy(**replace: str) -> Path:
         return write_config(tmp_path, **replace)
 

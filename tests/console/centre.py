@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from kiosk.config import Config, load_config
+from kiosk.queue.records import Event
 from kiosk.server.run import ServerHandle, start_in_thread
 from tests.conftest import write_config
 
@@ -70,7 +71,7 @@ class Centre:
         )
         assert resp.status_code == 200, resp.text
 
-    def events(self, after: int = 0) -> list[dict[str, Any]]:
+    def events(self, after: int = 0) -> list[Event]:
         assert self.handle is not None
         return self.handle.engine.events_after(after, 1000)
 

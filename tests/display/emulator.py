@@ -13,6 +13,7 @@ import select
 import threading
 import time
 import tty
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class FrameError(AssertionError):
 
 def parse_bcd_pair(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
     """``AA addr hi lo``; hi/lo packed BCD, FF FF blank. Returns frames and the unparsed rest."""
-    out = []
+    out: list[tuple[int, str | None, bytes]] = []
     while True:
         start = buf.find(0xAA)
         if start < 0:
@@ -55,7 +56,7 @@ def parse_bcd_pair(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]],
 
 def parse_ascii(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
     """``01 addr text 07`` with printable ASCII text; empty text blanks."""
-    out = []
+    out: list[tuple[int, str | None, bytes]] = []
     while buf:
         if buf[0] != 0x01:
             raise FrameError(f"frame does not start with SOH: {bytes(buf).hex(' ')}")
@@ -87,7 +88,7 @@ MODBUS_FRAME = 7 + 12 + 2  # addr, func, start(2), count(2), byte count, 12 text
 
 def parse_led485_modbus(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
     """``addr 10 00 70 00 06 0C <12 ASCII bytes, zero-padded> CRC``; all zeros blank."""
-    out = []
+    out: list[tuple[int, str | None, bytes]] = []
     while len(buf) >= MODBUS_FRAME:
         raw = bytes(buf[:MODBUS_FRAME])
         if raw[1] != MODBUS_WRITE or raw[4:7] != b"\x00\x06\x0c":
@@ -110,7 +111,7 @@ def modbus_echo(raw: bytes) -> bytes:
 
 def parse_led485_ascii(buf: bytearray) -> tuple[list[tuple[int, str | None, bytes]], bytearray]:
     """``$AAA,TEXT#``: three decimal address digits; an empty text blanks."""
-    out = []
+    out: list[tuple[int, str | None, bytes]] = []
     while buf:
         if buf[0] != ord("$"):
             raise FrameError(f"frame does not start with '$': {bytes(buf).hex(' ')}")
@@ -228,12 +229,12 @@ class DisplayBench:
         self.replies.append((addr, reply))
         return how
 
-    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
+    def wait_for(self, predicate: Callable[[DisplayBench], bool], timeout: float = 10.0) -> bool:
         """Wait until ``predicate(bench)`` holds; generous timeouts for a loaded machine."""
         with self._cond:
             return self._cond.wait_for(lambda: predicate(self), timeout)
 
-    def wait_showing(self, expected: dict[int, str | None], timeout: float = 10.0) -> bool:
+    def wait_showing(self, expected: Mapping[int, str | None], timeout: float = 10.0) -> bool:
         return self.wait_for(
             lambda b: all(b.showing.get(a, "<never>") == t for a, t in expected.items()), timeout
         )

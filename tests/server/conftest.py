@@ -40,8 +40,10 @@ class Api:
         **kwargs: Any,
     ) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}))
-        if role or token:
-            headers["Authorization"] = f"Bearer {token or TOKENS[role]}"
+        if not token and role:
+            token = TOKENS[role]
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         kwargs.setdefault("timeout", 60)
         return self.http.request(method, self.url + path, headers=headers, **kwargs)
 
