@@ -5,13 +5,19 @@ report export): it runs before any work, so a mistyped path costs one clear
 sentence about *that* path, not a download followed by an error that names a
 temporary file, and nothing already in place is touched. One way to replace a file
 that holds state (:func:`atomic_write`): whole, and still there after a power cut.
+One way to move a damaged one out of the way, kept for a look (:func:`set_aside`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def unwritable_reason(path: Path, *, make_folders: bool = True) -> str | None:
@@ -75,3 +81,50 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+BROKEN = ".broken"
+
+
+def set_aside(path: Path, what: str, reason: str) -> Path | None:
+    """Move the damaged file ``path`` out of the way, kept for a look; where it went.
+
+    The name is ``<name>.broken``; when a file of that name is already there (an
+    earlier damage nobody has looked at yet) both are kept: the new one is
+    ``<name>.broken-<UTC time>`` (``-2``, ``-3``, ... within one second). One ERROR
+    line says ``what`` the file is, why (``reason``) and where it is now. None when
+    ``path`` is gone or cannot be moved (a read-only folder): the line then says that
+    the file stays where it is.
+    """
+    names = _aside_names(path)
+    aside = next(names)
+    while os.path.lexists(aside):  # a name that cannot even be looked up: the rename says why
+        aside = next(names)
+    try:
+        # Looked for just above and moved now: each caller holds its file's lock (the
+        # catalogue's store lock, the kiosk's one outbox), so nobody takes the name
+        # in between.
+        path.rename(aside)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.error(
+            "%s %s is damaged (%s) and cannot be set aside (%s); it stays where it is",
+            what,
+            path,
+            reason,
+            exc.strerror or exc,
+        )
+        return None
+    log.error("%s %s is damaged (%s); set aside as %s", what, path, reason, aside.name)
+    return aside
+
+
+def _aside_names(path: Path) -> Iterator[Path]:
+    yield path.with_name(path.name + BROKEN)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    yield path.with_name(f"{path.name}{BROKEN}-{stamp}")
+    n = 2
+    while True:
+        yield path.with_name(f"{path.name}{BROKEN}-{stamp}-{n}")
+        n += 1

@@ -58,7 +58,7 @@ from kiosk.catalogue.store import (
     store_lock,
     write_store,
 )
-from kiosk.filetarget import setting, unwritable_reason
+from kiosk.filetarget import set_aside, setting, unwritable_reason
 from kiosk.text import fold_vi
 
 if TYPE_CHECKING:
@@ -407,6 +407,6 @@ def _rebuild_or_set_aside(path: Path, hosts: Sequence[str], reason: str) -> None
         return
     except (StoreError, FileNotFoundError, OSError) as exc:
         log.error("cannot rebuild %s (%s); installing the bundled sample", path, exc)
-    with contextlib.suppress(OSError):
-        path.replace(path.with_name(path.name + ".broken"))
-    record_error(path, f"the catalogue store was unreadable and was set aside: {reason}")
+    aside = set_aside(path, "the catalogue store", reason)
+    where = f"was set aside as {aside.name}" if aside else "could not be set aside"
+    record_error(path, f"the catalogue store was unreadable and {where}: {reason}")

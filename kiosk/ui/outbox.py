@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.filetarget import atomic_write
+from kiosk.filetarget import atomic_write, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +56,9 @@ class Outbox:
         except FileNotFoundError:
             return
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # Not ours to repair by hand: keep it for a look (the next write would
-            # replace it), start afresh. As the catalogue store does: ``.broken``.
-            aside = self.path.with_name(self.path.name + ".broken")
-            try:
-                self.path.replace(aside)
-            except OSError:
-                aside = self.path
-            log.error(
-                "the kiosk outbox %s cannot be read (%s); starting empty, the file is kept as %s",
-                self.path,
-                exc,
-                aside,
-            )
+            # Not ours to repair by hand: kept for a look (the next write would
+            # replace it), the outbox starts afresh.
+            set_aside(self.path, "the kiosk outbox", str(exc))
             return
         today = self.today()
         stale = [k for k, day in withdrawals.items() if day < today]

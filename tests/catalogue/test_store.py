@@ -134,6 +134,18 @@ def test_a_damaged_store_is_set_aside_and_the_sample_installed(cfg: Config) -> N
     cat.close()
 
 
+def test_a_store_damaged_again_keeps_the_first_broken_one_too(cfg: Config) -> None:
+    path = store_path(cfg)
+    path.parent.mkdir(parents=True)
+    for damage in (b"first damage " * 100, b"second damage " * 100):
+        path.write_bytes(damage)
+        open_catalogue(cfg).close()
+    assert path.with_name(path.name + ".broken").read_bytes() == b"first damage " * 100
+    [later] = path.parent.glob(path.name + ".broken-*")
+    assert later.read_bytes() == b"second damage " * 100
+    assert f"set aside as {later.name}" in store_status(path).last_error
+
+
 CENTRAL = "https://central.example.gov.vn/api"
 
 
