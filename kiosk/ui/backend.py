@@ -113,6 +113,10 @@ class AdminStatus:
     pending_reports: int
     last_ticket: str | None
     phone_qr: PublicUrl | None = None  # where tickets' status QRs point, or why they have none
+    # Why the outbox file cannot be written (a full disk), and how many messages it
+    # then holds in memory only (lost if the kiosk restarts before it is written).
+    outbox_unwritten: str | None = None
+    outbox_held: int = 0
 
     @property
     def server_ok(self) -> bool:
@@ -390,7 +394,9 @@ class KioskBackend:
 
     def flush_reports(self) -> int:
         """Send what the server has not got (withdrawals, then print results); returns how
-        many are still pending."""
+        many are still pending. First a write of the outbox file that failed before (a full
+        disk): it catches up as soon as there is space, whether or not anything is sent."""
+        self._outbox.write_again()
         with self._lock:
             in_hand = set(self._in_hand)
         delivered = all(
@@ -453,6 +459,9 @@ class KioskBackend:
             return PrinterStatus(exc.kind, str(exc))
 
     def close(self) -> None:
+        """At the kiosk's stop: the printer, the client, and the outbox's last write (what
+        still cannot be written, on a full disk, is named in the log)."""
+        self._outbox.close()
         if self._printer is not None:
             with contextlib.suppress(Exception):
                 self._printer.close()
@@ -526,6 +535,9 @@ class KioskBackend:
             server, detail = "unreachable", str(exc)
         disk = shutil.disk_usage(self.cfg.data_dir if self.cfg.data_dir.exists() else "/")
         last = self.last_outcome
+        self._outbox.write_again()  # the panel shows the state after a try
+        unwritten = self._outbox.unwritten
+        held = self._outbox.memory_only
         return AdminStatus(
             server_state=server,
             server_url=self.client.base_url,
@@ -538,6 +550,8 @@ class KioskBackend:
             pending_reports=self.pending_reports,
             last_ticket=str(last.ticket["number"]) if last else None,
             phone_qr=public_url(self.cfg),
+            outbox_unwritten=unwritten,
+            outbox_held=held if unwritten else 0,
         )
 
 

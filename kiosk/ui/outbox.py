@@ -11,6 +11,13 @@ Two kinds of message wait here until the server has them:
 
 The file is JSON, replaced whole (:func:`kiosk.filetarget.atomic_write`) on every
 change, so a crash leaves the previous or the next state, never half of one.
+
+When the file cannot be written (a full disk), the outbox is held in memory: the
+log says so once, :attr:`Outbox.unwritten` says why (the admin panel shows it),
+:meth:`Outbox.write_again` retries (the kiosk's 15 s health check calls it, so the
+file catches up as soon as there is space, without waiting for a new message), and
+:meth:`Outbox.close` makes a last attempt at the kiosk's stop and names in the log
+every message that is lost with the memory.
 """
 
 from __future__ import annotations
@@ -39,7 +46,10 @@ class Outbox:
         self._lock = threading.Lock()
         self._withdrawals: dict[str, str] = {}  # key -> local day of the issue
         self._reports: dict[str, dict[str, Any]] = {}  # ticket id -> {"ok", "error"}
-        self._unwritable = False  # the last write failed (a full disk)
+        # What the file holds (as last read or written): what memory has beyond it is
+        # what a stop loses while the file cannot be written.
+        self._on_disk: tuple[set[str], set[str]] = (set(), set())
+        self._unwritten: str | None = None  # why the last write failed (a full disk)
         self._load()
 
     def today(self) -> str:
@@ -65,6 +75,7 @@ class Outbox:
         for key in stale:
             del withdrawals[key]
         self._withdrawals, self._reports = withdrawals, reports
+        self._on_disk = (set(withdrawals), set(reports))
         if stale:
             log.info("dropped %d withdrawal(s) of earlier days from the outbox", len(stale))
             with self._lock:
@@ -79,19 +90,78 @@ class Outbox:
         }
         try:
             atomic_write(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode())
+            self._on_disk = (set(self._withdrawals), set(self._reports))
         except OSError as exc:
             # Said once (a full disk fails every write): not three lines per ticket.
-            if not self._unwritable:
+            if self._unwritten is None:
                 log.error(
-                    "the kiosk outbox %s cannot be written (%s); kept in memory until it can",
+                    "the kiosk outbox %s cannot be written (%s); kept in memory and written "
+                    "again when there is space: a restart before then loses what it holds",
                     self.path,
                     exc.strerror or exc,
                 )
-            self._unwritable = True
+            self._unwritten = str(exc.strerror or exc)
             return
-        if self._unwritable:
-            self._unwritable = False
-            log.warning("the kiosk outbox %s is written again", self.path)
+        if self._unwritten is not None:
+            self._unwritten = None
+            log.warning(
+                "the kiosk outbox %s is written again (%d withdrawal(s), %d print result(s))",
+                self.path,
+                len(self._withdrawals),
+                len(self._reports),
+            )
+
+    @property
+    def unwritten(self) -> str | None:
+        """Why the file is behind the outbox in memory (its last write failed), or None."""
+        with self._lock:
+            return self._unwritten
+
+    def _memory_only(self) -> tuple[list[str], list[str]]:
+        """Withdrawal keys and print-result tickets that the file does not hold."""
+        keys, tickets = self._on_disk
+        return [k for k in self._withdrawals if k not in keys], [
+            t for t in self._reports if t not in tickets
+        ]
+
+    @property
+    def memory_only(self) -> int:
+        """How many messages only memory holds (a stop now would lose them)."""
+        with self._lock:
+            keys, tickets = self._memory_only()
+            return len(keys) + len(tickets)
+
+    def write_again(self) -> bool:
+        """Retry a write that failed (there may be space again); True if the file is current."""
+        with self._lock:
+            if self._unwritten is not None:
+                self._save()
+            return self._unwritten is None
+
+    def close(self) -> None:
+        """At the kiosk's stop: a last write if the file is behind; what still cannot be
+        written is lost with the process, so the log names each message."""
+        with self._lock:
+            if self._unwritten is None:
+                return
+            self._save()
+            keys, tickets = self._memory_only()
+            if self._unwritten is None or not (keys or tickets):
+                return
+            log.error(
+                "the kiosk stops and its outbox %s still cannot be written (%s): lost are "
+                "%d withdrawal(s) (issue keys: %s) and %d print result(s) (tickets: %s); "
+                "the server never gets them",
+                self.path,
+                self._unwritten,
+                len(keys),
+                ", ".join(keys) or "-",
+                len(tickets),
+                ", ".join(
+                    f"{t} {'printed' if self._reports[t]['ok'] else 'NOT printed'}" for t in tickets
+                )
+                or "-",
+            )
 
     # -- withdrawals ------------------------------------------------------------
     def add_withdrawal(self, key: str) -> None:

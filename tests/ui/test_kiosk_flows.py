@@ -6,6 +6,7 @@ in the one window of this process. Waits are on conditions, never on time.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -320,6 +321,37 @@ def test_the_admin_panel_tells_a_refused_token_from_an_unreachable_server(
         assert not admin.printer.startswith("unknown")
         if lang == "en":
             assert admin.printer.startswith("prints, reports no status: ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("vi", "tin nhắn gửi máy chủ chỉ đang được giữ trong bộ nhớ"),
+        ("km", "សម្រាប់ម៉ាស៊ីនមេ កំពុងរក្សាទុកតែក្នុងអង្គចងចាំប៉ុណ្ណោះ"),
+        ("en", "1 message for the server is held in memory only"),
+    ],
+)
+def test_the_admin_panel_says_when_the_outbox_is_held_in_memory_only(
+    tmp_path: Path, lang: str, words: str
+) -> None:
+    """The outbox file cannot be written (here a folder stands where it goes; a full disk
+    is tested in test_outbox_full_disk): the disk line says what a restart would lose."""
+    from kiosk.ui.backend import OUTBOX_FILE
+
+    with kiosk_rig(tmp_path) as rig:
+        rig.app.start_session(lang)
+        path = rig.cfg.data_path(OUTBOX_FILE)
+        path.unlink(missing_ok=True)
+        (path / "in-the-way").mkdir(parents=True)
+        rig.app.backend.outbox.add_report("t-1", {"ok": False, "error": "paper out"})
+        admin = open_admin_panel(rig)
+        wait_until(lambda: admin.disk != "…", what="the admin status")
+        assert words in admin.disk and "(Is a directory)" in admin.disk, admin.disk
+        (path / "in-the-way").rmdir()
+        path.rmdir()  # the folder goes: the next status writes the file and says nothing
+        admin.refresh()
+        wait_until(lambda: "GB" in admin.disk and words not in admin.disk, what="the refresh")
+        assert "t-1" in json.loads(path.read_text(encoding="utf-8"))["print_results"]
 
 
 def test_wrong_pins_lock_the_pad(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.text.i18n import N_, gettext
+from kiosk.text.i18n import N_, gettext, ngettext
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import data_date
@@ -69,6 +69,31 @@ def server_line(st: Any, lang: str) -> str:
     line = f"{words} · {st.server_url} {st.server_detail}".strip()
     if st.phone_qr and st.phone_qr.why:
         line += f" · {st.phone_qr.reason(lang)}"
+    return line
+
+
+def disk_line(st: Any, lang: str) -> str:
+    """Free space, then what the kiosk holds in memory only when its outbox file cannot
+    be written (a full disk): those messages are lost if the kiosk restarts before."""
+    line = gettext(
+        "{free} GB free of {total} GB",
+        lang,
+        free=f"{st.disk_free_bytes / 1e9:.1f}",
+        total=f"{st.disk_total_bytes / 1e9:.1f}",
+    )
+    if st.outbox_unwritten and st.outbox_held:
+        # TRANSLATORS: admin panel, after the free disk space; {reason} is the system's
+        # error in English (e.g. "No space left on device").
+        held = ngettext(
+            "{n} message for the server is held in memory only: its file cannot be written "
+            "({reason}). Free disk space; a kiosk restart before then loses it.",
+            "{n} messages for the server are held in memory only: their file cannot be "
+            "written ({reason}). Free disk space; a kiosk restart before then loses them.",
+            st.outbox_held,
+            lang,
+            reason=st.outbox_unwritten,
+        )
+        line = f"{line} · {held}"
     return line
 
 
@@ -173,12 +198,7 @@ class AdminScreen(KioskScreen):
             if cat.last_attempt_at
             else gettext("No sync yet", lang),
             "error": cat.last_error or "",
-            "disk": gettext(
-                "{free} GB free of {total} GB",
-                lang,
-                free=f"{st.disk_free_bytes / 1e9:.1f}",
-                total=f"{st.disk_total_bytes / 1e9:.1f}",
-            ),
+            "disk": disk_line(st, lang),
             "reports": str(st.pending_reports),
             "last": st.last_ticket or "-",
         }
