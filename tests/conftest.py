@@ -94,16 +94,29 @@ def run_cli(
     ``env`` is the whole environment (default: this process's); the repo is put on
     PYTHONPATH so the process imports this checkout.
     """
+    return run_python("-m", "kiosk", *args, env=env, timeout=timeout)
+
+
+def run_python(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` (e.g. ``-c CODE ...``) in a real process from the repo root, output
+    captured; ``env`` and PYTHONPATH as for :func:`run_cli`, ``preexec_fn`` e.g.
+    :func:`full_disk_at`."""
     full = dict(os.environ if env is None else env)
     full["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=full,
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
+        preexec_fn=preexec_fn,
     )
 
 
@@ -125,7 +138,7 @@ def project_root() -> Path:
     return ROOT
 
 
-__all__ = ["DEFAULT_CONFIG", "ROOT", "run_cli", "shutil", "write_config"]
+__all__ = ["DEFAULT_CONFIG", "ROOT", "run_cli", "run_python", "shutil", "write_config"]
 
 
 @pytest.fixture

@@ -15,15 +15,67 @@ has precomposed (punctuation such as "·" and "–", and letters such as "ư", "
 from __future__ import annotations
 
 import codecs
+import os
+import pickle
+import platform
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+
+from hardware.printer.status import PrinterError
 
 ESC_T = b"\x1bt"
 # TCVN-3's capitals table has Đ where python-escpos's table writes Ð (U+00D0, "eth").
 _SAME_GLYPH = {"\u00d0": "\u0110"}
 VIETNAMESE_PAGES = ("TCVN-3-1", "TCVN-3-2", "CP1258")
+
+
+def escpos_capabilities() -> ModuleType:
+    """python-escpos's printer database (``escpos.capabilities``); import it only here.
+
+    Its first import in a process writes a pickle of the database into
+    ESCPOS_CAPABILITIES_PICKLE_DIR, by default a new temporary folder each time: a
+    kiosk started on a full disk then opened no printer at all, and the ticket's print
+    result never reached the server. The pickle goes to one lasting folder instead
+    (``~/.cache/python-escpos``: the kiosk user's home), written by the first start
+    that has space and read by every later one. A write that still fails (a first
+    start on a full disk) is a PrinterError, so the print result says so, and its
+    half-written pickle is removed, as is one that cannot be read: the library would
+    otherwise fail on it at every start; the next open tries again.
+    """
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "python-escpos"
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
+        except OSError:
+            pass  # a home that cannot be written: the library's temporary folder
+    for attempt in (1, 2):
+        try:
+            import escpos.capabilities
+        except OSError as exc:
+            _drop_pickle()
+            raise PrinterError(
+                "io",
+                "the printer library cannot start: its cache file cannot be written "
+                f"({exc.strerror or exc}); free disk space",
+            ) from None
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            if attempt == 2:
+                raise
+            _drop_pickle()  # damaged (a write cut short before this fix): built again
+            continue
+        return escpos.capabilities
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _drop_pickle() -> None:
+    folder = os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
+    if folder:  # the library's own name for it
+        name = f"{platform.python_version()}.capabilities.pickle"
+        (Path(folder) / name).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -40,9 +92,7 @@ class CodePage:
 
 def _table(name: str) -> dict[str, int]:
     """Characters 0x80-0xFF of a code page, from python-escpos's definition of it."""
-    from escpos.capabilities import CAPABILITIES
-
-    encoding = CAPABILITIES["encodings"][name]
+    encoding = escpos_capabilities().CAPABILITIES["encodings"][name]
     out: dict[str, int] = {}
     if "data" in encoding:
         for row, chars in enumerate(encoding["data"]):
@@ -64,9 +114,7 @@ def _table(name: str) -> dict[str, int]:
 @lru_cache(maxsize=16)
 def vietnamese_pages(profile: str) -> tuple[CodePage, ...]:
     """The Vietnamese code pages the named python-escpos profile declares, best first."""
-    from escpos.capabilities import get_profile
-
-    declared = get_profile(profile).profile_data.get("codePages", {})
+    declared = escpos_capabilities().get_profile(profile).profile_data.get("codePages", {})
     by_name = {name: int(number) for number, name in declared.items()}
     return tuple(
         CodePage(by_name[name], name, MappingProxyType(_table(name)))

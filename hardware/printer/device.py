@@ -20,7 +20,7 @@ from typing import Any
 from PIL import Image
 
 from hardware.printer.blocks import Job
-from hardware.printer.codepages import CodePage, vietnamese_pages
+from hardware.printer.codepages import CodePage, escpos_capabilities, vietnamese_pages
 from hardware.printer.fonts import FontBook, FontFiles
 from hardware.printer.layout import Page
 from hardware.printer.links import Link, NoPrinterLink, PreviewLink
@@ -69,13 +69,12 @@ class PrintReport:
 
 
 def _profile(name: str) -> Any:  # escpos.capabilities.Profile (untyped library)
-    from escpos.capabilities import CAPABILITIES, get_profile
-
-    if name not in CAPABILITIES["profiles"]:
+    capabilities = escpos_capabilities()
+    if name not in capabilities.CAPABILITIES["profiles"]:
         raise DeviceURLError(
             f"unknown printer profile {name!r} (python-escpos profiles, e.g. TM-T20II, POS-5890)"
         )
-    return get_profile(name)
+    return capabilities.get_profile(name)
 
 
 def settings_for(dev: DeviceURL, paper_width_mm: int, timeout: float) -> Settings:

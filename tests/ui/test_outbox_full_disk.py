@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from tests.conftest import ROOT, write_config
+from tests.conftest import run_python, write_config
 from tests.ui.harness import closed_port_url
 
 CHILD = textwrap.dedent(
@@ -40,14 +39,7 @@ CHILD = textwrap.dedent(
 
 def _child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a new Python process from the repo root; it must exit 0."""
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    out = run_python("-c", code, *args)
     assert out.returncode == 0, out.stderr
     return out
 
