@@ -212,6 +212,15 @@ def test_corner_taps_and_pin_lockout() -> None:
         taps.tap(5, 1915, 1080, 1920)
     now[0] += 1.0
     assert not taps.tap(5, 1915, 1080, 1920)  # five taps, but over 4 s
+    # Handled late (the clock says 10 s apart) but touched 0.5 s apart: when the
+    # finger touched is what counts.
+    for i in range(5):
+        now[0] += 10.0
+        done = taps.tap(5, 1915, 1080, 1920, at=100.0 + 0.5 * i)
+    assert done
+    for i in range(5):  # handled at once, touched a second apart
+        done = taps.tap(5, 1915, 1080, 1920, at=200.0 + 1.0 * i)
+    assert not done
 
     from kiosk.credentials import hash_secret
 
