@@ -154,12 +154,22 @@ from kiosk.voice import Announcer
 cfg = load_config(sys.argv[1])
 
 
+class Speaker(KivySoundSink):
+    # Counts the frames the window draws while each clip plays (on the player's thread).
+
+    def play(self, clip):
+        drawn = app.frames
+        super().play(clip)
+        app.during.append((clip.name, app.frames - drawn))
+
+
 class Board(App):
     def build(self):
         return Label(text="A012 -> 2")
 
     def on_start(self):
-        self.announcer = Announcer(cfg, KivySoundSink())
+        self.during = []
+        self.announcer = Announcer(cfg, Speaker())
         self.announcer.start()
         self.frames, self.t0 = 0, time.monotonic()
         for number, counter in (("A012", "2"), ("5001", "4")):
@@ -170,12 +180,14 @@ class Board(App):
     def tick(self, dt):
         self.frames += 1
         if self.announcer.player.pending() == 0 or time.monotonic() - self.t0 > 60:
-            print(self.frames, round(time.monotonic() - self.t0, 2), self.announcer.player.played)
             self.announcer.stop()
+            chimes = [n for name, n in self.during if name == "chime.wav"]
+            print(min(chimes, default=0), len(chimes), self.announcer.player.played)
             self.stop()
 
 
-Board().run()
+app = Board()
+app.run()
 """
 
 
@@ -200,10 +212,11 @@ def test_board_announces_while_its_window_keeps_drawing(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(script), str(conf)], env=env, cwd=ROOT,
                          capture_output=True, text=True, timeout=180)  # fmt: skip
     assert out.returncode == 0, (out.stdout, out.stderr[-2000:])
-    frames, seconds, played = out.stdout.split()[-3:]
-    assert int(played) == 2
-    # The window kept drawing while the speech played on the worker thread.
-    assert int(frames) > 5 * float(seconds)
+    fewest, chimes, played = out.stdout.split()[-3:]
+    assert int(played) == 2 and int(chimes) == 2
+    # The window kept drawing while the speech played on the worker thread: frames
+    # came during each 1.6 s chime (however slowly a loaded machine draws them).
+    assert int(fewest) >= 1, out.stdout
     heard = sum(runs(loud_windows(raw))) / 100
     expected = 2 * 1.6 + spoken * 0.4  # two chimes and the 0.4 s clips
     assert 0.8 * expected <= heard <= 1.2 * expected, (heard, expected)
