@@ -184,7 +184,7 @@ def test_the_admin_panels_test_print_is_marked(tmp_path: Path) -> None:
     from tests.ui.harness import KIOSK_TOKEN, closed_port_url, rig_config
 
     with TcpFakePrinter(Behaviour(status=OK)) as printer:
-        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=60")
         client = CentreClient(closed_port_url(), KIOSK_TOKEN)
         backend = KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg)))
         try:

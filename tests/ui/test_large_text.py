@@ -73,7 +73,7 @@ def every_screen(rig: Rig, lang: str) -> Iterator[str]:
     yield show("fault", kind="offline")
     app.screen("confirm").confirm()
     ticket = rig.wait_screen("ticket")
-    wait_until(lambda: ticket.state != "printing", 30, "the print")
+    wait_until(lambda: ticket.state != "printing", 120, "the print")
     pump(6)
     yield "ticket"
     app.go("home")  # the ticket screen's own countdown ends the session: no idle warning there
@@ -119,7 +119,7 @@ def test_the_printer_fault_holds_at_large_text(tmp_path: Path, orientation: str)
     problems = []
     with (
         TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer,
-        kiosk_rig(tmp_path, orientation=orientation, printer=f"{printer.url}?timeout=2") as rig,
+        kiosk_rig(tmp_path, orientation=orientation, printer=f"{printer.url}?timeout=60") as rig,
     ):
         for lang in LANGS:
             at_large_text(rig, lang)
@@ -127,7 +127,7 @@ def test_the_printer_fault_holds_at_large_text(tmp_path: Path, orientation: str)
             rig.wait_idle()
             rig.app.screen("confirm").confirm()
             ticket = rig.wait_screen("ticket")
-            wait_until(lambda t=ticket: t.state == "failed", 30, "the printer fault")
+            wait_until(lambda t=ticket: t.state == "failed", 120, "the printer fault")
             pump(6)
             assert ticket.ids.again.opacity == 1 and not ticket.ids.again.disabled
             problems += problems_on_screen(rig, f"{lang} printer fault")
