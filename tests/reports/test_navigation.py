@@ -62,3 +62,38 @@ def test_previous_and_next_periods(
     dashboard: tuple[str, requests.Session], start: str, end: str, previous: str, following: str
 ) -> None:
     assert _steps(dashboard, start, end) == {"previous": previous, "next": following}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "2026-13-01", "to": "2027-01-31"},  # no such month
+        {"from": "2027-01-31", "to": "2026-12-01"},  # ends before it starts
+        {"from": "2026-01-01", "to": "2027-12-31"},  # longer than a report covers
+        {"period": "year"},  # no such period
+        {"date": "yesterday"},
+    ],
+)
+@pytest.mark.parametrize("lang", ["vi", "km"])
+def test_a_period_that_cannot_be_read_is_said_in_the_page_language(
+    dashboard: tuple[str, requests.Session], query: dict[str, str], lang: str
+) -> None:
+    """The sentence carried the domain's English detail ("'2026-13-01' is not a date;
+    use YYYY-MM-DD") inside the Vietnamese or Khmer one."""
+    url, session = dashboard
+    page = session.get(f"{url}/reports/", params={**query, "lang": lang}, timeout=60)
+    assert page.status_code == 200
+    found = re.search(r'<p class="problem"[^>]*>([^<]*)</p>', page.text)
+    assert found, "one sentence says the period was not read"
+    problem = html.unescape(found.group(1))
+    # Only what the director typed and the date pattern may be in Latin letters.
+    leftover = problem.replace("YYYY-MM-DD", "")
+    for typed in query.values():
+        leftover = leftover.replace(typed, "")
+    assert not re.search(r"[A-Za-z]{2,}", leftover if lang == "km" else ""), problem
+    if lang == "vi":
+        english = {"not", "date", "use", "ends", "before", "covers", "days", "unknown", "invalid"}
+        assert not english & set(re.findall(r"[a-z]+", leftover)), problem
+        assert problem.endswith("đang hiển thị tháng này."), problem
+    else:
+        assert problem.endswith("បង្ហាញខែនេះ។"), problem
