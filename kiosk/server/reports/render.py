@@ -31,7 +31,7 @@ from kiosk.reports.tables import (
 from kiosk.server.pages import environment, language_switch
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
-from kiosk.text.numbers import native_digits
+from kiosk.text.numbers import decimal_text, native_digits
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -50,7 +50,7 @@ def _named(item: dict[str, Any], lang: str) -> str:
 def _minutes(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
-    return gettext("{minutes} min", lang, minutes=native_digits(f"{value:.1f}", lang))
+    return gettext("{minutes} min", lang, minutes=native_digits(decimal_text(value, 1, lang), lang))
 
 
 def _hour(hour: int, lang: str) -> str:
