@@ -43,8 +43,8 @@ def _catalogue_page(count: int = 40) -> list[str]:
 
 
 def catalogue_titles(lang: str) -> list[str]:
-    """Every procedure's name in ``lang`` in the bundled catalogue (76 in Khmer, 201 in
-    Vietnamese): the bold titles and headings of the procedure screens."""
+    """Every distinct procedure name in ``lang`` of the bundled catalogue (76 in Khmer, 182
+    in Vietnamese, of 201 procedures): the bold titles and headings of the procedure screens."""
     data = json.loads((ASSETS / "catalogue" / "sample.json").read_text("utf-8"))
     names = (procedure["name"].get(lang) for procedure in data["procedures"])
     return list(dict.fromkeys(name for name in names if name))
