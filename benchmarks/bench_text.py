@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import khmer_breaks
+from kiosk.paths import ASSETS
 from kiosk.text import khmer_lexicon, khmer_words
 from kiosk.text.fonts import font_for
 from kiosk.text.measure import measurer
@@ -38,6 +40,20 @@ def _catalogue_page(count: int = 40) -> list[str]:
     """
     texts = khmer_breaks.catalogue_khmer_texts("sample.json")
     return [t for t in texts if len(t) >= 40][:count]
+
+
+def catalogue_titles(lang: str) -> list[str]:
+    """Every distinct procedure name in ``lang`` of the bundled catalogue (76 in Khmer, 182
+    in Vietnamese, of 201 procedures): the bold titles and headings of the procedure screens."""
+    data = json.loads((ASSETS / "catalogue" / "sample.json").read_text("utf-8"))
+    names = (procedure["name"].get(lang) for procedure in data["procedures"])
+    return list(dict.fromkeys(name for name in names if name))
+
+
+# Bold titles: the Heading size (42 px; 30 px section headings in large text too), where
+# NotoSans-Bold and KioskSansKhmer-Bold used to take Pillow's path, on the procedure card's
+# text width on the 1080 px wide portrait screen (1080 - 2 x 32 - 28 - 40).
+TITLE_SIZE, TITLE_WIDTH = 42, 948
 
 
 def _page(paragraphs: list[str], count: int) -> list[str]:
@@ -126,6 +142,18 @@ def run(workdir: Path) -> list[dict]:
         wrap(["a"], "vi", 700)
 
     catalogue_page = _catalogue_page()
+    titles = {lang: catalogue_titles(lang) for lang in ("km", "vi")}
+
+    def wrap_titles() -> None:
+        for lang, texts in titles.items():
+            for title in texts:
+                wrap_lines(title, lang, TITLE_SIZE, TITLE_WIDTH, bold=True)
+
+    def title_fonts_open_nothing_else_cached() -> None:
+        fonts_open_nothing_else_cached()
+        for lang in titles:
+            wrap_lines("a", lang, TITLE_SIZE, TITLE_WIDTH, bold=True)
+
     cold = _interleaved(
         {
             "vi": lambda: wrap(vi_page, "vi", 700),
@@ -135,6 +163,9 @@ def run(workdir: Path) -> list[dict]:
         fonts_open_nothing_else_cached,
     )
     cold_vi, cold_km, cold_catalogue = cold["vi"], cold["km"], cold["catalogue"]
+    cold_titles = _interleaved({"titles": wrap_titles}, title_fonts_open_nothing_else_cached)[
+        "titles"
+    ]
     model_load = _load_cpu(lambda: khmer_words._Model(khmer_words.MODEL_PATH))
     lexicon = khmer_lexicon._Lexicon(khmer_lexicon.LEXICON_PATHS, khmer_lexicon.PREFIXES_PATH)
     lexicon_load = _load_cpu(
@@ -190,6 +221,17 @@ def run(workdir: Path) -> list[dict]:
             "note": (
                 f"{len(catalogue_page)} texts, {sum(map(len, catalogue_page))} characters, nothing"
                 f" repeated; {cold_catalogue.spread()}"
+            ),
+        },
+        {
+            "name": "wrap every procedure title, bold, cold caches",
+            "value": round(cold_titles.median, 1),
+            "unit": "ms",
+            "target": None,
+            "note": (
+                f"{len(titles['km'])} Khmer and {len(titles['vi'])} Vietnamese names of the"
+                f" bundled catalogue, {TITLE_SIZE} px bold (Heading), {TITLE_WIDTH} px wide;"
+                f" {cold_titles.spread()}"
             ),
         },
         {

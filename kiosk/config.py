@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import ipaddress
 import itertools
 import re
@@ -29,6 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from hardware.urls import DeviceURLError, parse_display_url, parse_printer_url
 from kiosk.credentials import is_secret_hash
@@ -607,8 +609,10 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
             name = _ENTRY_NAMES.get(keys[-1] if keys else "")
             if name and isinstance(ident, str | int):
                 label = f"{name} {str(ident)!r}"
-            else:
+            elif isinstance(item, dict):
                 label = f"[[{'.'.join(keys)}]] entry {part + 1}"
+            else:  # a list of plain values ("languages = [...]"), not an array of tables
+                label = f"{'.'.join(keys)} entry {part + 1}"
             out = f"{out} {label}".strip() if not name else label
             keys = []
             node = item
@@ -620,14 +624,53 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
     return out or "(top level)"
 
 
+def _first_mistake(errors: list[ErrorDetails]) -> ErrorDetails:
+    """The error to report: a misspelt key before the required key it left missing
+    (``[kiosks]`` says so, not "'kiosk' is missing")."""
+    missing = {tuple(e["loc"][:-1]) for e in errors if e["type"] == "missing"}
+    for e in errors:
+        if e["type"] == "extra_forbidden" and tuple(e["loc"][:-1]) in missing:
+            return e
+    return errors[0]
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The settings table a field holds (itself, a list of them, or optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        if (found := _model_of(arg)) is not None:
+            return found
+    return None
+
+
+def _meant(loc: tuple[Any, ...]) -> str | None:
+    """The known setting closest to the unknown key at ``loc``, if one is close."""
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        inner = _model_of(info.annotation) if info is not None else None
+        if inner is None:
+            return None
+        model = inner
+    known = [name for name, info in model.model_fields.items() if not info.exclude]
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def parse_config(data: dict[str, Any], source: Path) -> Config:
     """Validate an already-parsed TOML document."""
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        err = _first_mistake(errors)
         loc = _loc(tuple(err.get("loc", ())), data)
         what = sentence(err, _WORDS)
+        if err.get("type") == "extra_forbidden" and (meant := _meant(tuple(err["loc"]))):
+            what = f"{what.removesuffix(' (check the spelling)')}; did you mean {meant!r}?"
         if loc == "(top level)":
             raise ConfigError(f"{source}: {what}") from None
         if what.startswith("expected ") or what.startswith("is "):

@@ -28,7 +28,10 @@ def chromium(playwright: Any) -> Any:
     """A launched headless Chromium (skips, which CI counts as a failure, when it is missing)."""
     if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
         pytest.skip("needs /usr/bin/chromium (scripts/system-deps test installs it)")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    # Playwright's 30 s for the start is short on a loaded CI machine; it is a hang guard.
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=180_000
+    )
 
 
 def running_browser() -> Iterator[Any]:
@@ -46,6 +49,10 @@ def running_browser() -> Iterator[Any]:
 def open_page(context: Any) -> Iterator[Any]:
     """A page of ``context`` that fails the test on any script error; the context closes after."""
     page = context.new_page()
+    # Clicks wait for their element and loads for the page, not longer than needed: the
+    # generous limits only keep a loaded machine from failing a test that would pass.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page

@@ -58,6 +58,17 @@ BROKEN = [
     (r"^port = 8080", "port = 'eighty'", ["server.port", "whole number", "'eighty'"]),
     (r"^port = 8080", "port = 70000", ["server.port", "65535"]),
     (r"^idle_seconds = 60", "idle_secs = 60", ["kiosk.idle_secs", "not a known setting"]),
+    # A misspelt key names the setting it was meant to be; a misspelt required section
+    # is reported as itself, not as the section it left missing.
+    (r"^daily_limit = 300", "daily_limt = 300", ["daily_limt", "did you mean 'daily_limit'"]),
+    (r"^\[kiosk\]", "[kiosks]", ["'kiosks' is not a known", "did you mean 'kiosk'"]),
+    (r"^\[\[services\]\]", "[[service]]", ["'service' is not a known", "'services'"]),
+    # A list of plain values is not an array of tables ([[...]]).
+    (
+        r'^languages = \["vi", "km", "en"\]',
+        'languages = ["vi", "kh"]',
+        ["centre.languages entry 2"],
+    ),
     (r'services = \["dat-dai"\]', 'services = ["dat-dia"]', ["counter '3' services", "dat-dia"]),
     (r'^printer = "preview://tickets"', 'printer = "lpt1"', ["kiosk.printer", "lpt1"]),
     (r'^printer = "preview://tickets"', 'printer = "usb://epson"', ["kiosk.printer", "VID:PID"]),

@@ -25,8 +25,10 @@ from tests.conftest import ROOT, write_config
 T = TypeVar("T")
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
-# What the units give a process to stop (deploy/*.service TimeoutStopSec) before SIGKILL.
-STOP_BUDGET = 15.0
+# How long the test waits for the process to end after the signal: a hang guard, not
+# the units' TimeoutStopSec=15 (deploy/*.service). How long a stop takes is measured
+# by benchmarks/ (bench_stop, docs/performance.md), not asserted on a loaded machine.
+EXIT_WAIT = 120.0
 WINDOW_GEOMETRY = re.compile(r'^\s+0x[0-9a-f]+ "([^"]*)": .*?\s(\d+)x(\d+)\+(-?\d+)\+(-?\d+)\s')
 
 
@@ -69,7 +71,7 @@ def top_windows(display: str) -> list[tuple[str, int, int, int, int]]:
     return found
 
 
-def wait_for(condition: Callable[[], T], what: str, timeout: float = 120.0) -> T:
+def wait_for(condition: Callable[[], T], what: str, timeout: float = 180.0) -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -143,7 +145,7 @@ def test_fills_a_bare_screen_and_stops_on_a_signal(
             f"`kiosk {command}` does not fill the {width}x{height} screen: {window() or shown}",
         )
         proc.send_signal(signum)
-        code = proc.wait(STOP_BUDGET)
+        code = proc.wait(EXIT_WAIT)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -46,8 +46,12 @@ class Style:
     align: str = "center"
     printer_text: bool = True  # lines the printer's own font has may be sent as text
     inverse: bool = False
+    # At most this many lines (0: all), the last one ending in ELLIPSIS when cut.
+    max_lines: int = 0
 
 
+# Ends a paragraph cut at Style.max_lines (ASCII: every printer code page has it).
+ELLIPSIS = "..."
 CAPTION = Style(20)  # under a QR code
 
 # Vertical rhythm, in dots (8 dots = 1 mm).
@@ -134,7 +138,8 @@ class Column:
         def width_of(piece: str) -> float:
             return measure(fonts, piece, style.size, style.bold, lang)
 
-        for line in self._lines(text, lang, width_of, width, style.align == "center"):
+        center = style.align == "center"
+        for line in self._lines(text, lang, width_of, width, center, style.max_lines):
             ink = draw_ink(fonts, line, style.size, style.bold, lang)
             if ink is not None:
                 self.ink_line(ink, lang, style)
@@ -157,7 +162,7 @@ class Column:
         mul = 2 if style.size >= 30 else 1
         pad = " " if style.inverse else ""  # white on black needs a margin of black
         columns = self.page.width_px // (CELL_W * mul) - 2 * len(pad)
-        for line in self._lines(text, lang, len, columns, style.align == "center"):
+        for line in self._lines(text, lang, len, columns, style.align == "center", style.max_lines):
             plain = pad + line.replace(NBSP, " ") + pad
             pages = self.page.codepages
             block = PrinterText(plain, mul, style.bold, style.align, pages, style.inverse)  # type: ignore[arg-type]
@@ -180,9 +185,22 @@ class Column:
         return True
 
     def _lines(
-        self, text: str, lang: str, width_of: Callable[[str], float], limit: int, balance: bool
+        self,
+        text: str,
+        lang: str,
+        width_of: Callable[[str], float],
+        limit: int,
+        balance: bool,
+        max_lines: int = 0,
     ) -> list[str]:
         lines = wrap_paragraph(text, lang, width_of, limit, self.page.wrap)
+        if max_lines and len(lines) > max_lines:
+            # Cut: the last line kept ends in ELLIPSIS, at a break the wrap allows.
+            last = lines[max_lines - 1]
+            room = limit - width_of(ELLIPSIS)
+            if width_of(last) > room:
+                last = wrap_paragraph(last, lang, width_of, int(room), self.page.wrap)[0]
+            return [*lines[: max_lines - 1], last.rstrip() + ELLIPSIS]
         if not balance or len(lines) < 2:
             return lines
         # The narrowest wrap with as many lines: no lone word on a centred last line.

@@ -17,7 +17,8 @@ order procedures by (distinct words in the name, name, code): among equal scores
 (every term found in the name) the name that the query covers best comes first,
 and the order is stable. Queries are never cut short (a whole name of 90 words is
 one query), so a long name typed in full ranks first. A Latin word of 5+ letters
-that matches nothing is looked up with one typo forgiven. A query is the AND of its
+that matches nothing is looked up with one typo forgiven (a 4-letter one with two
+neighbouring letters swapped). A query is the AND of its
 terms; each term puts every matching procedure in its best class, and the classes'
 weights are summed with bit-sliced addition (or, once a few dozen candidates are
 left, candidate by candidate), so ranking costs a few dozen big-int operations
@@ -57,7 +58,9 @@ W_BODY_EXACT, W_BODY_PREFIX, W_BODY_SUB, W_BODY_TYPO = 3, 2, 1, 1
 # with tones that the name has with the same tones ("trợ", not "trở").
 W_PHRASE, W_TONE = 2, 1
 # One typo (a letter wrong, missing, extra, or two swapped) is forgiven in words of at
-# least this many letters; shorter words have too many neighbours to guess from.
+# least this many letters; shorter words have too many neighbours to guess from, but
+# a word of one letter fewer (most Vietnamese syllables: sinh, thuc) may have two
+# neighbouring letters swapped, which has few.
 TYPO_MIN_LETTERS = 5
 # Below this many candidates each one is scored directly (cheaper than bit slices when a
 # long query has narrowed the catalogue to a handful).
@@ -590,8 +593,18 @@ class LangIndex:
         return name, body
 
     def _typo(self, word: str) -> tuple[int, int]:
-        """Procedures with a word one edit away from ``word`` (5+ letters, Latin)."""
+        """Procedures with a word one edit away from ``word`` (5+ letters, Latin), or
+        with two neighbouring letters of ``word`` swapped (4 letters: sihn -> sinh)."""
         n = len(word)
+        if n == TYPO_MIN_LETTERS - 1 and word.isalpha():
+            name = body = 0
+            for i in range(n - 1):
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped != word:
+                    n_bits, b_bits = self._exact(swapped)
+                    name |= n_bits
+                    body |= b_bits
+            return name, body
         if n < TYPO_MIN_LETTERS or not word.isalpha():
             return 0, 0
         words = self._words

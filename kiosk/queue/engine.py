@@ -12,7 +12,7 @@ import asyncio
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,9 @@ class QueueEngine:
         self._services: dict[str, Service] = {s.id: s for s in cfg.services}
         self._counters: dict[str, Counter] = {c.id: c for c in cfg.counters}
         self._reasons = {r.id for r in cfg.queue.priority_reasons}
+        # Per kiosk, when its tickets of the rate window were asked for (the rate limit);
+        # filled from the database at a kiosk's first ticket, so it survives restarts.
+        self._kiosk_issues: dict[str, list[datetime]] = {}
         self._store = Store(self.path, cfg.tz, clock, self._new_day)
         self._view = QueueView(cfg)
         self._store.open()
@@ -277,6 +280,7 @@ class QueueEngine:
             # above start empty), without reading the row back.
             ticket = self._public(tx, {**_NEW_LEG, **leg})
             self._store.emit(tx, "issued", service=svc.id, ticket=ticket)
+            self._kiosk_issues[kiosk].append(tx.now)
             return ticket
 
         return change
@@ -284,15 +288,25 @@ class QueueEngine:
     def _check_rate(self, tx: Tx, kiosk: str) -> None:
         q = self.cfg.queue
         since = tx.now - timedelta(seconds=q.kiosk_rate_window_seconds)
-        count, oldest = tx.conn.execute(
-            "SELECT count(*), min(issued_at) FROM tickets "
-            "WHERE kiosk = ? AND issued_at > ? AND transferred_from IS NULL",
-            (kiosk, to_iso(since)),
-        ).fetchone()
-        if count >= q.kiosk_rate_limit:
-            wait = (from_iso(oldest) - since).total_seconds()
+        times = self._kiosk_issues.get(kiosk)
+        if times is None:  # this kiosk's first ticket since start: counted from the database
+            times = [
+                from_iso(at)
+                for (at,) in tx.conn.execute(
+                    "SELECT issued_at FROM tickets "
+                    "WHERE kiosk = ? AND issued_at > ? AND transferred_from IS NULL",
+                    (kiosk, to_iso(since)),
+                )
+            ]
+        # A time after now means the clock stepped back (a ticket's stored time also
+        # waits for its service's last one): that ticket counts as issued now, so it
+        # leaves the window one window on, not when the clock catches up with it.
+        times = sorted(min(t, tx.now) for t in times if t > since)
+        self._kiosk_issues[kiosk] = times
+        if len(times) >= q.kiosk_rate_limit:
+            wait = (times[-q.kiosk_rate_limit] - since).total_seconds()
             raise errors.RateLimited(
-                f"this kiosk has issued {count} tickets in the last "
+                f"this kiosk has issued {len(times)} tickets in the last "
                 f"{q.kiosk_rate_window_seconds} s; please wait a moment",
                 retry_after=max(1.0, round(wait, 1)),
                 kiosk=kiosk,

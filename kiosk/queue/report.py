@@ -30,6 +30,7 @@ from kiosk.queue.ratings import comment_level, comment_time, comments, day_figur
 from kiosk.queue.schema import STATUSES
 from kiosk.text import N_, gettext, pick
 from kiosk.text.cells import csv_cell
+from kiosk.text.numbers import decimal_text
 from kiosk.text.terminal import padded, terminal_width, wrapped
 
 CSV_COLUMNS = (
@@ -253,9 +254,9 @@ def report_table(report: dict[str, Any], lang: str = "en") -> str:
     for title, items in sections:
         starts[len(rows)] = gettext(title, lang)
         for item in items:
-            rows.append((f"  {_name(item, lang)}", *(_cell(item.get(k)) or "-" for k in keys)))
+            rows.append((f"  {_name(item, lang)}", *(_shown(item.get(k), lang) for k in keys)))
     total_label = gettext(N_("Total"), lang)
-    rows.append((total_label, *(_cell(report["totals"].get(k)) or "-" for k in keys)))
+    rows.append((total_label, *(_shown(report["totals"].get(k), lang) for k in keys)))
     widths = [max(terminal_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     text = [
         gettext(
@@ -281,9 +282,9 @@ def report_table(report: dict[str, Any], lang: str = "en") -> str:
             ("", gettext(N_("ratings"), lang), gettext(N_("mean"), lang), *names)
         ]
         for item in [*report["services"], *report["counters"]]:
-            rating_rows.append((_name(item, lang), *_rating_text(item.get("ratings"), n)))
+            rating_rows.append((_name(item, lang), *_rating_text(item.get("ratings"), n, lang)))
         total = report["totals"].get("ratings")
-        rating_rows.append((total_label, *_rating_text(total, n)))
+        rating_rows.append((total_label, *_rating_text(total, n, lang)))
         share = total.get("rated_share") if total else None
         text += [
             "",
@@ -356,10 +357,18 @@ def _percent(share: float | None) -> str:
     return "-" if share is None else f"{share * 100:.0f}%"
 
 
-def _rating_text(ratings: dict[str, Any] | None, n: int) -> tuple[str, ...]:
+def _rating_text(ratings: dict[str, Any] | None, n: int, lang: str) -> tuple[str, ...]:
     if not ratings or not ratings["count"]:
         return ("0", "-", *("-" for _ in range(n)))
-    return (str(ratings["count"]), _cell(ratings["mean"]), *map(_percent, ratings["shares"]))
+    mean = decimal_text(ratings["mean"], 2, lang)
+    return (str(ratings["count"]), mean, *map(_percent, ratings["shares"]))
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A cell of the terminal table: minutes with the reader's decimal mark, '-' for none."""
+    if isinstance(value, float):
+        return decimal_text(value, 1, lang)
+    return _cell(value) or "-"
 
 
 def _joined(row: tuple[str, ...], widths: list[int]) -> str:

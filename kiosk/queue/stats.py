@@ -40,14 +40,35 @@ class Period(TypedDict):
     days: int
 
 
+class PeriodError(ValueError):
+    """A period that cannot be read: one English sentence (API, CLI), and ``reason``
+    (``not_a_date``, ``ends_before_start``, ``too_long``) with the ``values`` a page
+    words it from in its reader's language."""
+
+    def __init__(self, message: str, reason: str, **values: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
+
 def parse_period(start: str, end: str) -> Period:
-    """Check a ``YYYY-MM-DD`` range; ValueError with one plain sentence otherwise."""
+    """Check a ``YYYY-MM-DD`` range; PeriodError with one plain sentence otherwise."""
     first, last = _day(start), _day(end)
     if last < first:
-        raise ValueError(f"the period ends ({last}) before it starts ({first})")
+        raise PeriodError(
+            f"the period ends ({last}) before it starts ({first})",
+            "ends_before_start",
+            start=first.isoformat(),
+            end=last.isoformat(),
+        )
     days = (last - first).days + 1
     if days > MAX_DAYS:
-        raise ValueError(f"a report covers at most {MAX_DAYS} days; this period has {days}")
+        raise PeriodError(
+            f"a report covers at most {MAX_DAYS} days; this period has {days}",
+            "too_long",
+            most=MAX_DAYS,
+            days=days,
+        )
     return {"start": first.isoformat(), "end": last.isoformat(), "days": days}
 
 
@@ -55,7 +76,9 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-01") from None
+        raise PeriodError(
+            f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-01", "not_a_date", day=text
+        ) from None
 
 
 def period_of(kind: str, anchor: date) -> Period:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from kiosk.queue.ratings import comment_level, comment_time
 from kiosk.text import N_, gettext, pick
+from kiosk.text.numbers import decimal_text
 
 # "when": a day or a time written as text (its digits are the reader's on the page,
 # unlike "text": names, ids and comments, shown as typed).
@@ -51,7 +52,7 @@ def shown(value: Cell, kind: Kind, lang: str) -> str:
     if kind == "share" and isinstance(value, int | float):
         return f"{value * 100:.0f} %"
     if kind in ("minutes", "mean") and isinstance(value, int | float):
-        return f"{value:.1f}" if kind == "minutes" else f"{value:.2f}"
+        return decimal_text(value, 1 if kind == "minutes" else 2, lang)
     return str(value)
 
 

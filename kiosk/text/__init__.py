@@ -21,6 +21,7 @@ from kiosk.text.i18n import (
 from kiosk.text.measure import measurer, text_width, width_in
 from kiosk.text.normalize import fold_vi, has_khmer, nfc
 from kiosk.text.numbers import (
+    decimal_text,
     format_number,
     format_vnd,
     latin_digits,
@@ -41,6 +42,7 @@ __all__ = [
     "cluster_boundaries",
     "clusters",
     "current_language",
+    "decimal_text",
     "fold_vi",
     "font_for",
     "format_number",

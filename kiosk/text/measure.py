@@ -130,12 +130,44 @@ _RUN_FLAGS = {
 }
 
 
+def _freetype_advances(face: hb.Face, px: int) -> list[int]:
+    """Each glyph's advance (26.6) as Pillow's RAQM layout gets it from FreeType.
+
+    RAQM shapes with HarfBuzz's FreeType font functions (``hb-ft``, unhinted):
+    FreeType scales an advance by a rounded 16.16 factor (``x_scale =
+    FT_DivFix(px * 64, upem)``, then ``FT_MulDiv(units, x_scale, 64)``) and hb-ft
+    rounds that 16.16 value to 26.6. HarfBuzz's own OpenType functions multiply by
+    a truncated factor (``(scale << 16) / upem``) instead, so at some sizes a glyph
+    whose exact advance ends in about half a 64th comes out a 64th of a pixel
+    narrower (docs/text.md, "Advances to the 64th"). GPOS values are scaled alike
+    by both.
+    """
+    upem = face.upem
+    units = hb.Font(face)
+    units.scale = (upem, upem)  # advances in font units, unscaled
+    x_scale = (px * 64 * 65536 + upem // 2) // upem  # FT_DivFix
+    return [
+        ((units.get_glyph_h_advance(glyph) * x_scale + 32) // 64 + 512) >> 10  # FT_MulDiv, hb-ft
+        for glyph in range(face.glyph_count)
+    ]
+
+
 class _Shaper:
-    """HarfBuzz with the font file and pixel size Pillow uses; glyph boxes cached per glyph."""
+    """HarfBuzz with the font file, pixel size and advances Pillow uses; glyph boxes
+    cached per glyph."""
 
     def __init__(self, font_path: Path, px: int, language: str | None) -> None:
-        self._font = hb.Font(hb.Face(hb.Blob.from_file_path(str(font_path))))
+        face = hb.Face(hb.Blob.from_file_path(str(font_path)))
+        self._font = hb.Font(face)
         self._font.scale = (px * 64, px * 64)  # 26.6 fixed point, as FreeType sizes it
+        advances = _freetype_advances(face, px)
+        if any(self._font.get_glyph_h_advance(g) != a for g, a in enumerate(advances)):
+            # A sub-font with FreeType's advances; everything else (GPOS, boxes) from its
+            # parent. Only at the sizes that need it: the call back costs ~10 % of shaping.
+            funcs = hb.FontFuncs()
+            funcs.set_glyph_h_advance_func(lambda _font, glyph, _data: advances[glyph], None)
+            self._font = hb.Font(self._font)
+            self._font.funcs = funcs
         self._language = language
         self._boxes: dict[int, tuple[int, int] | None] = {}
 
@@ -201,8 +233,9 @@ class Measurer:
         self._extent: dict[str, float] = {}
 
     def _matching_shaper(self) -> _Shaper | None:
-        """HarfBuzz set up as Pillow lays text out, or None if their advances differ (a
-        hinted font whose advances FreeType rounds): then Pillow decides every line."""
+        """HarfBuzz set up as Pillow lays text out, or None if their advances still differ
+        (a Pillow whose RAQM asks FreeType for hinted, rounded advances, or scales them
+        otherwise than ``_freetype_advances``): then Pillow decides every line."""
         shaper = _Shaper(self.font_path, self.font_size, self.language)
         pillow = self._font.getlength(_CALIBRATION, language=self.language)
         if abs(shaper.ink(_CALIBRATION).advance - pillow) > _EPSILON:

@@ -44,6 +44,16 @@ def format_number(value: int | float, lang: str) -> str:
     return native_digits(format_decimal(value, locale=locale), lang)
 
 
+def decimal_text(value: float, places: int, lang: str) -> str:
+    """A figure with ``places`` decimals and the language's decimal mark, Latin digits:
+    ``3,18`` in vi (where ``20.000`` is twenty thousand), ``3.18`` in km and en."""
+    from babel.numbers import format_decimal
+
+    locale = lang if lang in ("vi", "km", "en") else "vi"
+    pattern = "0." + "0" * places if places else "0"
+    return format_decimal(value, pattern, locale=locale)
+
+
 _VND_UNIT = {"vi": "{amount} đồng", "km": "{amount} ដុង", "en": "{amount} VND"}
 
 

@@ -41,12 +41,17 @@ class CornerTaps:
         side = min(width, height) * CORNER_FRACTION
         return x <= side and y >= height - side
 
-    def tap(self, x: float, y: float, width: float, height: float) -> bool:
-        """Record a touch; True when it completes the gesture."""
+    def tap(self, x: float, y: float, width: float, height: float, at: float | None = None) -> bool:
+        """Record a touch; True when it completes the gesture.
+
+        ``at`` is when the finger touched (Kivy's ``MotionEvent.time_start``), so a
+        slow kiosk PC that handles the taps late still measures the finger's pace;
+        without it, the time the tap is handled (``clock``).
+        """
         if not self.in_corner(x, y, width, height):
             self._times.clear()
             return False
-        now = self._clock()
+        now = self._clock() if at is None else at
         self._times.append(now)
         if len(self._times) == self.taps and now - self._times[0] <= self.window:
             self._times.clear()

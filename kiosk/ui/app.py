@@ -256,7 +256,8 @@ class KioskApp(App):
     # -- idle ------------------------------------------------------------------
     def _on_any_touch(self, window: Any, touch: Any) -> bool:
         self.idle.touch()
-        if self.corner.tap(touch.x, touch.y, window.width, window.height):
+        # Timed by when the finger touched, not when this frame got round to it.
+        if self.corner.tap(touch.x, touch.y, window.width, window.height, touch.time_start):
             Clock.schedule_once(lambda _dt: self.open_admin(), 0)
         return False
 

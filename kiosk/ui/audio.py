@@ -1,16 +1,19 @@
 """The board's audio sink: Kivy's SDL2 mixer (wav, ogg and mp3 in Kivy's wheels).
 
 A thin adapter for kiosk.voice.Player: ``play`` loads a clip, starts it and
-returns when it has finished. It runs on the player's worker thread and waits
-for the clip's length rather than for Kivy's ``on_stop`` event, because that
-event comes from the Clock, which only ticks inside a running App (the board
-has one; `kiosk voice say` does not).
+returns when it has finished. It runs on the player's worker thread and does
+not wait for Kivy's ``on_stop`` event, because that event comes from the Clock,
+which only ticks inside a running App (the board has one; `kiosk voice say` does
+not). It waits for the clip's length, then asks the mixer itself until the clip
+is through: SDL's audio thread on a busy PC runs behind the wall clock, and
+stopping at the length would cut off the end of the clip (or a whole chime).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -20,6 +23,22 @@ from kiosk.voice.player import SinkError
 
 log = logging.getLogger(__name__)
 
+MIXER_POLL_SECONDS = 0.02
+
+
+def _mixing(sound: Sound) -> bool:
+    """Whether SDL_mixer is still playing the clip (Mix_Playing on its channel).
+
+    Kivy's SDL2 sound checks this from the Clock (``_check_play``), which also
+    marks the sound stopped once the mixer is through; other providers have no
+    such check, and their clip is taken as done at its length.
+    """
+    check = getattr(sound, "_check_play", None)
+    if check is None:
+        return False
+    check(0)
+    return bool(sound.state == "play")
+
 
 class AudioError(SinkError):
     """A clip cannot be played (no audio device, unreadable file); one sentence."""
@@ -28,10 +47,20 @@ class AudioError(SinkError):
 class KivySoundSink:
     """Plays one clip at a time through SDL2_mixer; keeps recently used clips loaded."""
 
-    def __init__(self, *, volume: float = 1.0, keep_loaded: int = 64, tail: float = 0.05) -> None:
+    def __init__(
+        self,
+        *,
+        volume: float = 1.0,
+        keep_loaded: int = 64,
+        tail: float = 0.05,
+        overrun: float = 30.0,
+    ) -> None:
         self.volume = volume
         self.keep_loaded = keep_loaded
         self.tail = tail  # SDL's output buffer still holds the clip's end when length elapses
+        # How far behind the clip's length the mixer may finish before the clip is cut
+        # (a mixer that never says "done" must not hold the queue for ever).
+        self.overrun = overrun
         self._sounds: OrderedDict[tuple[str, int], Sound] = OrderedDict()
         self._closed = False
         self._current = threading.Event()  # set: the clip in progress ends now
@@ -64,7 +93,12 @@ class KivySoundSink:
             return
         sound.play()
         try:
-            done.wait(sound.length + self.tail)
+            if done.wait(sound.length + self.tail):
+                return
+            give_up = time.monotonic() + self.overrun
+            while _mixing(sound) and time.monotonic() < give_up:
+                if done.wait(MIXER_POLL_SECONDS):
+                    return
         finally:
             sound.stop()
 

@@ -73,7 +73,7 @@ def pump(seconds: float = 0.0, frames: int = 1) -> None:
         EventLoop.idle()
 
 
-def pump_until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+def pump_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
     from kivy.base import EventLoop
 
     end = time.monotonic() + timeout

@@ -28,7 +28,7 @@ def kiosk_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def wait_for_line(path: Path, text: str, timeout: float = 60.0) -> str:
+def wait_for_line(path: Path, text: str, timeout: float = 120.0) -> str:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if path.exists():

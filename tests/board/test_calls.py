@@ -67,7 +67,7 @@ class Collector:
     def __call__(self, update: Update) -> None:
         self.updates.put(update)
 
-    def next(self, kind: str, timeout: float = 20.0) -> Update:
+    def next(self, kind: str, timeout: float = 60.0) -> Update:
         while True:
             update = self.updates.get(timeout=timeout)
             if update.kind == kind:

@@ -349,6 +349,10 @@ def test_the_whole_name_wins_over_a_name_with_the_same_words(make_store) -> None
         ("dang ky thuong truu", "vi", None),  # "tru" has 3 letters: not guessed
         ("chuung thuc ban sao", "vi", "2.000815"),  # one letter extra
         ("chng thuc ban sao", "vi", None),  # 4 letters typed: too short to guess
+        # ... except two neighbouring letters swapped, a slip of a fast finger
+        ("khai sihn", "vi", "1.001193"),
+        ("chung tuhc ban sao", "vi", "2.000815"),
+        ("dang ky thuong truu", "vi", None),  # no swap of "truu" is a word
         ("xac nhan tinh trnag hon nhan", "vi", "1.004873"),
         ("marriage registartion", "en", "1.000894"),
         ("mariage registration", "en", "1.000894"),  # one letter missing

@@ -229,12 +229,12 @@ class DisplayBench:
         self.replies.append((addr, reply))
         return how
 
-    def wait_for(self, predicate: Callable[[DisplayBench], bool], timeout: float = 10.0) -> bool:
+    def wait_for(self, predicate: Callable[[DisplayBench], bool], timeout: float = 60.0) -> bool:
         """Wait until ``predicate(bench)`` holds; generous timeouts for a loaded machine."""
         with self._cond:
             return self._cond.wait_for(lambda: predicate(self), timeout)
 
-    def wait_showing(self, expected: Mapping[int, str | None], timeout: float = 10.0) -> bool:
+    def wait_showing(self, expected: Mapping[int, str | None], timeout: float = 60.0) -> bool:
         return self.wait_for(
             lambda b: all(b.showing.get(a, "<never>") == t for a, t in expected.items()), timeout
         )

@@ -69,7 +69,7 @@ def test_done_blanks_only_the_ticket_it_shows(rig) -> None:
     bridge.handle_event(event("called", "2", "A004"))
     bridge.handle_event(event("transferred", "2", "A004", service="dat-dai"))
     assert bench.wait_showing({1: None, 2: None})
-    assert bridge.wait_sent(10)
+    assert bridge.wait_sent(60)
 
 
 def test_pause_and_day_reset_blank(rig) -> None:
@@ -119,7 +119,7 @@ def test_default_config_uses_log_displays(tmp_path: Path, caplog: pytest.LogCapt
     bridge.start()
     with caplog.at_level("INFO", logger="hardware.display"):
         bridge.handle_event(event("called", "4", "5001"))
-        assert bridge.wait_sent(10)
+        assert bridge.wait_sent(60)
     bridge.stop()
     assert "address 4 shows '5001'" in caplog.text
     assert bridge.status()["4"]["port"] == "log://"

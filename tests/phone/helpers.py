@@ -45,7 +45,7 @@ def ratings(centre: Centre) -> list[sqlite3.Row]:
         conn.close()
 
 
-def until(condition: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+def until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     """Wait for ``condition`` (never for a fixed time); fail naming ``what``."""
     deadline = time.monotonic() + timeout
     while not condition():

@@ -28,17 +28,21 @@ from tests.printer.fakes import (
 )
 from tests.printer.samples import FONTS, STATUS_URL, TICKETS
 
+# The printer's time limit where a test makes it fire (a printer that never answers or
+# stalls: it is what the test waits for), and where the fake printer is meant to answer
+# (a generous one: its thread may answer late on a loaded machine, never not at all).
 TIMEOUT = 1.5
+PATIENT = 60.0
 
 FAKES = {"tcp": TcpFakePrinter, "pty": PtyFakePrinter}
 
 
-def _open(url: str, settle: float = 0.0):
-    return open_printer(url, FONTS, timeout=TIMEOUT, settle_seconds=settle, wrap=ticket_wrap)
+def _open(url: str, settle: float = 0.0, timeout: float = PATIENT):
+    return open_printer(url, FONTS, timeout=timeout, settle_seconds=settle, wrap=ticket_wrap)
 
 
-def _fail(fake, ticket=TICKETS["km"]) -> PrinterError:
-    printer = _open(fake.url)
+def _fail(fake, ticket=TICKETS["km"], timeout: float = PATIENT) -> PrinterError:
+    printer = _open(fake.url, timeout=timeout)
     with pytest.raises(PrinterError) as info:
         printer.print_job(render(printer, ticket, name="B007"))
     printer.close()
@@ -108,17 +112,17 @@ def test_disconnect_mid_job(transport):
 @pytest.mark.parametrize("transport", ["tcp", "pty"])
 def test_printer_that_never_answers_times_out(transport):
     with FAKES[transport](Behaviour(answer=False)) as fake:
-        error = _fail(fake)
+        error = _fail(fake, timeout=TIMEOUT)
         assert error.kind == "timeout"
         assert fake.core.job == bytearray()
-        status = _open(fake.url).status()
+        status = _open(fake.url, timeout=TIMEOUT).status()
         assert status.state == "timeout" and not status.printable
 
 
 @pytest.mark.parametrize("transport", ["tcp", "pty"])
 def test_printer_that_stalls_mid_job_times_out(transport):
     with FAKES[transport](Behaviour(stall_after=2500)) as fake:
-        error = _fail(fake)
+        error = _fail(fake, timeout=TIMEOUT)
         assert fake.core.stalled
         assert error.kind == "timeout"
 
@@ -128,7 +132,7 @@ def test_large_job_to_a_stalled_serial_port_times_out_writing():
     from tests.printer.samples import CHECKLIST_KM
 
     with PtyFakePrinter(Behaviour(stall_after=100)) as fake:
-        printer = _open(fake.url)
+        printer = _open(fake.url, timeout=TIMEOUT)
         job = render(printer, TICKETS["km"], CHECKLIST_KM)
         job = job + job + job
         assert len(job.data) > 40_000

@@ -184,7 +184,7 @@ def test_the_admin_panels_test_print_is_marked(tmp_path: Path) -> None:
     from tests.ui.harness import KIOSK_TOKEN, closed_port_url, rig_config
 
     with TcpFakePrinter(Behaviour(status=OK)) as printer:
-        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=60")
         client = CentreClient(closed_port_url(), KIOSK_TOKEN)
         backend = KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg)))
         try:
@@ -213,3 +213,53 @@ def test_checklist_items_the_printer_can_print_are_text(tmp_path: Path) -> None:
 
 def decoded_items(decoded):
     return [op for op in decoded.texts if op.text.startswith("[ ] ")]
+
+
+def _longest_names() -> dict[str, str]:
+    """The bundled catalogue's longest procedure name in each language."""
+    import json
+
+    from tests.conftest import ROOT
+
+    doc = json.loads((ROOT / "assets/catalogue/sample.json").read_text(encoding="utf-8"))
+    names = [p["name"] for p in doc["procedures"]]
+    return {lang: max((n.get(lang, "") for n in names), key=len) for lang in ("vi", "km", "en")}
+
+
+@pytest.mark.parametrize("width_mm", [58, 80])
+@pytest.mark.parametrize("lang", ["vi", "km"])
+def test_a_long_procedure_name_takes_three_lines_of_the_ticket(
+    tmp_path: Path, width_mm: int, lang: str
+) -> None:
+    """The longest name (919 characters in Vietnamese) printed whole took 30 lines of a
+    58 mm roll; the ticket keeps three, cut at a word with '...'."""
+    from hardware.printer.blocks import CELL_H
+    from hardware.printer.layout import LINE_GAP, pitch
+    from kiosk.commands.printer import sample_ticket
+    from kiosk.printing import build_ticket_slip
+
+    cfg = load_config(write_config(tmp_path, **LAN))
+    longest = _longest_names()
+    assert len(longest["vi"]) > 500 and len(longest["km"]) > 100
+    printer = open_printer(f"file://{tmp_path}/t.bin", width_mm, cfg.kiosk.print_timeout_seconds)
+
+    def ticket(name: str) -> object:
+        procedure = PrintableProcedure("1.000894", {"vi": name, "km": name, "en": name})
+        slip = build_ticket_slip(sample_ticket(cfg, lang), cfg, lang, procedure)
+        decoded = decode(render(printer, ticket=slip).data, printer.width_px, FONTS.latin_bold)
+        assert decoded.overflow == []
+        return decoded
+
+    long, short = ticket(longest[lang]), ticket(longest[lang][:12])
+    if lang == "vi":  # printer text: the name's lines are the ones between service and counters
+        lines = [op.text.strip() for op in long.texts]
+        first = next(i for i, t in enumerate(lines) if longest["vi"].startswith(t))
+        shown = lines[first : lines.index(next(t for t in lines if t.startswith("Quầy")))]
+        assert len(shown) == 3, shown
+        assert shown[-1].endswith("...")
+        assert longest["vi"].startswith(" ".join(shown)[:-3].rstrip())
+    # Two more lines than a name of one line, and no more.
+    extra = long.picture.height - short.picture.height
+    # A drawn Khmer line, or a line of the printer's font and the gap under it.
+    line = pitch(BODY.size, lang)[0] if lang == "km" else CELL_H + LINE_GAP
+    assert 2 * line - 8 <= extra <= 2 * line + 8, (extra, line)

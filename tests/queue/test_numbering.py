@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -131,6 +132,48 @@ def test_kiosk_rate_limit(make_engine: MakeEngine, clock: ManualClock) -> None:
     assert engine.issue(IssueOrder("ho-tich", kiosk="kiosk-2"))["number"] == "A004"
     clock.advance(seconds=46)
     assert engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))["number"] == "A005"
+
+
+def test_a_clock_stepped_back_does_not_lock_a_kiosk_out(
+    make_engine: MakeEngine, clock: ManualClock, tmp_path: Path
+) -> None:
+    """A server clock an hour fast (an RTC kept in local time) is corrected at 9:00.
+
+    The morning's tickets carry the fast clock's times, later than now, and each new
+    ticket of the service takes the time of the one before it (queue order): counted
+    as "issued in the last minute", they refused the kiosk every ticket for the hour.
+    A ticket issued after now counts as issued now: it leaves the window one window on.
+    """
+    limit = {r"^kiosk_rate_limit = \d+": "kiosk_rate_limit = 3"}
+    engine = make_engine(**limit)
+    clock.advance(hours=1)  # the fast clock
+    for _ in range(3):
+        engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
+        clock.advance(seconds=10)
+    clock.advance(hours=-1)  # NTP steps it back
+    with pytest.raises(errors.RateLimited) as caught:  # the last minute's three still count
+        engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
+    assert caught.value.retry_after <= 60
+    clock.advance(seconds=61)
+    numbers = []
+    for _ in range(3):
+        numbers.append(engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))["number"])
+        clock.advance(seconds=10)
+    assert numbers == ["A004", "A005", "A006"]
+    with pytest.raises(errors.RateLimited):  # and the limit still holds
+        engine.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
+    engine.close()
+    # A restart in the stepped-back hour counts the kiosk's tickets from the database.
+    restarted = QueueEngine(
+        load_config(write_config(tmp_path, **limit)), tmp_path / "queue.sqlite3", clock=clock
+    )
+    try:
+        with pytest.raises(errors.RateLimited):
+            restarted.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))
+        clock.advance(seconds=61)
+        assert restarted.issue(IssueOrder("ho-tich", kiosk="kiosk-1"))["number"] == "A007"
+    finally:
+        restarted.close()
 
 
 def test_bad_requests_are_clear_errors(engine: QueueEngine) -> None:

@@ -64,6 +64,10 @@ def test_report_figures(engine: QueueEngine, clock: ManualClock) -> None:
     table = report_table(figures, "vi")
     assert "Đất đai – Xây dựng – Môi trường" in table and "Quầy 3" in table
     assert "dat-dai" not in table  # names, not ids
+    # Vietnamese writes a decimal comma (a point groups thousands: 20.000 đồng).
+    land_row = next(line for line in table.splitlines() if "Đất đai" in line)
+    assert "9,5" in land_row and "14,1" in land_row and "9.5" not in land_row
+    assert "14.1" in report_table(figures, "en")
 
 
 def test_report_table_counts_add_up_and_say_what_unserved_is(

@@ -120,9 +120,13 @@ def test_a_stopping_server_answers_its_long_polls(tmp_path: Path) -> None:
         )
     )
     waiter.start()
-    in_flight = handle._server.server_state.tasks
-    while not in_flight and waiter.is_alive():
+    # The poll waits at the server: parked at its connection (no task), or a task.
+    parked, in_flight = handle.app.state.parked_polls, handle._server.server_state.tasks
+    deadline = time.monotonic() + 60
+    while not (len(parked) or in_flight) and waiter.is_alive():
+        assert time.monotonic() < deadline, "the long poll never reached the server"
         time.sleep(0.01)
+    assert waiter.is_alive()  # still waiting: what answers it now is the stop
     handle.stop()
     waiter.join(60)
     # Answered (empty) rather than cut off when the graceful shutdown runs out.

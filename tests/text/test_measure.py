@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
+from pathlib import Path
 
+import uharfbuzz as hb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.text import font_for, measurer
-from kiosk.text.measure import _EXCEEDS_ABOVE_PX, _FITS_BELOW_PX, Measurer
+from benchmarks.bench_text import catalogue_titles
+from kiosk.paths import FONTS
+from kiosk.text import clusters, font_for, measurer, wrap_lines
+from kiosk.text.fontbuild import LATIN_RANGES
+from kiosk.text.measure import _EXCEEDS_ABOVE_PX, _FITS_BELOW_PX, Measurer, _Shaper, load_font
 from kiosk.text.segment import paragraph_breaks
 from tests.text.samples import khmer_text, mixed_text, vietnamese_text
+from tests.text.test_wrap import reassemble, starts_cleanly
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 any_text = st.one_of(khmer_text, vietnamese_text, mixed_text).map(lambda s: s.replace("\n", " "))
@@ -101,3 +108,88 @@ def test_a_font_whose_advances_pillow_rounds_is_measured_by_pillow_alone(monkeyp
     assert m._shaper is None
     text = "ការចុះបញ្ជីកំណើត"
     assert m.fits(text, m(text)) and not m.fits(text, m(text) - 0.5)
+
+
+# Every pixel size the UI and the printer open a font at: the kv sizes (theme.u * N *
+# theme.scale) on windows from the tests' small ones to the 1080 px reference screen, in
+# both text scales; the slips' styles (20-30 px) and the Khmer ticket number drawn from
+# 120 down to 40 px; the ticket screen's 220 and 300 px number.
+SIZES_USED = [*range(8, 131), 220, 300]
+BUNDLED_FONTS = sorted(FONTS.glob("*.ttf"))
+
+
+def _language(font: Path) -> str:
+    return "km" if "Khmer" in font.name else "vi"
+
+
+def _every_mapped_character(font: Path) -> str:
+    """The font's Latin/Vietnamese letters, digits, punctuation and Khmer, in one string."""
+    face = hb.Face(hb.Blob.from_file_path(str(font)))
+    wanted = [*LATIN_RANGES, (0x1780, 0x17FF), (0x19E0, 0x19FF)]
+    return "".join(
+        chr(cp)
+        for cp in sorted(face.unicodes)
+        if any(lo <= cp <= hi for lo, hi in wanted) and unicodedata.category(chr(cp))[0] != "C"
+    )
+
+
+def test_every_bundled_font_is_measured_fast_at_every_size_used() -> None:
+    """HarfBuzz's advances are Pillow's to the 64th, so no font falls back to Pillow alone.
+
+    NotoSans-Bold at 9, 13, 42 px and Kiosk Sans Khmer Bold at 46, 52, 59, 68 px (among
+    others) used to: HarfBuzz scaled advances by a truncated factor, FreeType by a rounded
+    one (kiosk.text.measure._freetype_advances).
+    """
+    slow = [
+        (font.name, size)
+        for font in BUNDLED_FONTS
+        for size in SIZES_USED
+        if Measurer(font, size, _language(font))._shaper is None
+    ]
+    assert slow == []
+
+
+def test_every_glyphs_advance_is_pillows_at_every_size_used() -> None:
+    """Not only the calibration string's: each font's every letter, mark, digit and sign."""
+    for font in BUNDLED_FONTS:
+        text, language = _every_mapped_character(font), _language(font)
+        assert len(text) > 150
+        for size in SIZES_USED:
+            harfbuzz = _Shaper(font, size, language).ink(text).advance
+            pillow = load_font(str(font), size).getlength(text, language=language)
+            assert harfbuzz == pillow, (font.name, size)
+
+
+TITLES = [(lang, title) for lang in ("km", "vi") for title in catalogue_titles(lang)]
+# The bold sizes of the kv files at the reference size and in large text (x 1.4).
+BOLD_UI_SIZES = sorted(
+    {int(n * scale) for n in (30, 32, 34, 36, 42, 44, 50, 54, 60, 62) for scale in (1.0, 1.4)}
+)
+
+
+@SETTINGS
+@given(
+    case=st.sampled_from(TITLES),
+    size=st.sampled_from([*BOLD_UI_SIZES, 9, 13, 46, 52, 59, 68]),
+    slack=st.floats(-6, 6),
+    width=st.integers(120, 948),
+)
+def test_bold_titles_of_the_catalogue_are_measured_and_wrapped_as_pillow_draws_them(
+    case: tuple[str, str], size: int, slack: float, width: int
+) -> None:
+    lang, title = case
+    m = _measurer(lang, size, True)
+    assert m._shaper is not None  # the estimate is used, not Pillow for every line
+    pillow = m(title)
+    assert m.advance(title) == m._font.getlength(title, language=m.language)
+    estimate = m.ink(title).extent
+    assert estimate - _FITS_BELOW_PX < pillow <= estimate + _FITS_BELOW_PX, (title, size)
+    assert pillow >= estimate - _EXCEEDS_ABOVE_PX, (title, size)
+    limit = pillow + slack
+    if limit > 0:
+        assert m.fits(title, limit) == (pillow <= limit + 1e-6)
+    lines = wrap_lines(title, lang, size, width, bold=True)
+    reassemble(title, lines)
+    starts_cleanly(title, lines)
+    for line in lines:
+        assert m(line) <= width or len(clusters(line)) == 1, (line, m(line), width)

@@ -44,3 +44,18 @@ def test_numbers_and_fees() -> None:
     assert format_vnd(20000, "vi") == "20.000 đồng"
     assert format_vnd(20000, "km") == "២០,០០០ ដុង"
     assert format_vnd(20000, "en") == "20,000 VND"
+
+
+@pytest.mark.parametrize(
+    ("lang", "minutes", "mean"),
+    [("vi", "7,5", "3,18"), ("km", "7.5", "3.18"), ("en", "7.5", "3.18")],
+)
+def test_report_figures_have_the_readers_decimal_mark(lang: str, minutes: str, mean: str) -> None:
+    """The reports wrote 3.18 in Vietnamese, where the kiosk writes 20.000 đồng: a point
+    is the thousands mark there. Digits stay Latin here (the page maps them for km)."""
+    from kiosk.reports.tables import shown
+
+    assert shown(7.46, "minutes", lang) == minutes
+    assert shown(3.1812, "mean", lang) == mean
+    assert shown(0.125, "share", lang) == "12 %"
+    assert shown(1234, "int", lang) == "1234"

@@ -112,7 +112,7 @@ def test_print_results_wait_for_the_server_and_are_sent_later(tmp_path: Path) ->
 
 def test_printer_status_and_test_print_for_the_admin_panel(tmp_path: Path) -> None:
     with TcpFakePrinter(Behaviour(status=NEAR_END)) as printer:
-        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=2")
+        cfg = rig_config(tmp_path, printer=f"{printer.url}?timeout=60")
         backend = backend_for(cfg, closed_port_url())
         status = backend.admin_status()
         assert not status.server_ok and status.server_state == "unreachable"
@@ -126,7 +126,7 @@ def test_printer_status_and_test_print_for_the_admin_panel(tmp_path: Path) -> No
         assert len(printer.core.job) > 1000
         backend.close()
     with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
-        cfg = rig_config(tmp_path / "b", printer=f"{printer.url}?timeout=2")
+        cfg = rig_config(tmp_path / "b", printer=f"{printer.url}?timeout=60")
         backend = backend_for(cfg, closed_port_url())
         result = backend.print_checklist("1.001193", "vi")
         assert not result.ok and result.kind == "paper_out"
@@ -212,6 +212,15 @@ def test_corner_taps_and_pin_lockout() -> None:
         taps.tap(5, 1915, 1080, 1920)
     now[0] += 1.0
     assert not taps.tap(5, 1915, 1080, 1920)  # five taps, but over 4 s
+    # Handled late (the clock says 10 s apart) but touched 0.5 s apart: when the
+    # finger touched is what counts.
+    for i in range(5):
+        now[0] += 10.0
+        done = taps.tap(5, 1915, 1080, 1920, at=100.0 + 0.5 * i)
+    assert done
+    for i in range(5):  # handled at once, touched a second apart
+        done = taps.tap(5, 1915, 1080, 1920, at=200.0 + 1.0 * i)
+    assert not done
 
     from kiosk.credentials import hash_secret
 

@@ -39,7 +39,8 @@ from tests.server.conftest import free_port, serve_process, stop_process, wait_h
 from tests.ui.harness import KIOSK_TOKEN, rig_config
 
 
-def backend_for(cfg: Config, url: str, *, read_timeout: float = 5.0) -> KioskBackend:
+def backend_for(cfg: Config, url: str, *, read_timeout: float = 60.0) -> KioskBackend:
+    """A kiosk backend; patient (a loaded machine answers late, not never)."""
     client = CentreClient(url, KIOSK_TOKEN, read_timeout=read_timeout)
     return KioskBackend(cfg, client, CatalogueHolder(open_catalogue(cfg)))
 
@@ -92,15 +93,18 @@ def served(tmp_path: Path) -> Iterator[tuple[Config, str, Path, object]]:
 
 def test_a_frozen_server_records_the_number_late_and_the_kiosk_withdraws_it(served) -> None:
     cfg, url, db, proc = served
-    # Short read timeout: the kiosk gives up (twice) while the server is frozen.
-    backend = backend_for(cfg, url, read_timeout=0.5)
+    backend = backend_for(cfg, url)
     assert backend.services()[0].waiting == 0
+    # Short read timeout while the server is frozen: the kiosk gives up (twice).
+    patient = backend.client.timeout
+    backend.client.timeout = (patient[0], 0.5)
     proc.send_signal(signal.SIGSTOP)
     try:
         with pytest.raises(IssueOutcomeUnknown) as unknown:
             backend.issue("ho-tich", "vi")
     finally:
         proc.send_signal(signal.SIGCONT)
+        backend.client.timeout = patient
     assert isinstance(unknown.value, ServerUnreachable)  # the citizen's screen: unchanged
     key = unknown.value.idempotency_key
     assert list(outbox(cfg)["withdrawals"]) == [key]

@@ -60,7 +60,7 @@ def first_citizen(rig: Rig, *, take_ticket: bool) -> None:
     proc = rig.wait_screen("procedure")
     swipe(proc.ids.scroll, 400)
     tap(proc.ids.print_checklist)
-    wait_until(lambda: proc.print_message == "printed", 30, "the checklist")
+    wait_until(lambda: proc.print_message == "printed", 120, "the checklist")
     if not take_ticket:
         return
     tap(proc.ids.take)
@@ -69,7 +69,7 @@ def first_citizen(rig: Rig, *, take_ticket: bool) -> None:
     tap(options["elderly"])
     tap(confirm.ids.confirm)
     ticket = rig.wait_screen("ticket")
-    wait_until(lambda: ticket.state == "printed", 30, "the ticket")
+    wait_until(lambda: ticket.state == "printed", 120, "the ticket")
 
 
 def second_citizen_sees_a_fresh_kiosk(rig: Rig, fresh: dict[str, object]) -> None:

@@ -7,6 +7,7 @@ in the one window of this process. Waits are on conditions, never on time.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def test_khmer_lookup_typed_on_the_keyboard_to_a_printed_ticket(tmp_path: Path) 
         tap(confirm.ids.confirm)
 
         ticket = rig.wait_screen("ticket")
-        wait_until(lambda: ticket.state != "printing", 30, "the print")
+        wait_until(lambda: ticket.state != "printing", 120, "the print")
         assert ticket.state == "printed", ticket.outcome_kind
         assert ticket.number == "A001"
         assert ticket.ids.number.text == "A001"
@@ -108,7 +109,7 @@ def test_priority_ticket_with_a_reason_in_landscape(tmp_path: Path) -> None:
         tap(confirm.ids.confirm)
 
         ticket = rig.wait_screen("ticket")
-        wait_until(lambda: ticket.state == "printed", 30, "the print")
+        wait_until(lambda: ticket.state == "printed", 120, "the print")
         assert ticket.number == "B001"
         assert ticket.priority == "Ưu tiên: Người cao tuổi"
         stored = server_ticket(rig, ticket.ticket["id"])
@@ -148,7 +149,7 @@ def test_idle_warns_then_resets_to_the_attract_screen_in_vietnamese(tmp_path: Pa
 
 def test_printer_out_of_paper_shows_the_number_and_tells_staff(tmp_path: Path) -> None:
     with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
-        with kiosk_rig(tmp_path, printer=f"{printer.url}?timeout=2") as rig:
+        with kiosk_rig(tmp_path, printer=f"{printer.url}?timeout=60") as rig:
             start(rig)
             tap(rig.ids("home").take)
             services = rig.wait_screen("services")
@@ -157,7 +158,7 @@ def test_printer_out_of_paper_shows_the_number_and_tells_staff(tmp_path: Path) -
             confirm = rig.wait_screen("confirm")
             tap(confirm.ids.confirm)
             ticket = rig.wait_screen("ticket")
-            wait_until(lambda: ticket.state != "printing", 30, "the print attempt")
+            wait_until(lambda: ticket.state != "printing", 120, "the print attempt")
             assert ticket.state == "failed" and ticket.outcome_kind == "paper_out"
             shown = visible_text(ticket)
             assert "Máy in đang gặp sự cố. Vui lòng ghi lại số thứ tự của bạn." in shown
@@ -175,7 +176,7 @@ def test_a_printer_fault_keeps_the_number_up_for_its_own_countdown_not_the_idle_
     """The fault screen gives the citizen its 60 s to copy the number: the idle watch
     (here 15 s) neither asks "are you still there?" over it nor sends them home early."""
     with TcpFakePrinter(Behaviour(status=PAPER_OUT)) as printer:
-        with kiosk_rig(tmp_path, idle=15, warning=5, printer=f"{printer.url}?timeout=2") as rig:
+        with kiosk_rig(tmp_path, idle=15, warning=5, printer=f"{printer.url}?timeout=60") as rig:
             now = [1000.0]
             rig.app.idle._clock = lambda: now[0]  # the app's own watch, on a clock we move
             rig.app.idle.touch()
@@ -210,7 +211,7 @@ def test_a_double_tap_on_get_my_number_does_not_end_the_session_on_done(
         confirm_button = confirm.to_window(*confirm.center)
         tap(confirm)
         ticket = rig.wait_screen("ticket")
-        wait_until(lambda: ticket.state != "printing", 30, "the print")
+        wait_until(lambda: ticket.state != "printing", 120, "the print")
         assert ticket.state == "printed"
         done = ticket.ids.done
         assert done.collide_point(*done.to_widget(*confirm_button))  # the same place
@@ -266,6 +267,11 @@ def test_escape_alt_f4_and_window_close_do_not_leave_the_kiosk(tmp_path: Path) -
 
 def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
     with kiosk_rig(tmp_path) as rig:
+        # Five taps a second apart (touched over 4 s) but handled in a quick run of
+        # frames: the gesture is timed by the finger, so no PIN pad.
+        tap_admin_corner(rig, pace=1.0, since=time.time() - 60)
+        pump(3)  # the PIN pad would open on the next frame
+        assert rig.app.current != "pin"
         tap_admin_corner(rig)
         pin = rig.wait_screen("pin")
 
@@ -293,7 +299,6 @@ def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
 
 def open_admin_panel(rig: Any) -> Any:
     """Five taps in the top-left corner, then the development admin PIN."""
-
     tap_admin_corner(rig)
     pin = rig.wait_screen("pin")
     keys = {k.key: k for k in find(pin.ids.pad, lambda w: getattr(w, "key", ""))}

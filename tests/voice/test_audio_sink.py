@@ -78,6 +78,22 @@ def test_kivy_sink_plays_wav_then_mp3_in_turn(tmp_path: Path) -> None:
     assert 140 <= sounds[0] <= 170 and 30 <= sounds[1] <= 45, sounds
 
 
+def test_kivy_sink_waits_for_a_speaker_that_runs_behind(tmp_path: Path) -> None:
+    """SDL's audio thread on a busy PC falls behind the wall clock: each clip is still
+    heard to its end before the next begins, not cut at its length."""
+    env, raw = sdl_env(tmp_path)
+    # The disk "speaker" takes 250 ms per buffer of ~93 ms: it plays at a third of the
+    # pace, as a starved audio thread would.
+    env["SDL_DISKAUDIODELAY"] = "250"
+    chime = BUILTIN_SOUNDS / "chime.wav"
+    out = subprocess.run([sys.executable, "-c", PLAY, str(chime), str(MP3)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    sounds = runs(loud_windows(raw))
+    assert len(sounds) == 2, sounds
+    assert 140 <= sounds[0] <= 170 and 30 <= sounds[1] <= 45, sounds
+
+
 def test_kivy_sink_without_audio_output_is_one_sentence(tmp_path: Path) -> None:
     env, _ = sdl_env(tmp_path, driver="no-such-driver")
     out = subprocess.run([sys.executable, "-c", PLAY, str(MP3)], env=env, cwd=ROOT,
@@ -138,12 +154,22 @@ from kiosk.voice import Announcer
 cfg = load_config(sys.argv[1])
 
 
+class Speaker(KivySoundSink):
+    # Counts the frames the window draws while each clip plays (on the player's thread).
+
+    def play(self, clip):
+        drawn = app.frames
+        super().play(clip)
+        app.during.append((clip.name, app.frames - drawn))
+
+
 class Board(App):
     def build(self):
         return Label(text="A012 -> 2")
 
     def on_start(self):
-        self.announcer = Announcer(cfg, KivySoundSink())
+        self.during = []
+        self.announcer = Announcer(cfg, Speaker())
         self.announcer.start()
         self.frames, self.t0 = 0, time.monotonic()
         for number, counter in (("A012", "2"), ("5001", "4")):
@@ -154,12 +180,14 @@ class Board(App):
     def tick(self, dt):
         self.frames += 1
         if self.announcer.player.pending() == 0 or time.monotonic() - self.t0 > 60:
-            print(self.frames, round(time.monotonic() - self.t0, 2), self.announcer.player.played)
             self.announcer.stop()
+            chimes = [n for name, n in self.during if name == "chime.wav"]
+            print(min(chimes, default=0), len(chimes), self.announcer.player.played)
             self.stop()
 
 
-Board().run()
+app = Board()
+app.run()
 """
 
 
@@ -184,10 +212,11 @@ def test_board_announces_while_its_window_keeps_drawing(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(script), str(conf)], env=env, cwd=ROOT,
                          capture_output=True, text=True, timeout=180)  # fmt: skip
     assert out.returncode == 0, (out.stdout, out.stderr[-2000:])
-    frames, seconds, played = out.stdout.split()[-3:]
-    assert int(played) == 2
-    # The window kept drawing while the speech played on the worker thread.
-    assert int(frames) > 5 * float(seconds)
+    fewest, chimes, played = out.stdout.split()[-3:]
+    assert int(played) == 2 and int(chimes) == 2
+    # The window kept drawing while the speech played on the worker thread: frames
+    # came during each 1.6 s chime (however slowly a loaded machine draws them).
+    assert int(fewest) >= 1, out.stdout
     heard = sum(runs(loud_windows(raw))) / 100
     expected = 2 * 1.6 + spoken * 0.4  # two chimes and the 0.4 s clips
     assert 0.8 * expected <= heard <= 1.2 * expected, (heard, expected)

@@ -31,7 +31,7 @@ from kiosk.reports.tables import (
 from kiosk.server.pages import environment, language_switch
 from kiosk.text import gettext, ngettext, pick
 from kiosk.text.fonts import LANGUAGES
-from kiosk.text.numbers import native_digits
+from kiosk.text.numbers import decimal_text, native_digits
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -50,7 +50,7 @@ def _named(item: dict[str, Any], lang: str) -> str:
 def _minutes(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
-    return gettext("{minutes} min", lang, minutes=native_digits(f"{value:.1f}", lang))
+    return gettext("{minutes} min", lang, minutes=native_digits(decimal_text(value, 1, lang), lang))
 
 
 def _hour(hour: int, lang: str) -> str:
@@ -179,7 +179,21 @@ def live_shown(live: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 def _periods(period: Period, lang: str) -> dict[str, Any]:
-    first = date.fromisoformat(period["start"])
+    """The periods before and after: as many whole months when ``period`` is whole
+    months (December steps to November, not to 31 October .. 30 November), else as
+    many days."""
+    first, last = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    months = _whole_months(first, last)
+    if months:
+        before = _add_months(first, -months)
+        after = last + timedelta(days=1)
+        return {
+            "previous": {"from": before.isoformat(), "to": (first - timedelta(days=1)).isoformat()},
+            "next": {
+                "from": after.isoformat(),
+                "to": (_add_months(after, months) - timedelta(days=1)).isoformat(),
+            },
+        }
     span = timedelta(days=period["days"])
     return {
         "previous": {
@@ -191,6 +205,20 @@ def _periods(period: Period, lang: str) -> dict[str, Any]:
             "to": (first + span * 2 - timedelta(days=1)).isoformat(),
         },
     }
+
+
+def _add_months(day: date, months: int) -> date:
+    """The first of the month ``months`` after the month of ``day`` (a first)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _whole_months(first: date, last: date) -> int:
+    """How many calendar months ``first`` .. ``last`` is exactly, or 0."""
+    if first.day != 1 or (last + timedelta(days=1)).day != 1:
+        return 0
+    end = last + timedelta(days=1)
+    return (end.year - first.year) * 12 + end.month - first.month
 
 
 def _more(left_out: int, lang: str) -> str:

@@ -35,7 +35,8 @@ from kiosk.server.deps import client_address, config_of, engine_of, require
 from kiosk.server.errors import ApiError
 from kiosk.server.models import errors_doc
 from kiosk.server.reports import render, worker
-from kiosk.text import gettext, pick
+from kiosk.text import N_, gettext, pick
+from kiosk.text.numbers import native_digits
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,8 +87,8 @@ async def _gate(request: Request, lang: str) -> Response | None:
     return None
 
 
-def _period(cfg: Config, q: dict[str, str | None]) -> tuple[stats.Period, str | None]:
-    """The period asked for, or this month with one sentence saying why not."""
+def _period(cfg: Config, q: dict[str, str | None]) -> tuple[stats.Period, stats.PeriodError | None]:
+    """The period asked for, or this month and why not (None: nothing to say why)."""
     today = date.fromisoformat(local_day(utc_now(), cfg.tz))
     kind = q.get("period") or "month"
     try:
@@ -96,8 +97,18 @@ def _period(cfg: Config, q: dict[str, str | None]) -> tuple[stats.Period, str | 
         asked = q.get("date")
         anchor = date.fromisoformat(asked) if asked else today
         return stats.period_of(kind, anchor), None
-    except (ValueError, KeyError) as exc:
-        return stats.period_of("month", today), str(exc)
+    except stats.PeriodError as exc:
+        return stats.period_of("month", today), exc
+    except (ValueError, KeyError) as exc:  # a ?date= or ?period= no form of the page sends
+        return stats.period_of("month", today), stats.PeriodError(str(exc), "unreadable")
+
+
+# Why a period was not read, in the reader's language (the domain's sentence is English).
+_WHY = {
+    "not_a_date": N_("“{day}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01"),
+    "ends_before_start": N_("the period ends ({end}) before it starts ({start})"),
+    "too_long": N_("a report covers at most {most} days; this period has {days}"),
+}
 
 
 async def _in_worker(request: Request, fn: Callable[..., T], *args: object) -> T:
@@ -118,7 +129,7 @@ class _Asked:
 
     lang: str
     period: stats.Period
-    problem: str | None
+    problem: stats.PeriodError | None
     query: dict[str, str]
 
 
@@ -154,7 +165,14 @@ async def dashboard(request: Request) -> Response:
     return _html(body)
 
 
-def _problem(detail: str, lang: str) -> str:
+def _problem(problem: stats.PeriodError, lang: str) -> str:
+    why = _WHY.get(problem.reason)
+    if why is None:
+        return gettext("That period could not be read; this month is shown.", lang)
+    values = {
+        k: native_digits(v, lang) if k in ("start", "end") else v for k, v in problem.values.items()
+    }
+    detail = gettext(why, lang, **values)
     return gettext(
         "That period could not be read ({detail}); this month is shown.", lang, detail=detail
     )
