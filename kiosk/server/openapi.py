@@ -18,7 +18,7 @@ from kiosk.server.models import ErrorOut, ValidationErrorOut
 _ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 _VALIDATION = {"$ref": "#/components/schemas/ValidationErrorOut"}
 _COMMON = {
-    "400": ("malformed JSON body", _ERROR),
+    "400": ("a request that is not valid HTTP, or a malformed JSON body", _ERROR),
     "413": ("request body too large", _ERROR),
     "421": ("a Host header that is not this server's name", _ERROR),
     "422": ("invalid parameters or body", _VALIDATION),
@@ -50,8 +50,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for status, (description, schema) in _COMMON.items():
-                if status in ("400", "413") and "requestBody" not in operation:
-                    continue  # only a body can be malformed or too large
+                # Any request can be unparsable HTTP (a bad Transfer-Encoding header:
+                # the connection guard answers 400 before the app); only a body can
+                # be too large.
+                if status == "413" and "requestBody" not in operation:
+                    continue
                 responses[status] = _json(description, schema)
     app.openapi_schema = spec
     return spec
