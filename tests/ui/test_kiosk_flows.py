@@ -340,10 +340,12 @@ def test_the_admin_panel_says_when_the_outbox_is_held_in_memory_only(
     tmp_path: Path, lang: str, words: str
 ) -> None:
     """The outbox file cannot be written (here a folder stands where it goes; a full disk
-    is tested in test_outbox_full_disk): the disk line says what a restart would lose."""
+    is tested in test_outbox_full_disk): the disk line says what a restart would lose.
+    No server: one would refuse the made-up ticket's report and empty the outbox before
+    the panel reads it (a CI run saw that race)."""
     from kiosk.ui.backend import OUTBOX_FILE
 
-    with kiosk_rig(tmp_path) as rig:
+    with kiosk_rig(tmp_path, server=False) as rig:
         rig.app.start_session(lang)
         path = rig.cfg.data_path(OUTBOX_FILE)
         path.unlink(missing_ok=True)
