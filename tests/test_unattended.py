@@ -138,7 +138,19 @@ def test_fills_a_bare_screen_and_stops_on_a_signal(
             assert proc.poll() is None, console.read_text(errors="replace")
             return [w for w in top_windows(display) if w[0] in ("Kiosk", "Board")]
 
-        shown = wait_for(window, f"`kiosk {command}` opened no window")
+        try:
+            shown = wait_for(window, f"`kiosk {command}` opened no window")
+        except AssertionError as exc:
+            # Seen twice in CI (board, 1080x1920) and never alone: say what the program
+            # printed and what the X server lists, so the next one can be explained.
+            listing = subprocess.run(
+                ["xwininfo", "-root", "-children"], env={**os.environ, "DISPLAY": display},
+                capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+            raise AssertionError(
+                f"{exc}\n--- console ---\n{console.read_text(errors='replace')}"
+                f"\n--- xwininfo ({listing.returncode}) ---\n{listing.stdout}{listing.stderr}"
+            ) from None
         # The window fills the screen at its native size, at its origin.
         wait_for(
             lambda: any(w[1:] == (width, height, 0, 0) for w in window()),
