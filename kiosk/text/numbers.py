@@ -36,12 +36,16 @@ def ticket_number_text(number: str, lang: str, ticket_digits: str = "latin") -> 
     return native_digits(plain, lang) if ticket_digits == "native" else plain
 
 
+def _locale(lang: str) -> str:
+    """Babel's locale for a product language (Vietnamese for anything else)."""
+    return lang if lang in ("vi", "km", "en") else "vi"
+
+
 def format_number(value: int | float, lang: str) -> str:
     """A count or amount with the language's grouping (1.234 in vi) and digits (១,២៣៤ in km)."""
     from babel.numbers import format_decimal
 
-    locale = lang if lang in ("vi", "km", "en") else "vi"
-    return native_digits(format_decimal(value, locale=locale), lang)
+    return native_digits(format_decimal(value, locale=_locale(lang)), lang)
 
 
 def decimal_text(value: float, places: int, lang: str) -> str:
@@ -49,9 +53,8 @@ def decimal_text(value: float, places: int, lang: str) -> str:
     ``3,18`` in vi (where ``20.000`` is twenty thousand), ``3.18`` in km and en."""
     from babel.numbers import format_decimal
 
-    locale = lang if lang in ("vi", "km", "en") else "vi"
     pattern = "0." + "0" * places if places else "0"
-    return format_decimal(value, pattern, locale=locale)
+    return format_decimal(value, pattern, locale=_locale(lang))
 
 
 _VND_UNIT = {"vi": "{amount} đồng", "km": "{amount} ដុង", "en": "{amount} VND"}

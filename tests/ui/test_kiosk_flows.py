@@ -7,6 +7,7 @@ in the one window of this process. Waits are on conditions, never on time.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -288,6 +289,7 @@ def test_admin_gesture_then_wrong_and_right_pin(tmp_path: Path) -> None:
         admin = rig.wait_screen("admin")
         wait_until(lambda: admin.server.startswith("OK"), what="the admin status")
         assert admin.disk.endswith("GB") and admin.last == "-"
+        assert re.search(r"\d,\d GB", admin.disk), admin.disk  # Vietnamese decimal comma
         assert "preview" in admin.printer
         assert admin.catalogue.startswith("phiên bản 1")
 

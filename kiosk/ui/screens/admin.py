@@ -9,6 +9,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.text.i18n import N_, gettext, ngettext
+from kiosk.text.numbers import decimal_text
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.textkit import language
 from kiosk.ui.views import data_date
@@ -78,8 +79,8 @@ def disk_line(st: Any, lang: str) -> str:
     line = gettext(
         "{free} GB free of {total} GB",
         lang,
-        free=f"{st.disk_free_bytes / 1e9:.1f}",
-        total=f"{st.disk_total_bytes / 1e9:.1f}",
+        free=decimal_text(st.disk_free_bytes / 1e9, 1, lang),
+        total=decimal_text(st.disk_total_bytes / 1e9, 1, lang),
     )
     if st.outbox_unwritten and st.outbox_held:
         # TRANSLATORS: admin panel, after the free disk space; {reason} is the system's
